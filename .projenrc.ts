@@ -1,0 +1,84 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const cdkVersion = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-backend-platform',
+  description:
+    'Secure-by-default AWS CDK constructs for a production backend on ECS Fargate: CloudFront-only ALB service, private PostgreSQL, scheduled jobs and API calls, ECR-to-ECS pipeline and monitoring.',
+  author: 'cdk-backend-platform maintainers',
+  authorAddress: 'maintainers@cdk-backend-platform.dev',
+  repositoryUrl: 'https://github.com/cdk-backend-platform/cdk-backend-platform.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'aws-cdk', 'ecs', 'fargate', 'alb', 'cloudfront', 'rds', 'codepipeline', 'platform'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  // Dev tsconfig at the top level, covering every TypeScript folder of the repo.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'examples', 'scripts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
+  experimentalIntegRunner: true,
+  jestOptions: {
+    // CI must fail on drift, never rewrite the committed snapshots.
+    updateSnapshot: UpdateSnapshot.NEVER,
+  },
+
+  devDeps: [
+    // projen asks for @types/node@ts5.9, a tag this registry lacks.
+    '@types/node@^20',
+    'cdk-nag@~2.38.0',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-backend-platform',
+    module: 'cdk_backend_platform',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkbackendplatform',
+    mavenGroupId: 'io.github.cdkbackendplatform',
+    mavenArtifactId: 'cdk-backend-platform',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkBackendPlatform',
+    packageId: 'CdkBackendPlatform',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-backend-platform/cdk-backend-platform-go',
+  },
+
+  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/'],
+});
+
+// Top-level integ/ folder instead of projen's default test/ location.
+project.tsconfigDev.addInclude('integ/**/*.ts');
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('scripts/**/*.ts');
+project.tsconfigDev.addInclude('.projenrc.ts');
+project.addPackageIgnore('/integ/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/.ci/');
+
+// Main job: synthesize the reference platform app and print what it made.
+project.addTask('synth:example', {
+  description: 'Synthesize the reference app in examples/ to cdk.out/ and print resources and compliance findings',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/synth-example.ts',
+});
+
+project.synth();

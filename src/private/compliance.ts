@@ -1,0 +1,53 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * A finding of a compliance rule that a construct accepts on purpose, with the reason.
+ * `id` is a cdk-nag rule id (`AwsSolutions-IAM5`) or a cfn-guard Control Tower rule name.
+ */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+  /** cdk-nag granular findings (e.g. `Resource::*`), where the rule reports them. */
+  readonly appliesTo?: string[];
+}
+
+const NAG_KEY = 'cdk_nag';
+const GUARD_KEY = 'guard';
+
+/**
+ * Records acknowledgements in resource metadata, the format cdk-nag reads (`cdk_nag.rules_to_suppress`) and the
+ * format cfn-guard's suppression convention uses (`guard.SuppressedRules`), so consumers running either tool on
+ * their own app see the same reasoned exceptions. Written as metadata so the library needs no cdk-nag dependency.
+ */
+export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement[], options: { recursive?: boolean } = {}): void {
+  for (const resource of resourcesOf(scope, options.recursive ?? false)) {
+    const nag = acknowledgements.filter(a => !isGuardRule(a.id));
+    const guard = acknowledgements.filter(a => isGuardRule(a.id));
+    if (nag.length > 0) {
+      const existing = resource.getMetadata(NAG_KEY)?.rules_to_suppress ?? [];
+      resource.addMetadata(NAG_KEY, {
+        rules_to_suppress: [...existing, ...nag.map(a => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo } : {}) }))],
+      });
+    }
+    if (guard.length > 0) {
+      const existing = resource.getMetadata(GUARD_KEY) ?? { SuppressedRules: [], Reasons: {} };
+      resource.addMetadata(GUARD_KEY, {
+        SuppressedRules: [...existing.SuppressedRules, ...guard.map(a => a.id)],
+        Reasons: { ...existing.Reasons, ...Object.fromEntries(guard.map(a => [a.id, a.reason])) },
+      });
+    }
+  }
+}
+
+/** cdk-nag ids carry a pack prefix and a dash (`AwsSolutions-S1`); guard rule names are snake_case. */
+function isGuardRule(id: string): boolean {
+  return !id.includes('-');
+}
+
+function resourcesOf(scope: IConstruct, recursive: boolean): CfnResource[] {
+  if (CfnResource.isCfnResource(scope)) return [scope];
+  if (recursive) return scope.node.findAll().filter(CfnResource.isCfnResource);
+  const child = scope.node.defaultChild;
+  return child && CfnResource.isCfnResource(child) ? [child] : [];
+}

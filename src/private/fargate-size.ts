@@ -1,0 +1,38 @@
+import { IConstruct } from 'constructs';
+import { invalidProp, isToken } from './validation';
+
+/** Legal Fargate task sizes: CPU units to the memory values (MiB) Fargate accepts for them. */
+function legalMemoryFor(cpu: number): number[] | undefined {
+  const range = (fromGiB: number, toGiB: number, stepGiB: number) => {
+    const values: number[] = [];
+    for (let gib = fromGiB; gib <= toGiB; gib += stepGiB) values.push(gib * 1024);
+    return values;
+  };
+  switch (cpu) {
+    case 256: return [512, 1024, 2048];
+    case 512: return range(1, 4, 1);
+    case 1024: return range(2, 8, 1);
+    case 2048: return range(4, 16, 1);
+    case 4096: return range(8, 30, 1);
+    case 8192: return range(16, 60, 4);
+    case 16384: return range(32, 120, 8);
+    default: return undefined;
+  }
+}
+
+/**
+ * Fails at synth on a CPU/memory pair Fargate would reject at deploy time.
+ * @param cpuProp name of the CPU prop as the user wrote it
+ * @param memoryProp name of the memory prop as the user wrote it
+ */
+export function validateFargateSize(scope: IConstruct, cpuProp: string, cpu: number, memoryProp: string, memoryLimitMiB: number): void {
+  if (isToken(cpu) || isToken(memoryLimitMiB)) return;
+  const legal = legalMemoryFor(cpu);
+  if (!legal) {
+    invalidProp(scope, cpuProp, cpu, 'use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384');
+  }
+  if (!legal.includes(memoryLimitMiB)) {
+    const shown = legal.length > 6 ? `${legal[0]} to ${legal[legal.length - 1]} in steps of ${legal[1] - legal[0]}` : legal.join(', ');
+    invalidProp(scope, memoryProp, memoryLimitMiB, `with ${cpuProp} ${cpu}, Fargate accepts ${shown} MiB`);
+  }
+}

@@ -1,0 +1,83 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Throws the library's standard bad-input error: which prop, which value, how to fix it.
+ * Every synth-time check goes through here so users see one consistent message shape.
+ */
+export function invalidProp(scope: IConstruct, prop: string, value: unknown, fix: string): never {
+  throw new Error(`${scope.node.path}: invalid ${prop} ${JSON.stringify(value)}: ${fix}`);
+}
+
+/** True when a value is only known at deploy time; such values are never rejected. */
+export function isToken(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Lower-case DNS label: used for environment and app names that end up in host names and SSM paths. */
+export function validateDnsLabel(scope: IConstruct, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (!DNS_LABEL.test(value)) {
+    invalidProp(scope, prop, value, 'use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")');
+  }
+}
+
+export function validateDomainName(scope: IConstruct, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (!DOMAIN_NAME.test(value)) {
+    invalidProp(scope, prop, value, 'use a lower-case fully qualified domain name without a trailing dot (e.g. "example.com")');
+  }
+}
+
+export function validateEmail(scope: IConstruct, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (!EMAIL.test(value)) {
+    invalidProp(scope, prop, value, 'use an e-mail address such as "ops@example.com"');
+  }
+}
+
+/** Inclusive integer range check, skipped for tokens. */
+export function validateIntegerRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || isToken(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalidProp(scope, prop, value, `use a whole number from ${min} to ${max}`);
+  }
+}
+
+/** Checks `min <= max` for a pair of props such as capacities. */
+export function validateMinMax(scope: IConstruct, minProp: string, min: number, maxProp: string, max: number): void {
+  if (isToken(min) || isToken(max)) return;
+  if (min > max) {
+    invalidProp(scope, minProp, min, `${minProp} must not exceed ${maxProp} (${max}); raise ${maxProp} or lower ${minProp}`);
+  }
+}
+
+/** URL path for routing and health checks: starts with "/". */
+export function validatePath(scope: IConstruct, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (!value.startsWith('/') || /\s/.test(value)) {
+    invalidProp(scope, prop, value, 'use a path that starts with "/" and has no spaces (e.g. "/api/*")');
+  }
+}
+
+export function validateNonEmpty(scope: IConstruct, prop: string, value: readonly unknown[] | string | undefined): void {
+  if (value === undefined || isToken(value)) return;
+  if (value.length === 0) {
+    invalidProp(scope, prop, value, `give at least one ${typeof value === 'string' ? 'character' : 'element'}`);
+  }
+}
+
+/** Rejects ids that appear more than once in a list. */
+export function validateUnique(scope: IConstruct, prop: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) {
+      invalidProp(scope, prop, value, 'each id must be unique; rename one of the duplicates');
+    }
+    seen.add(value);
+  }
+}

@@ -1,0 +1,237 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { givenStack } from './fixtures';
+import { SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage } from '../src';
+
+function build(overrides: Partial<SecureAlbFargateServiceProps> = {}, stackProps = {}) {
+  const { stack, vpc, zone, repository } = givenStack(stackProps);
+  const service = new SecureAlbFargateService(stack, 'Backend', {
+    vpc, hostedZone: zone, environmentName: 'prod', appName: 'total-ctl', image: ServiceImage.fromEcrRepository(repository), ...overrides,
+  });
+  return { stack, service, template: Template.fromStack(stack) };
+}
+
+describe('SecureAlbFargateService', () => {
+  describe('GIVEN default props', () => {
+    const { template, service } = build();
+
+    test('THEN the ALB admits HTTPS only from the CloudFront prefix list and nothing from the internet', () => {
+      const albIngress = template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerSecurityGroup'), 'GroupId'] } },
+      });
+      expect(Object.values(albIngress).map((r: any) => r.Properties)).toEqual([expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourcePrefixListId: { 'Fn::FindInMap': ['CloudFrontOriginFacingPrefixList', { Ref: 'AWS::Region' }, 'PrefixListId'] },
+      })]);
+      for (const sg of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
+        for (const rule of (sg as any).Properties.SecurityGroupIngress ?? []) {
+          expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+          expect(rule.CidrIpv6).not.toBe('::/0');
+        }
+      }
+      expect(Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { CidrIp: '0.0.0.0/0' } }))).toHaveLength(0);
+    });
+
+    test('THEN a DNS-validated certificate and alias record exist for <env>-lb.<domain>', () => {
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'prod-lb.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: 'prod-lb.example.com', HostedZoneId: 'Z0123456789ABC' }],
+      });
+      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'prod-lb.example.com.', Type: 'A', AliasTarget: Match.anyValue() });
+    });
+
+    test('THEN HTTPS uses a TLS 1.3/1.2 policy, rejects by default and HTTP redirects with 301', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+      });
+    });
+
+    test('THEN the forward rule requires the secret origin header, taken from Secrets Manager by dynamic reference', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Conditions: [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^\\{\\{resolve:secretsmanager:')])] })] } }],
+        Actions: [Match.objectLike({ Type: 'forward' })],
+      });
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Origins: [Match.objectLike({
+            DomainName: 'prod-lb.example.com',
+            CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] }),
+            OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: Match.anyValue() }],
+          })],
+          DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+          Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+        }),
+      });
+    });
+
+    test('THEN the ALB drops invalid headers, logs to an encrypted retained bucket and is deletion-protected', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        Scheme: 'internet-facing',
+        LoadBalancerAttributes: Match.arrayWith([
+          { Key: 'deletion_protection.enabled', Value: 'true' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+          { Key: 'access_logs.s3.enabled', Value: 'true' },
+        ]),
+      });
+      template.hasResource('AWS::S3::Bucket', {
+        Properties: Match.objectLike({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }),
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    test('THEN the service runs in private subnets with rollback, 100/200 %, and fast health checks (<= 60 s rollout step)', () => {
+      template.hasResourceProperties('AWS::ECS::Service', {
+        LaunchType: 'FARGATE',
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+        DeploymentConfiguration: Match.objectLike({
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        }),
+        HealthCheckGracePeriodSeconds: 60,
+      });
+      const [tg] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')) as any[];
+      const p = tg.Properties;
+      const delay = Number(p.TargetGroupAttributes.find((a: any) => a.Key === 'deregistration_delay.timeout_seconds').Value);
+      expect(p.HealthCheckIntervalSeconds * p.HealthyThresholdCount + delay).toBeLessThanOrEqual(60);
+      expect(p.HealthCheckPath).toBe('/health');
+      expect(p.TargetType).toBe('ip');
+    });
+
+    test('THEN the image tag is read from the SSM parameter /<app>/<env>/backend/ecr-imgTag at deploy time', () => {
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/total-ctl/prod/backend/ecr-imgTag', Value: 'latest' });
+      const [taskDef] = Object.values(template.findResources('AWS::ECS::TaskDefinition')) as any[];
+      expect(JSON.stringify(taskDef.Properties.ContainerDefinitions[0].Image)).toContain('{{resolve:ssm:/total-ctl/prod/backend/ecr-imgTag}}');
+      expect(taskDef.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/ImageTagParameter/)]));
+      expect(taskDef.Properties).toMatchObject({ Cpu: '1024', Memory: '2048', RequiresCompatibilities: ['FARGATE'] });
+      expect(taskDef.Properties.ExecutionRoleArn).not.toEqual(taskDef.Properties.TaskRoleArn);
+    });
+
+    test('THEN it scales 2..4 on CPU and memory at 80 %', () => {
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4 });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
+      });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' } }),
+      });
+    });
+
+    test('THEN logs are retained with a retention period and the cluster has Container Insights', () => {
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    });
+
+    test('THEN the service URL and name are published in SSM', () => {
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/total-ctl/prod/backend/service-url',
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('Distribution'), 'DomainName'] }]] },
+      });
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/total-ctl/prod/backend/service-name', Value: { 'Fn::GetAtt': [Match.anyValue(), 'Name'] } });
+      expect(service.serviceUrl).toMatch(/^https:\/\//);
+    });
+
+    test('THEN stateful resources keep their logical IDs', () => {
+      const ids = (type: string) => Object.keys(template.findResources(type));
+      expect(ids('AWS::Logs::LogGroup')).toEqual(['BackendAppLogGroup81127121']);
+      expect(ids('AWS::S3::Bucket')).toEqual(['BackendAccessLogsBucketFD7D37B9']);
+      expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendLoadBalancerC45365EC']);
+      expect(ids('AWS::SecretsManager::Secret')).toEqual(['BackendOriginVerifySecretE8FB7F3D']);
+    });
+  });
+
+  test('GIVEN the seed size, routed containers, spot and ARM THEN the template expresses them', () => {
+    const { template } = build({
+      cpu: 4096,
+      memoryLimitMiB: 8192,
+      spot: true,
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      enableExecuteCommand: true,
+      environment: { API_PORT: '8080' },
+      secrets: { MONGODB_CONNECTION_STRING: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(new Stack(), 'P', { parameterName: '/x' })) },
+      routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'], healthCheckPath: '/api/health' }],
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '4096',
+      Memory: '8192',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [
+        Match.objectLike({ Name: 'app', Environment: [{ Name: 'API_PORT', Value: '8080' }], Secrets: [Match.objectLike({ Name: 'MONGODB_CONNECTION_STRING' })] }),
+        Match.objectLike({ Name: 'api', PortMappings: [Match.objectLike({ ContainerPort: 3000 })] }),
+      ],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: Match.arrayWith([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 3000, HealthCheckPath: '/api/health' });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      EnableExecuteCommand: true,
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 2, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+
+  test('GIVEN a known region THEN the prefix list ID is a literal', () => {
+    const { template } = build({}, { env: { region: 'eu-west-1', account: '123456789012' } });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 443, SourcePrefixListId: 'pl-4fa04526' });
+  });
+
+  test('GIVEN cloudFront false THEN no distribution and the URL is the ALB host', () => {
+    const { template, service } = build({ cloudFront: false, deletionProtection: false, healthCheckInterval: Duration.seconds(5) });
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    expect(service.serviceUrl).toBe('https://prod-lb.example.com');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+  });
+
+  test('GIVEN the placeholder image THEN BusyBox serves the health path on the container port', () => {
+    const { template } = build({ image: ServiceImage.placeholder(), containerPort: 3000, healthCheckPath: '/api/health' });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Image: 'public.ecr.aws/docker/library/busybox:stable',
+        Command: ['sh', '-c', Match.stringLikeRegexp('echo ok > /www/api/health .* httpd -f -p 3000')],
+      })],
+    });
+    template.resourcePropertiesCountIs('AWS::SSM::Parameter', { Name: Match.stringLikeRegexp('ecr-imgTag') }, 0);
+  });
+
+  describe('GIVEN bad input THEN synth fails naming the prop', () => {
+    test.each([
+      [{ cpu: 1024, memoryLimitMiB: 1024 }, /memoryLimitMiB 1024: with cpu 1024, Fargate accepts 2048 to 8192/],
+      [{ cpu: 300 }, /invalid cpu 300/],
+      [{ minCapacity: 5, maxCapacity: 3 }, /invalid minCapacity 5: minCapacity must not exceed maxCapacity \(3\)/],
+      [{ environmentName: 'Prod_1' }, /invalid environmentName "Prod_1"/],
+      [{ environmentName: '' }, /invalid environmentName ""/],
+      [{ baseDomainName: 'not a domain' }, /invalid baseDomainName "not a domain"/],
+      [{ healthCheckPath: 'health' }, /invalid healthCheckPath "health": use a path that starts with "\/"/],
+      [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: [] }] }, /invalid routedContainers\[0\]\.pathPatterns \[\]/],
+      [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: [''] }] }, /invalid routedContainers\[0\]\.pathPatterns\[0\] ""/],
+      [{ routedContainers: [{ name: 'app', containerPort: 3000, pathPatterns: ['/a'] }] }, /invalid routedContainers\[\]\.name "app"/],
+      [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/a', '/b', '/c', '/d', '/e'] }] }, /at most 4 path patterns/],
+      [{ targetCpuUtilizationPercent: 150 }, /invalid targetCpuUtilizationPercent 150/],
+      [{ command: [] }, /invalid command \[\]/],
+    ] as Array<[Partial<SecureAlbFargateServiceProps>, RegExp]>)('%j', (overrides, error) => {
+      expect(() => build(overrides)).toThrow(error);
+    });
+
+    test('an unknown concrete region without cloudFrontPrefixListId', () => {
+      expect(() => build({}, { env: { region: 'mx-central-9' } })).toThrow(/invalid cloudFrontPrefixListId undefined: the CloudFront origin-facing prefix list ID of region mx-central-9 is not built in/);
+      expect(() => build({ cloudFrontPrefixListId: 'pl-123' }, { env: { region: 'mx-central-9' } })).not.toThrow();
+    });
+  });
+});
