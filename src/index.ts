@@ -1,2 +1,3 @@
 export * from './service-image';
 export * from './secure-alb-fargate-service';
+export * from './private-database';

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
-import { SecureAlbFargateService, ServiceImage } from '../src';
+import { PrivateDatabase, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -10,6 +10,16 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
     new SecureAlbFargateService(given.stack, 'Backend', {
       vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
     });
+    return given;
+  }],
+  ['PrivateDatabase (production)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    return given;
+  }],
+  ['PrivateDatabase (development)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });
     return given;
   }],
 ];

@@ -77,7 +77,7 @@ function guardFindings(templatePath: string): Finding[] {
     for (const resource of violation.violatingResources) {
       const suppressed: string[] = template.Resources?.[resource.resourceLogicalId]?.Metadata?.guard?.SuppressedRules ?? [];
       if (suppressed.includes(violation.ruleName)) continue;
-      findings.push({ tool: 'cfn-guard', rule: violation.ruleName, resource: resource.resourceLogicalId, message: violation.description ?? '' });
+      findings.push({ tool: 'cfn-guard', rule: violation.ruleName, resource: resource.resourceLogicalId ?? '(template)', message: violation.description ?? '' });
     }
   }
   return findings;

@@ -1,0 +1,18 @@
+/** Deploys PrivateDatabase in development settings and asserts the instance is private, encrypted and TLS-only. */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { PrivateDatabase } from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'IntegPrivateDatabase');
+const vpc = new ec2.Vpc(stack, 'Vpc', {
+  maxAzs: 2,
+  natGateways: 0,
+  subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+});
+const db = new PrivateDatabase(stack, 'Database', { vpc, production: false });
+
+const integ = new IntegTest(app, 'PrivateDatabaseTest', { testCases: [stack] });
+integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier: db.instance.instanceIdentifier })
+  .expect(ExpectedResult.objectLike({ DBInstances: [{ PubliclyAccessible: false, StorageEncrypted: true, Engine: 'postgres' }] }));

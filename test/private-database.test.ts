@@ -1,0 +1,113 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { givenStack } from './fixtures';
+import { PrivateDatabase, PrivateDatabaseProps } from '../src';
+
+function build(overrides: Partial<PrivateDatabaseProps> = {}, clients = 1) {
+  const { stack, vpc } = givenStack();
+  const db = new PrivateDatabase(stack, 'Database', { vpc, ...overrides });
+  for (let i = 0; i < clients; i++) db.allowFrom(new ec2.SecurityGroup(stack, `Client${i}`, { vpc }));
+  return { stack, db, template: Template.fromStack(stack) };
+}
+
+describe('PrivateDatabase', () => {
+  describe('GIVEN default (production) props', () => {
+    const { template, db } = build();
+
+    test('THEN PostgreSQL runs private, encrypted, multi-AZ, protected, in isolated subnets', () => {
+      template.hasResource('AWS::RDS::DBInstance', {
+        Properties: Match.objectLike({
+          Engine: 'postgres', EngineVersion: '17', DBInstanceClass: 'db.t4g.medium', StorageType: 'gp3',
+          PubliclyAccessible: false, StorageEncrypted: true, KmsKeyId: Match.anyValue(), MultiAZ: true, DeletionProtection: true,
+          BackupRetentionPeriod: 7, EnablePerformanceInsights: true, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+          DBSubnetGroupName: Match.anyValue(), CopyTagsToSnapshot: true,
+        }),
+        DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot',
+      });
+      template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+        SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcisolatedSubnet1') }, { Ref: Match.stringLikeRegexp('VpcisolatedSubnet2') }],
+      });
+    });
+
+    test('THEN TLS is forced by the parameter group', () => {
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: Match.objectLike({ 'rds.force_ssl': '1' }) });
+    });
+
+    test('THEN credentials are generated into a KMS-encrypted, retained secret', () => {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }), KmsKeyId: Match.anyValue() }),
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
+    });
+
+    test('THEN ingress comes only from granted security groups, never a CIDR', () => {
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
+      const toDb = ingress.filter(p => JSON.stringify(p.GroupId).includes('DatabaseSecurityGroup'));
+      expect(toDb).toEqual([expect.objectContaining({ FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: expect.anything() })]);
+      const [dbSg] = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('PostgreSQL') } })) as any[];
+      expect(dbSg.Properties.SecurityGroupIngress).toBeUndefined();
+    });
+
+    test('THEN containers get host/port/name as environment and user/password as secrets', () => {
+      expect(Object.keys(db.containerEnvironment).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT']);
+      expect(Object.keys(db.containerSecrets).sort()).toEqual(['DB_PASSWORD', 'DB_USER']);
+      expect(db.containerSecrets.DB_PASSWORD.arn).toContain(':password::');
+    });
+  });
+
+  test('GIVEN development settings THEN single-AZ, unprotected, still backed up 7 days and snapshotted', () => {
+    const { template } = build({ production: false });
+    template.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ MultiAZ: false, DeletionProtection: false, BackupRetentionPeriod: 7 }),
+      DeletionPolicy: 'Snapshot',
+    });
+  });
+
+  test('GIVEN a change of instance size or of granted clients THEN instance and secret keep logical IDs and the secret is untouched', () => {
+    const before = build({}, 1).template.toJSON();
+    const after = build({ instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) }, 3).template.toJSON();
+    const ofType = (t: any, type: string) => Object.entries<any>(t.Resources).filter(([, r]) => r.Type === type);
+    for (const type of ['AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::EC2::SecurityGroup']) {
+      expect(ofType(after, type).map(([id]) => id)).toEqual(expect.arrayContaining(ofType(before, type).map(([id]) => id)));
+    }
+    expect(ofType(after, 'AWS::SecretsManager::Secret')).toEqual(ofType(before, 'AWS::SecretsManager::Secret'));
+    const [[, dbBefore]] = ofType(before, 'AWS::RDS::DBInstance');
+    const [[, dbAfter]] = ofType(after, 'AWS::RDS::DBInstance');
+    expect({ ...dbAfter.Properties, DBInstanceClass: undefined }).toEqual({ ...dbBefore.Properties, DBInstanceClass: undefined });
+    expect(dbAfter.Properties.DBInstanceClass).toBe('db.r7g.large');
+    expect(ofType(before, 'AWS::RDS::DBInstance').map(([id]) => id)).toEqual(['DatabaseInstanceAA8A5FDE']);
+    expect(ofType(before, 'AWS::SecretsManager::Secret').map(([id]) => id)).toEqual(['TestStackDatabaseInstanceSecretB6EB24DA3fdaad7efa858a3daf9490cf0a702aeb']);
+  });
+
+  test('GIVEN an existing database THEN its SSM details become secrets and clients are admitted to its security group', () => {
+    const { stack, vpc } = givenStack();
+    const existing = PrivateDatabase.fromExistingDatabase(stack, 'Existing', {
+      securityGroupId: 'sg-0123456789abcdef0', hostParameterName: '/app/db/host', usernameParameterName: '/app/db/user', passwordParameterName: '/app/db/password', databaseName: 'salons',
+    });
+    existing.allowFrom(new ec2.SecurityGroup(stack, 'Client', { vpc }));
+    expect(existing.containerEnvironment).toEqual({ DB_PORT: '5432', DB_NAME: 'salons' });
+    expect(Object.keys(existing.containerSecrets).sort()).toEqual(['DB_HOST', 'DB_PASSWORD', 'DB_USER']);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', FromPort: 5432 });
+  });
+
+  describe('GIVEN bad input THEN synth fails naming the prop', () => {
+    test.each([
+      [{ backupRetentionDays: 3 }, /invalid backupRetentionDays 3: production keeps at least 7 days/],
+      [{ backupRetentionDays: 40 }, /invalid backupRetentionDays 40: use a whole number from 1 to 35/],
+      [{ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }, /invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB \(50\)/],
+      [{ databaseName: 'my-db' }, /invalid databaseName "my-db"/],
+      [{ masterUsername: 'postgres' }, /invalid masterUsername "postgres"/],
+    ] as Array<[Partial<PrivateDatabaseProps>, RegExp]>)('%j', (overrides, error) => {
+      expect(() => build(overrides)).toThrow(error);
+    });
+
+    test('secret together with SSM credentials', () => {
+      const { stack } = givenStack();
+      const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'db');
+      expect(() => PrivateDatabase.fromExistingDatabase(stack, 'E', { securityGroupId: 'sg-1', hostParameterName: '/h', secret, passwordParameterName: '/p' }))
+        .toThrow(/invalid secret "ISecret": give either secret or usernameParameterName\/passwordParameterName, not both/);
+    });
+  });
+});
