@@ -18,12 +18,23 @@ describe('PrivateDatabase', () => {
     test('THEN PostgreSQL runs private, encrypted, multi-AZ, protected, in isolated subnets', () => {
       template.hasResource('AWS::RDS::DBInstance', {
         Properties: Match.objectLike({
-          Engine: 'postgres', EngineVersion: '17', DBInstanceClass: 'db.t4g.medium', StorageType: 'gp3',
-          PubliclyAccessible: false, StorageEncrypted: true, KmsKeyId: Match.anyValue(), MultiAZ: true, DeletionProtection: true,
-          BackupRetentionPeriod: 7, EnablePerformanceInsights: true, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
-          DBSubnetGroupName: Match.anyValue(), CopyTagsToSnapshot: true,
+          Engine: 'postgres',
+          EngineVersion: '17',
+          DBInstanceClass: 'db.t4g.medium',
+          StorageType: 'gp3',
+          PubliclyAccessible: false,
+          StorageEncrypted: true,
+          KmsKeyId: Match.anyValue(),
+          MultiAZ: true,
+          DeletionProtection: true,
+          BackupRetentionPeriod: 7,
+          EnablePerformanceInsights: true,
+          EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+          DBSubnetGroupName: Match.anyValue(),
+          CopyTagsToSnapshot: true,
         }),
-        DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot',
+        DeletionPolicy: 'Snapshot',
+        UpdateReplacePolicy: 'Snapshot',
       });
       template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
         SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcisolatedSubnet1') }, { Ref: Match.stringLikeRegexp('VpcisolatedSubnet2') }],
