@@ -1,3 +1,5 @@
 export * from './service-image';
 export * from './secure-alb-fargate-service';
 export * from './private-database';
+export * from './cleanup-job-scheduler';
+export * from './scheduled-api-calls';

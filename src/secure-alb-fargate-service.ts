@@ -403,6 +403,11 @@ export class SecureAlbFargateService extends Construct {
     this.acknowledgeFindings();
   }
 
+  /** The main container's image as rendered in this stack (same SSM tag), for jobs and migrations that reuse it. */
+  public get containerImage(): ecs.ContainerImage {
+    return this.image.containerImage(this.imageTag(this.image));
+  }
+
   /** Allow the service's tasks to connect to something (a database, a cache) on its default port. */
   public get connections(): ec2.Connections {
     return this.service.connections;

@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
-import { PrivateDatabase, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -20,6 +22,20 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
   ['PrivateDatabase (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });
+    return given;
+  }],
+  ['CleanupJobScheduler', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new CleanupJobScheduler(given.stack, 'Cleanup', { cluster, image: ecs.ContainerImage.fromEcrRepository(given.repository), command: ['npx', 'tsx', 'cleanup-job.ts'] });
+    return given;
+  }],
+  ['ScheduledApiCalls', (app) => {
+    const given = givenStack({}, app);
+    new ScheduledApiCalls(given.stack, 'Calls', {
+      baseUrl: 'https://api.example.com',
+      calls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+    });
     return given;
   }],
 ];

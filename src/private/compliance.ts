@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 export interface Acknowledgement {
   readonly id: string;
   readonly reason: string;
-  /** cdk-nag granular findings (e.g. `Resource::*`), where the rule reports them. */
+  /** cdk-nag granular findings (e.g. `Resource::*`), where the rule reports them; `/.../` strings are regular expressions. */
   readonly appliesTo?: string[];
 }
 
@@ -27,7 +27,7 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
     if (nag.length > 0) {
       const existing = resource.getMetadata(NAG_KEY)?.rules_to_suppress ?? [];
       resource.addMetadata(NAG_KEY, {
-        rules_to_suppress: [...existing, ...nag.map(a => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo } : {}) }))],
+        rules_to_suppress: [...existing, ...nag.map(a => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo.map(nagAppliesTo) } : {}) }))],
       });
     }
     if (guard.length > 0) {
@@ -38,6 +38,10 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
       });
     }
   }
+}
+
+function nagAppliesTo(finding: string): string | { regex: string } {
+  return finding.startsWith('/') && finding.endsWith('/') ? { regex: `${finding}g` } : finding;
 }
 
 /** cdk-nag ids carry a pack prefix and a dash (`AwsSolutions-S1`); guard rule names are snake_case. */

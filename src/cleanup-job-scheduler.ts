@@ -1,0 +1,215 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
+import { acknowledge } from './private/compliance';
+import { validateFargateSize } from './private/fargate-size';
+import { ratePeriod, validateSchedule } from './private/schedule';
+import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
+
+/** Props of `CleanupJobScheduler`. */
+export interface CleanupJobSchedulerProps {
+  /** Cluster the job runs on; its VPC's private subnets host the task. */
+  readonly cluster: ecs.ICluster;
+  /** Image of the job, usually the service's (`SecureAlbFargateService.containerImage`). */
+  readonly image: ecs.ContainerImage;
+  /** Command run by the job, e.g. `['npx', 'tsx', 'cleanup-job.ts']`. */
+  readonly command: string[];
+  /**
+   * When the job runs.
+   * @default events.Schedule.rate(Duration.minutes(5))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Runs still going after this long are stopped (the command is wrapped in `timeout`, which Debian, Alpine and
+   * BusyBox images ship), so slow runs never pile up. Must be shorter than a rate schedule's period.
+   * `Duration.seconds(0)` turns the guard off.
+   * @default - 80 % of a rate schedule's period; no limit for cron schedules
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Task CPU units.
+   * @default 512
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Environment variables; `TASK_TYPE=CLEANUP` is always added.
+   * @default - only TASK_TYPE
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets injected as environment variables.
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+  /**
+   * Times EventBridge retries a failed task launch.
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Topic that receives the alarms (failed launches, dead letters, failed runs).
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Retention of the job's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const TASK_TYPE = 'CLEANUP';
+
+/**
+ * A scheduled Fargate task (default every 5 minutes) that reuses the service image with a command override,
+ * in its own small task definition and security group, and that fails loudly: retries, a dead-letter queue,
+ * a runtime guard and alarms on failed launches and failed runs.
+ */
+export class CleanupJobScheduler extends Construct {
+  /** The job's task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The job's container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** Security group of the job's tasks; admit it where the job must connect (e.g. `database.allowFrom(job)`). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The schedule rule. */
+  public readonly rule: events.Rule;
+  /** Dead-letter queue of launches that failed after all retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The job's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Alarms of the job: failed launches, dead letters, failed runs. */
+  public readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: CleanupJobSchedulerProps) {
+    super(scope, id);
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
+    const maxRuntime = validateProps(this, props, schedule);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+    });
+    this.container = this.taskDefinition.addContainer('job', {
+      image: props.image,
+      command: maxRuntime ? ['timeout', String(maxRuntime.toSeconds()), ...props.command] : props.command,
+      environment: { ...props.environment, TASK_TYPE },
+      secrets: props.secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cleanup' }),
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.cluster.vpc,
+      description: 'Cleanup job: no ingress, outbound only',
+      allowAllOutbound: true,
+    });
+
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue');
+    this.rule = new events.Rule(this, 'Schedule', {
+      schedule,
+      description: 'Runs the cleanup job',
+      targets: [new targets.EcsTask({
+        cluster: props.cluster,
+        taskDefinition: this.taskDefinition,
+        subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [this.securityGroup],
+        assignPublicIp: false,
+        launchType: ecs.LaunchType.FARGATE,
+        platformVersion: ecs.FargatePlatformVersion.LATEST,
+        propagateTags: ecs.PropagatedTagSource.TASK_DEFINITION,
+        retryAttempts: props.retryAttempts ?? 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      })],
+    });
+
+    this.alarms = [
+      failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),
+      deadLetterQueueAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Cleanup job'),
+      this.failedRunAlarm(props.alarmTopic),
+    ].map(alarm => notify(alarm, props.alarmTopic));
+    this.acknowledgeFindings();
+  }
+
+  /** The job's network connections, to admit it to a database or cache. */
+  public get connections(): ec2.Connections {
+    return this.securityGroup.connections;
+  }
+
+  /**
+   * Counts runs that stopped with a non-zero exit code (including the runtime guard's 124) through the
+   * MatchedEvents metric of a rule on ECS task state changes; the events also go to the alarm topic, if any.
+   */
+  private failedRunAlarm(alarmTopic: sns.ITopic | undefined): cloudwatch.Alarm {
+    const failedRuns = new events.Rule(this, 'FailedRunRule', {
+      description: 'Cleanup job tasks that stopped with a non-zero exit code',
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          lastStatus: ['STOPPED'],
+          taskDefinitionArn: [this.taskDefinition.taskDefinitionArn],
+          containers: { exitCode: [{ 'anything-but': 0 }] },
+        },
+      },
+    });
+    if (alarmTopic) failedRuns.addTarget(new targets.SnsTopic(alarmTopic));
+    return new cloudwatch.Alarm(this, 'FailedRunAlarm', {
+      alarmDescription: 'Cleanup job: a run exited with a non-zero code or was stopped by its runtime guard',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events', metricName: 'MatchedEvents', dimensionsMap: { RuleName: failedRuns.ruleName }, statistic: 'Sum', period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(this.taskDefinition, [
+      { id: 'AwsSolutions-ECS2', reason: 'Environment variables hold non-secret configuration only; secrets are injected through the secrets prop.' },
+      { id: 'ecs_task_definition_nonroot_user_check', reason: 'The user is a property of the application image (USER in its Dockerfile), which the library cannot know.' },
+      { id: 'ecs_containers_readonly_access_check', reason: 'Jobs of Node.js images write temp files; a read-only root is an application choice.' },
+      { id: 'ecs_task_definition_memory_hard_limit_check', reason: 'On Fargate the task-level memory is the hard limit.' },
+    ]);
+    acknowledge(this.logGroup, [{ id: 'cloudwatch_log_group_encrypted_check', reason: 'CloudWatch Logs encrypts at rest with service keys; job output is application logs like the service\'s.' }]);
+    acknowledge(this, [
+      { id: 'AwsSolutions-IAM5', reason: 'CDK grants ecr:GetAuthorizationToken and log-stream actions, which have no narrower resource.', appliesTo: ['Resource::*'] },
+      { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:\\*:task\\/.+\\/\\*$/'] },
+    ], { recursive: true });
+  }
+}
+
+/** Validates the props and returns the effective runtime guard. */
+function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedule: events.Schedule): Duration | undefined {
+  validateNonEmpty(scope, 'command', props.command);
+  validateSchedule(scope, 'schedule', schedule);
+  validateFargateSize(scope, 'cpu', props.cpu ?? 512, 'memoryLimitMiB', props.memoryLimitMiB ?? 1024);
+  validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
+  const period = ratePeriod(schedule);
+  if (props.maxRuntime === undefined) {
+    return period ? Duration.seconds(Math.floor(period.toSeconds() * 0.8)) : undefined;
+  }
+  if (props.maxRuntime.toSeconds() === 0) return undefined;
+  if (period && props.maxRuntime.toSeconds() >= period.toSeconds()) {
+    invalidProp(scope, 'maxRuntime', props.maxRuntime.toHumanString(), `runs would pile up: keep it below the schedule period (${period.toHumanString()})`);
+  }
+  return props.maxRuntime;
+}

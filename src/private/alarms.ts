@@ -1,0 +1,64 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from './compliance';
+
+/** Sends an alarm's ALARM and OK transitions to a topic, when there is one. */
+export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): cloudwatch.Alarm {
+  if (topic) {
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    alarm.addOkAction(new actions.SnsAction(topic));
+  } else {
+    acknowledge(alarm, [{ id: 'cloudwatch_alarm_action_check', reason: 'No alarm topic was given to this construct; the alarms are exposed for InfraMonitoring (or the caller) to route.' }]);
+  }
+  return alarm;
+}
+
+/** An encrypted, TLS-only dead-letter queue that keeps failed events for 14 days. */
+export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(queue, [
+    { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue.' },
+    { id: 'sqs_dlq_check', reason: 'This queue is itself the dead-letter queue.' },
+  ]);
+  return queue;
+}
+
+/** Alarm when any message waits in a dead-letter queue: something failed after all retries. */
+export function deadLetterQueueAlarm(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${what}: events failed after all retries and wait in the dead-letter queue`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** Alarm on EventBridge failing to deliver a rule's events to its target. */
+export function failedInvocationsAlarm(scope: Construct, id: string, ruleName: string, what: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${what}: EventBridge failed to invoke the target`,
+    metric: new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensionsMap: { RuleName: ruleName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    // No data means no invocation was attempted, which is not a failure.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
