@@ -27,7 +27,7 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
     if (nag.length > 0) {
       const existing = resource.getMetadata(NAG_KEY)?.rules_to_suppress ?? [];
       resource.addMetadata(NAG_KEY, {
-        rules_to_suppress: [...existing, ...nag.map(a => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo.map(nagAppliesTo) } : {}) }))],
+        rules_to_suppress: [...existing, ...nag.map(nagSuppression)],
       });
     }
     if (guard.length > 0) {
@@ -38,6 +38,10 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
       });
     }
   }
+}
+
+function nagSuppression(a: Acknowledgement) {
+  return { id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo.map(nagAppliesTo) } : {}) };
 }
 
 function nagAppliesTo(finding: string): string | { regex: string } {
