@@ -3,3 +3,4 @@ export * from './secure-alb-fargate-service';
 export * from './private-database';
 export * from './cleanup-job-scheduler';
 export * from './scheduled-api-calls';
+export * from './infra-monitoring';

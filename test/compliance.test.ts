@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, InfraMonitoring, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -35,6 +35,17 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
     new ScheduledApiCalls(given.stack, 'Calls', {
       baseUrl: 'https://api.example.com',
       calls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+    });
+    return given;
+  }],
+  ['InfraMonitoring', (app) => {
+    const given = givenStack({}, app);
+    const web = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    const db = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    new InfraMonitoring(given.stack, 'Monitoring', {
+      service: web.service, loadBalancer: web.loadBalancer, targetGroup: web.targetGroup, database: db.instance, alarmEmails: ['ops@example.com'],
     });
     return given;
   }],

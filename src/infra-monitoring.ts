@@ -1,0 +1,347 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { notify } from './private/alarms';
+import { createRetainedKey } from './private/kms';
+import { invalidProp, validateEmail, validateIntegerRange } from './private/validation';
+
+/** Alarm thresholds; every one has a production-grade default. */
+export interface MonitoringThresholds {
+  /**
+   * Service average CPU, percent.
+   * @default 90
+   */
+  readonly serviceCpuPercent?: number;
+  /**
+   * Service average memory, percent.
+   * @default 90
+   */
+  readonly serviceMemoryPercent?: number;
+  /**
+   * ALB-generated 5xx responses, percent of requests.
+   * @default 5
+   */
+  readonly loadBalancer5xxPercent?: number;
+  /**
+   * Target-generated 5xx responses, percent of requests.
+   * @default 5
+   */
+  readonly target5xxPercent?: number;
+  /**
+   * p99 target response time.
+   * @default Duration.seconds(2)
+   */
+  readonly p99Latency?: Duration;
+  /**
+   * Database CPU, percent.
+   * @default 80
+   */
+  readonly databaseCpuPercent?: number;
+  /**
+   * Database free storage, GiB.
+   * @default 5
+   */
+  readonly databaseFreeStorageGiB?: number;
+  /**
+   * Database connections.
+   * @default 200
+   */
+  readonly databaseConnections?: number;
+}
+
+/** Props of `InfraMonitoring`. */
+export interface InfraMonitoringProps {
+  /**
+   * Dashboard name.
+   * @default - generated
+   */
+  readonly dashboardName?: string;
+  /**
+   * The Fargate service: CPU, memory and running-task alarms.
+   * @default - no service section
+   */
+  readonly service?: ecs.FargateService;
+  /**
+   * The service's load balancer: 5xx-rate, latency and unhealthy-host alarms.
+   * @default - no load balancer section
+   */
+  readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /**
+   * Target group whose hosts are watched for health.
+   * @default - no unhealthy-host alarm
+   */
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * Roll the service's deployments back when the 5xx or latency alarm fires during a rollout.
+   * @default true
+   */
+  readonly deploymentAlarms?: boolean;
+  /**
+   * The database: CPU, free storage and connection alarms.
+   * @default - no database section
+   */
+  readonly database?: rds.IDatabaseInstance;
+  /**
+   * Alarms made elsewhere (jobs, scheduled calls, pipeline) to show and route to the topic.
+   * @default - none
+   */
+  readonly additionalAlarms?: cloudwatch.Alarm[];
+  /**
+   * Topic that receives every alarm's ALARM and OK notifications.
+   * @default - a new KMS-encrypted topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * E-mail addresses subscribed to the topic.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+  /**
+   * Alarm thresholds.
+   * @default - see `MonitoringThresholds`
+   */
+  readonly thresholds?: MonitoringThresholds;
+}
+
+const PERIOD = Duration.minutes(1);
+
+/**
+ * A CloudWatch dashboard and the alarms that page on what matters for a Fargate backend: service saturation and
+ * missing tasks, ALB and target 5xx rates, p99 latency, unhealthy hosts, database health, failed jobs and calls.
+ * Every alarm notifies one SNS topic (ALARM and OK); the 5xx and latency alarms also roll deployments back.
+ */
+export class InfraMonitoring extends Construct {
+  /** The dashboard; add your own widgets with `dashboard.addWidgets(...)`. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** Topic receiving every alarm. */
+  public readonly alarmTopic: sns.ITopic;
+  /** Every alarm this construct routes, by name. */
+  public readonly alarms: { [name: string]: cloudwatch.Alarm };
+
+  constructor(scope: Construct, id: string, props: InfraMonitoringProps) {
+    super(scope, id);
+    validateProps(this, props);
+    this.alarms = {};
+    this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Backend alarms',
+      masterKey: this.topicKey(),
+      enforceSSL: true,
+    });
+    for (const email of props.alarmEmails ?? []) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    const t = props.thresholds ?? {};
+    if (props.service) this.monitorService(props.service, t);
+    if (props.loadBalancer) this.monitorLoadBalancer(props, t);
+    if (props.database) this.monitorDatabase(props.database, t);
+    if (props.additionalAlarms?.length) {
+      props.additionalAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
+      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Jobs, scheduled calls and pipeline', width: 24, height: 1 }));
+      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.additionalAlarms, width: 24 }));
+    }
+  }
+
+  /** Add an alarm on any metric, routed to the topic and shown on the dashboard. */
+  public addAlarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    const alarm = notify(new cloudwatch.Alarm(this, id, props), this.alarmTopic);
+    this.alarms[id] = alarm;
+    return alarm;
+  }
+
+  private topicKey(): kms.Key {
+    const key = createRetainedKey(this, 'AlarmTopicKey', 'Backend alarm topic');
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return key;
+  }
+
+  private monitorService(service: ecs.FargateService, t: MonitoringThresholds): void {
+    const cpu = service.metricCpuUtilization({ period: PERIOD });
+    const memory = service.metricMemoryUtilization({ period: PERIOD });
+    const running = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      statistic: 'Minimum',
+      period: PERIOD,
+      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
+    });
+    const desired = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'DesiredTaskCount',
+      statistic: 'Maximum',
+      period: PERIOD,
+      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
+    });
+    this.addAlarm('ServiceCpuHigh', {
+      alarmDescription: 'Service CPU stays high: autoscaling is at its maximum or cannot keep up',
+      metric: cpu,
+      threshold: t.serviceCpuPercent ?? 90,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.addAlarm('ServiceMemoryHigh', {
+      alarmDescription: 'Service memory stays high: tasks risk being killed out of memory',
+      metric: memory,
+      threshold: t.serviceMemoryPercent ?? 90,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.addAlarm('ServiceTasksBelowDesired', {
+      alarmDescription: 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
+      metric: new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      // No Container Insights data means the service reports nothing at all: that is a breach.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: '## Service and cluster', width: 24, height: 1 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'CPU and memory (%)', left: [cpu, memory], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Cluster CPU and memory reserved (%)',
+        width: 8,
+        left: [
+          new cloudwatch.Metric({ namespace: 'AWS/ECS', metricName: 'CPUReservation', dimensionsMap: { ClusterName: service.cluster.clusterName }, period: PERIOD }),
+          new cloudwatch.Metric({ namespace: 'AWS/ECS', metricName: 'MemoryReservation', dimensionsMap: { ClusterName: service.cluster.clusterName }, period: PERIOD }),
+        ],
+      }),
+    );
+  }
+
+  private monitorLoadBalancer(props: InfraMonitoringProps, t: MonitoringThresholds): void {
+    const lb = props.loadBalancer!.metrics;
+    const requests = lb.requestCount({ period: PERIOD });
+    const elb5xx = lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: PERIOD });
+    const target5xx = lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
+    const percentOf = (errors: cloudwatch.IMetric, label: string) => new cloudwatch.MathExpression({
+      expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors, requests }, period: PERIOD, label,
+    });
+    const p = (stat: string) => lb.targetResponseTime({ period: PERIOD, statistic: stat });
+    const elb5xxAlarm = this.addAlarm('LoadBalancer5xxRate', {
+      alarmDescription: 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
+      metric: percentOf(elb5xx, 'ALB 5xx %'),
+      threshold: t.loadBalancer5xxPercent ?? 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const target5xxAlarm = this.addAlarm('Target5xxRate', {
+      alarmDescription: 'The application answers 5xx for too many requests',
+      metric: percentOf(target5xx, 'Target 5xx %'),
+      threshold: t.target5xxPercent ?? 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const latencyAlarm = this.addAlarm('P99LatencyHigh', {
+      alarmDescription: 'p99 response time of the application is too high',
+      metric: p('p99'),
+      threshold: (t.p99Latency ?? Duration.seconds(2)).toMilliseconds() / 1000,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({ title: 'Requests', left: [requests], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: '4xx / 5xx',
+        width: 6,
+        left: [lb.httpCodeElb(elbv2.HttpCodeElb.ELB_4XX_COUNT, { period: PERIOD }), elb5xx,
+          lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, { period: PERIOD }), target5xx],
+      }),
+      new cloudwatch.GraphWidget({ title: 'Target response time (s)', left: [p('p50'), p('p90'), p('p99')], width: 6 }),
+    ];
+    if (props.targetGroup) {
+      const healthy = props.targetGroup.metrics.healthyHostCount({ period: PERIOD, statistic: 'Minimum' });
+      const unhealthy = props.targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' });
+      this.addAlarm('UnhealthyHosts', {
+        alarmDescription: 'Targets fail their health checks',
+        metric: unhealthy,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      widgets.push(new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy hosts', left: [healthy, unhealthy], width: 6 }));
+    }
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Load balancer', width: 24, height: 1 }));
+    this.dashboard.addWidgets(...widgets);
+    if (props.service && (props.deploymentAlarms ?? true)) {
+      props.service.enableDeploymentAlarms([elb5xxAlarm.alarmName, target5xxAlarm.alarmName, latencyAlarm.alarmName], {
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      });
+    }
+  }
+
+  private monitorDatabase(database: rds.IDatabaseInstance, t: MonitoringThresholds): void {
+    const cpu = database.metricCPUUtilization({ period: PERIOD });
+    const freeStorage = database.metricFreeStorageSpace({ period: PERIOD, statistic: 'Minimum' });
+    const connections = database.metricDatabaseConnections({ period: PERIOD, statistic: 'Maximum' });
+    const readLatency = database.metric('ReadLatency', { period: PERIOD });
+    const writeLatency = database.metric('WriteLatency', { period: PERIOD });
+    this.addAlarm('DatabaseCpuHigh', {
+      alarmDescription: 'Database CPU stays high',
+      metric: cpu,
+      threshold: t.databaseCpuPercent ?? 80,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 8,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.addAlarm('DatabaseFreeStorageLow', {
+      alarmDescription: 'Database free storage is running out',
+      metric: freeStorage,
+      threshold: (t.databaseFreeStorageGiB ?? 5) * 1024 ** 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.addAlarm('DatabaseConnectionsHigh', {
+      alarmDescription: 'Database connections near the limit',
+      metric: connections,
+      threshold: t.databaseConnections ?? 200,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Database', width: 24, height: 1 }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'CPU (%)', left: [cpu], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Connections', left: [connections], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Free storage (bytes)', left: [freeStorage], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Read / write latency (s)', left: [readLatency, writeLatency], width: 6 }),
+    );
+  }
+}
+
+function validateProps(scope: Construct, props: InfraMonitoringProps): void {
+  (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email));
+  const t = props.thresholds ?? {};
+  validateIntegerRange(scope, 'thresholds.serviceCpuPercent', t.serviceCpuPercent, 1, 100);
+  validateIntegerRange(scope, 'thresholds.serviceMemoryPercent', t.serviceMemoryPercent, 1, 100);
+  validateIntegerRange(scope, 'thresholds.loadBalancer5xxPercent', t.loadBalancer5xxPercent, 1, 100);
+  validateIntegerRange(scope, 'thresholds.target5xxPercent', t.target5xxPercent, 1, 100);
+  validateIntegerRange(scope, 'thresholds.databaseCpuPercent', t.databaseCpuPercent, 1, 100);
+  if (props.deploymentAlarms && !props.service) {
+    invalidProp(scope, 'deploymentAlarms', true, 'deployment alarms need the service; pass service too');
+  }
+}
