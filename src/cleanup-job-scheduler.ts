@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +12,7 @@ import { Construct } from 'constructs';
 import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
 import { acknowledge } from './private/compliance';
 import { validateFargateSize } from './private/fargate-size';
+import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
 import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
 
@@ -69,6 +71,11 @@ export interface CleanupJobSchedulerProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the job's log group; its key policy must allow the CloudWatch Logs service.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 const TASK_TYPE = 'CLEANUP';
@@ -99,10 +106,7 @@ export class CleanupJobScheduler extends Construct {
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const maxRuntime = validateProps(this, props, schedule);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logGroup = createLogGroup(this, 'LogGroup', props.logRetention, props.logEncryptionKey);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu ?? 512,
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
@@ -189,7 +193,6 @@ export class CleanupJobScheduler extends Construct {
       { id: 'ecs_containers_readonly_access_check', reason: 'Jobs of Node.js images write temp files; a read-only root is an application choice.' },
       { id: 'ecs_task_definition_memory_hard_limit_check', reason: 'On Fargate the task-level memory is the hard limit.' },
     ]);
-    acknowledge(this.logGroup, [{ id: 'cloudwatch_log_group_encrypted_check', reason: 'CloudWatch Logs encrypts at rest with service keys; job output is application logs like the service\'s.' }]);
     acknowledge(this, [
       { id: 'AwsSolutions-IAM5', reason: 'CDK grants ecr:GetAuthorizationToken and log-stream actions, which have no narrower resource.', appliesTo: ['Resource::*'] },
       { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:\\*:task\\/.+\\/\\*$/'] },

@@ -4,3 +4,4 @@ export * from './private-database';
 export * from './cleanup-job-scheduler';
 export * from './scheduled-api-calls';
 export * from './infra-monitoring';
+export * from './backend-platform';

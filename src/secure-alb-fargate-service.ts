@@ -18,6 +18,7 @@ import { enableAlbAccessLogs } from './private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId } from './private/cloudfront-prefix-list';
 import { acknowledge } from './private/compliance';
 import { validateFargateSize } from './private/fargate-size';
+import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import {
   invalidProp, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
@@ -302,6 +303,9 @@ export class SecureAlbFargateService extends Construct {
       dropInvalidHeaderFields: true,
       deletionProtection: props.deletionProtection ?? true,
     });
+    if (props.deletionProtection === false) {
+      acknowledge(this.loadBalancer, [{ id: 'elbv2_deletion_protection_enabled_check', reason: 'Deletion protection was turned off explicitly (deletionProtection: false), e.g. by the development profile.' }]);
+    }
     enableAlbAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
     if (props.deletionProtection === false) {
       Annotations.of(this).addWarningV2('cdk-backend-platform:albDeletionProtection', 'deletionProtection is off: the load balancer can be deleted by a stack update or removal');
@@ -474,15 +478,8 @@ export class SecureAlbFargateService extends Construct {
 
   private addContainer(props: SecureAlbFargateServiceProps, options: RoutedContainerOptions): ecs.ContainerDefinition {
     const image = options.image ?? props.image;
-    const logGroup = new logs.LogGroup(this, `${pascal(options.name)}LogGroup`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.logEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroup = createLogGroup(this, `${pascal(options.name)}LogGroup`, props.logRetention, props.logEncryptionKey);
     this.logGroups[options.name] = logGroup;
-    if (!props.logEncryptionKey) {
-      acknowledge(logGroup, [{ id: 'cloudwatch_log_group_encrypted_check', reason: 'CloudWatch Logs encrypts at rest with service keys; pass logEncryptionKey for a customer-managed key (BackendPlatform does in production).' }]);
-    }
     const container = this.taskDefinition.addContainer(options.name, {
       image: image.containerImage(this.imageTag(image)),
       command: image.isPlaceholder ? placeholderCommand(options.containerPort, options.healthCheckPath ?? DEFAULT_HEALTH_PATH) : options.command,

@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
+import { createApp } from '../examples/backend-app';
 import { CleanupJobScheduler, InfraMonitoring, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
@@ -50,6 +51,20 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
     return given;
   }],
 ];
+
+describe('BackendPlatform headline example, production and development profiles', () => {
+  const app = new App();
+  const stacks = createApp(app);
+  const report = checkCompliance(app, stacks);
+
+  test('has zero unacknowledged cdk-nag AwsSolutions errors and warnings', () => {
+    expect(describeFindings([...report.nagErrors, ...report.nagWarnings])).toEqual([]);
+  });
+
+  test('has zero unacknowledged cfn-guard Control Tower violations', () => {
+    expect(describeFindings(report.guardViolations)).toEqual([]);
+  });
+});
 
 describe.each(cases)('%s', (_name, build) => {
   const app = new App();

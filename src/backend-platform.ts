@@ -1,0 +1,374 @@
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CleanupJobScheduler } from './cleanup-job-scheduler';
+import { InfraMonitoring } from './infra-monitoring';
+import { acknowledge } from './private/compliance';
+import { createRetainedKey } from './private/kms';
+import { createLogGroup } from './private/log-group';
+import { defaultAppName } from './private/naming';
+import { invalidProp, validateDnsLabel } from './private/validation';
+import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
+import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
+import { RoutedContainerOptions, SecureAlbFargateService } from './secure-alb-fargate-service';
+import { ServiceImage } from './service-image';
+
+/** Environment profile: safe production defaults, or cheap development ones. */
+export enum EnvironmentProfile {
+  /** Multi-AZ database, a NAT gateway per AZ, deletion protection, one-year log retention, 2..4 tasks. */
+  PRODUCTION = 'production',
+  /** Single-AZ small database, one NAT gateway, destroyable load balancer, one-month logs, 1..2 small tasks. */
+  DEVELOPMENT = 'development',
+}
+
+/** Options of the platform's web service. */
+export interface PlatformServiceOptions {
+  /**
+   * Task CPU units.
+   * @default - 1024 in production, 512 in development
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB.
+   * @default - 2048 in production, 1024 in development
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Port the main container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Health check path.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Plain environment variables (the database's are added).
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets as environment variables (the database's and the scheduler API key are added).
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+  /**
+   * Minimum number of tasks.
+   * @default - 2 in production, 1 in development
+   */
+  readonly minCapacity?: number;
+  /**
+   * Maximum number of tasks.
+   * @default - 4 in production, 2 in development
+   */
+  readonly maxCapacity?: number;
+  /**
+   * More containers reached through path-based routing.
+   * @default - none
+   */
+  readonly routedContainers?: RoutedContainerOptions[];
+}
+
+/** Options of the platform's database; `{}` creates one with the profile's defaults. */
+export interface PlatformDatabaseOptions {
+  /**
+   * Instance type.
+   * @default - db.t4g.medium in production, db.t4g.micro in development
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Database name.
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * Initial storage in GiB.
+   * @default 20
+   */
+  readonly allocatedStorageGiB?: number;
+  /**
+   * Engine version.
+   * @default rds.PostgresEngineVersion.VER_17
+   */
+  readonly engineVersion?: rds.PostgresEngineVersion;
+}
+
+/** Options of the platform's cleanup job. */
+export interface PlatformCleanupJobOptions {
+  /** Command run by the job, e.g. `['npx', 'tsx', 'cleanup-job.ts']`. */
+  readonly command: string[];
+  /**
+   * Schedule.
+   * @default events.Schedule.rate(Duration.minutes(5))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Task CPU units.
+   * @default 512
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+}
+
+/** Props of `BackendPlatform`. */
+export interface BackendPlatformProps {
+  /** Environment name (a DNS label such as `prod`); the ALB host is `<environmentName>-lb.<zone>`. */
+  readonly environmentName: string;
+  /** Public hosted zone of the backend's domain. */
+  readonly hostedZone: route53.IHostedZone;
+  /**
+   * Profile that sets safe (production) or cheap (development) defaults.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * Application name used in SSM paths.
+   * @default - the stack name, lower-cased
+   */
+  readonly appName?: string;
+  /**
+   * Existing VPC with public, private (with egress) and isolated subnets.
+   * @default - a new VPC over 2 AZs with flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * ECR repository of the backend image.
+   * @default - a new, scanned, retained repository
+   */
+  readonly repository?: ecr.IRepository;
+  /**
+   * Image of the service.
+   * @default - ServiceImage.fromEcrRepository(repository)
+   */
+  readonly image?: ServiceImage;
+  /**
+   * Web service options.
+   * @default - the profile's defaults
+   */
+  readonly service?: PlatformServiceOptions;
+  /**
+   * Create a private PostgreSQL database and inject its connection into the service and jobs.
+   * @default - no database
+   */
+  readonly database?: PlatformDatabaseOptions;
+  /**
+   * Use a database that exists outside the stack instead (seed 001).
+   * @default - none
+   */
+  readonly existingDatabase?: ExistingDatabaseAttributes;
+  /**
+   * Run a scheduled cleanup job with the service's image.
+   * @default - no cleanup job
+   */
+  readonly cleanupJob?: PlatformCleanupJobOptions;
+  /**
+   * Backend endpoints called on schedules, through the service URL.
+   * @default - none
+   */
+  readonly scheduledApiCalls?: ScheduledApiCall[];
+  /**
+   * E-mail addresses that receive alarms.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+}
+
+/**
+ * The whole backend from one small props object: VPC, ECR repository, cluster, CloudFront-only Fargate service,
+ * optional PostgreSQL, cleanup job and scheduled calls, monitoring over all of it, with production or
+ * development profiles. Every child is exposed for escape hatches.
+ */
+export class BackendPlatform extends Construct {
+  /** The profile in force. */
+  public readonly profile: EnvironmentProfile;
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The backend image repository. */
+  public readonly repository: ecr.IRepository;
+  /** Key encrypting logs (and flow logs) of the platform. */
+  public readonly encryptionKey: kms.Key;
+  /** The web service. */
+  public readonly service: SecureAlbFargateService;
+  /** The database this platform created, if any. */
+  public readonly database?: PrivateDatabase;
+  /** The database connection in use (created or existing), if any. */
+  public readonly databaseConnection?: IDatabaseConnection;
+  /** The cleanup job, if any. */
+  public readonly cleanupJob?: CleanupJobScheduler;
+  /** The scheduled API calls, if any. */
+  public readonly scheduledApiCalls?: ScheduledApiCalls;
+  /** Dashboard and alarms. */
+  public readonly monitoring: InfraMonitoring;
+
+  constructor(scope: Construct, id: string, props: BackendPlatformProps) {
+    super(scope, id);
+    validateProps(this, props);
+    this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
+    const production = this.profile === EnvironmentProfile.PRODUCTION;
+    const appName = props.appName ?? defaultAppName(this);
+    const logRetention = production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
+
+    this.encryptionKey = this.createLogsKey();
+    this.vpc = props.vpc ?? this.createVpc(production, logRetention);
+    this.repository = props.repository ?? this.createRepository();
+
+    if (props.database) {
+      this.database = new PrivateDatabase(this, 'Database', {
+        vpc: this.vpc,
+        production,
+        instanceType: props.database.instanceType
+          ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, production ? ec2.InstanceSize.MEDIUM : ec2.InstanceSize.MICRO),
+        databaseName: props.database.databaseName,
+        allocatedStorageGiB: props.database.allocatedStorageGiB,
+        engineVersion: props.database.engineVersion,
+      });
+    }
+    this.databaseConnection = this.database
+      ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
+
+    const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
+    const options = props.service ?? {};
+    const environment = { ...options.environment, ...this.databaseConnection?.containerEnvironment };
+    const secrets = {
+      ...options.secrets,
+      ...this.databaseConnection?.containerSecrets,
+      ...(schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {}),
+    };
+    this.service = new SecureAlbFargateService(this, 'Service', {
+      vpc: this.vpc,
+      hostedZone: props.hostedZone,
+      environmentName: props.environmentName,
+      appName,
+      image: props.image ?? ServiceImage.fromEcrRepository(this.repository),
+      cpu: options.cpu ?? (production ? 1024 : 512),
+      memoryLimitMiB: options.memoryLimitMiB ?? (production ? 2048 : 1024),
+      containerPort: options.containerPort,
+      healthCheckPath: options.healthCheckPath,
+      environment,
+      secrets,
+      routedContainers: options.routedContainers,
+      minCapacity: options.minCapacity ?? (production ? 2 : 1),
+      maxCapacity: options.maxCapacity ?? (production ? 4 : 2),
+      logRetention,
+      logEncryptionKey: this.encryptionKey,
+      deletionProtection: production,
+    });
+    this.databaseConnection?.allowFrom(this.service);
+
+    if (props.cleanupJob) {
+      this.cleanupJob = new CleanupJobScheduler(this, 'CleanupJob', {
+        cluster: this.service.cluster,
+        image: this.service.containerImage,
+        command: props.cleanupJob.command,
+        schedule: props.cleanupJob.schedule,
+        cpu: props.cleanupJob.cpu,
+        memoryLimitMiB: props.cleanupJob.memoryLimitMiB,
+        environment,
+        secrets,
+        logRetention,
+        logEncryptionKey: this.encryptionKey,
+      });
+      this.databaseConnection?.allowFrom(this.cleanupJob);
+    }
+    if (schedulerKey) {
+      this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
+        baseUrl: this.service.serviceUrl,
+        calls: props.scheduledApiCalls!,
+        apiKeySecret: schedulerKey,
+      });
+    }
+
+    this.monitoring = new InfraMonitoring(this, 'Monitoring', {
+      service: this.service.service,
+      loadBalancer: this.service.loadBalancer,
+      targetGroup: this.service.targetGroup,
+      database: this.database?.instance,
+      additionalAlarms: [...(this.cleanupJob?.alarms ?? []), ...(this.scheduledApiCalls?.alarms ?? [])],
+      alarmEmails: props.alarmEmails,
+    });
+    this.createOutputs();
+  }
+
+  /** Customer-managed key for the platform's log groups; CloudWatch Logs of this account and region may use it. */
+  private createLogsKey(): kms.Key {
+    const key = createRetainedKey(this, 'LogsKey', 'Backend platform log groups');
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
+    return key;
+  }
+
+  private createVpc(production: boolean, retention: logs.RetentionDays): ec2.Vpc {
+    const flowLogGroup = createLogGroup(this, 'FlowLogs', retention, this.encryptionKey);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: production ? 2 : 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL } },
+    });
+    return vpc;
+  }
+
+  private createRepository(): ecr.Repository {
+    const repository = new ecr.Repository(this, 'Repository', {
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.KMS,
+      // The pipeline deploys the mutable `latest` tag of seed 001; the SSM tag parameter pins what is deployed.
+      imageTagMutability: ecr.TagMutability.MUTABLE,
+      lifecycleRules: [{ description: 'Keep the 30 newest images', maxImageCount: 30 }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(repository, [{ id: 'ecr_private_tag_immutability_enabled_check', reason: 'The CD flow of seed 001 triggers on pushes of the mutable `latest` tag; what is deployed is pinned by the SSM tag parameter.' }]);
+    return repository;
+  }
+
+  private createSchedulerApiKey(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'SchedulerApiKey', {
+      description: 'API key of scheduled backend calls; injected into the service as SCHEDULER_API_KEY',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'Shared by EventBridge and the service, which reads it at task start; rotate by updating the secret and redeploying.' }]);
+    return secret;
+  }
+
+  private createOutputs(): void {
+    new CfnOutput(this, 'ServiceUrl', { value: this.service.serviceUrl, description: 'Public URL of the backend' });
+    new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri, description: 'Push backend images here' });
+    if (this.database) {
+      new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress, description: 'PostgreSQL host (private)' });
+    }
+  }
+}
+
+function validateProps(scope: Construct, props: BackendPlatformProps): void {
+  validateDnsLabel(scope, 'environmentName', props.environmentName);
+  if (props.database && props.existingDatabase) {
+    invalidProp(scope, 'existingDatabase', 'ExistingDatabaseAttributes', 'give either database (create one) or existingDatabase (adopt one), not both');
+  }
+  if (props.image && props.repository) {
+    invalidProp(scope, 'repository', 'IRepository', 'repository is only used for the default image; drop it or drop image');
+  }
+}

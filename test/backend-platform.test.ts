@@ -1,0 +1,112 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { BackendPlatform, BackendPlatformProps, EnvironmentProfile } from '../src';
+
+/** The headline example of the README, with overrides. */
+function build(overrides: Partial<BackendPlatformProps> = {}) {
+  const stack = new Stack(new App(), 'Backend');
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+  const platform = new BackendPlatform(stack, 'Backend', {
+    environmentName: 'prod',
+    hostedZone: zone,
+    database: {},
+    cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
+    scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+    alarmEmails: ['ops@example.com'],
+    ...overrides,
+  });
+  return { platform, template: Template.fromStack(stack) };
+}
+
+describe('BackendPlatform', () => {
+  describe('GIVEN the headline example (production profile)', () => {
+    const { template, platform } = build();
+
+    test('THEN a 2-AZ VPC with a NAT gateway per AZ, three subnet tiers and encrypted flow logs', () => {
+      template.resourceCountIs('AWS::EC2::NatGateway', 2);
+      template.resourceCountIs('AWS::EC2::Subnet', 6);
+      template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    });
+
+    test('THEN the service receives the database connection and the scheduler key as secrets', () => {
+      const [taskDef] = Object.values(template.findResources('AWS::ECS::TaskDefinition', { Properties: { Cpu: '1024' } })) as any[];
+      const container = taskDef.Properties.ContainerDefinitions[0];
+      expect(container.Environment.map((e: any) => e.Name).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT']);
+      expect(container.Secrets.map((e: any) => e.Name).sort()).toEqual(['DB_PASSWORD', 'DB_USER', 'SCHEDULER_API_KEY']);
+      expect(platform.service.loadBalancer).toBeDefined();
+    });
+
+    test('THEN the database admits the service and the cleanup job, nothing else', () => {
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties)
+        .filter(p => JSON.stringify(p.GroupId).includes('DatabaseSecurityGroup'));
+      expect(ingress.map(p => p.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([
+        expect.stringMatching(/^BackendCleanupJobSecurityGroup/), expect.stringMatching(/^BackendServiceServiceSecurityGroup/),
+      ]);
+    });
+
+    test('THEN the scheduled calls target the CloudFront service URL', () => {
+      template.hasResourceProperties('AWS::Events::ApiDestination', {
+        InvocationEndpoint: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('Distribution'), 'DomainName'] }, '/salons/reset-queue']] },
+      });
+    });
+
+    test('THEN job and call alarms go to the monitoring topic', () => {
+      const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')) as Array<[string, any]>;
+      expect(alarms.length).toBeGreaterThanOrEqual(14);
+      for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^BackendMonitoringAlarmTopic/) }]);
+    });
+
+    test('THEN outputs give the URL, repository URI and database endpoint', () => {
+      const outputs = Object.keys(template.toJSON().Outputs);
+      expect(outputs).toEqual(expect.arrayContaining([expect.stringMatching(/ServiceUrl/), expect.stringMatching(/RepositoryUri/), expect.stringMatching(/DatabaseEndpoint/)]));
+    });
+
+    test('THEN stateful resources keep their logical IDs and are retained', () => {
+      const ids = (type: string) => Object.keys(template.findResources(type)).sort();
+      expect(ids('AWS::RDS::DBInstance')).toEqual(['BackendDatabaseInstance88833583']);
+      expect(ids('AWS::ECR::Repository')).toEqual(['BackendRepository2FE8F27E']);
+      expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
+      expect(ids('AWS::Logs::LogGroup')).toEqual(['BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendServiceAppLogGroupA6A362E0']);
+      for (const type of ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {
+        for (const resource of Object.values(template.findResources(type)) as any[]) expect(resource.DeletionPolicy).toBe('Retain');
+      }
+    });
+
+    test('THEN the composed template matches the reviewed snapshot', () => {
+      expect(template.toJSON()).toMatchSnapshot();
+    });
+  });
+
+  test('GIVEN the development profile THEN one NAT, single-AZ micro database, destroyable ALB, 1..2 small tasks', () => {
+    const { template } = build({ environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT });
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DBInstanceClass: 'db.t4g.micro', DeletionProtection: false });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]) });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' });
+  });
+
+  test('GIVEN an existing database THEN its SSM details are injected and no instance is created', () => {
+    const { template } = build({ database: undefined, existingDatabase: { securityGroupId: 'sg-0123456789abcdef0', hostParameterName: '/salon/db/host', usernameParameterName: '/salon/db/user', passwordParameterName: '/salon/db/password' } });
+    template.resourceCountIs('AWS::RDS::DBInstance', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', FromPort: 5432 });
+  });
+
+  describe('GIVEN bad input THEN synth fails naming the prop', () => {
+    test.each([
+      [{ environmentName: 'Prod!' }, /invalid environmentName "Prod!"/],
+      [{ environmentName: '' }, /invalid environmentName ""/],
+      [{ alarmEmails: ['not-an-email'] }, /invalid alarmEmails\[0\] "not-an-email"/],
+      [{ existingDatabase: { securityGroupId: 'sg-1', hostParameterName: '/h' } }, /invalid existingDatabase .*not both/],
+      [{ scheduledApiCalls: [{ id: 'A', schedule: events.Schedule.rate(Duration.hours(1)), path: '/a' }, { id: 'A', schedule: events.Schedule.cron({ hour: '1' }), path: '/b' }] }, /invalid calls\[\]\.id "A"/],
+      [{ scheduledApiCalls: [{ id: 'A', schedule: events.Schedule.cron({ hour: '1' }), path: 'reset' }] }, /invalid calls\[0\]\.path "reset"/],
+      [{ cleanupJob: { command: [] } }, /invalid command \[\]/],
+      [{ service: { cpu: 256, memoryLimitMiB: 4096 } }, /invalid memoryLimitMiB 4096/],
+      [{ service: { minCapacity: 3, maxCapacity: 2 } }, /invalid minCapacity 3/],
+    ] as Array<[Partial<BackendPlatformProps>, RegExp]>)('%#', (overrides, error) => {
+      expect(() => build(overrides)).toThrow(error);
+    });
+  });
+});
