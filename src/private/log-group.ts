@@ -10,7 +10,9 @@ const ONE_YEAR_DAYS = 365;
  * A retained application log group (one year by default). Shorter retention or no customer key are explicit
  * choices of the caller and are acknowledged as such.
  */
-export function createLogGroup(scope: Construct, id: string, retention: logs.RetentionDays | undefined, encryptionKey: kms.IKey | undefined): logs.LogGroup {
+export function createLogGroup(
+  scope: Construct, id: string, retention: logs.RetentionDays | undefined, encryptionKey: kms.IKey | undefined,
+): logs.LogGroup {
   const logGroup = new logs.LogGroup(scope, id, {
     retention: retention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey,
