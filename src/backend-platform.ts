@@ -368,7 +368,4 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
   if (props.database && props.existingDatabase) {
     invalidProp(scope, 'existingDatabase', 'ExistingDatabaseAttributes', 'give either database (create one) or existingDatabase (adopt one), not both');
   }
-  if (props.image && props.repository) {
-    invalidProp(scope, 'repository', 'IRepository', 'repository is only used for the default image; drop it or drop image');
-  }
 }
