@@ -34,6 +34,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // CI must fail on drift, never rewrite the committed snapshots.
     updateSnapshot: UpdateSnapshot.NEVER,
+    // jest 30 pulls unrs-resolver, whose per-platform optional packages this registry does not list,
+    // leaving a lock file that `npm ci` rejects.
+    jestVersion: '^29',
   },
 
   devDeps: [
@@ -64,6 +67,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/'],
 });
+
+// eslint-import-resolver-typescript 3.7+ depends on unrs-resolver too (see jestVersion above); projen's eslint adds it unpinned.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 
 // Top-level integ/ folder instead of projen's default test/ location.
 project.tsconfigDev.addInclude('integ/**/*.ts');
