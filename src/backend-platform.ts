@@ -16,6 +16,7 @@ import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
 import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
+import { createSharedSecret } from './private/secret';
 import { invalidProp, validateDnsLabel } from './private/validation';
 import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
 import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
@@ -345,13 +346,9 @@ export class BackendPlatform extends Construct {
   }
 
   private createSchedulerApiKey(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'SchedulerApiKey', {
-      description: 'API key of scheduled backend calls; injected into the service as SCHEDULER_API_KEY',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'Shared by EventBridge and the service, which reads it at task start; rotate by updating the secret and redeploying.' }]);
-    return secret;
+    return createSharedSecret(this, 'SchedulerApiKey',
+      'API key of scheduled backend calls; injected into the service as SCHEDULER_API_KEY',
+      'Shared by EventBridge and the service, which reads it at task start; rotate by updating the secret and redeploying.');
   }
 
   private createOutputs(): void {

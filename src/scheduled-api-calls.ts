@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,8 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
-import { acknowledge } from './private/compliance';
 import { validateSchedule } from './private/schedule';
+import { createSharedSecret } from './private/secret';
 import { invalidProp, validateIntegerRange, validatePath, validateUnique } from './private/validation';
 
 /** One backend endpoint called on a schedule. */
@@ -108,13 +108,8 @@ export class ScheduledApiCalls extends Construct {
   }
 
   private generateApiKey(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'ApiKey', {
-      description: 'API key of scheduled backend calls; the backend verifies it',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'The key is shared with the backend that verifies it; rotate it by updating the secret when the backend re-reads it.' }]);
-    return secret;
+    return createSharedSecret(this, 'ApiKey', 'API key of scheduled backend calls; the backend verifies it',
+      'The key is shared with the backend that verifies it; rotate it by updating the secret when the backend re-reads it.');
   }
 
   private addCall(props: ScheduledApiCallsProps, call: ScheduledApiCall): events.Rule {

@@ -20,6 +20,7 @@ import { acknowledge } from './private/compliance';
 import { validateFargateSize } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
+import { createSharedSecret } from './private/secret';
 import {
   invalidProp, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
 } from './private/validation';
@@ -539,16 +540,9 @@ export class SecureAlbFargateService extends Construct {
   }
 
   private createOriginVerifySecret(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'OriginVerifySecret', {
-      description: 'Header value CloudFront adds to origin requests; the ALB rejects requests without it',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const reason = 'The value is shared by the CloudFront origin and the ALB rule through dynamic references; rotating it needs both updated in one deploy, so it is rotated by changing the secret and redeploying.';
-    acknowledge(secret, [
-      { id: 'AwsSolutions-SMG4', reason },
-    ]);
-    return secret;
+    return createSharedSecret(this, 'OriginVerifySecret',
+      'Header value CloudFront adds to origin requests; the ALB rejects requests without it',
+      'The value is shared by the CloudFront origin and the ALB rule through dynamic references; rotating it needs both updated in one deploy, so it is rotated by changing the secret and redeploying.');
   }
 
   private createDistribution(props: SecureAlbFargateServiceProps, originHeader: secretsmanager.Secret): cloudfront.Distribution {

@@ -31,9 +31,16 @@ test('every README example compiles', () => {
     return file;
   });
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, skipLibCheck: true,
-    moduleResolution: ts.ModuleResolutionKind.Node10, typeRoots: [path.join(root, 'node_modules/@types')], types: ['node'],
-    baseUrl: root, paths: { '*': [path.join(root, 'node_modules/*')] },
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.CommonJS,
+    skipLibCheck: true,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    typeRoots: [path.join(root, 'node_modules/@types')],
+    types: ['node'],
+    baseUrl: root,
+    paths: { '*': [path.join(root, 'node_modules/*')] },
   });
   const errors = ts.getPreEmitDiagnostics(program)
     .filter(d => d.file && files.includes(d.file.fileName))
