@@ -7,22 +7,18 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { IContainerConnection } from './container-connection';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
+import { dataSubnetType } from './private/subnets';
 import { invalidProp, validateIntegerRange } from './private/validation';
 
 /**
- * A PostgreSQL database a container can connect to: what to inject and how to let a client in.
- * Implemented by `PrivateDatabase` and by `PrivateDatabase.fromExistingDatabase`.
+ * A PostgreSQL database a container can connect to: `DB_HOST`, `DB_PORT`, `DB_NAME` as environment (where they
+ * are not secret), `DB_USER`, `DB_PASSWORD` as secrets. Implemented by `PrivateDatabase` and by
+ * `PrivateDatabase.fromExistingDatabase`.
  */
-export interface IDatabaseConnection {
-  /** Plain container environment (`DB_HOST`, `DB_PORT`, `DB_NAME` where they are not secret). */
-  readonly containerEnvironment: { [key: string]: string };
-  /** Container secrets (`DB_USER`, `DB_PASSWORD`, and any connection detail kept in SSM). */
-  readonly containerSecrets: { [key: string]: ecs.Secret };
-  /** Admit a client (a service, a job, a migration task) on the database port. */
-  allowFrom(client: ec2.IConnectable): void;
-}
+export interface IDatabaseConnection extends IContainerConnection {}
 
 /** Connection details of a database this library does not manage (seed 001: an RDS instance outside the stack). */
 export interface ExistingDatabaseAttributes {
@@ -183,7 +179,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       engine: engine(props),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
-      vpcSubnets: { subnetType: isolatedOrPrivate(props.vpc) },
+      vpcSubnets: { subnetType: dataSubnetType(props.vpc) },
       securityGroups: [this.securityGroup],
       publiclyAccessible: false,
       port: POSTGRES_PORT,
@@ -319,9 +315,6 @@ function engine(props: PrivateDatabaseProps): rds.IInstanceEngine {
   return rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion ?? rds.PostgresEngineVersion.VER_17 });
 }
 
-function isolatedOrPrivate(vpc: ec2.IVpc): ec2.SubnetType {
-  return vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
-}
 
 function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
   validateIntegerRange(scope, 'allocatedStorageGiB', props.allocatedStorageGiB, 20, 65536);

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
 import { createApp } from '../examples/backend-app';
-import { CleanupJobScheduler, InfraMonitoring, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -23,6 +23,16 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
   ['PrivateDatabase (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });
+    return given;
+  }],
+  ['PrivateCache (production)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc });
+    return given;
+  }],
+  ['PrivateCache (development)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, production: false });
     return given;
   }],
   ['CleanupJobScheduler', (app) => {

@@ -1,0 +1,180 @@
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { IContainerConnection } from './container-connection';
+import { acknowledge } from './private/compliance';
+import { createRetainedKey } from './private/kms';
+import { dataSubnetType } from './private/subnets';
+import { invalidProp, validateIntegerRange } from './private/validation';
+
+/** Engine of a `PrivateCache`; both speak the Redis protocol (BullMQ, sessions, caching). */
+export enum CacheEngine {
+  /** Valkey, the open-source Redis fork: the same protocol at a lower ElastiCache price. */
+  VALKEY = 'valkey',
+  /** Redis OSS. */
+  REDIS = 'redis',
+}
+
+/** Props of `PrivateCache`. */
+export interface PrivateCacheProps {
+  /** VPC with private subnets (isolated ones are used when present). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Production settings: a replica in a second AZ with automatic failover, 7 days of snapshots.
+   * @default true
+   */
+  readonly production?: boolean;
+  /**
+   * Engine.
+   * @default CacheEngine.VALKEY
+   */
+  readonly engine?: CacheEngine;
+  /**
+   * Engine version.
+   * @default - '8.0' for Valkey, '7.1' for Redis
+   */
+  readonly engineVersion?: string;
+  /**
+   * Node type.
+   * @default - 'cache.t4g.small' in production, 'cache.t4g.micro' otherwise
+   */
+  readonly cacheNodeType?: string;
+  /**
+   * Read replicas next to the primary (0-5). With at least one, failover is automatic and multi-AZ.
+   * @default - 1 in production, 0 otherwise
+   */
+  readonly replicas?: number;
+  /**
+   * Days of daily snapshots (0 turns them off).
+   * @default - 7 in production, 1 otherwise
+   */
+  readonly snapshotRetentionDays?: number;
+  /**
+   * KMS key for data at rest and the auth token secret.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const CACHE_PORT = 6379;
+
+/**
+ * ElastiCache Valkey/Redis in private subnets for caching, sessions and queues (BullMQ): encrypted in transit and
+ * at rest, protected by an auth token kept in Secrets Manager, reachable only from the clients you grant.
+ *
+ * Containers get `REDIS_HOST`, `REDIS_PORT`, `REDIS_TLS` as environment and `REDIS_PASSWORD` as a secret.
+ */
+export class PrivateCache extends Construct implements IContainerConnection {
+  /** The replication group. */
+  public readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** Secret holding the auth token (`REDIS_PASSWORD`). */
+  public readonly authToken: secretsmanager.ISecret;
+  /** Security group of the cache nodes. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** KMS key encrypting data at rest and the auth token. */
+  public readonly encryptionKey: kms.IKey;
+  /** Host name of the primary endpoint. */
+  public readonly host: string;
+  public readonly containerEnvironment: { [key: string]: string };
+  public readonly containerSecrets: { [key: string]: ecs.Secret };
+
+  constructor(scope: Construct, id: string, props: PrivateCacheProps) {
+    super(scope, id);
+    validateProps(this, props);
+    const production = props.production ?? true;
+    const engine = props.engine ?? CacheEngine.VALKEY;
+    const replicas = props.replicas ?? (production ? 1 : 0);
+
+    this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'EncryptionKey', 'PrivateCache data at rest and auth token');
+    this.authToken = this.createAuthToken();
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Cache: ingress only from granted clients',
+      allowAllOutbound: false,
+    });
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+      description: 'Private subnets of the cache',
+      subnetIds: props.vpc.selectSubnets({ subnetType: dataSubnetType(props.vpc) }).subnetIds,
+    });
+    this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
+      replicationGroupDescription: 'Private cache',
+      engine,
+      engineVersion: props.engineVersion ?? (engine === CacheEngine.VALKEY ? '8.0' : '7.1'),
+      cacheNodeType: props.cacheNodeType ?? (production ? 'cache.t4g.small' : 'cache.t4g.micro'),
+      numCacheClusters: replicas + 1,
+      automaticFailoverEnabled: replicas > 0,
+      multiAzEnabled: replicas > 0,
+      cacheSubnetGroupName: subnetGroup.ref,
+      securityGroupIds: [this.securityGroup.securityGroupId],
+      port: CACHE_PORT,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: this.encryptionKey.keyId,
+      transitEncryptionEnabled: true,
+      authToken: this.authToken.secretValue.unsafeUnwrap(),
+      snapshotRetentionLimit: props.snapshotRetentionDays ?? (production ? 7 : 1),
+      autoMinorVersionUpgrade: true,
+    });
+    // Removing the cache from the app takes a final snapshot instead of dropping sessions and queued jobs.
+    this.replicationGroup.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+
+    this.host = this.replicationGroup.attrPrimaryEndPointAddress;
+    this.containerEnvironment = { REDIS_HOST: this.host, REDIS_PORT: String(CACHE_PORT), REDIS_TLS: 'true' };
+    this.containerSecrets = { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(this.authToken) };
+    if (production && replicas === 0) {
+      Annotations.of(this).addWarningV2('cdk-backend-platform:cacheSingleNode', 'replicas is 0 in production: a node failure loses the cache and queued jobs');
+    }
+    this.acknowledgeFindings(replicas, props);
+  }
+
+  /** The nodes' security group connections. */
+  public get connections(): ec2.Connections {
+    return this.securityGroup.connections;
+  }
+
+  public allowFrom(client: ec2.IConnectable): void {
+    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(CACHE_PORT), 'Cache from a granted client');
+  }
+
+  private createAuthToken(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'AuthToken', {
+      description: 'Auth token of the private cache; injected into containers as REDIS_PASSWORD',
+      encryptionKey: this.encryptionKey,
+      // ElastiCache accepts 16-128 printable characters without @, " or /; alphanumerics avoid all quoting trouble.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'An auth token rotation needs a coordinated ElastiCache ROTATE + client restart; done by hand, not on a timer.' }]);
+    return secret;
+  }
+
+  private acknowledgeFindings(replicas: number, props: PrivateCacheProps): void {
+    const defaultPort = 'The standard Redis port is kept: only granted security groups reach the nodes, so obscurity adds nothing.';
+    const acks = [{ id: 'AwsSolutions-AEC5', reason: defaultPort }];
+    if (replicas === 0) {
+      const singleNode = 'A single node without failover is the explicit development setting (production: false or replicas: 0).';
+      acks.push({ id: 'AwsSolutions-AEC4', reason: singleNode });
+      acks.push({ id: 'elasticache_repl_grp_auto_failover_enabled_check', reason: singleNode });
+    }
+    if (props.snapshotRetentionDays === 0) {
+      acks.push({ id: 'AwsSolutions-AEC6', reason: 'Snapshots are off by explicit setting (snapshotRetentionDays: 0).' });
+      acks.push({ id: 'elasticache_redis_cluster_automatic_backup_check', reason: 'Snapshots are off by explicit setting (snapshotRetentionDays: 0).' });
+    }
+    acknowledge(this.replicationGroup, acks);
+  }
+}
+
+
+function validateProps(scope: Construct, props: PrivateCacheProps): void {
+  validateIntegerRange(scope, 'replicas', props.replicas, 0, 5);
+  validateIntegerRange(scope, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35);
+  if (props.cacheNodeType !== undefined && !/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.cacheNodeType)) {
+    invalidProp(scope, 'cacheNodeType', props.cacheNodeType, 'use an ElastiCache node type such as "cache.t4g.small"');
+  }
+  if (props.engineVersion !== undefined && !/^\d+(\.\d+)?$/.test(props.engineVersion)) {
+    invalidProp(scope, 'engineVersion', props.engineVersion, 'use a major.minor version such as "8.0" (Valkey) or "7.1" (Redis)');
+  }
+}
