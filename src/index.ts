@@ -5,5 +5,6 @@ export * from './private-database';
 export * from './private-cache';
 export * from './cleanup-job-scheduler';
 export * from './scheduled-api-calls';
+export * from './ecr-to-ecs-pipeline';
 export * from './infra-monitoring';
 export * from './backend-platform';

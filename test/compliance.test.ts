@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { givenStack } from './fixtures';
 import { createApp } from '../examples/backend-app';
-import { CleanupJobScheduler, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, EcrToEcsPipeline, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -33,6 +33,16 @@ const cases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
   ['PrivateCache (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, production: false });
+    return given;
+  }],
+  ['EcrToEcsPipeline with the CI pipeline', (app) => {
+    const given = givenStack({}, app);
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    new EcrToEcsPipeline(given.stack, 'Delivery', {
+      service, manualApproval: true, source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
+    });
     return given;
   }],
   ['CleanupJobScheduler', (app) => {

@@ -1,0 +1,44 @@
+/**
+ * Deploys a service from ECR with its deploy pipeline and asserts at deploy time the stage order
+ * Source -> Migrate -> Build -> Deploy -> Record, and that the service's image-tag parameter holds either the initial
+ * tag or a release recorded by the pipeline (sha256-<hex>).
+ * A real run needs a public hosted zone (INTEG_HOSTED_ZONE_ID, INTEG_ZONE_NAME) and a repository with an image
+ * tagged `latest` (INTEG_REPOSITORY_NAME), so the service can start.
+ */
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { EcrToEcsPipeline, SecureAlbFargateService, ServiceImage } from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'IntegEcrToEcsPipeline');
+const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+  hostedZoneId: process.env.INTEG_HOSTED_ZONE_ID ?? 'Z0123456789ABC',
+  zoneName: process.env.INTEG_ZONE_NAME ?? 'integ.example.com',
+});
+const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+const repository = ecr.Repository.fromRepositoryName(stack, 'Repository', process.env.INTEG_REPOSITORY_NAME ?? 'integ-backend');
+const service = new SecureAlbFargateService(stack, 'Backend', {
+  vpc,
+  hostedZone: zone,
+  environmentName: 'integ',
+  appName: 'pipeline',
+  image: ServiceImage.fromEcrRepository(repository),
+  minCapacity: 1,
+  maxCapacity: 1,
+  deletionProtection: false,
+});
+const delivery = new EcrToEcsPipeline(stack, 'Delivery', { service });
+
+const integ = new IntegTest(app, 'EcrToEcsPipelineTest', { testCases: [stack], diffAssets: false });
+integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: delivery.pipeline.pipelineName })
+  .expect(ExpectedResult.objectLike({
+    pipeline: {
+      pipelineType: 'V2',
+      stages: [{ name: 'Source' }, { name: 'Migrate' }, { name: 'Build' }, { name: 'Deploy' }, { name: 'Record' }],
+    },
+  }));
+integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/pipeline/integ/backend/ecr-imgTag' })
+  .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^(latest|sha256-[0-9a-f]{64})$') } }));

@@ -1,0 +1,412 @@
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { notify } from './private/alarms';
+import { acknowledge } from './private/compliance';
+import { createRetainedKey } from './private/kms';
+import { createLogGroup } from './private/log-group';
+import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './private/pipeline-scripts';
+import { invalidProp, isToken, validateIntegerRange, validateNonEmpty } from './private/validation';
+import { SecureAlbFargateService } from './secure-alb-fargate-service';
+
+/** The optional CI half: GitHub source through a CodeStar connection, Docker build, push to ECR. */
+export interface GitHubSourceOptions {
+  /** ARN of an AVAILABLE CodeStar (CodeConnections) connection to GitHub. */
+  readonly connectionArn: string;
+  /** Owner (user or organization) of the GitHub repository. */
+  readonly owner: string;
+  /** Name of the GitHub repository. */
+  readonly repo: string;
+  /**
+   * Branch whose commits are built.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Path of the Dockerfile in the repository.
+   * @default 'Dockerfile'
+   */
+  readonly dockerfile?: string;
+  /**
+   * Docker build context in the repository.
+   * @default '.'
+   */
+  readonly buildContext?: string;
+}
+
+/** Props of `EcrToEcsPipeline`. */
+export interface EcrToEcsPipelineProps {
+  /** The service to deploy; its image must come from ECR (`ServiceImage.fromEcrRepository`). */
+  readonly service: SecureAlbFargateService;
+  /**
+   * Image tag whose pushes start the deploy pipeline.
+   * @default 'latest'
+   */
+  readonly tag?: string;
+  /**
+   * Run database migrations with the new image before deploying it.
+   * @default true
+   */
+  readonly runMigrations?: boolean;
+  /**
+   * Command of the migration task (it replaces the container's command; env, secrets and network are the service's).
+   * @default ['npm', 'run', 'migration:run']
+   */
+  readonly migrationCommand?: string[];
+  /**
+   * How long the migration may run before the pipeline fails it.
+   * @default Duration.minutes(30)
+   */
+  readonly migrationTimeout?: Duration;
+  /**
+   * Wait for a manual approval before deploying.
+   * @default false
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Topic told about failed pipeline executions (and the migration failure alarm).
+   * @default - no notifications; `alarms` are exposed for InfraMonitoring
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Also build the image from GitHub (seed 001's CI pipeline); its pushes of `tag` start the deploy pipeline.
+   * @default - no CI pipeline; push images by other means
+   */
+  readonly source?: GitHubSourceOptions;
+  /**
+   * Key for artifacts and build outputs.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Retention of the build logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key for the build log group (CloudWatch Logs must be allowed to use it).
+   * @default - CloudWatch Logs service encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * Continuous delivery of a `SecureAlbFargateService`: a push of the tag to ECR starts a CodePipeline (V2) that runs
+ * the migration command as a one-off Fargate task of the service's own task definition with the new image, writes
+ * `imagedefinitions.json`, optionally waits for approval, rolls the service, and records the deployed digest in the
+ * SSM tag parameter the service renders, so a later `cdk deploy` never rolls the image back.
+ * Optionally a CI pipeline builds the image from GitHub.
+ */
+export class EcrToEcsPipeline extends Construct {
+  /** The deploy pipeline (Source, Migrate, Build, [Approve], Deploy, Record). */
+  public readonly pipeline: codepipeline.Pipeline;
+  /** The CI pipeline, when `source` is given. */
+  public readonly ciPipeline?: codepipeline.Pipeline;
+  /** The migration step's CodeBuild project, when migrations run. */
+  public readonly migrationProject?: codebuild.PipelineProject;
+  /** Encrypted, TLS-only, retained artifact bucket shared by both pipelines. */
+  public readonly artifactBucket: s3.Bucket;
+  /** Key of artifacts and build outputs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The repository the pipelines read and write. */
+  public readonly repository: ecr.IRepository;
+  /** Log group of every build step (one stream prefix per project). */
+  public readonly logGroup: logs.LogGroup;
+  /** Alarms of this pipeline (migration failures), for InfraMonitoring. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  private readonly tagParameter: ssm.IStringParameter;
+
+  constructor(scope: Construct, id: string, props: EcrToEcsPipelineProps) {
+    super(scope, id);
+    const repository = props.service.image.repository;
+    const tagParameter = props.service.imageTagParameter;
+    if (!repository || !tagParameter) {
+      invalidProp(this, 'service', props.service.node.path, 'the service image must come from ECR: use ServiceImage.fromEcrRepository(repository)');
+    }
+    validateProps(this, props);
+    this.repository = repository;
+    this.tagParameter = tagParameter;
+    const tag = props.tag ?? 'latest';
+
+    this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
+    this.artifactBucket = this.createArtifactBucket();
+    this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, props.logEncryptionKey);
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket: this.artifactBucket,
+      restartExecutionOnUpdate: false,
+    });
+
+    const image = new codepipeline.Artifact('Image');
+    const source = new actions.EcrSourceAction({ actionName: 'Image', repository, imageTag: tag, output: image });
+    this.pipeline.addStage({ stageName: 'Source', actions: [source] });
+    const common = {
+      REPOSITORY_URI: repository.repositoryUri,
+      CONTAINER: props.service.container.containerName,
+      IMAGE_DIGEST: source.variables.imageDigest,
+    };
+
+    if (props.runMigrations ?? true) {
+      const migrationProject = this.createMigrationProject(props);
+      this.migrationProject = migrationProject;
+      this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, common)] });
+      this.alarms.push(notify(new cloudwatch.Alarm(this, 'MigrationFailedAlarm', {
+        alarmDescription: 'Database migration of a release failed: the release was not deployed',
+        metric: migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }), props.notificationTopic));
+    }
+
+    const definitions = new codepipeline.Artifact('ImageDefinitions');
+    const buildProject = this.createProject('ImageDefinitions', {
+      description: 'Writes imagedefinitions.json for the ECS deploy action', script: IMAGE_DEFINITIONS_SCRIPT, outputFiles: ['imagedefinitions.json'],
+    });
+    this.pipeline.addStage({ stageName: 'Build', actions: [this.step('ImageDefinitions', buildProject, image, common, [definitions])] });
+    if (props.manualApproval) {
+      this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: props.notificationTopic })] });
+    }
+    this.pipeline.addStage({
+      stageName: 'Deploy',
+      actions: [new actions.EcsDeployAction({ actionName: 'Deploy', service: props.service.service, input: definitions, deploymentTimeout: Duration.minutes(60) })],
+    });
+    const recordProject = this.createRecordProject();
+    this.pipeline.addStage({
+      stageName: 'Record',
+      actions: [this.step('RecordRelease', recordProject, image, { ...common, REPOSITORY_NAME: repository.repositoryName, TAG_PARAMETER: tagParameter.parameterName })],
+    });
+
+    if (props.source) this.ciPipeline = this.createCiPipeline(props.source, tag);
+    if (props.notificationTopic) this.notifyFailures(props.notificationTopic);
+    this.acknowledgeFindings();
+  }
+
+  private createArtifactBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Server access logs would need an ACL-enabled log bucket (Control Tower CT.S3.PR.5 forbids ACLs).
+    const onlyPipelines = 'Only the pipeline and build roles read and write these transient artifacts; their API calls are in CloudTrail.';
+    acknowledge(bucket, [
+      { id: 'AwsSolutions-S1', reason: onlyPipelines },
+      { id: 's3_bucket_logging_enabled_check', reason: onlyPipelines },
+      { id: 's3_event_notifications_enabled_check', reason: 'Nothing reacts to artifact objects; the pipelines read them directly.' },
+      { id: 's3_bucket_object_lock_enabled_check', reason: 'Artifacts are transient; Object Lock would stop the lifecycle rule from expiring them.' },
+    ]);
+    return bucket;
+  }
+
+  private createProject(id: string, options: ProjectOptions): codebuild.PipelineProject {
+    return new codebuild.PipelineProject(this, `${id}Project`, {
+      description: options.description,
+      encryptionKey: this.encryptionKey,
+      timeout: options.timeout,
+      logging: { cloudWatch: { logGroup: this.logGroup, prefix: id } },
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        computeType: options.dockerBuild ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL,
+        privileged: options.dockerBuild,
+      },
+      cache: options.dockerBuild ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
+      environmentVariables: plainVariables(options.environment ?? {}),
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        env: { shell: 'bash' },
+        phases: { build: { commands: [options.script] } },
+        ...(options.outputFiles ? { artifacts: { files: options.outputFiles } } : {}),
+      }),
+    });
+  }
+
+  private step(
+    actionName: string, project: codebuild.IProject, input: codepipeline.Artifact,
+    variables: { [name: string]: string }, outputs?: codepipeline.Artifact[],
+  ): actions.CodeBuildAction {
+    return new actions.CodeBuildAction({
+      actionName,
+      project,
+      input,
+      outputs,
+      environmentVariables: plainVariables(variables),
+    });
+  }
+
+  /** The migration runs as a Fargate task in the service's subnets and security group, so it reaches what the service reaches. */
+  private createMigrationProject(props: EcrToEcsPipelineProps): codebuild.PipelineProject {
+    const service = props.service;
+    const stack = Stack.of(this);
+    const family = service.taskDefinition.family;
+    const subnets = service.cluster.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+    const project = this.createProject('Migration', {
+      description: 'Runs database migrations as a one-off Fargate task of the new image',
+      script: MIGRATE_SCRIPT,
+      // The script polls the task; CodeBuild's own timeout is the migration's upper bound plus start-up slack.
+      timeout: (props.migrationTimeout ?? Duration.minutes(30)).plus(Duration.minutes(5)),
+      environment: {
+        TASK_FAMILY: family,
+        CLUSTER: service.cluster.clusterArn,
+        SUBNETS: Fn.join(',', subnets),
+        SECURITY_GROUPS: service.serviceSecurityGroup.securityGroupId,
+        MIGRATION_COMMAND: JSON.stringify(props.migrationCommand ?? ['npm', 'run', 'migration:run']),
+      },
+    });
+
+    project.addToRolePolicy(new iam.PolicyStatement({
+      // Neither action supports resource-level permissions.
+      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    }));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}-migrate:*` })],
+      conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
+    }));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
+    }));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [service.taskRole.roleArn, service.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    return project;
+  }
+
+  private createRecordProject(): codebuild.PipelineProject {
+    const project = this.createProject('RecordRelease', {
+      description: 'Tags the deployed digest and writes that tag to the service image-tag parameter', script: RECORD_RELEASE_SCRIPT,
+    });
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:PutImage'], resources: [this.repository.repositoryArn] }));
+    this.tagParameter.grantWrite(project);
+    return project;
+  }
+
+  private createCiPipeline(source: GitHubSourceOptions, tag: string): codepipeline.Pipeline {
+    const pipeline = new codepipeline.Pipeline(this, 'CiPipeline', {
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket: this.artifactBucket,
+      restartExecutionOnUpdate: false,
+    });
+    const code = new codepipeline.Artifact('Source');
+    pipeline.addStage({
+      stageName: 'Source',
+      actions: [new actions.CodeStarConnectionsSourceAction({
+        actionName: 'GitHub', connectionArn: source.connectionArn, owner: source.owner, repo: source.repo, branch: source.branch ?? 'main', output: code,
+      })],
+    });
+    const project = this.createProject('DockerBuild', {
+      description: 'Builds the backend image from GitHub and pushes it to ECR',
+      script: DOCKER_BUILD_SCRIPT,
+      dockerBuild: true,
+      environment: {
+        REPOSITORY_URI: this.repository.repositoryUri,
+        TAG: tag,
+        DOCKERFILE: source.dockerfile ?? 'Dockerfile',
+        BUILD_CONTEXT: source.buildContext ?? '.',
+      },
+    });
+    this.repository.grantPullPush(project);
+    pipeline.addStage({ stageName: 'Build', actions: [new actions.CodeBuildAction({ actionName: 'DockerBuild', project, input: code })] });
+    const dockerNeedsPrivileges = 'docker build inside CodeBuild needs privileged mode; the project only builds this repository\'s Dockerfile.';
+    acknowledge(project, [
+      { id: 'AwsSolutions-CB3', reason: dockerNeedsPrivileges },
+      { id: 'codebuild_project_environment_privileged_check', reason: dockerNeedsPrivileges },
+    ]);
+    acknowledge(project, [
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken (docker login) has no resource-level permission.', appliesTo: ['Resource::*'] },
+    ], { recursive: true });
+    return pipeline;
+  }
+
+  private notifyFailures(topic: sns.ITopic): void {
+    for (const pipeline of [this.pipeline, this.ciPipeline]) {
+      pipeline?.onStateChange(`${pipeline.node.id}FailedEvent`, {
+        eventPattern: { detail: { state: ['FAILED'] } },
+        target: new targets.SnsTopic(topic, {
+          message: events.RuleTargetInput.fromText(
+            `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed.`),
+        }),
+      });
+    }
+  }
+
+  private acknowledgeFindings(): void {
+    const generated = 'CDK-generated grants for pipeline artifacts (s3:GetObject*, s3:List*, kms:GenerateDataKey*, ...) '
+      + 'on the artifact bucket and key only, and CodeBuild report groups / log streams of these projects.';
+    acknowledge(this, [
+      { id: 'AwsSolutions-IAM5', reason: generated, appliesTo: ['/^Action::(s3|kms):.*\\*$/', '/^Resource::<.*ArtifactBucket.*\\.Arn>\\/\\*$/', '/^Resource::arn:<AWS::Partition>:(logs|codebuild):.*\\*$/'] },
+    ], { recursive: true });
+    if (this.migrationProject) {
+      acknowledge(this.migrationProject, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'DescribeTaskDefinition/RegisterTaskDefinition have no resource-level permissions; RunTask is limited to the -migrate family '
+          + 'on this cluster and DescribeTasks to this cluster\'s tasks.',
+        appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:.*\\*$/'],
+      }], { recursive: true });
+    }
+    acknowledge(this.pipeline, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The ECS deploy action registers task definitions (no resource-level permission) and passes the service roles.',
+      appliesTo: ['Resource::*'],
+    }], { recursive: true });
+  }
+}
+
+interface ProjectOptions {
+  readonly description: string;
+  readonly script: string;
+  readonly environment?: { [name: string]: string };
+  readonly outputFiles?: string[];
+  readonly timeout?: Duration;
+  /** Privileged Docker build with a local layer cache. */
+  readonly dockerBuild?: boolean;
+}
+
+function plainVariables(variables: { [name: string]: string }): { [name: string]: codebuild.BuildEnvironmentVariable } {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
+}
+
+const ECR_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[a-zA-Z0-9-]+$/;
+
+function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
+  if (props.tag !== undefined && !isToken(props.tag) && (!ECR_TAG.test(props.tag) || props.tag.startsWith('sha256-'))) {
+    invalidProp(scope, 'tag', props.tag, 'use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)');
+  }
+  if (props.migrationCommand !== undefined) validateNonEmpty(scope, 'migrationCommand', props.migrationCommand);
+  if (props.migrationCommand !== undefined && props.runMigrations === false) {
+    invalidProp(scope, 'migrationCommand', props.migrationCommand, 'runMigrations is false, so the command would never run; drop one of the two');
+  }
+  if (props.migrationTimeout !== undefined && !props.migrationTimeout.isUnresolved()) {
+    validateIntegerRange(scope, 'migrationTimeout (minutes)', props.migrationTimeout.toMinutes({ integral: false }), 5, 475);
+  }
+  const source = props.source;
+  if (source && !isToken(source.connectionArn) && !CONNECTION_ARN.test(source.connectionArn)) {
+    invalidProp(scope, 'source.connectionArn', source.connectionArn,
+      'use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."');
+  }
+}

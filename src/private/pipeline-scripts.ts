@@ -1,0 +1,61 @@
+/**
+ * Shell scripts of the deploy pipeline's CodeBuild steps. They only call AWS APIs (the standard CodeBuild image has
+ * the AWS CLI and jq), so none of the steps needs a VPC: the migration itself runs as a Fargate task.
+ * Inputs arrive as environment variables; IMAGE_DIGEST comes from the ECR source action.
+ */
+
+/**
+ * Registers a one-container copy of the service's task definition (same roles, env, secrets, logs) with the pushed
+ * image under the family `<service family>-migrate`, runs it with the migration command in the service's subnets and
+ * security group, waits for it to stop and fails unless the container exited with 0.
+ */
+export const MIGRATE_SCRIPT = [
+  'set -euo pipefail',
+  'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
+  'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition > service-task.json',
+  'jq --arg c "$CONTAINER" --arg i "$IMAGE" --arg f "$TASK_FAMILY-migrate" \'{family: $f, taskRoleArn, executionRoleArn, networkMode,'
+    + ' requiresCompatibilities, cpu, memory, runtimePlatform, ephemeralStorage,'
+    + ' containerDefinitions: [.containerDefinitions[] | select(.name == $c) | .image = $i | del(.dependsOn)]}'
+    + ' | with_entries(select(.value != null))\' service-task.json > migrate-task.json',
+  'TASK_DEFINITION=$(aws ecs register-task-definition --cli-input-json file://migrate-task.json --query taskDefinition.taskDefinitionArn --output text)',
+  'OVERRIDES=$(jq -nc --arg c "$CONTAINER" --argjson cmd "$MIGRATION_COMMAND" \'{containerOverrides: [{name: $c, command: $cmd}]}\')',
+  'TASK=$(aws ecs run-task --cluster "$CLUSTER" --task-definition "$TASK_DEFINITION" --launch-type FARGATE --started-by pipeline-migration'
+    + ' --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$SECURITY_GROUPS],assignPublicIp=DISABLED}"'
+    + ' --overrides "$OVERRIDES" --query "tasks[0].taskArn" --output text)',
+  'echo "Migration task $TASK running $IMAGE"',
+  'until [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].lastStatus" --output text)" = STOPPED ]; do sleep 10; done',
+  'EXIT_CODE=$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].containers[?name==\'$CONTAINER\'].exitCode | [0]" --output text)',
+  'if [ "$EXIT_CODE" != "0" ]; then echo "Migration failed (exit code $EXIT_CODE); see the service log group, stream prefix $CONTAINER"; exit 1; fi',
+].join('\n');
+
+/** Writes the artifact the ECS deploy action reads: the service's main container pinned to the pushed digest. */
+export const IMAGE_DEFINITIONS_SCRIPT = 'printf \'[{"name":"%s","imageUri":"%s@%s"}]\' "$CONTAINER" "$REPOSITORY_URI" "$IMAGE_DIGEST" > imagedefinitions.json';
+
+/**
+ * After a successful deploy: tags the deployed digest `sha256-<hex>` (a tag no push will move) and writes that tag
+ * to the SSM parameter the service renders at each `cdk deploy`, so CloudFormation keeps the image the pipeline
+ * deployed instead of rolling it back.
+ */
+export const RECORD_RELEASE_SCRIPT = [
+  'set -euo pipefail',
+  'TAG="sha256-${IMAGE_DIGEST#sha256:}"',
+  'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids imageDigest="$IMAGE_DIGEST"'
+    + ' --accepted-media-types application/vnd.docker.distribution.manifest.v2+json application/vnd.oci.image.manifest.v1+json'
+    + ' application/vnd.docker.distribution.manifest.list.v2+json application/vnd.oci.image.index.v1+json --query "images[0]" > image.json',
+  'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$TAG" --image-manifest "$(jq -r .imageManifest image.json)"'
+    + ' --image-manifest-media-type "$(jq -r .imageManifestMediaType image.json)" 2> put-image.err; then'
+    + ' grep -q ImageAlreadyExistsException put-image.err || { cat put-image.err; exit 1; }; fi',
+  'aws ssm put-parameter --name "$TAG_PARAMETER" --value "$TAG" --type String --overwrite',
+  'echo "Deployed image recorded: $TAG_PARAMETER = $TAG"',
+].join('\n');
+
+/** CI: builds the Dockerfile of the checked-out source and pushes it with the trigger tag and the commit id. */
+export const DOCKER_BUILD_SCRIPT = [
+  'set -euo pipefail',
+  'aws ecr get-login-password | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+  'docker pull "$REPOSITORY_URI:$TAG" || true',
+  'docker build --build-arg BUILDKIT_INLINE_CACHE=1 --cache-from "$REPOSITORY_URI:$TAG" -f "$DOCKERFILE" -t "$REPOSITORY_URI:$TAG" -t "$REPOSITORY_URI:$CODEBUILD_RESOLVED_SOURCE_VERSION" "$BUILD_CONTEXT"',
+  // A rebuilt commit may meet its own immutable tag: the trigger-tag push below still carries the image.
+  'docker push "$REPOSITORY_URI:$CODEBUILD_RESOLVED_SOURCE_VERSION" || echo "commit tag already pushed"',
+  'docker push "$REPOSITORY_URI:$TAG"',
+].join('\n');
