@@ -65,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-backend-platform/cdk-backend-platform-go',
   },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/'],
+  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/'],
 });
 
 // eslint-import-resolver-typescript 3.7+ depends on unrs-resolver too (see jestVersion above); projen's eslint adds it unpinned.
