@@ -11,6 +11,8 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CleanupJobScheduler } from './cleanup-job-scheduler';
+import { IContainerConnection } from './container-connection';
+import { EcrToEcsPipeline, GitHubSourceOptions } from './ecr-to-ecs-pipeline';
 import { InfraMonitoring } from './infra-monitoring';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
@@ -18,6 +20,7 @@ import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
 import { invalidProp, validateDnsLabel } from './private/validation';
+import { CacheEngine, PrivateCache } from './private-cache';
 import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
 import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
 import { RoutedContainerOptions, SecureAlbFargateService } from './secure-alb-fargate-service';
@@ -125,6 +128,59 @@ export interface PlatformCleanupJobOptions {
   readonly memoryLimitMiB?: number;
 }
 
+/** Options of the platform's cache; `{}` creates one with the profile's defaults. */
+export interface PlatformCacheOptions {
+  /**
+   * Engine.
+   * @default CacheEngine.VALKEY
+   */
+  readonly engine?: CacheEngine;
+  /**
+   * Node type.
+   * @default - 'cache.t4g.small' in production, 'cache.t4g.micro' in development
+   */
+  readonly cacheNodeType?: string;
+  /**
+   * Read replicas (with automatic failover when at least one).
+   * @default - 1 in production, 0 in development
+   */
+  readonly replicas?: number;
+}
+
+/** Options of the platform's deploy pipeline. */
+export interface PlatformPipelineOptions {
+  /**
+   * Create the deploy pipeline (needs an ECR image, the default).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Image tag whose pushes deploy; every other tag of the platform's repository is immutable.
+   * @default 'latest'
+   */
+  readonly tag?: string;
+  /**
+   * Run migrations before each deploy.
+   * @default - true when the platform has a database (created or existing)
+   */
+  readonly runMigrations?: boolean;
+  /**
+   * Migration command.
+   * @default ['npm', 'run', 'migration:run']
+   */
+  readonly migrationCommand?: string[];
+  /**
+   * Wait for a manual approval before deploying.
+   * @default false
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Build images from GitHub too (CI pipeline).
+   * @default - no CI pipeline
+   */
+  readonly source?: GitHubSourceOptions;
+}
+
 /** Props of `BackendPlatform`. */
 export interface BackendPlatformProps {
   /** Environment name (a DNS label such as `prod`); the ALB host is `<environmentName>-lb.<zone>`. */
@@ -172,6 +228,16 @@ export interface BackendPlatformProps {
    */
   readonly existingDatabase?: ExistingDatabaseAttributes;
   /**
+   * Create a private Valkey/Redis cache and inject `REDIS_HOST`, `REDIS_PORT`, `REDIS_TLS`, `REDIS_PASSWORD`.
+   * @default - no cache
+   */
+  readonly cache?: PlatformCacheOptions;
+  /**
+   * Deploy pipeline options (ECR push -> migrate -> deploy).
+   * @default - a pipeline on pushes of `latest`, with migrations when there is a database
+   */
+  readonly pipeline?: PlatformPipelineOptions;
+  /**
    * Run a scheduled cleanup job with the service's image.
    * @default - no cleanup job
    */
@@ -208,6 +274,10 @@ export class BackendPlatform extends Construct {
   public readonly database?: PrivateDatabase;
   /** The database connection in use (created or existing), if any. */
   public readonly databaseConnection?: IDatabaseConnection;
+  /** The cache, if any. */
+  public readonly cache?: PrivateCache;
+  /** The deploy pipeline, unless disabled or the image is not from ECR. */
+  public readonly pipeline?: EcrToEcsPipeline;
   /** The cleanup job, if any. */
   public readonly cleanupJob?: CleanupJobScheduler;
   /** The scheduled API calls, if any. */
@@ -225,7 +295,7 @@ export class BackendPlatform extends Construct {
 
     this.encryptionKey = this.createLogsKey();
     this.vpc = props.vpc ?? this.createVpc(production, logRetention);
-    this.repository = props.repository ?? this.createRepository();
+    this.repository = props.repository ?? this.createRepository(props.pipeline?.tag ?? 'latest');
 
     if (props.database) {
       this.database = new PrivateDatabase(this, 'Database', {
@@ -240,15 +310,16 @@ export class BackendPlatform extends Construct {
     }
     this.databaseConnection = this.database
       ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
+    if (props.cache) {
+      this.cache = new PrivateCache(this, 'Cache', { vpc: this.vpc, production, ...props.cache });
+    }
+    const stores: IContainerConnection[] = [this.databaseConnection, this.cache].filter((c): c is IContainerConnection => c !== undefined);
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     const options = props.service ?? {};
-    const environment = { ...options.environment, ...this.databaseConnection?.containerEnvironment };
-    const secrets = {
-      ...options.secrets,
-      ...this.databaseConnection?.containerSecrets,
-      ...(schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {}),
-    };
+    const environment = Object.assign({}, options.environment, ...stores.map(store => store.containerEnvironment));
+    const secrets = Object.assign({}, options.secrets, ...stores.map(store => store.containerSecrets),
+      schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {});
     this.service = new SecureAlbFargateService(this, 'Service', {
       vpc: this.vpc,
       hostedZone: props.hostedZone,
@@ -268,7 +339,7 @@ export class BackendPlatform extends Construct {
       logEncryptionKey: this.encryptionKey,
       deletionProtection: production,
     });
-    this.databaseConnection?.allowFrom(this.service);
+    stores.forEach(store => store.allowFrom(this.service));
 
     if (props.cleanupJob) {
       this.cleanupJob = new CleanupJobScheduler(this, 'CleanupJob', {
@@ -283,7 +354,7 @@ export class BackendPlatform extends Construct {
         logRetention,
         logEncryptionKey: this.encryptionKey,
       });
-      this.databaseConnection?.allowFrom(this.cleanupJob);
+      stores.forEach(store => store.allowFrom(this.cleanupJob!));
     }
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
@@ -293,12 +364,28 @@ export class BackendPlatform extends Construct {
       });
     }
 
+    if ((props.pipeline?.enabled ?? true) && this.service.image.repository) {
+      this.pipeline = new EcrToEcsPipeline(this, 'Pipeline', {
+        service: this.service,
+        tag: props.pipeline?.tag,
+        runMigrations: props.pipeline?.runMigrations ?? this.databaseConnection !== undefined,
+        migrationCommand: props.pipeline?.migrationCommand,
+        manualApproval: props.pipeline?.manualApproval,
+        source: props.pipeline?.source,
+        logRetention,
+        logEncryptionKey: this.encryptionKey,
+      });
+    }
+
     this.monitoring = new InfraMonitoring(this, 'Monitoring', {
       service: this.service.service,
       loadBalancer: this.service.loadBalancer,
       targetGroup: this.service.targetGroup,
       database: this.database?.instance,
-      additionalAlarms: [...(this.cleanupJob?.alarms ?? []), ...(this.scheduledApiCalls?.alarms ?? [])],
+      cache: this.cache,
+      cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,
+      scheduledApiCalls: this.scheduledApiCalls ? [this.scheduledApiCalls] : undefined,
+      pipeline: this.pipeline,
       alarmEmails: props.alarmEmails,
     });
     this.createOutputs();
@@ -332,16 +419,20 @@ export class BackendPlatform extends Construct {
     return vpc;
   }
 
-  private createRepository(): ecr.Repository {
+  /** Every tag is immutable except the one whose pushes trigger the pipeline (seed 001 pushes `latest`). */
+  private createRepository(triggerTag: string): ecr.Repository {
     const repository = new ecr.Repository(this, 'Repository', {
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.KMS,
-      // The pipeline deploys the mutable `latest` tag of seed 001; the SSM tag parameter pins what is deployed.
-      imageTagMutability: ecr.TagMutability.MUTABLE,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+      imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard(triggerTag)],
       lifecycleRules: [{ description: 'Keep the 30 newest images', maxImageCount: 30 }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(repository, [{ id: 'ecr_private_tag_immutability_enabled_check', reason: 'The CD flow of seed 001 triggers on pushes of the mutable `latest` tag; what is deployed is pinned by the SSM tag parameter.' }]);
+    acknowledge(repository, [{
+      id: 'ecr_private_tag_immutability_enabled_check',
+      reason: `All tags are immutable except the pipeline trigger tag "${triggerTag}"; what is deployed is pinned by digest and recorded as an immutable sha256- tag.`,
+    }]);
     return repository;
   }
 
@@ -362,6 +453,12 @@ export class BackendPlatform extends Construct {
 
 function validateProps(scope: Construct, props: BackendPlatformProps): void {
   validateDnsLabel(scope, 'environmentName', props.environmentName);
+  if (props.pipeline?.enabled === false && (props.pipeline.source || props.pipeline.migrationCommand || props.pipeline.manualApproval)) {
+    invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
+  }
+  if (props.pipeline && props.pipeline.enabled !== false && props.image && !props.image.repository) {
+    invalidProp(scope, 'pipeline', 'PlatformPipelineOptions', 'the pipeline deploys ECR images; use ServiceImage.fromEcrRepository or set pipeline.enabled to false');
+  }
   if (props.database && props.existingDatabase) {
     invalidProp(scope, 'existingDatabase', 'ExistingDatabaseAttributes', 'give either database (create one) or existingDatabase (adopt one), not both');
   }

@@ -164,14 +164,14 @@ export class EcrToEcsPipeline extends Construct {
       const migrationProject = this.createMigrationProject(props);
       this.migrationProject = migrationProject;
       this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, common)] });
-      this.alarms.push(notify(new cloudwatch.Alarm(this, 'MigrationFailedAlarm', {
+      this.alarms.push(new cloudwatch.Alarm(this, 'MigrationFailedAlarm', {
         alarmDescription: 'Database migration of a release failed: the release was not deployed',
         metric: migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }), props.notificationTopic));
+      }));
     }
 
     const definitions = new codepipeline.Artifact('ImageDefinitions');
@@ -193,8 +193,29 @@ export class EcrToEcsPipeline extends Construct {
     });
 
     if (props.source) this.ciPipeline = this.createCiPipeline(props.source, tag);
-    if (props.notificationTopic) this.notifyFailures(props.notificationTopic);
+    if (props.notificationTopic) {
+      this.notifyOnFailure(props.notificationTopic);
+    } else {
+      this.alarms.forEach(alarm => notify(alarm, undefined));
+    }
     this.acknowledgeFindings();
+  }
+
+  /**
+   * Publish failed executions of the pipelines, and the pipeline's alarms, to a topic
+   * (EventBridge and CloudWatch must be allowed to use its KMS key).
+   */
+  public notifyOnFailure(topic: sns.ITopic): void {
+    this.alarms.forEach(alarm => notify(alarm, topic));
+    for (const pipeline of [this.pipeline, this.ciPipeline]) {
+      pipeline?.onStateChange(`${pipeline.node.id}FailedEvent`, {
+        eventPattern: { detail: { state: ['FAILED'] } },
+        target: new targets.SnsTopic(topic, {
+          message: events.RuleTargetInput.fromText(
+            `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed.`),
+        }),
+      });
+    }
   }
 
   private createArtifactBucket(): s3.Bucket {
@@ -340,18 +361,6 @@ export class EcrToEcsPipeline extends Construct {
       { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken (docker login) has no resource-level permission.', appliesTo: ['Resource::*'] },
     ], { recursive: true });
     return pipeline;
-  }
-
-  private notifyFailures(topic: sns.ITopic): void {
-    for (const pipeline of [this.pipeline, this.ciPipeline]) {
-      pipeline?.onStateChange(`${pipeline.node.id}FailedEvent`, {
-        eventPattern: { detail: { state: ['FAILED'] } },
-        target: new targets.SnsTopic(topic, {
-          message: events.RuleTargetInput.fromText(
-            `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed.`),
-        }),
-      });
-    }
   }
 
   private acknowledgeFindings(): void {

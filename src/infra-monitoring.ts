@@ -8,9 +8,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { notify } from './private/alarms';
+import { CleanupJobScheduler } from './cleanup-job-scheduler';
+import { EcrToEcsPipeline } from './ecr-to-ecs-pipeline';
+import { notify, ruleMetric } from './private/alarms';
 import { createRetainedKey } from './private/kms';
 import { invalidProp, validateEmail, validateIntegerRange } from './private/validation';
+import { PrivateCache } from './private-cache';
+import { ScheduledApiCalls } from './scheduled-api-calls';
 
 /** Alarm thresholds; every one has a production-grade default. */
 export interface MonitoringThresholds {
@@ -54,6 +58,16 @@ export interface MonitoringThresholds {
    * @default 200
    */
   readonly databaseConnections?: number;
+  /**
+   * Cache engine CPU on the busiest node, percent.
+   * @default 90
+   */
+  readonly cacheCpuPercent?: number;
+  /**
+   * Cache memory used on the fullest node, percent.
+   * @default 90
+   */
+  readonly cacheMemoryPercent?: number;
 }
 
 /** Props of `InfraMonitoring`. */
@@ -89,7 +103,27 @@ export interface InfraMonitoringProps {
    */
   readonly database?: rds.IDatabaseInstance;
   /**
-   * Alarms made elsewhere (jobs, scheduled calls, pipeline) to show and route to the topic.
+   * The cache: CPU, memory, connections and evictions; CPU and memory alarms.
+   * @default - no cache section
+   */
+  readonly cache?: PrivateCache;
+  /**
+   * Cleanup jobs: runs, failed launches, dead letters; their alarms are routed to the topic.
+   * @default - none
+   */
+  readonly cleanupJobs?: CleanupJobScheduler[];
+  /**
+   * Scheduled API calls: invocations and failures per call, dead letters; their alarms are routed to the topic.
+   * @default - none
+   */
+  readonly scheduledApiCalls?: ScheduledApiCalls[];
+  /**
+   * The deploy pipeline: migration runs and failures; failed executions and its alarms go to the topic.
+   * @default - no pipeline section
+   */
+  readonly pipeline?: EcrToEcsPipeline;
+  /**
+   * Other alarms to show and route to the topic.
    * @default - none
    */
   readonly additionalAlarms?: cloudwatch.Alarm[];
@@ -145,10 +179,14 @@ export class InfraMonitoring extends Construct {
     if (props.service) this.monitorService(props.service, t);
     if (props.loadBalancer) this.monitorLoadBalancer(props, t);
     if (props.database) this.monitorDatabase(props.database, t);
+    if (props.cache) this.monitorCache(props.cache, t);
+    if (props.cleanupJobs?.length || props.scheduledApiCalls?.length) {
+      this.monitorScheduledWork(props.cleanupJobs ?? [], props.scheduledApiCalls ?? []);
+    }
+    if (props.pipeline) this.monitorPipeline(props.pipeline);
     if (props.additionalAlarms?.length) {
       props.additionalAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
-      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Jobs, scheduled calls and pipeline', width: 24, height: 1 }));
-      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.additionalAlarms, width: 24 }));
+      this.section('Other alarms', new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.additionalAlarms, width: 24 }));
     }
   }
 
@@ -161,9 +199,89 @@ export class InfraMonitoring extends Construct {
 
   private topicKey(): kms.Key {
     const key = createRetainedKey(this, 'AlarmTopicKey', 'Backend alarm topic');
-    // CloudWatch publishes alarm notifications to the encrypted topic.
+    // CloudWatch publishes alarm notifications, EventBridge pipeline and job failure events, to the encrypted topic.
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     return key;
+  }
+
+  /** A titled dashboard row. */
+  private section(title: string, ...widgets: cloudwatch.IWidget[]): void {
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
+    this.dashboard.addWidgets(...widgets);
+  }
+
+  /** Node metrics are per cache cluster (node); alarms watch the worst node so a failover does not hide it. */
+  private monitorCache(cache: PrivateCache, t: MonitoringThresholds): void {
+    const perNode = (metricName: string, statistic: string) => cache.nodeIds.map((node, i) => new cloudwatch.Metric({
+      namespace: 'AWS/ElastiCache', metricName, statistic, period: PERIOD, dimensionsMap: { CacheClusterId: node }, label: `${metricName} node ${i + 1}`,
+    }));
+    const worst = (metricName: string, label: string) => {
+      const nodes = perNode(metricName, 'Maximum');
+      const usingMetrics = Object.fromEntries(nodes.map((m, i) => [`n${i}`, m]));
+      return new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`, usingMetrics, period: PERIOD, label });
+    };
+    this.addAlarm('CacheCpuHigh', {
+      alarmDescription: 'Cache engine CPU stays high on a node: commands queue up',
+      metric: worst('EngineCPUUtilization', 'Busiest node engine CPU %'),
+      threshold: t.cacheCpuPercent ?? 90,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.addAlarm('CacheMemoryHigh', {
+      alarmDescription: 'Cache memory nearly full on a node: keys are evicted, queued jobs may be lost',
+      metric: worst('DatabaseMemoryUsagePercentage', 'Fullest node memory %'),
+      threshold: t.cacheMemoryPercent ?? 90,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.section('Cache',
+      new cloudwatch.GraphWidget({ title: 'Engine CPU (%)', left: perNode('EngineCPUUtilization', 'Average'), width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Memory used (%)', left: perNode('DatabaseMemoryUsagePercentage', 'Average'), width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Connections', left: perNode('CurrConnections', 'Maximum'), width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Evictions', left: perNode('Evictions', 'Sum'), width: 6 }),
+    );
+  }
+
+  private monitorScheduledWork(jobs: CleanupJobScheduler[], calls: ScheduledApiCalls[]): void {
+    const rules = [
+      ...jobs.map(job => ({ name: job.node.id, rule: job.rule })),
+      ...calls.flatMap(group => Object.entries(group.rules).map(([id, rule]) => ({ name: id, rule }))),
+    ];
+    const alarms = [...jobs, ...calls].flatMap(work => work.alarms);
+    alarms.forEach(alarm => notify(alarm, this.alarmTopic));
+    const deadLetters = [...jobs, ...calls].map(work => work.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5), statistic: 'Maximum', label: `${work.node.id} dead letters`,
+    }));
+    this.section('Scheduled jobs and API calls',
+      new cloudwatch.GraphWidget({ title: 'Invocations', left: rules.map(r => ruleMetric(r.rule.ruleName, 'Invocations', r.name)), width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Failed invocations', left: rules.map(r => ruleMetric(r.rule.ruleName, 'FailedInvocations', r.name)), width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: deadLetters, width: 6 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 6 }),
+    );
+  }
+
+  private monitorPipeline(pipeline: EcrToEcsPipeline): void {
+    pipeline.notifyOnFailure(this.alarmTopic);
+    const widgets: cloudwatch.IWidget[] = [];
+    const migration = pipeline.migrationProject;
+    if (migration) {
+      widgets.push(
+        new cloudwatch.GraphWidget({
+          title: 'Migrations: runs / failures',
+          left: [migration.metricBuilds({ period: Duration.minutes(5) }), migration.metricFailedBuilds({ period: Duration.minutes(5) })],
+          width: 8,
+        }),
+        new cloudwatch.GraphWidget({ title: 'Migration duration (s)', left: [migration.metricDuration({ period: Duration.minutes(5), statistic: 'Maximum' })], width: 8 }),
+      );
+    }
+    if (pipeline.alarms.length) widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Pipeline alarms', alarms: pipeline.alarms, width: 8 }));
+    widgets.push(new cloudwatch.TextWidget({
+      markdown: `Failed executions of \`${pipeline.pipeline.node.path}\` are published to the alarm topic.`, width: 8, height: 6,
+    }));
+    this.section('Deploy pipeline', ...widgets);
   }
 
   private monitorService(service: ecs.FargateService, t: MonitoringThresholds): void {
@@ -209,10 +327,7 @@ export class InfraMonitoring extends Construct {
       // No Container Insights data means the service reports nothing at all: that is a breach.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({ markdown: '## Service and cluster', width: 24, height: 1 }),
-    );
-    this.dashboard.addWidgets(
+    this.section('Service and cluster',
       new cloudwatch.GraphWidget({ title: 'CPU and memory (%)', left: [cpu, memory], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 8 }),
       new cloudwatch.GraphWidget({
@@ -283,8 +398,7 @@ export class InfraMonitoring extends Construct {
       });
       widgets.push(new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy hosts', left: [healthy, unhealthy], width: 6 }));
     }
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Load balancer', width: 24, height: 1 }));
-    this.dashboard.addWidgets(...widgets);
+    this.section('Load balancer', ...widgets);
     if (props.service && (props.deploymentAlarms ?? true)) {
       props.service.enableDeploymentAlarms([elb5xxAlarm.alarmName, target5xxAlarm.alarmName, latencyAlarm.alarmName], {
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
@@ -323,8 +437,7 @@ export class InfraMonitoring extends Construct {
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Database', width: 24, height: 1 }));
-    this.dashboard.addWidgets(
+    this.section('Database',
       new cloudwatch.GraphWidget({ title: 'CPU (%)', left: [cpu], width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Connections', left: [connections], width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Free storage (bytes)', left: [freeStorage], width: 6 }),

@@ -79,6 +79,8 @@ export class PrivateCache extends Construct implements IContainerConnection {
   public readonly encryptionKey: kms.IKey;
   /** Host name of the primary endpoint. */
   public readonly host: string;
+  /** Cache cluster IDs of the nodes (`<group>-001`, ...), the dimension of ElastiCache node metrics. */
+  public readonly nodeIds: string[];
   public readonly containerEnvironment: { [key: string]: string };
   public readonly containerSecrets: { [key: string]: ecs.Secret };
 
@@ -122,6 +124,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
     this.replicationGroup.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
 
     this.host = this.replicationGroup.attrPrimaryEndPointAddress;
+    this.nodeIds = Array.from({ length: replicas + 1 }, (_, i) => `${this.replicationGroup.ref}-00${i + 1}`);
     this.containerEnvironment = { REDIS_HOST: this.host, REDIS_PORT: String(CACHE_PORT), REDIS_TLS: 'true' };
     this.containerSecrets = { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(this.authToken) };
     if (production && replicas === 0) {

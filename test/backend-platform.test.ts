@@ -68,7 +68,10 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::RDS::DBInstance')).toEqual(['BackendDatabaseInstance88833583']);
       expect(ids('AWS::ECR::Repository')).toEqual(['BackendRepository2FE8F27E']);
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
-      expect(ids('AWS::Logs::LogGroup')).toEqual(['BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendServiceAppLogGroupA6A362E0']);
+      expect(ids('AWS::Logs::LogGroup')).toEqual([
+        'BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
+      ]);
+      expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);
       for (const type of ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {
         for (const resource of Object.values(template.findResources(type)) as any[]) expect(resource.DeletionPolicy).toBe('Retain');
       }
@@ -77,6 +80,57 @@ describe('BackendPlatform', () => {
     test('THEN the composed template matches the reviewed snapshot', () => {
       expect(template.toJSON()).toMatchSnapshot();
     });
+  });
+
+  describe('GIVEN the headline example THEN the deploy pipeline', () => {
+    const { template, platform } = build();
+
+    test('runs migrations (there is a database) before deploying, on pushes of latest', () => {
+      expect(platform.pipeline).toBeDefined();
+      const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+      expect(pipeline.Properties.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    });
+
+    test('deploys into a repository whose tags are immutable except the trigger tag', () => {
+      template.hasResourceProperties('AWS::ECR::Repository', {
+        ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' }],
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+      });
+    });
+
+    test('publishes failures to the alarm topic', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({ source: ['aws.codepipeline'] }),
+        Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^BackendMonitoringAlarmTopic') } })],
+      });
+    });
+  });
+
+  test('GIVEN no database THEN the pipeline skips the migration stage', () => {
+    const { template } = build({ database: undefined, cleanupJob: undefined });
+    const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+    expect(pipeline.Properties.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+  });
+
+  test('GIVEN pipeline.enabled false THEN there is no pipeline', () => {
+    const { template, platform } = build({ pipeline: { enabled: false } });
+    expect(platform.pipeline).toBeUndefined();
+    template.resourceCountIs('AWS::CodePipeline::Pipeline', 0);
+  });
+
+  test('GIVEN a cache THEN service and cleanup job get its connection and are admitted, and the dashboard watches it', () => {
+    const { template, platform } = build({ cache: {} });
+    const [taskDefinition] = Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith('BackendServiceTaskDefinition'));
+    const container = taskDefinition[1].Properties.ContainerDefinitions[0];
+    expect(container.Environment.map((e: any) => e.Name)).toEqual(expect.arrayContaining(['REDIS_HOST', 'REDIS_PORT', 'REDIS_TLS', 'DB_HOST']));
+    expect(container.Secrets.map((e: any) => e.Name)).toEqual(expect.arrayContaining(['REDIS_PASSWORD', 'DB_PASSWORD', 'SCHEDULER_API_KEY']));
+    const toCache = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter(r => JSON.stringify(r.Properties.GroupId).includes('BackendCacheSecurityGroup')).map(r => JSON.stringify(r.Properties.SourceSecurityGroupId));
+    expect(toCache).toEqual([expect.stringContaining('BackendServiceServiceSecurityGroup'), expect.stringContaining('BackendCleanupJobSecurityGroup')]);
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { NumCacheClusters: 2, AutomaticFailoverEnabled: true });
+    expect(platform.monitoring.alarms.CacheMemoryHigh).toBeDefined();
   });
 
   test('GIVEN the development profile THEN one NAT, single-AZ micro database, destroyable ALB, 1..2 small tasks', () => {

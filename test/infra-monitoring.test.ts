@@ -1,8 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
-import { InfraMonitoring, InfraMonitoringProps, PrivateDatabase, SecureAlbFargateService, ServiceImage } from '../src';
+import {
+  CleanupJobScheduler, EcrToEcsPipeline, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateDatabase, ScheduledApiCalls,
+  SecureAlbFargateService, ServiceImage,
+} from '../src';
 
 function build(overrides: Partial<InfraMonitoringProps> = {}) {
   const { stack, vpc, zone, repository } = givenStack();
@@ -65,11 +69,67 @@ describe('InfraMonitoring', () => {
       expect(svc.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(3);
     });
 
-    test('THEN the dashboard has service, load balancer, database and jobs sections and accepts user widgets', () => {
-      monitoring.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: 'mine' }));
+    test('THEN the dashboard has service, load balancer, database and other-alarm sections', () => {
+      expect(monitoring.dashboard).toBeDefined();
       const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as any[];
       const body = JSON.stringify(dash.Properties.DashboardBody);
-      for (const section of ['Service and cluster', 'Load balancer', 'Database', 'Jobs, scheduled calls and pipeline']) expect(body).toContain(section);
+      for (const section of ['Service and cluster', 'Load balancer', 'Database', 'Other alarms']) expect(body).toContain(section);
+    });
+  });
+
+  describe('GIVEN a cache, a cleanup job, scheduled calls and the deploy pipeline', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const web = new SecureAlbFargateService(stack, 'Backend', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository) });
+    const cache = new PrivateCache(stack, 'Cache', { vpc });
+    const job = new CleanupJobScheduler(stack, 'Cleanup', { cluster: web.cluster, image: web.containerImage, command: ['node', 'cleanup.js'] });
+    const calls = new ScheduledApiCalls(stack, 'Calls', {
+      baseUrl: 'https://api.example.com',
+      calls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+    });
+    const pipeline = new EcrToEcsPipeline(stack, 'Delivery', { service: web });
+    const monitoring = new InfraMonitoring(stack, 'Monitoring', { cache, cleanupJobs: [job], scheduledApiCalls: [calls], pipeline });
+    monitoring.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: 'my own widget' }));
+    const template = Template.fromStack(stack);
+    const topic = { Ref: Match.stringLikeRegexp('^MonitoringAlarmTopic') };
+
+    test('THEN cache CPU and memory alarms watch the worst of both nodes', () => {
+      for (const metric of ['EngineCPUUtilization', 'DatabaseMemoryUsagePercentage']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Metrics: Match.arrayWith([
+            Match.objectLike({ Expression: 'MAX([n0, n1])' }),
+            Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: metric, Namespace: 'AWS/ElastiCache' }) }) }),
+          ]),
+          Threshold: 90,
+          AlarmActions: [topic],
+        });
+      }
+    });
+
+    test('THEN every job, call and pipeline alarm is routed to the topic', () => {
+      const resources = template.toJSON().Resources;
+      const routed = [...job.alarms, ...calls.alarms, ...pipeline.alarms]
+        .map(alarm => resources[stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnAlarm)].Properties);
+      expect(routed).toHaveLength(6);
+      for (const props of routed) expect(props).toMatchObject({ AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }], OKActions: [expect.anything()] });
+    });
+
+    test('THEN failed pipeline executions are published to the topic, whose key EventBridge may use', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({ source: ['aws.codepipeline'], detail: { state: ['FAILED'] } }),
+        Targets: [Match.objectLike({ Arn: topic })],
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+      });
+    });
+
+    test('THEN the dashboard has cache, scheduled work and pipeline sections with graphs, and the user widget', () => {
+      const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as any[];
+      const body = JSON.stringify(dash.Properties.DashboardBody);
+      for (const text of ['## Cache', 'Evictions', '## Scheduled jobs and API calls', 'Invocations', 'FailedInvocations', 'Dead-letter queue depth',
+        '## Deploy pipeline', 'Migrations: runs / failures', 'my own widget']) {
+        expect(body).toContain(text);
+      }
     });
   });
 

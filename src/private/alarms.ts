@@ -44,17 +44,16 @@ export function deadLetterQueueAlarm(scope: Construct, id: string, queue: sqs.IQ
   });
 }
 
+/** An EventBridge rule metric (`Invocations`, `FailedInvocations`, ...), summed over 5 minutes. */
+export function ruleMetric(ruleName: string, metricName: string, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: ruleName }, statistic: 'Sum', period: Duration.minutes(5), label });
+}
+
 /** Alarm on EventBridge failing to deliver a rule's events to its target. */
 export function failedInvocationsAlarm(scope: Construct, id: string, ruleName: string, what: string): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     alarmDescription: `${what}: EventBridge failed to invoke the target`,
-    metric: new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { RuleName: ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    }),
+    metric: ruleMetric(ruleName, 'FailedInvocations'),
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
