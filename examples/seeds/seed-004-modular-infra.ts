@@ -1,0 +1,49 @@
+/**
+ * Seed 004: the modular CDKTF stack (networking, ALB, ECS Fargate, PostgreSQL, monitoring, scheduled backups to S3)
+ * as one platform in the development profile.
+ * Differences from the seed: CloudWatch Container Insights and the platform's alarms replace the self-run Prometheus;
+ * the backup Lambda becomes a daily Fargate job (pg_dump to a retained, encrypted bucket) next to RDS automated backups;
+ * the ALB listens on HTTPS behind CloudFront instead of plain HTTP.
+ */
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { BackendPlatform, EnvironmentProfile } from '../../src';
+
+export class ModularInfraStack extends Stack {
+  public readonly platform: BackendPlatform;
+  public readonly backupBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'app.example.com' });
+    this.backupBucket = new s3.Bucket(this, 'Backups', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.platform = new BackendPlatform(this, 'Backend', {
+      environmentName: 'dev',
+      profile: EnvironmentProfile.DEVELOPMENT,
+      hostedZone,
+      database: {},
+      cleanupJob: {
+        command: ['sh', '-c', 'PGPASSWORD="$DB_PASSWORD" pg_dump "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME user=$DB_USER sslmode=require"'
+          + ' | gzip | aws s3 cp - "s3://$BACKUP_BUCKET/$(date +%F).sql.gz"'],
+        schedule: events.Schedule.cron({ minute: '30', hour: '2' }),
+      },
+      service: { environment: { BACKUP_BUCKET: this.backupBucket.bucketName } },
+    });
+    this.backupBucket.grantWrite(this.platform.cleanupJob!.taskDefinition.taskRole);
+    NagSuppressions.addResourceSuppressions(this.platform.cleanupJob!.taskDefinition.taskRole, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The backup job writes one dated dump per night into its own bucket (CDK grantWrite actions).',
+      appliesTo: [{ regex: '/^Action::s3:.*\\*$/' }, { regex: '/^Resource::<Backups[0-9A-F]+\\.Arn>\\/\\*$/' }],
+    }], true);
+  }
+}

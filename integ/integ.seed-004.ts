@@ -1,0 +1,13 @@
+/**
+ * Seed 004 as deployed (development profile): a single-AZ private database with 7 days of backups.
+ * A real run needs the hosted zone the example names.
+ */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App } from 'aws-cdk-lib';
+import { ModularInfraStack } from '../examples/seeds/seed-004-modular-infra';
+
+const app = new App();
+const stack = new ModularInfraStack(app, 'IntegSeed004');
+const integ = new IntegTest(app, 'Seed004Test', { testCases: [stack] });
+integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier: stack.platform.database!.instance.instanceIdentifier })
+  .expect(ExpectedResult.objectLike({ DBInstances: [{ PubliclyAccessible: false, MultiAZ: false, BackupRetentionPeriod: 7 }] }));

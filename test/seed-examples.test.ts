@@ -1,0 +1,101 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { checkCompliance, describe as describeFindings } from './compliance';
+import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
+import { SalonApiStack } from '../examples/seeds/seed-001-salon-api';
+import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
+import { ModularInfraStack } from '../examples/seeds/seed-004-modular-infra';
+
+/** Each seed system as a short app: it synthesizes, the library's parts are compliant, and the seed's facts hold. */
+function synth<T extends Stack>(make: (app: App) => T) {
+  const app = new App();
+  const stack = make(app);
+  const report = checkCompliance(app, [stack]);
+  // Buckets the example apps create themselves are the apps' business; everything the library made must be clean.
+  const library = (findings: typeof report.nagErrors) => findings.filter(f => /^\/?[^/]+\/(Backend|DownloadAgents)\//.test(f.resource) || /^(Backend|DownloadAgents)/.test(f.resource));
+  return { stack, template: Template.fromStack(stack), findings: describeFindings(library([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])) };
+}
+
+const serviceContainer = (template: Template) => {
+  const [[, taskDefinition]] = Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith('BackendServiceTaskDefinition'));
+  return { taskDefinition: taskDefinition.Properties, container: taskDefinition.Properties.ContainerDefinitions[0] };
+};
+
+describe('seed 000: Fargate backend with cleanup job and monitoring', () => {
+  const { template, findings } = synth(app => new FargateBackendStack(app, 'Seed000'));
+
+  test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
+
+  test('THEN 4096 CPU / 8192 MiB, image tag from /total-ctl/prod/backend/ecr-imgTag, Mongo as a secret, 2..4 tasks', () => {
+    const { taskDefinition, container } = serviceContainer(template);
+    expect(taskDefinition).toMatchObject({ Cpu: '4096', Memory: '8192' });
+    expect(JSON.stringify(container.Image)).toContain('{{resolve:ssm:/total-ctl/prod/backend/ecr-imgTag}}');
+    expect(container.Secrets.map((s: any) => s.Name)).toContain('MONGODB_CONNECTION_STRING');
+    expect(JSON.stringify(container.Environment)).not.toContain('mongodb');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4 });
+  });
+
+  test('THEN a cleanup job every 5 minutes and the service URL and name in SSM', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    for (const name of ['service-url', 'service-name']) template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/total-ctl/prod/backend/${name}` });
+  });
+});
+
+describe('seed 001: salon API with Redis, external RDS, scheduled calls, CI and CD', () => {
+  const { template, findings } = synth(app => new SalonApiStack(app, 'Seed001'));
+
+  test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
+
+  test('THEN four scheduled calls with the seed schedules', () => {
+    for (const expression of ['cron(0 8 * * ? *)', 'rate(1 minute)', 'rate(30 minutes)', 'rate(15 minutes)']) {
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression });
+    }
+    template.resourceCountIs('AWS::Events::ApiDestination', 4);
+  });
+
+  test('THEN the external database SG admits the service and the migration runs as the service', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', FromPort: 5432 });
+    const { container } = serviceContainer(template);
+    expect(container.Secrets.map((s: any) => s.Name)).toEqual(expect.arrayContaining(['DB_HOST', 'DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD']));
+    expect(container.Environment.map((e: any) => e.Name)).toEqual(expect.arrayContaining(['REDIS_HOST', 'REDIS_PORT']));
+  });
+
+  test('THEN a CI pipeline from GitHub and a CD pipeline Source -> Migrate -> Build -> Deploy -> Record', () => {
+    const pipelines = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline')).map(p => p.Properties.Stages.map((s: any) => s.Name));
+    expect(pipelines).toEqual(expect.arrayContaining([['Source', 'Migrate', 'Build', 'Deploy', 'Record'], ['Source', 'Build']]));
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { TransitEncryptionEnabled: true });
+  });
+});
+
+describe('seed 002: scalable backend with data bucket and download agents', () => {
+  const { template, findings } = synth(app => new ScalableBackendStack(app, 'Seed002'));
+
+  test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
+
+  test('THEN 2..10 tasks, a PostgreSQL database, agents every 15 minutes admitted to the database', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBName: 'downloads' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DownloadAgentsSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('THEN the user alarm goes to the platform topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'NumberOfObjects', AlarmActions: [{ Ref: Match.stringLikeRegexp('^BackendMonitoringAlarmTopic') }],
+    });
+  });
+});
+
+describe('seed 004: modular infrastructure in the development profile', () => {
+  const { template, findings } = synth(app => new ModularInfraStack(app, 'Seed004'));
+
+  test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
+
+  test('THEN one NAT gateway, a single-AZ database with 7-day backups and a nightly dump job', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, BackupRetentionPeriod: 7 });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 2 * * ? *)' });
+  });
+});
