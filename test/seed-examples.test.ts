@@ -12,7 +12,8 @@ function synth<T extends Stack>(make: (app: App) => T) {
   const stack = make(app);
   const report = checkCompliance(app, [stack]);
   // Buckets the example apps create themselves are the apps' business; everything the library made must be clean.
-  const library = (findings: typeof report.nagErrors) => findings.filter(f => /^\/?[^/]+\/(Backend|DownloadAgents)\//.test(f.resource) || /^(Backend|DownloadAgents)/.test(f.resource));
+  const library = (findings: typeof report.nagErrors) => findings
+    .filter(f => /^\/?[^/]+\/(Backend|DownloadAgents)\//.test(f.resource) || /^(Backend|DownloadAgents)/.test(f.resource));
   return { stack, template: Template.fromStack(stack), findings: describeFindings(library([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])) };
 }
 
