@@ -14,7 +14,8 @@ function synth<T extends Stack>(make: (app: App) => T) {
   // Buckets the example apps create themselves are the apps' business; everything the library made must be clean.
   const library = (findings: typeof report.nagErrors) => findings
     .filter(f => /^\/?[^/]+\/(Backend|DownloadAgents)\//.test(f.resource) || /^(Backend|DownloadAgents)/.test(f.resource));
-  return { stack, template: Template.fromStack(stack), findings: describeFindings(library([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])) };
+  const findings = describeFindings(library([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations]));
+  return { stack, template: Template.fromStack(stack), findings };
 }
 
 const serviceContainer = (template: Template) => {
