@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // The update-safety suite diffs templates the way `cdk diff` does.
+    '@aws-cdk/cloudformation-diff@2.187.5',
   ],
 
   publishToPypi: {

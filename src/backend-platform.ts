@@ -19,7 +19,7 @@ import { createRetainedKey } from './private/kms';
 import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
-import { invalidProp, validateDnsLabel } from './private/validation';
+import { invalidProp, validateDnsLabel, validateEmail, validatePath, validateUnique } from './private/validation';
 import { CacheEngine, PrivateCache } from './private-cache';
 import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
 import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
@@ -451,8 +451,13 @@ export class BackendPlatform extends Construct {
   }
 }
 
+/** Checks in the platform's own prop names, before children would report theirs. */
 function validateProps(scope: Construct, props: BackendPlatformProps): void {
   validateDnsLabel(scope, 'environmentName', props.environmentName);
+  (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email));
+  const calls = props.scheduledApiCalls ?? [];
+  validateUnique(scope, 'scheduledApiCalls[].id', calls.map(call => call.id));
+  calls.forEach((call, i) => validatePath(scope, `scheduledApiCalls[${i}].path`, call.path));
   if (props.pipeline?.enabled === false && (props.pipeline.source || props.pipeline.migrationCommand || props.pipeline.manualApproval)) {
     invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
   }

@@ -11,7 +11,7 @@ import { IContainerConnection } from './container-connection';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
 import { dataSubnetType } from './private/subnets';
-import { invalidProp, validateIntegerRange } from './private/validation';
+import { invalidProp, isToken, validateIntegerRange } from './private/validation';
 
 /**
  * A PostgreSQL database a container can connect to: `DB_HOST`, `DB_PORT`, `DB_NAME` as environment (where they
@@ -324,8 +324,9 @@ function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
     invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, 'production keeps at least 7 days of backups; raise it or set production: false');
   }
   const allocated = props.allocatedStorageGiB ?? 20;
-  if (props.maxAllocatedStorageGiB !== undefined && props.maxAllocatedStorageGiB < allocated) {
-    invalidProp(scope, 'maxAllocatedStorageGiB', props.maxAllocatedStorageGiB, `must be at least allocatedStorageGiB (${allocated})`);
+  const maxAllocated = props.maxAllocatedStorageGiB;
+  if (maxAllocated !== undefined && !isToken(maxAllocated) && !isToken(allocated) && maxAllocated < allocated) {
+    invalidProp(scope, 'maxAllocatedStorageGiB', maxAllocated, `must be at least allocatedStorageGiB (${allocated})`);
   }
   if (props.databaseName !== undefined && !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(props.databaseName)) {
     invalidProp(scope, 'databaseName', props.databaseName, 'use a letter followed by up to 62 letters, digits or underscores (e.g. "app")');

@@ -22,7 +22,7 @@ import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
 import {
-  invalidProp, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
+  invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
 } from './private/validation';
 import { ServiceImage } from './service-image';
 
@@ -396,12 +396,12 @@ export class SecureAlbFargateService extends Construct {
     }
 
     new ssm.StringParameter(this, 'ServiceUrlParameter', {
-      parameterName: backendParameterName(this.appName, props.environmentName, 'service-url'),
+      ...parameterNameProps(backendParameterName(this.appName, props.environmentName, 'service-url')),
       stringValue: this.serviceUrl,
       description: 'Public HTTPS URL of the backend service',
     });
     new ssm.StringParameter(this, 'ServiceNameParameter', {
-      parameterName: backendParameterName(this.appName, props.environmentName, 'service-name'),
+      ...parameterNameProps(backendParameterName(this.appName, props.environmentName, 'service-name')),
       stringValue: this.service.serviceName,
       description: 'Name of the backend ECS service',
     });
@@ -471,7 +471,7 @@ export class SecureAlbFargateService extends Construct {
   private createImageTagParameter(image: ServiceImage): ssm.StringParameter | undefined {
     if (!image.repository) return undefined;
     return new ssm.StringParameter(this, 'ImageTagParameter', {
-      parameterName: this.imageTagParameterName(image),
+      ...parameterNameProps(this.imageTagParameterName(image)),
       stringValue: image.ecrOptions?.initialTag ?? 'latest',
       description: 'Image tag the service deploys; written by the deploy pipeline, read at each deploy',
     });
@@ -614,6 +614,11 @@ function placeholderCommand(port: number, healthCheckPath: string): string[] {
   const file = `/www${healthCheckPath.replace(/\*.*$/, '')}`;
   const dir = file.slice(0, file.lastIndexOf('/')) || '/www';
   return ['sh', '-c', `mkdir -p ${dir} && echo ok > ${file} && echo ok > /www/index.html && exec httpd -f -p ${port} -h /www`];
+}
+
+/** CDK cannot tell the ARN separator of a name holding tokens (e.g. an environment name from context); a leading "/" tells it. */
+function parameterNameProps(parameterName: string): { parameterName: string; simpleName?: boolean } {
+  return isToken(parameterName) ? { parameterName, simpleName: !parameterName.startsWith('/') } : { parameterName };
 }
 
 function pascal(name: string): string {

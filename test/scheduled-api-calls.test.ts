@@ -53,7 +53,7 @@ describe('ScheduledApiCalls', () => {
   describe('GIVEN bad input THEN synth fails naming the prop', () => {
     test.each([
       [{ baseUrl: 'http://api.example.com' }, /invalid baseUrl "http:\/\/api.example.com": API destinations call HTTPS endpoints only/],
-      [{ calls: [seedCalls[0], seedCalls[0]] }, /invalid calls\[\]\.id "ResetQueue": each id must be unique/],
+      [{ calls: [seedCalls[0], seedCalls[0]] }, /invalid calls\[\]\.id "ResetQueue": another entry already uses it/],
       [{ calls: [{ ...seedCalls[0], path: 'salons' }] }, /invalid calls\[0\]\.path "salons"/],
       [{ calls: [{ ...seedCalls[0], id: 'reset-queue' }] }, /invalid calls\[0\]\.id "reset-queue"/],
       [{ calls: [{ ...seedCalls[0], schedule: events.Schedule.expression('cron(0 8 * * *)') }] }, /invalid calls\[0\]\.schedule "cron\(0 8 \* \* \*\)"/],

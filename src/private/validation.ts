@@ -76,7 +76,7 @@ export function validateUnique(scope: IConstruct, prop: string, values: readonly
   const seen = new Set<string>();
   for (const value of values) {
     if (seen.has(value)) {
-      invalidProp(scope, prop, value, 'each id must be unique; rename one of the duplicates');
+      invalidProp(scope, prop, value, 'another entry already uses it; every entry must be unique, rename one of the duplicates');
     }
     seen.add(value);
   }

@@ -1,0 +1,126 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import { givenStack } from './fixtures';
+import {
+  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring,
+  InfraMonitoringProps, PrivateCache, PrivateCacheProps, PrivateDatabase, PrivateDatabaseProps, ScheduledApiCalls, ScheduledApiCallsProps,
+  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage,
+} from '../src';
+
+/**
+ * Every invalid prop combination fails at synth with the library's one error shape:
+ * `<construct path>: invalid <prop> <value>: <fix>`. The exact text is the contract users see.
+ */
+const reset = events.Schedule.cron({ minute: '0', hour: '8' });
+
+function web(props: Partial<SecureAlbFargateServiceProps>) {
+  const { stack, vpc, zone, repository } = givenStack();
+  return new SecureAlbFargateService(stack, 'Web', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), ...props });
+}
+function database(props: Partial<PrivateDatabaseProps>) {
+  const { stack, vpc } = givenStack();
+  return new PrivateDatabase(stack, 'Db', { vpc, ...props });
+}
+function cache(props: Partial<PrivateCacheProps>) {
+  const { stack, vpc } = givenStack();
+  return new PrivateCache(stack, 'Cache', { vpc, ...props });
+}
+function job(props: Partial<CleanupJobSchedulerProps>) {
+  const { stack, vpc } = givenStack();
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  return new CleanupJobScheduler(stack, 'Job', { cluster, image: ecs.ContainerImage.fromRegistry('app'), command: ['node', 'cleanup.js'], ...props });
+}
+function calls(props: Partial<ScheduledApiCallsProps>) {
+  const { stack } = givenStack();
+  return new ScheduledApiCalls(stack, 'Calls', { baseUrl: 'https://api.example.com', calls: [{ id: 'ResetQueue', schedule: reset, path: '/reset' }], ...props });
+}
+function monitoring(props: Partial<InfraMonitoringProps>) {
+  const { stack } = givenStack();
+  return new InfraMonitoring(stack, 'Monitoring', props);
+}
+function pipeline(props: Partial<EcrToEcsPipelineProps>) {
+  const service = web({});
+  return new EcrToEcsPipeline(Stack.of(service), 'Delivery', { service, ...props });
+}
+function platform(props: Partial<BackendPlatformProps>) {
+  const { stack, zone } = givenStack();
+  return new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, ...props });
+}
+
+const cases: Array<[string, () => unknown, string]> = [
+  // SecureAlbFargateService
+  ['service: CPU/memory pair Fargate does not offer', () => web({ cpu: 256, memoryLimitMiB: 4096 }), 'TestStack/Web: invalid memoryLimitMiB 4096: with cpu 256, Fargate accepts 512, 1024, 2048 MiB'],
+  ['service: CPU units Fargate does not offer', () => web({ cpu: 300 }), 'TestStack/Web: invalid cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384'],
+  ['service: environment name not a DNS label', () => web({ environmentName: 'Prod!' }), 'TestStack/Web: invalid environmentName "Prod!": use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")'],
+  ['service: app name not a DNS label', () => web({ appName: 'My_App' }), 'TestStack/Web: invalid appName "My_App": use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")'],
+  ['service: base domain without a TLD', () => web({ baseDomainName: 'example' }), 'TestStack/Web: invalid baseDomainName "example": use a lower-case fully qualified domain name without a trailing dot (e.g. "example.com")'],
+  ['service: min capacity above max', () => web({ minCapacity: 5, maxCapacity: 2 }), 'TestStack/Web: invalid minCapacity 5: minCapacity must not exceed maxCapacity (2); raise maxCapacity or lower minCapacity'],
+  ['service: CPU target out of range', () => web({ targetCpuUtilizationPercent: 99 }), 'TestStack/Web: invalid targetCpuUtilizationPercent 99: use a whole number from 10 to 95'],
+  ['service: container port out of range', () => web({ containerPort: 70000 }), 'TestStack/Web: invalid containerPort 70000: use a whole number from 1 to 65535'],
+  ['service: health check path without slash', () => web({ healthCheckPath: 'health' }), 'TestStack/Web: invalid healthCheckPath "health": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['service: empty command', () => web({ command: [] }), 'TestStack/Web: invalid command []: give at least one element'],
+  ['service: routed container named like the main one', () => web({ routedContainers: [{ name: 'app', containerPort: 9000, pathPatterns: ['/admin/*'] }] }), 'TestStack/Web: invalid routedContainers[].name "app": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+  ['service: routed container without paths', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: [] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns []: give at least one element'],
+  ['service: routed path without slash', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['admin/*'] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns[0] "admin/*": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  // PrivateDatabase
+  ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or set production: false'],
+  ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],
+  ['database: name with a hyphen', () => database({ databaseName: 'my-db' }), 'TestStack/Db: invalid databaseName "my-db": use a letter followed by up to 62 letters, digits or underscores (e.g. "app")'],
+  ['database: reserved master user name', () => database({ masterUsername: 'postgres' }), 'TestStack/Db: invalid masterUsername "postgres": use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"'],
+  // PrivateCache
+  ['cache: too many replicas', () => cache({ replicas: 6 }), 'TestStack/Cache: invalid replicas 6: use a whole number from 0 to 5'],
+  ['cache: node type without the cache. prefix', () => cache({ cacheNodeType: 't4g.small' }), 'TestStack/Cache: invalid cacheNodeType "t4g.small": use an ElastiCache node type such as "cache.t4g.small"'],
+  ['cache: engine version not major.minor', () => cache({ engineVersion: 'latest' }), 'TestStack/Cache: invalid engineVersion "latest": use a major.minor version such as "8.0" (Valkey) or "7.1" (Redis)'],
+  // CleanupJobScheduler
+  ['job: empty command', () => job({ command: [] }), 'TestStack/Job: invalid command []: give at least one element'],
+  ['job: cron with five fields', () => job({ schedule: events.Schedule.expression('cron(0 8 * * ?)') }), 'TestStack/Job: invalid schedule "cron(0 8 * * ?)": an EventBridge cron has six fields (minute hour day-of-month month day-of-week year); use events.Schedule.cron({ minute: "0", hour: "8" })'],
+  ['job: cron without "?"', () => job({ schedule: events.Schedule.expression('cron(0 8 * * MON *)') }), 'TestStack/Job: invalid schedule "cron(0 8 * * MON *)": one of day-of-month or day-of-week must be "?"'],
+  ['job: rate with a singular unit for many', () => job({ schedule: events.Schedule.expression('rate(5 minute)') }), 'TestStack/Job: invalid schedule "rate(5 minute)": use rate(1 minute) for one and rate(N minutes) for more, with N >= 1'],
+  ['job: CPU/memory pair Fargate does not offer', () => job({ cpu: 512, memoryLimitMiB: 8192 }), 'TestStack/Job: invalid memoryLimitMiB 8192: with cpu 512, Fargate accepts 1024, 2048, 3072, 4096 MiB'],
+  ['job: runtime guard longer than the period', () => job({ schedule: events.Schedule.rate(Duration.minutes(5)), maxRuntime: Duration.minutes(10) }), 'TestStack/Job: invalid maxRuntime "10 minutes": runs would pile up: keep it below the schedule period (5 minutes)'],
+  // ScheduledApiCalls
+  ['calls: plain HTTP base URL', () => calls({ baseUrl: 'http://api.example.com' }), 'TestStack/Calls: invalid baseUrl "http://api.example.com": API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"'],
+  ['calls: duplicate ids', () => calls({ calls: [{ id: 'Reset', schedule: reset, path: '/a' }, { id: 'Reset', schedule: reset, path: '/b' }] }), 'TestStack/Calls: invalid calls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+  ['calls: path without slash', () => calls({ calls: [{ id: 'Reset', schedule: reset, path: 'salons/reset-queue' }] }), 'TestStack/Calls: invalid calls[0].path "salons/reset-queue": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['calls: id with a hyphen', () => calls({ calls: [{ id: 'reset-queue', schedule: reset, path: '/reset' }] }), 'TestStack/Calls: invalid calls[0].id "reset-queue": use letters and digits, starting with a letter (e.g. "ResetQueue")'],
+  ['calls: rate limit of zero', () => calls({ rateLimitPerSecond: 0 }), 'TestStack/Calls: invalid rateLimitPerSecond 0: use a whole number from 1 to 300'],
+  // InfraMonitoring
+  ['monitoring: malformed e-mail', () => monitoring({ alarmEmails: ['ops@'] }), 'TestStack/Monitoring: invalid alarmEmails[0] "ops@": use an e-mail address such as "ops@example.com"'],
+  ['monitoring: threshold of zero percent', () => monitoring({ thresholds: { target5xxPercent: 0 } }), 'TestStack/Monitoring: invalid thresholds.target5xxPercent 0: use a whole number from 1 to 100'],
+  ['monitoring: deployment alarms without a service', () => monitoring({ deploymentAlarms: true }), 'TestStack/Monitoring: invalid deploymentAlarms true: deployment alarms need the service; pass service too'],
+  // EcrToEcsPipeline
+  ['pipeline: tag with a space', () => pipeline({ tag: 'bad tag' }), 'TestStack/Delivery: invalid tag "bad tag": use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)'],
+  ['pipeline: GitHub token instead of a connection ARN', () => pipeline({ source: { connectionArn: 'ghp_123', owner: 'acme', repo: 'api' } }), 'TestStack/Delivery: invalid source.connectionArn "ghp_123": use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."'],
+  ['pipeline: migration command with migrations off', () => pipeline({ runMigrations: false, migrationCommand: ['npm', 'run', 'migrate'] }), 'TestStack/Delivery: invalid migrationCommand ["npm","run","migrate"]: runMigrations is false, so the command would never run; drop one of the two'],
+  // BackendPlatform
+  ['platform: empty environment name', () => platform({ environmentName: '' }), 'TestStack/Platform: invalid environmentName "": use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")'],
+  ['platform: database and existing database', () => platform({ database: {}, existingDatabase: { securityGroupId: 'sg-1', hostParameterName: '/db/host' } }), 'TestStack/Platform: invalid existingDatabase "ExistingDatabaseAttributes": give either database (create one) or existingDatabase (adopt one), not both'],
+  ['platform: malformed alarm e-mail', () => platform({ alarmEmails: ['ops.example.com'] }), 'TestStack/Platform: invalid alarmEmails[0] "ops.example.com": use an e-mail address such as "ops@example.com"'],
+  ['platform: duplicate scheduled call ids', () => platform({
+    scheduledApiCalls: [{ id: 'Reset', schedule: reset, path: '/a' }, { id: 'Reset', schedule: reset, path: '/b' }],
+  }), 'TestStack/Platform: invalid scheduledApiCalls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+  ['platform: scheduled call path without slash', () => platform({ scheduledApiCalls: [{ id: 'Reset', schedule: reset, path: 'reset' }] }),
+    'TestStack/Platform: invalid scheduledApiCalls[0].path "reset": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
+];
+
+test('the matrix has at least 30 cases across all constructs', () => {
+  expect(cases.length).toBeGreaterThanOrEqual(30);
+});
+
+test.each(cases)('%s', (_name, build, message) => {
+  expect(build).toThrow(new Error(message));
+});
+
+describe('tokens are never rejected', () => {
+  const token = <T>(value: T) => Lazy.any({ produce: () => value }) as unknown as T;
+  test.each([
+    ['service environment name and capacities', () => web({ environmentName: Lazy.string({ produce: () => 'prod' }), minCapacity: token(5), maxCapacity: token(2) })],
+    ['database storage', () => database({ allocatedStorageGiB: token(50), maxAllocatedStorageGiB: token(30) })],
+    ['scheduled calls base URL', () => calls({ baseUrl: Lazy.string({ produce: () => 'http://not-checked' }) })],
+    ['pipeline tag', () => pipeline({ tag: Lazy.string({ produce: () => 'bad tag' }) })],
+  ] as Array<[string, () => unknown]>)('%s', (_name, build) => {
+    expect(build).not.toThrow();
+  });
+});

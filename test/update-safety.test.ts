@@ -1,0 +1,86 @@
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { BackendPlatform, BackendPlatformProps, EnvironmentProfile, ServiceImage } from '../src';
+
+/**
+ * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
+ * decides, per resource, what CloudFormation would do with the new template.
+ */
+const STATEFUL = [
+  'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
+  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter',
+];
+const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
+
+const calls = {
+  resetQueue: { id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' },
+  reviewSms: { id: 'ReviewSms', schedule: events.Schedule.rate(Duration.minutes(1)), path: '/sms/review' },
+};
+const BASE: BackendPlatformProps = {
+  environmentName: 'prod',
+  hostedZone: undefined as unknown as route53.IHostedZone,
+  database: {},
+  cache: {},
+  cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
+  scheduledApiCalls: [calls.resetQueue, calls.reviewSms],
+  alarmEmails: ['ops@example.com'],
+};
+
+function synth(props: Partial<BackendPlatformProps>) {
+  const stack = new Stack(new App(), 'Backend');
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+  new BackendPlatform(stack, 'Backend', { ...BASE, ...props, hostedZone });
+  return Template.fromStack(stack).toJSON();
+}
+
+const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<BackendPlatformProps>]> = [
+  ['add a scheduled call', { scheduledApiCalls: [calls.resetQueue] }, { scheduledApiCalls: [calls.resetQueue, calls.reviewSms] }],
+  ['remove a scheduled call', {}, { scheduledApiCalls: [calls.resetQueue] }],
+  ['change alarm e-mails', {}, { alarmEmails: ['oncall@example.com', 'cto@example.com'] }],
+  ['change the cleanup command and schedule', {}, { cleanupJob: { command: ['node', 'dist/cleanup.js'], schedule: events.Schedule.rate(Duration.minutes(10)) } }],
+  ['resize the service', {}, { service: { cpu: 2048, memoryLimitMiB: 4096 } }],
+  ['change capacity', {}, { service: { minCapacity: 3, maxCapacity: 8 } }],
+  ['add a routed container', {}, {
+    service: { routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.placeholder() }] },
+  }],
+  ['resize the database', {}, { database: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) } }],
+  ['resize the cache', {}, { cache: { cacheNodeType: 'cache.r7g.large' } }],
+  ['change pipeline approval and migration command', {}, { pipeline: { manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] } }],
+  ['switch the development profile service size and capacity', { profile: EnvironmentProfile.DEVELOPMENT },
+    { profile: EnvironmentProfile.DEVELOPMENT, service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 3 } }],
+];
+
+describe.each(routineChanges)('GIVEN the platform WHEN we %s', (_name, before, after) => {
+  const diff = fullDiff(synth(before), synth(after));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => {
+    changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact });
+  });
+
+  test('THEN something changes (the change is real)', () => {
+    expect(changes.length).toBeGreaterThan(0);
+  });
+
+  test('THEN no stateful resource is replaced, removed or orphaned', () => {
+    const unsafe = changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact));
+    expect(unsafe).toEqual([]);
+  });
+
+  test('THEN the image-tag parameter the pipeline writes is not touched', () => {
+    expect(changes.filter(c => c.id.startsWith('BackendServiceImageTagParameter'))).toEqual([]);
+  });
+});
+
+test('GIVEN the diff engine WHEN a stateful resource is really replaced THEN the suite would see it', () => {
+  const diff = fullDiff(synth({}), synth({ database: { databaseName: 'renamed' } }));
+  const impacts: ResourceImpact[] = [];
+  diff.resources.forEachDifference((_id, change) => {
+    if (change.resourceType === 'AWS::RDS::DBInstance') impacts.push(change.changeImpact);
+  });
+  expect(impacts).toEqual([ResourceImpact.WILL_REPLACE]);
+});
