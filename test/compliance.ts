@@ -30,7 +30,7 @@ const GUARD = new CfnGuardValidator();
  * Build an app with `build`, run the cdk-nag pack over it as an Aspect and the cfn-guard Control Tower rules over
  * each synthesized template, and return what no acknowledgement covers. Call before anything else synthesizes the app.
  */
-export function checkCompliance(app: App, stacks: Stack[], pack: NagPack = 'AwsSolutions'): ComplianceReport {
+export function checkCompliance(app: App, stacks: Stack[], pack: NagPack = 'AwsSolutions', options: { guard?: boolean } = {}): ComplianceReport {
   Aspects.of(app).add(nagPack(pack));
   const assembly = app.synth();
   const nagErrors: Finding[] = [];
@@ -40,10 +40,18 @@ export function checkCompliance(app: App, stacks: Stack[], pack: NagPack = 'AwsS
     const annotations = Annotations.fromStack(stack);
     nagErrors.push(...toFindings(annotations.findError('*', Match.stringLikeRegexp(`^${escape(pack)}`))));
     nagWarnings.push(...toFindings(annotations.findWarning('*', Match.stringLikeRegexp(`^${escape(pack)}`))));
-    const templatePath = path.join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile);
-    guardViolations.push(...guardFindings(templatePath));
+    if (options.guard ?? true) {
+      guardViolations.push(...guardFindings(path.join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile)));
+    }
   }
   return { nagErrors, nagWarnings, guardViolations };
+}
+
+/** Findings counted by rule id. */
+export function countByRule(findings: Finding[]): { [rule: string]: number } {
+  const counts: { [rule: string]: number } = {};
+  for (const f of findings) counts[f.rule] = (counts[f.rule] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Human-readable lines for a failing expectation. */
