@@ -25,7 +25,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'integ', 'examples', 'scripts'],
+    devdirs: ['test', 'integ', 'examples', 'scripts', 'bench'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -78,16 +78,27 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 project.tsconfigDev.addInclude('integ/**/*.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('scripts/**/*.ts');
+project.tsconfigDev.addInclude('bench/**/*.ts');
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.addPackageIgnore('/integ/');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
 
 // Main job: synthesize the reference platform app and print what it made.
 project.addTask('synth:example', {
   description: 'Synthesize the reference app in examples/ to cdk.out/ and print resources and compliance findings',
   exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/synth-example.ts',
+});
+
+// Benchmark: cold synth of the platform vs an ecs-patterns baseline vs an empty stack, rollout model, cost.
+project.addTask('bench', {
+  description: 'Time cold synth (platform vs ecs-patterns baseline vs empty stack), print the rollout model and monthly cost',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/bench.ts' },
+  ],
 });
 
 project.synth();

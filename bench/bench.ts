@@ -1,0 +1,73 @@
+/**
+ * `npx projen bench`: cold synth of (a) the headline platform app, (b) the same backend with aws-cdk-lib's
+ * ecs-patterns and L2 constructs, (c) an empty stack, alternating, each run in a fresh process; then the rollout
+ * model per service and the monthly cost estimate per stack. BENCH_RUNS sets the runs per variant (default 5).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CostLine, estimateMonthlyCost } from './cost';
+
+interface Run { variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[] }
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const VARIANTS = ['platform', 'baseline', 'empty'];
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+const runs: Run[] = [];
+for (let i = 0; i < RUNS; i++) {
+  for (const variant of VARIANTS) {
+    const outdir = path.join(work, `${variant}-${i}`);
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'run-one.ts'), variant, outdir], {
+      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
+      encoding: 'utf8',
+    });
+    runs.push(JSON.parse(output.trim().split('\n').pop()!));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const summary = Object.fromEntries(VARIANTS.map(variant => {
+  const mine = runs.filter(r => r.variant === variant);
+  const constructAndSynth = median(mine.map(r => r.constructMs + r.synthMs));
+  return [variant, { importMs: median(mine.map(r => r.importMs)), constructAndSynth, total: median(mine.map(r => r.importMs + r.constructMs + r.synthMs)), resources: mine[0].resources, stacks: mine[0].stacks }];
+}));
+
+console.log(`\nCold synth, median of ${RUNS} alternating runs per variant (fresh process each; ms)\n`);
+console.log('variant    stacks  resources  import  construct+synth  total  construct+synth per resource');
+for (const [variant, s] of Object.entries(summary)) {
+  console.log(`${variant.padEnd(10)} ${String(s.stacks.length).padStart(6)} ${String(s.resources).padStart(10)} ${s.importMs.toFixed(0).padStart(7)} ${s.constructAndSynth.toFixed(0).padStart(16)} ${s.total.toFixed(0).padStart(6)} ${(s.constructAndSynth / s.resources).toFixed(2).padStart(29)}`);
+}
+const p = summary.platform;
+const b = summary.baseline;
+const perStackRatio = (p.constructAndSynth / p.stacks.length) / (b.constructAndSynth / b.stacks.length);
+const perResourceRatio = (p.constructAndSynth / p.resources) / (b.constructAndSynth / b.resources);
+console.log(`\nplatform / baseline: ${perStackRatio.toFixed(2)}x per stack, ${perResourceRatio.toFixed(2)}x per resource (target <= 1.2x per resource)`);
+console.log(`whole platform app (both profiles) cold: ${(p.total / 1000).toFixed(2)} s including imports (target < 2 s)`);
+
+const templateOf = (variant: string, stack: string) => JSON.parse(fs.readFileSync(path.join(work, `${variant}-0`, `${stack}.template.json`), 'utf8'));
+
+console.log('\nRollout model: worst case per new task = health check interval x healthy threshold + deregistration delay');
+console.log('(ALB defaults: 30 s x 5 + 300 s = 450 s)');
+for (const variant of ['platform', 'baseline']) {
+  for (const stack of summary[variant].stacks) {
+    for (const [id, tg] of Object.entries<any>(templateOf(variant, stack).Resources).filter(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
+      const interval = tg.Properties.HealthCheckIntervalSeconds ?? 30;
+      const healthy = tg.Properties.HealthyThresholdCount ?? 5;
+      const deregistration = Number((tg.Properties.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? 300);
+      const step = interval * healthy + deregistration;
+      console.log(`  ${variant.padEnd(9)} ${stack.padEnd(12)} ${id.slice(0, 40).padEnd(40)} ${interval} s x ${healthy} + ${deregistration} s = ${step} s (${(450 / step).toFixed(1)}x faster than defaults)`);
+    }
+  }
+}
+
+console.log('\nMonthly cost estimate (USD, list prices in bench/prices.json; traffic excluded)');
+for (const variant of ['platform', 'baseline']) {
+  for (const stack of summary[variant].stacks) {
+    const lines: CostLine[] = estimateMonthlyCost(templateOf(variant, stack));
+    const total = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
+    console.log(`\n  ${variant} ${stack}: ${total.toFixed(2)} USD/month`);
+    for (const line of lines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
+  }
+}
+fs.rmSync(work, { recursive: true, force: true });

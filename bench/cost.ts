@@ -1,0 +1,79 @@
+/**
+ * Monthly cost of a synthesized template from list prices (bench/prices.json). It counts what runs all month
+ * (NAT gateways, ALBs, public IPv4, minimum Fargate tasks, database and cache nodes, keys, secrets, alarms,
+ * dashboards) plus scheduled Fargate runs at one billed minute each; traffic-dependent charges are excluded.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const prices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
+const H = prices.hoursPerMonth;
+
+export interface CostLine { readonly item: string; readonly monthlyUsd: number }
+
+type Resources = { [id: string]: { Type: string; Properties: any } };
+
+export function estimateMonthlyCost(template: { Resources: Resources }): CostLine[] {
+  const resources = Object.entries(template.Resources);
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+  const lines: CostLine[] = [];
+  const add = (item: string, monthlyUsd: number) => { if (monthlyUsd > 0) lines.push({ item, monthlyUsd }); };
+
+  const nats = ofType('AWS::EC2::NatGateway').length;
+  add(`${nats} NAT gateway(s) + their public IPv4`, nats * (prices.natGatewayHour + prices.publicIpv4Hour) * H);
+  for (const [, lb] of ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    const azs = (lb.Properties.Subnets ?? lb.Properties.SubnetMappings ?? []).length;
+    add(`ALB (${azs} AZs, public IPv4 each)`, (prices.albHour + azs * prices.publicIpv4Hour) * H);
+  }
+  const endpoints = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Interface');
+  for (const [, e] of endpoints) add('interface endpoint', (e.Properties.SubnetIds?.length ?? 1) * prices.interfaceEndpointAzHour * H);
+
+  for (const [id, service] of ofType('AWS::ECS::Service')) {
+    const taskDefinition = resources.find(([tid]) => tid === service.Properties.TaskDefinition?.Ref)?.[1];
+    const target = ofType('AWS::ApplicationAutoScaling::ScalableTarget').find(([, t]) => JSON.stringify(t.Properties.ResourceId).includes(id))?.[1];
+    const tasks = target?.Properties.MinCapacity ?? service.Properties.DesiredCount ?? 1;
+    const spot = JSON.stringify(service.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT') && tasks > (service.Properties.CapacityProviderStrategy?.[0]?.Base ?? tasks);
+    if (taskDefinition) add(`Fargate ${id}: ${tasks} task(s) ${describeTask(taskDefinition)}${spot ? ' (spot above base)' : ''}`, tasks * taskHour(taskDefinition) * H);
+  }
+  for (const [, rule] of ofType('AWS::Events::Rule')) {
+    for (const target of rule.Properties.Targets ?? []) {
+      if (!target.EcsParameters) continue;
+      const taskDefinition = resources.find(([tid]) => tid === target.EcsParameters.TaskDefinitionArn?.Ref)?.[1];
+      const runs = runsPerMonth(rule.Properties.ScheduleExpression);
+      if (taskDefinition && runs) add(`scheduled Fargate task ${describeTask(taskDefinition)}, ${runs} runs`, runs * prices.scheduledTaskMinutesPerRun / 60 * taskHour(taskDefinition));
+    }
+  }
+  for (const [id, db] of ofType('AWS::RDS::DBInstance')) {
+    const p = db.Properties;
+    const factor = p.MultiAZ ? 2 : 1;
+    add(`RDS ${p.DBInstanceClass}${p.MultiAZ ? ' multi-AZ' : ''} (${id})`, (prices.rdsPostgresHour[p.DBInstanceClass] ?? NaN) * factor * H);
+    add(`RDS gp3 ${p.AllocatedStorage} GiB${p.MultiAZ ? ' x2' : ''}`, Number(p.AllocatedStorage) * prices.rdsGp3GbMonth * factor);
+  }
+  for (const [, group] of ofType('AWS::ElastiCache::ReplicationGroup')) {
+    const p = group.Properties;
+    add(`ElastiCache ${p.Engine} ${p.NumCacheClusters} x ${p.CacheNodeType}`, p.NumCacheClusters * (prices.elasticacheNodeHour[p.Engine]?.[p.CacheNodeType] ?? NaN) * H);
+  }
+  add(`${ofType('AWS::KMS::Key').length} KMS keys`, ofType('AWS::KMS::Key').length * prices.kmsKeyMonth);
+  add(`${ofType('AWS::SecretsManager::Secret').length} secrets`, ofType('AWS::SecretsManager::Secret').length * prices.secretMonth);
+  const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce((n, [, a]) => n + (a.Properties.Metrics?.filter((m: any) => m.MetricStat).length || 1), 0);
+  add(`${ofType('AWS::CloudWatch::Alarm').length} alarms (${alarmMetrics} metrics)`, alarmMetrics * prices.alarmMetricMonth);
+  add(`${ofType('AWS::CloudWatch::Dashboard').length} dashboard(s)`, ofType('AWS::CloudWatch::Dashboard').length * prices.dashboardMonth);
+  return lines;
+}
+
+function taskHour(taskDefinition: { Properties: any }): number {
+  const p = taskDefinition.Properties;
+  const arch = p.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
+  return Number(p.Cpu) / 1024 * prices.fargate[arch].vcpuHour + Number(p.Memory) / 1024 * prices.fargate[arch].gbHour;
+}
+
+function describeTask(taskDefinition: { Properties: any }): string {
+  return `${Number(taskDefinition.Properties.Cpu) / 1024} vCPU / ${Number(taskDefinition.Properties.Memory) / 1024} GiB`;
+}
+
+/** Runs per 30-day month of a rate or simple daily cron expression. */
+function runsPerMonth(expression: string | undefined): number {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression ?? '');
+  if (rate) return 30 * 24 * 60 / (Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day']);
+  return /^cron\(/.test(expression ?? '') ? 30 : 0;
+}
