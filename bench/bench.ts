@@ -30,7 +30,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const summary = Object.fromEntries(VARIANTS.map(variant => {
   const mine = runs.filter(r => r.variant === variant);
   const constructAndSynth = median(mine.map(r => r.constructMs + r.synthMs));
-  return [variant, { importMs: median(mine.map(r => r.importMs)), constructAndSynth, total: median(mine.map(r => r.importMs + r.constructMs + r.synthMs)), resources: mine[0].resources, stacks: mine[0].stacks }];
+  const total = median(mine.map(r => r.importMs + r.constructMs + r.synthMs));
+  return [variant, { importMs: median(mine.map(r => r.importMs)), constructAndSynth, total, resources: mine[0].resources, stacks: mine[0].stacks }];
 }));
 
 console.log(`\nCold synth, median of ${RUNS} alternating runs per variant (fresh process each; ms)\n`);
