@@ -25,6 +25,11 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
     const azs = (lb.Properties.Subnets ?? lb.Properties.SubnetMappings ?? []).length;
     add(`ALB (${azs} AZs, public IPv4 each)`, (prices.albHour + azs * prices.publicIpv4Hour) * H);
   }
+  for (const [, instance] of ofType('AWS::EC2::Instance')) {
+    const p = instance.Properties;
+    const disk = (p.BlockDeviceMappings ?? []).reduce((n: number, m: any) => n + (m.Ebs?.VolumeSize ?? 8), 0) || 8;
+    add(`EC2 ${p.InstanceType} (${disk} GiB gp3, public IPv4)`, ((prices.ec2InstanceHour[p.InstanceType] ?? NaN) + prices.publicIpv4Hour) * H + disk * prices.ebsGp3GbMonth);
+  }
   const endpoints = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Interface');
   for (const [, e] of endpoints) add('interface endpoint', (e.Properties.SubnetIds?.length ?? 1) * prices.interfaceEndpointAzHour * H);
 
@@ -32,15 +37,23 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
     const taskDefinition = resources.find(([tid]) => tid === service.Properties.TaskDefinition?.Ref)?.[1];
     const target = ofType('AWS::ApplicationAutoScaling::ScalableTarget').find(([, t]) => JSON.stringify(t.Properties.ResourceId).includes(id))?.[1];
     const tasks = target?.Properties.MinCapacity ?? service.Properties.DesiredCount ?? 1;
-    const spot = JSON.stringify(service.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT') && tasks > (service.Properties.CapacityProviderStrategy?.[0]?.Base ?? tasks);
-    if (taskDefinition) add(`Fargate ${id}: ${tasks} task(s) ${describeTask(taskDefinition)}${spot ? ' (spot above base)' : ''}`, tasks * taskHour(taskDefinition) * H);
+    const strategy: any[] = service.Properties.CapacityProviderStrategy ?? [];
+    const onDemand = strategy.some(s => s.CapacityProvider === 'FARGATE_SPOT') ? Math.min(tasks, strategy.find(s => s.CapacityProvider === 'FARGATE')?.Base ?? 0) : tasks;
+    const spot = tasks - onDemand;
+    if (taskDefinition) {
+      add(`Fargate ${id}: ${onDemand} on-demand + ${spot} Spot task(s) of ${describeTask(taskDefinition)}`,
+        (onDemand + spot * (1 - prices.fargate.spotDiscount)) * taskHour(taskDefinition) * H);
+    }
   }
   for (const [, rule] of ofType('AWS::Events::Rule')) {
     for (const target of rule.Properties.Targets ?? []) {
       if (!target.EcsParameters) continue;
       const taskDefinition = resources.find(([tid]) => tid === target.EcsParameters.TaskDefinitionArn?.Ref)?.[1];
       const runs = runsPerMonth(rule.Properties.ScheduleExpression);
-      if (taskDefinition && runs) add(`scheduled Fargate task ${describeTask(taskDefinition)}, ${runs} runs`, runs * prices.scheduledTaskMinutesPerRun / 60 * taskHour(taskDefinition));
+      const spot = JSON.stringify(target.EcsParameters.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT');
+      const discount = spot ? 1 - prices.fargate.spotDiscount : 1;
+      const price = runs * prices.scheduledTaskMinutesPerRun / 60 * taskHour(taskDefinition ?? { Properties: {} }) * discount;
+      if (taskDefinition && runs) add(`scheduled Fargate task ${describeTask(taskDefinition)}, ${runs} runs${spot ? ' on Spot' : ''}`, price);
     }
   }
   for (const [id, db] of ofType('AWS::RDS::DBInstance')) {

@@ -62,6 +62,12 @@ export interface CleanupJobSchedulerProps {
    */
   readonly retryAttempts?: number;
   /**
+   * Run the job on Fargate Spot (the cluster must have the FARGATE_SPOT capacity provider). An interrupted run is
+   * simply the next run's work.
+   * @default false
+   */
+  readonly spot?: boolean;
+  /**
    * Topic that receives the alarms (failed launches, dead letters, failed runs).
    * @default - alarms without actions
    */
@@ -143,6 +149,8 @@ export class CleanupJobScheduler extends Construct {
       })],
     });
 
+    if (props.spot) this.runOnSpot();
+
     this.alarms = [
       failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),
       deadLetterQueueAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Cleanup job'),
@@ -154,6 +162,13 @@ export class CleanupJobScheduler extends Construct {
   /** The job's network connections, to admit it to a database or cache. */
   public get connections(): ec2.Connections {
     return this.securityGroup.connections;
+  }
+
+  /** The EcsTask target of this CDK version has no capacity providers; a launch type and a strategy exclude each other. */
+  private runOnSpot(): void {
+    const rule = this.rule.node.defaultChild as events.CfnRule;
+    rule.addPropertyDeletionOverride('Targets.0.EcsParameters.LaunchType');
+    rule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy', [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
   }
 
   /**

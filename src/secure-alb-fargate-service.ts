@@ -132,10 +132,16 @@ export interface SecureAlbFargateServiceProps {
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
-   * Run part of the tasks on Fargate Spot (the first `minCapacity` tasks always stay on on-demand Fargate).
+   * Run tasks beyond `onDemandBaseCapacity` on Fargate Spot.
    * @default false
    */
   readonly spot?: boolean;
+  /**
+   * With `spot`, how many tasks always run on on-demand Fargate (0 puts every task on Spot: fine for development,
+   * where an interruption only restarts a task).
+   * @default - minCapacity
+   */
+  readonly onDemandBaseCapacity?: number;
   /**
    * Minimum number of tasks.
    * @default 2
@@ -604,7 +610,7 @@ export class SecureAlbFargateService extends Construct {
 function capacityProviders(props: SecureAlbFargateServiceProps): ecs.CapacityProviderStrategy[] | undefined {
   if (!props.spot) return undefined;
   return [
-    { capacityProvider: 'FARGATE', base: props.minCapacity ?? 2, weight: 1 },
+    { capacityProvider: 'FARGATE', base: props.onDemandBaseCapacity ?? props.minCapacity ?? 2, weight: props.onDemandBaseCapacity === 0 ? 0 : 1 },
     { capacityProvider: 'FARGATE_SPOT', weight: 1 },
   ];
 }
@@ -636,6 +642,10 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95);
   validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95);
   validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535);
+  validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000);
+  if (props.onDemandBaseCapacity !== undefined && !props.spot) {
+    invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
+  }
   validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10);
   if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath);
   if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command);

@@ -133,9 +133,24 @@ describe('BackendPlatform', () => {
     expect(platform.monitoring.alarms.CacheMemoryHigh).toBeDefined();
   });
 
-  test('GIVEN the development profile THEN one NAT, single-AZ micro database, destroyable ALB, 1..2 small tasks', () => {
+  test('GIVEN the development profile THEN a NAT instance, single-AZ micro database, destroyable ALB, 1..2 small Spot tasks', () => {
     const { template } = build({ environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT });
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SourceDestCheck: false,
+      Monitoring: true,
+      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8 } }],
+    });
+    const natIngress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroup'))
+      .filter(sg => /NAT/i.test(sg.Properties.GroupDescription)).flatMap(sg => sg.Properties.SecurityGroupIngress ?? []);
+    expect(natIngress).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/^BackendVpc/), 'CidrBlock'] }, IpProtocol: '-1' })]);
+    template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 0, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], LaunchType: Match.absent() }) })],
+    });
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DBInstanceClass: 'db.t4g.micro', DeletionProtection: false });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]) });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });

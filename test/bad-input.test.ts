@@ -63,6 +63,8 @@ const cases: Array<[string, () => unknown, string]> = [
   ['service: routed container named like the main one', () => web({ routedContainers: [{ name: 'app', containerPort: 9000, pathPatterns: ['/admin/*'] }] }), 'TestStack/Web: invalid routedContainers[].name "app": another entry already uses it; every entry must be unique, rename one of the duplicates'],
   ['service: routed container without paths', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: [] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns []: give at least one element'],
   ['service: routed path without slash', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['admin/*'] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns[0] "admin/*": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['service: on-demand base without spot', () => web({ onDemandBaseCapacity: 0 }),
+    'TestStack/Web: invalid onDemandBaseCapacity 0: it only applies with spot: true; set spot or drop onDemandBaseCapacity'],
   // PrivateDatabase
   ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or set production: false'],
   ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],

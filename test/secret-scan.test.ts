@@ -12,7 +12,7 @@ import { ModularInfraStack } from '../examples/seeds/seed-004-modular-infra';
  * and no string may look like a credential.
  */
 const SECRET_KEY = /password|passwd|secret(?!.*(arn|id|name))|token|api_?key|credential|header_?value/i;
-const NAME_ONLY_KEY = /(arn|id|name|names|length|string_?key|characters|punctuation|template|type|arns)$/i;
+const NAME_ONLY_KEY = /(arn|id|name|names|length|string_?key|characters|punctuation|template|type|arns|httptokens)$/i;
 const CREDENTIAL_LOOKALIKE = [/AKIA[0-9A-Z]{16}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bgh[pousr]_[A-Za-z0-9]{20,}/, /xox[abp]-[A-Za-z0-9-]{10,}/];
 
 interface Leak { readonly path: string; readonly value: string }

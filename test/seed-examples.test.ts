@@ -95,8 +95,9 @@ describe('seed 004: modular infrastructure in the development profile', () => {
 
   test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
 
-  test('THEN one NAT gateway, a single-AZ database with 7-day backups and a nightly dump job', () => {
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+  test('THEN a NAT instance instead of gateways, a single-AZ database with 7-day backups and a nightly dump job', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 1);
     template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, BackupRetentionPeriod: 7 });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 2 * * ? *)' });
   });
