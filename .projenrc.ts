@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-backend-platform/cdk-backend-platform-go',
   },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/'],
+  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/', '.jsii.tabl.json'],
 });
 
 // eslint-import-resolver-typescript 3.7+ depends on unrs-resolver too (see jestVersion above); projen's eslint adds it unpinned.
@@ -91,6 +91,33 @@ project.addTask('synth:example', {
   description: 'Synthesize the reference app in examples/ to cdk.out/ and print resources and compliance findings',
   exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/synth-example.ts',
 });
+
+// README examples must compile under jsii-rosetta in strict mode (rosetta/default.ts-fixture), so every binding's docs translate.
+const rosetta = project.addTask('rosetta:check', {
+  description: 'Compile every README example with jsii-rosetta --strict (translations for Python, Java, C#, Go)',
+  exec: 'jsii-rosetta extract --strict --compile',
+});
+project.postCompileTask.spawn(rosetta);
+project.addPackageIgnore('/rosetta/');
+
+// The four bindings generate, the Python compiles and the Go parses; then a real consumer synthesizes with the packed tarball.
+const bindings = project.addTask('test:bindings', {
+  description: 'jsii-pacmak --code-only for Python, Java, .NET and Go; python3 -m compileall; gofmt parse of the Go',
+  exec: 'bash scripts/check-bindings.sh',
+});
+const consumer = project.addTask('test:consumer', {
+  description: 'npm pack, install the tarball with aws-cdk-lib and the aws-cdk CLI in a fresh app, cdk synth the headline example',
+  exec: 'bash scripts/consumer-test.sh',
+});
+project.testTask.spawn(bindings);
+project.testTask.spawn(consumer);
+
+// API compatibility with the previous release (jsii-diff), once there is one on npm.
+const release = project.tasks.tryFind('release');
+const compat = project.tasks.tryFind('compat');
+if (release && compat) {
+  release.spawn(compat, { condition: 'npm view cdk-backend-platform version' });
+}
 
 // Benchmark: cold synth of the platform vs an ecs-patterns baseline vs an empty stack, rollout model, cost.
 project.addTask('bench', {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A real consumer: packs the library, installs the tarball into a fresh TypeScript CDK app together with aws-cdk-lib
+# and the aws-cdk CLI, and runs `cdk synth` on the README's headline example. Needs lib/ (npx projen compile).
+set -euo pipefail
+# The registry's `latest` aws-cdk (3.0.0) reads cloud assembly schema 43 only; aws-cdk-lib 2.257 writes schema 53,
+# which needs CLI 2.1125.0 or later.
+CDK_CLI_VERSION="${CDK_CLI_VERSION:-2.1148.1}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+app="$(mktemp -d)"
+trap 'rm -rf "$app"' EXIT
+tarball="$(cd "$root" && npm pack --silent --pack-destination "$app" | tail -1)"
+cd "$app"
+cdk_lib="$(node -p "require('$root/package.json').devDependencies['aws-cdk-lib']")"
+constructs="$(node -p "require('$root/package.json').devDependencies['constructs']")"
+cat > package.json <<JSON
+{ "name": "consumer-app", "private": true, "version": "0.0.0" }
+JSON
+npm install --no-audit --no-fund --silent "./$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "aws-cdk@$CDK_CLI_VERSION" typescript@~5.9.0 ts-node@10.9.2 @types/node@^20
+cat > cdk.json <<'JSON'
+{ "app": "npx ts-node --prefer-ts-exts app.ts" }
+JSON
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": true } }
+JSON
+cat > app.ts <<'TS'
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { BackendPlatform } from 'cdk-backend-platform';
+
+class BackendStack extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    new BackendPlatform(this, 'Backend', {
+      environmentName: 'prod',
+      hostedZone: zone,
+      database: {},
+      cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
+      scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+      alarmEmails: ['ops@example.com'],
+    });
+  }
+}
+
+const app = new App();
+new BackendStack(app, 'ConsumerBackend');
+app.synth();
+TS
+export CDK_DISABLE_CLI_TELEMETRY=true
+npx cdk --version
+npx cdk synth --quiet --no-notices --no-version-reporting
+node -e "
+const t = require('./cdk.out/ConsumerBackend.template.json');
+const n = Object.keys(t.Resources).length;
+const types = new Set(Object.values(t.Resources).map(r => r.Type));
+for (const type of ['AWS::ECS::Service', 'AWS::RDS::DBInstance', 'AWS::CodePipeline::Pipeline', 'AWS::CloudFront::Distribution']) {
+  if (!types.has(type)) { console.error('missing ' + type); process.exit(1); }
+}
+console.log('consumer app: cdk synth of the headline example with the packed tarball -> ' + n + ' resources');
+"
