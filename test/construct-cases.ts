@@ -1,0 +1,71 @@
+import { App } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import { givenStack } from './fixtures';
+import { CleanupJobScheduler, EcrToEcsPipeline, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+
+/** Each case builds one construct (or the platform) alone in a fresh app. */
+export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
+  ['SecureAlbFargateService', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    return given;
+  }],
+  ['PrivateDatabase (production)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    return given;
+  }],
+  ['PrivateDatabase (development)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });
+    return given;
+  }],
+  ['PrivateCache (production)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc });
+    return given;
+  }],
+  ['PrivateCache (development)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, production: false });
+    return given;
+  }],
+  ['EcrToEcsPipeline with the CI pipeline', (app) => {
+    const given = givenStack({}, app);
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    new EcrToEcsPipeline(given.stack, 'Delivery', {
+      service, manualApproval: true, source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
+    });
+    return given;
+  }],
+  ['CleanupJobScheduler', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new CleanupJobScheduler(given.stack, 'Cleanup', { cluster, image: ecs.ContainerImage.fromEcrRepository(given.repository), command: ['npx', 'tsx', 'cleanup-job.ts'] });
+    return given;
+  }],
+  ['ScheduledApiCalls', (app) => {
+    const given = givenStack({}, app);
+    new ScheduledApiCalls(given.stack, 'Calls', {
+      baseUrl: 'https://api.example.com',
+      calls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+    });
+    return given;
+  }],
+  ['InfraMonitoring', (app) => {
+    const given = givenStack({}, app);
+    const web = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    const db = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    new InfraMonitoring(given.stack, 'Monitoring', {
+      service: web.service, loadBalancer: web.loadBalancer, targetGroup: web.targetGroup, database: db.instance, alarmEmails: ['ops@example.com'],
+    });
+    return given;
+  }],
+];

@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { constructCases } from './construct-cases';
+import { BackendStack } from '../examples/backend-app';
+import { BackendPlatform, EnvironmentProfile } from '../src';
+
+/**
+ * The README's architecture diagram and "resources created" table are checked against synthesized templates, so
+ * they cannot drift from what the constructs make. `UPDATE_README=1 npx jest test/readme-sync.test.ts` rewrites the table.
+ */
+const README = path.join(__dirname, '..', 'README.md');
+const readme = fs.readFileSync(README, 'utf8');
+
+/** Diagram label -> the resource type that must exist for it (and vice versa). */
+const DIAGRAM: Array<[string, string]> = [
+  ['CloudFront', 'AWS::CloudFront::Distribution'],
+  ['ALB', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+  ['Fargate service', 'AWS::ECS::Service'],
+  ['RDS PostgreSQL', 'AWS::RDS::DBInstance'],
+  ['Valkey/Redis', 'AWS::ElastiCache::ReplicationGroup'],
+  ['Cleanup job', 'AWS::Events::Rule'],
+  ['Scheduled API calls', 'AWS::Events::ApiDestination'],
+  ['ECR repository', 'AWS::ECR::Repository'],
+  ['EcrToEcsPipeline', 'AWS::CodePipeline::Pipeline'],
+  ['SSM', 'AWS::SSM::Parameter'],
+  ['InfraMonitoring', 'AWS::CloudWatch::Dashboard'],
+  ['SNS topic', 'AWS::SNS::Topic'],
+];
+
+describe('architecture diagram', () => {
+  const [diagram] = [...readme.matchAll(/```mermaid\n([\s\S]*?)```/g)].map(m => m[1]);
+  const stack = new Stack(new App(), 'Diagram');
+  new BackendPlatform(stack, 'Backend', {
+    environmentName: 'prod',
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' }),
+    database: {},
+    cache: {},
+    cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
+    scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+  });
+  const types = new Set(Object.values<any>(Template.fromStack(stack).toJSON().Resources).map(r => r.Type));
+
+  test.each(DIAGRAM)('shows %s exactly when the platform creates %s', (label, type) => {
+    expect(diagram.includes(label)).toBe(types.has(type));
+  });
+});
+
+/** Resource types (with counts) under a construct's path, as a README table row. */
+function row(name: string, stack: Stack, id: string): string {
+  const counts = new Map<string, number>();
+  for (const resource of stack.node.findChild(id).node.findAll().filter(CfnResource.isCfnResource)) {
+    counts.set(resource.cfnResourceType, (counts.get(resource.cfnResourceType) ?? 0) + 1);
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const list = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type.replace(/^AWS::/, '')}${n > 1 ? ` x${n}` : ''}`);
+  return `| \`${name}\` | ${total} | ${list.join(', ')} |`;
+}
+
+test('the "resources created" table matches what each construct synthesizes', () => {
+  const ownIds: { [name: string]: [string, string] } = {
+    'SecureAlbFargateService': ['SecureAlbFargateService', 'Backend'],
+    'PrivateDatabase (production)': ['PrivateDatabase', 'Database'],
+    'PrivateCache (production)': ['PrivateCache', 'Cache'],
+    'EcrToEcsPipeline with the CI pipeline': ['EcrToEcsPipeline (with CI)', 'Delivery'],
+    'CleanupJobScheduler': ['CleanupJobScheduler', 'Cleanup'],
+    'ScheduledApiCalls': ['ScheduledApiCalls (one call)', 'Calls'],
+    'InfraMonitoring': ['InfraMonitoring (service, ALB, database)', 'Monitoring'],
+  };
+  const rows = constructCases.filter(([name]) => ownIds[name]).map(([name, build]) => row(ownIds[name][0], build(new App()).stack, ownIds[name][1]));
+  const platform = new BackendStack(new App(), 'Platform', { environmentName: 'prod', profile: EnvironmentProfile.PRODUCTION });
+  rows.push(row('BackendPlatform (headline, production)', platform, 'Backend'));
+  const table = ['| construct | resources | CloudFormation types |', '| --- | --- | --- |', ...rows].join('\n');
+  const markers = /<!-- resources:start -->\n([\s\S]*?)\n?<!-- resources:end -->/;
+  const current = markers.exec(readme)?.[1];
+  if (process.env.UPDATE_README && current !== table) {
+    fs.writeFileSync(README, readme.replace(markers, `<!-- resources:start -->\n${table}\n<!-- resources:end -->`));
+    return;
+  }
+  expect(current).toBe(table);
+});
