@@ -14,6 +14,7 @@ import { acknowledge } from './private/compliance';
 import { validateFargateSize } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
+import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
 import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
 
 /** Props of `CleanupJobScheduler`. */
@@ -202,12 +203,7 @@ export class CleanupJobScheduler extends Construct {
   }
 
   private acknowledgeFindings(): void {
-    acknowledge(this.taskDefinition, [
-      { id: 'AwsSolutions-ECS2', reason: 'Environment variables hold non-secret configuration only; secrets are injected through the secrets prop.' },
-      { id: 'ecs_task_definition_nonroot_user_check', reason: 'The user is a property of the application image (USER in its Dockerfile), which the library cannot know.' },
-      { id: 'ecs_containers_readonly_access_check', reason: 'Jobs of Node.js images write temp files; a read-only root is an application choice.' },
-      { id: 'ecs_task_definition_memory_hard_limit_check', reason: 'On Fargate the task-level memory is the hard limit.' },
-    ]);
+    acknowledgeApplicationTaskDefinition(this.taskDefinition);
     acknowledge(this, [
       { id: 'AwsSolutions-IAM5', reason: 'CDK grants ecr:GetAuthorizationToken and log-stream actions, which have no narrower resource.', appliesTo: ['Resource::*'] },
       { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:\\*:task\\/.+\\/\\*$/'] },

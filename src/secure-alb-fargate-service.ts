@@ -21,6 +21,7 @@ import { validateFargateSize } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
+import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
 import {
   invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
 } from './private/validation';
@@ -598,12 +599,7 @@ export class SecureAlbFargateService extends Construct {
     acknowledge(this.taskRole, [
       { id: 'AwsSolutions-IAM5', reason: 'ECS Exec session channels (ssmmessages:*) cannot be scoped to a resource.', appliesTo: ['Resource::*'] },
     ], { recursive: true });
-    acknowledge(this.taskDefinition, [
-      { id: 'AwsSolutions-ECS2', reason: 'Environment variables hold non-secret configuration only; secrets are injected through the secrets prop.' },
-      { id: 'ecs_task_definition_nonroot_user_check', reason: 'The user is a property of the application image (USER in its Dockerfile), which the library cannot know.' },
-      { id: 'ecs_containers_readonly_access_check', reason: 'Node.js and most web frameworks write temp files; a read-only root is an application choice.' },
-      { id: 'ecs_task_definition_memory_hard_limit_check', reason: 'On Fargate the task-level memory is the hard limit every container shares.' },
-    ]);
+    acknowledgeApplicationTaskDefinition(this.taskDefinition);
   }
 }
 
