@@ -82,3 +82,23 @@ test('the "resources created" table matches what each construct synthesizes', ()
   }
   expect(current).toBe(table);
 });
+
+test('the acknowledged-findings table lists every rule the production platform acknowledges, with its reasons', () => {
+  const stack = new BackendStack(new App(), 'Acknowledged', { environmentName: 'prod', profile: EnvironmentProfile.PRODUCTION });
+  const reasons = new Map<string, Set<string>>();
+  const note = (rule: string, reason: string) => reasons.set(rule, (reasons.get(rule) ?? new Set()).add(reason));
+  for (const resource of Object.values<any>(Template.fromStack(stack).toJSON().Resources)) {
+    for (const [rule, reason] of Object.entries<string>(resource.Metadata?.guard?.Reasons ?? {})) note(rule, reason);
+    for (const suppression of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) note(suppression.id, suppression.reason);
+  }
+  const rows = [...reasons.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .map(([rule, why]) => `| \`${rule}\` | ${[...why].sort().join('<br/>')} |`);
+  const table = ['| rule | why it is acknowledged |', '| --- | --- |', ...rows].join('\n');
+  const markers = /<!-- acknowledged:start -->\n([\s\S]*?)\n?<!-- acknowledged:end -->/;
+  const current = markers.exec(readme)?.[1];
+  if (process.env.UPDATE_README && current !== table) {
+    fs.writeFileSync(README, fs.readFileSync(README, 'utf8').replace(markers, `<!-- acknowledged:start -->\n${table}\n<!-- acknowledged:end -->`));
+    return;
+  }
+  expect(current).toBe(table);
+});

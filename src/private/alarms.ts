@@ -12,7 +12,7 @@ export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): 
     alarm.addAlarmAction(new actions.SnsAction(topic));
     alarm.addOkAction(new actions.SnsAction(topic));
   } else {
-    acknowledge(alarm, [{ id: 'cloudwatch_alarm_action_check', reason: 'No alarm topic was given to this construct; the alarms are exposed for InfraMonitoring (or the caller) to route.' }]);
+    acknowledge(alarm, [{ id: 'cloudwatch_alarm_action_check', reason: 'Given no topic, the construct exposes its alarms for InfraMonitoring or the caller to route (BackendPlatform routes every one to its alarm topic).' }]);
   }
   return alarm;
 }
