@@ -145,6 +145,19 @@ export interface InfraMonitoringProps {
 }
 
 const PERIOD = Duration.minutes(1);
+const Missing = cloudwatch.TreatMissingData;
+const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+
+/** When one of the library's alarms fires. */
+interface AlarmRule {
+  readonly threshold: number;
+  readonly datapoints: number;
+  readonly of: number;
+  /** Missing data is decided per alarm: no data from a running service is a breach, no requests is not. */
+  readonly missing: cloudwatch.TreatMissingData;
+  readonly comparison?: cloudwatch.ComparisonOperator;
+}
 
 /**
  * A CloudWatch dashboard and the alarms that page on what matters for a Fargate backend: service saturation and
@@ -197,6 +210,19 @@ export class InfraMonitoring extends Construct {
     return alarm;
   }
 
+  /** The library's own alarms: `datapoints` breaching one-minute points out of the last `of` page. */
+  private watch(id: string, description: string, metric: cloudwatch.IMetric, rule: AlarmRule): cloudwatch.Alarm {
+    return this.addAlarm(id, {
+      alarmDescription: description,
+      metric,
+      threshold: rule.threshold,
+      comparisonOperator: rule.comparison,
+      evaluationPeriods: rule.of,
+      datapointsToAlarm: rule.datapoints,
+      treatMissingData: rule.missing,
+    });
+  }
+
   private topicKey(): kms.Key {
     const key = createRetainedKey(this, 'AlarmTopicKey', 'Backend alarm topic');
     // CloudWatch publishes alarm notifications, EventBridge pipeline and job failure events, to the encrypted topic.
@@ -221,22 +247,12 @@ export class InfraMonitoring extends Construct {
       const usingMetrics = Object.fromEntries(nodes.map((m, i) => [`n${i}`, m]));
       return new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`, usingMetrics, period: PERIOD, label });
     };
-    this.addAlarm('CacheCpuHigh', {
-      alarmDescription: 'Cache engine CPU stays high on a node: commands queue up',
-      metric: worst('EngineCPUUtilization', 'Busiest node engine CPU %'),
-      threshold: t.cacheCpuPercent ?? 90,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 4,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    this.addAlarm('CacheMemoryHigh', {
-      alarmDescription: 'Cache memory nearly full on a node: keys are evicted, queued jobs may be lost',
-      metric: worst('DatabaseMemoryUsagePercentage', 'Fullest node memory %'),
-      threshold: t.cacheMemoryPercent ?? 90,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.watch('CacheCpuHigh', 'Cache engine CPU stays high on a node: commands queue up',
+      worst('EngineCPUUtilization', 'Busiest node engine CPU %'),
+      { threshold: t.cacheCpuPercent ?? 90, datapoints: 4, of: 5, missing: Missing.BREACHING });
+    this.watch('CacheMemoryHigh', 'Cache memory nearly full on a node: keys are evicted, queued jobs may be lost',
+      worst('DatabaseMemoryUsagePercentage', 'Fullest node memory %'),
+      { threshold: t.cacheMemoryPercent ?? 90, datapoints: 3, of: 5, missing: Missing.BREACHING });
     this.section('Cache',
       new cloudwatch.GraphWidget({ title: 'Engine CPU (%)', left: perNode('EngineCPUUtilization', 'Average'), width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Memory used (%)', left: perNode('DatabaseMemoryUsagePercentage', 'Average'), width: 6 }),
@@ -301,32 +317,16 @@ export class InfraMonitoring extends Construct {
       period: PERIOD,
       dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
     });
-    this.addAlarm('ServiceCpuHigh', {
-      alarmDescription: 'Service CPU stays high: autoscaling is at its maximum or cannot keep up',
-      metric: cpu,
-      threshold: t.serviceCpuPercent ?? 90,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 4,
-      treatMissingData: cloudwatch.TreatMissingData.MISSING,
-    });
-    this.addAlarm('ServiceMemoryHigh', {
-      alarmDescription: 'Service memory stays high: tasks risk being killed out of memory',
-      metric: memory,
-      threshold: t.serviceMemoryPercent ?? 90,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 4,
-      treatMissingData: cloudwatch.TreatMissingData.MISSING,
-    });
-    this.addAlarm('ServiceTasksBelowDesired', {
-      alarmDescription: 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
-      metric: new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-      // No Container Insights data means the service reports nothing at all: that is a breach.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.watch('ServiceCpuHigh', 'Service CPU stays high: autoscaling is at its maximum or cannot keep up',
+      cpu,
+      { threshold: t.serviceCpuPercent ?? 90, datapoints: 4, of: 5, missing: Missing.MISSING });
+    this.watch('ServiceMemoryHigh', 'Service memory stays high: tasks risk being killed out of memory',
+      memory,
+      { threshold: t.serviceMemoryPercent ?? 90, datapoints: 4, of: 5, missing: Missing.MISSING });
+    // No Container Insights data means the service reports nothing at all: that is a breach.
+    this.watch('ServiceTasksBelowDesired', 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
+      new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
+      { threshold: 0, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: ABOVE });
     this.section('Service and cluster',
       new cloudwatch.GraphWidget({ title: 'CPU and memory (%)', left: [cpu, memory], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 8 }),
@@ -350,30 +350,15 @@ export class InfraMonitoring extends Construct {
       expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors, requests }, period: PERIOD, label,
     });
     const p = (stat: string) => lb.targetResponseTime({ period: PERIOD, statistic: stat });
-    const elb5xxAlarm = this.addAlarm('LoadBalancer5xxRate', {
-      alarmDescription: 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
-      metric: percentOf(elb5xx, 'ALB 5xx %'),
-      threshold: t.loadBalancer5xxPercent ?? 5,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const target5xxAlarm = this.addAlarm('Target5xxRate', {
-      alarmDescription: 'The application answers 5xx for too many requests',
-      metric: percentOf(target5xx, 'Target 5xx %'),
-      threshold: t.target5xxPercent ?? 5,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const latencyAlarm = this.addAlarm('P99LatencyHigh', {
-      alarmDescription: 'p99 response time of the application is too high',
-      metric: p('p99'),
-      threshold: (t.p99Latency ?? Duration.seconds(2)).toMilliseconds() / 1000,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const elb5xxAlarm = this.watch('LoadBalancer5xxRate', 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
+      percentOf(elb5xx, 'ALB 5xx %'),
+      { threshold: t.loadBalancer5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
+    const target5xxAlarm = this.watch('Target5xxRate', 'The application answers 5xx for too many requests',
+      percentOf(target5xx, 'Target 5xx %'),
+      { threshold: t.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
+    const latencyAlarm = this.watch('P99LatencyHigh', 'p99 response time of the application is too high',
+      p('p99'),
+      { threshold: (t.p99Latency ?? Duration.seconds(2)).toMilliseconds() / 1000, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING });
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({ title: 'Requests', left: [requests], width: 6 }),
       new cloudwatch.GraphWidget({
@@ -387,15 +372,9 @@ export class InfraMonitoring extends Construct {
     if (props.targetGroup) {
       const healthy = props.targetGroup.metrics.healthyHostCount({ period: PERIOD, statistic: 'Minimum' });
       const unhealthy = props.targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' });
-      this.addAlarm('UnhealthyHosts', {
-        alarmDescription: 'Targets fail their health checks',
-        metric: unhealthy,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      this.watch('UnhealthyHosts', 'Targets fail their health checks',
+        unhealthy,
+        { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE });
       widgets.push(new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy hosts', left: [healthy, unhealthy], width: 6 }));
     }
     this.section('Load balancer', ...widgets);
@@ -412,31 +391,15 @@ export class InfraMonitoring extends Construct {
     const connections = database.metricDatabaseConnections({ period: PERIOD, statistic: 'Maximum' });
     const readLatency = database.metric('ReadLatency', { period: PERIOD });
     const writeLatency = database.metric('WriteLatency', { period: PERIOD });
-    this.addAlarm('DatabaseCpuHigh', {
-      alarmDescription: 'Database CPU stays high',
-      metric: cpu,
-      threshold: t.databaseCpuPercent ?? 80,
-      evaluationPeriods: 10,
-      datapointsToAlarm: 8,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    this.addAlarm('DatabaseFreeStorageLow', {
-      alarmDescription: 'Database free storage is running out',
-      metric: freeStorage,
-      threshold: (t.databaseFreeStorageGiB ?? 5) * 1024 ** 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    this.addAlarm('DatabaseConnectionsHigh', {
-      alarmDescription: 'Database connections near the limit',
-      metric: connections,
-      threshold: t.databaseConnections ?? 200,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.watch('DatabaseCpuHigh', 'Database CPU stays high',
+      cpu,
+      { threshold: t.databaseCpuPercent ?? 80, datapoints: 8, of: 10, missing: Missing.BREACHING });
+    this.watch('DatabaseFreeStorageLow', 'Database free storage is running out',
+      freeStorage,
+      { threshold: (t.databaseFreeStorageGiB ?? 5) * 1024 ** 3, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: BELOW });
+    this.watch('DatabaseConnectionsHigh', 'Database connections near the limit',
+      connections,
+      { threshold: t.databaseConnections ?? 200, datapoints: 3, of: 5, missing: Missing.BREACHING });
     this.section('Database',
       new cloudwatch.GraphWidget({ title: 'CPU (%)', left: [cpu], width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Connections', left: [connections], width: 6 }),
