@@ -327,6 +327,7 @@ export class BackendPlatform extends Construct {
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     const options = props.service ?? {};
+    const spot = options.spot ?? !production;
     const environment = Object.assign({}, options.environment, ...stores.map(store => store.containerEnvironment));
     const secrets = Object.assign({}, options.secrets, ...stores.map(store => store.containerSecrets),
       schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {});
@@ -345,8 +346,8 @@ export class BackendPlatform extends Construct {
       routedContainers: options.routedContainers,
       minCapacity: options.minCapacity ?? (production ? 2 : 1),
       maxCapacity: options.maxCapacity ?? (production ? 4 : 2),
-      spot: options.spot ?? !production,
-      onDemandBaseCapacity: (options.spot ?? !production) ? 0 : undefined,
+      spot,
+      onDemandBaseCapacity: spot ? 0 : undefined,
       logRetention,
       logEncryptionKey: this.encryptionKey,
       deletionProtection: production,
@@ -361,7 +362,7 @@ export class BackendPlatform extends Construct {
         schedule: props.cleanupJob.schedule,
         cpu: props.cleanupJob.cpu,
         memoryLimitMiB: props.cleanupJob.memoryLimitMiB,
-        spot: options.spot ?? !production,
+        spot,
         environment,
         secrets,
         logRetention,

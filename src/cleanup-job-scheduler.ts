@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
+import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from './private/alarms';
 import { acknowledge } from './private/compliance';
 import { validateFargateSize } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
@@ -190,16 +190,8 @@ export class CleanupJobScheduler extends Construct {
       },
     });
     if (alarmTopic) failedRuns.addTarget(new targets.SnsTopic(alarmTopic));
-    return new cloudwatch.Alarm(this, 'FailedRunAlarm', {
-      alarmDescription: 'Cleanup job: a run exited with a non-zero code or was stopped by its runtime guard',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events', metricName: 'MatchedEvents', dimensionsMap: { RuleName: failedRuns.ruleName }, statistic: 'Sum', period: Duration.minutes(5),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    return anyOccurrenceAlarm(this, 'FailedRunAlarm', 'Cleanup job: a run exited with a non-zero code or was stopped by its runtime guard',
+      ruleMetric(failedRuns.ruleName, 'MatchedEvents'));
   }
 
   private acknowledgeFindings(): void {

@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { notify } from './private/alarms';
+import { anyOccurrenceAlarm, notify } from './private/alarms';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
 import { createLogGroup } from './private/log-group';
@@ -145,11 +145,7 @@ export class EcrToEcsPipeline extends Construct {
     this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
     this.artifactBucket = this.createArtifactBucket();
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, props.logEncryptionKey);
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineType: codepipeline.PipelineType.V2,
-      artifactBucket: this.artifactBucket,
-      restartExecutionOnUpdate: false,
-    });
+    this.pipeline = this.createPipeline('Pipeline');
 
     const image = new codepipeline.Artifact('Image');
     const source = new actions.EcrSourceAction({ actionName: 'Image', repository, imageTag: tag, output: image });
@@ -164,14 +160,8 @@ export class EcrToEcsPipeline extends Construct {
       const migrationProject = this.createMigrationProject(props);
       this.migrationProject = migrationProject;
       this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, common)] });
-      this.alarms.push(new cloudwatch.Alarm(this, 'MigrationFailedAlarm', {
-        alarmDescription: 'Database migration of a release failed: the release was not deployed',
-        metric: migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      this.alarms.push(anyOccurrenceAlarm(this, 'MigrationFailedAlarm', 'Database migration of a release failed: the release was not deployed',
+        migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })));
     }
 
     const definitions = new codepipeline.Artifact('ImageDefinitions');
@@ -216,6 +206,15 @@ export class EcrToEcsPipeline extends Construct {
         }),
       });
     }
+  }
+
+  /** A V2 pipeline on the shared artifact bucket; a `cdk deploy` of the stack does not start it. */
+  private createPipeline(id: string): codepipeline.Pipeline {
+    return new codepipeline.Pipeline(this, id, {
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket: this.artifactBucket,
+      restartExecutionOnUpdate: false,
+    });
   }
 
   private createArtifactBucket(): s3.Bucket {
@@ -327,11 +326,7 @@ export class EcrToEcsPipeline extends Construct {
   }
 
   private createCiPipeline(source: GitHubSourceOptions, tag: string): codepipeline.Pipeline {
-    const pipeline = new codepipeline.Pipeline(this, 'CiPipeline', {
-      pipelineType: codepipeline.PipelineType.V2,
-      artifactBucket: this.artifactBucket,
-      restartExecutionOnUpdate: false,
-    });
+    const pipeline = this.createPipeline('CiPipeline');
     const code = new codepipeline.Artifact('Source');
     pipeline.addStage({
       stageName: 'Source',

@@ -32,16 +32,25 @@ export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
   return queue;
 }
 
-/** Alarm when any message waits in a dead-letter queue: something failed after all retries. */
-export function deadLetterQueueAlarm(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+/**
+ * Alarm on a single occurrence of a failure count in one period. No data means nothing was attempted, which is
+ * not a failure.
+ */
+export function anyOccurrenceAlarm(scope: Construct, id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${what}: events failed after all retries and wait in the dead-letter queue`,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    alarmDescription: description,
+    metric,
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
+}
+
+/** Alarm when any message waits in a dead-letter queue: something failed after all retries. */
+export function deadLetterQueueAlarm(scope: Construct, id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+  return anyOccurrenceAlarm(scope, id, `${what}: events failed after all retries and wait in the dead-letter queue`,
+    queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }));
 }
 
 /** An EventBridge rule metric (`Invocations`, `FailedInvocations`, ...), summed over 5 minutes. */
@@ -51,13 +60,5 @@ export function ruleMetric(ruleName: string, metricName: string, label?: string)
 
 /** Alarm on EventBridge failing to deliver a rule's events to its target. */
 export function failedInvocationsAlarm(scope: Construct, id: string, ruleName: string, what: string): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${what}: EventBridge failed to invoke the target`,
-    metric: ruleMetric(ruleName, 'FailedInvocations'),
-    threshold: 0,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 1,
-    // No data means no invocation was attempted, which is not a failure.
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
+  return anyOccurrenceAlarm(scope, id, `${what}: EventBridge failed to invoke the target`, ruleMetric(ruleName, 'FailedInvocations'));
 }
