@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -20,6 +20,7 @@ import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
 import { invalidProp, validateDnsLabel, validateEmail, validatePath, validateUnique } from './private/validation';
+import { weakenedDefaultWarningId } from './private/warnings';
 import { CacheEngine, PrivateCache } from './private-cache';
 import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
 import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
@@ -352,6 +353,10 @@ export class BackendPlatform extends Construct {
       logEncryptionKey: this.encryptionKey,
       deletionProtection: production,
     });
+    if (!production) {
+      // Destroyable is what the development profile is for: no warning about it on every synth.
+      Annotations.of(this.service).acknowledgeWarning(weakenedDefaultWarningId('deletionProtection'), 'development profile');
+    }
     stores.forEach(store => store.allowFrom(this.service));
 
     if (props.cleanupJob) {

@@ -13,6 +13,7 @@ import { EcrToEcsPipeline } from './ecr-to-ecs-pipeline';
 import { notify, ruleMetric } from './private/alarms';
 import { createRetainedKey } from './private/kms';
 import { invalidProp, validateEmail, validateIntegerRange } from './private/validation';
+import { warnWeakenedDefault } from './private/warnings';
 import { PrivateCache } from './private-cache';
 import { ScheduledApiCalls } from './scheduled-api-calls';
 
@@ -93,7 +94,7 @@ export interface InfraMonitoringProps {
    */
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
   /**
-   * Roll the service's deployments back when the 5xx or latency alarm fires during a rollout.
+   * Roll the service's deployments back when the 5xx or latency alarm fires during a rollout. Turning it off warns at synth.
    * @default true
    */
   readonly deploymentAlarms?: boolean;
@@ -378,7 +379,10 @@ export class InfraMonitoring extends Construct {
       widgets.push(new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy hosts', left: [healthy, unhealthy], width: 6 }));
     }
     this.section('Load balancer', ...widgets);
-    if (props.service && (props.deploymentAlarms ?? true)) {
+    if (props.service && props.deploymentAlarms === false) {
+      warnWeakenedDefault(this, 'deploymentAlarms', false, 'a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start',
+        'keep the default (true)');
+    } else if (props.service) {
       props.service.enableDeploymentAlarms([elb5xxAlarm.alarmName, target5xxAlarm.alarmName, latencyAlarm.alarmName], {
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
       });

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
@@ -10,6 +10,7 @@ import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
 import { dataSubnetType } from './private/subnets';
 import { invalidProp, validateIntegerRange } from './private/validation';
+import { warnWeakenedDefault } from './private/warnings';
 
 /** Engine of a `PrivateCache`; both speak the Redis protocol (BullMQ, sessions, caching). */
 export enum CacheEngine {
@@ -45,11 +46,12 @@ export interface PrivateCacheProps {
   readonly cacheNodeType?: string;
   /**
    * Read replicas next to the primary (0-5). With at least one, failover is automatic and multi-AZ.
+   * 0 in production warns at synth.
    * @default - 1 in production, 0 otherwise
    */
   readonly replicas?: number;
   /**
-   * Days of daily snapshots (0 turns them off).
+   * Days of daily snapshots (0 turns them off, which warns at synth in production).
    * @default - 7 in production, 1 otherwise
    */
   readonly snapshotRetentionDays?: number;
@@ -127,9 +129,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
     this.nodeIds = Array.from({ length: replicas + 1 }, (_, i) => `${this.replicationGroup.ref}-00${i + 1}`);
     this.containerEnvironment = { REDIS_HOST: this.host, REDIS_PORT: String(CACHE_PORT), REDIS_TLS: 'true' };
     this.containerSecrets = { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(this.authToken) };
-    if (production && replicas === 0) {
-      Annotations.of(this).addWarningV2('cdk-backend-platform:cacheSingleNode', 'replicas is 0 in production: a node failure loses the cache and queued jobs');
-    }
+    if (production) this.warnOnWeakenedDefaults(replicas, props);
     this.acknowledgeFindings(replicas, props);
   }
 
@@ -152,6 +152,14 @@ export class PrivateCache extends Construct implements IContainerConnection {
     });
     acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'An auth token rotation needs a coordinated ElastiCache ROTATE + client restart; done by hand, not on a timer.' }]);
     return secret;
+  }
+
+  private warnOnWeakenedDefaults(replicas: number, props: PrivateCacheProps): void {
+    const fix = 'keep the default in production, or set production: false for a throw-away environment';
+    if (replicas === 0) warnWeakenedDefault(this, 'replicas', replicas, 'a node failure in production loses the cache and queued jobs until a new node is up', fix);
+    if (props.snapshotRetentionDays === 0) {
+      warnWeakenedDefault(this, 'snapshotRetentionDays', 0, 'no daily snapshots: a lost production cache cannot be restored', fix);
+    }
   }
 
   private acknowledgeFindings(replicas: number, props: PrivateCacheProps): void {

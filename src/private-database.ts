@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
 import { dataSubnetType } from './private/subnets';
 import { invalidProp, isToken, validateIntegerRange } from './private/validation';
+import { warnWeakenedDefault } from './private/warnings';
 
 /**
  * A PostgreSQL database a container can connect to: `DB_HOST`, `DB_PORT`, `DB_NAME` as environment (where they
@@ -98,12 +99,12 @@ export interface PrivateDatabaseProps {
    */
   readonly backupRetentionDays?: number;
   /**
-   * Run a standby in a second availability zone.
+   * Run a standby in a second availability zone. Turning it off in production warns at synth.
    * @default - same as `production`
    */
   readonly multiAz?: boolean;
   /**
-   * Protect the instance against deletion.
+   * Protect the instance against deletion. Turning it off in production warns at synth.
    * @default - same as `production`
    */
   readonly deletionProtection?: boolean;
@@ -241,8 +242,9 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
 
   private warnOnWeakenedDefaults(props: PrivateDatabaseProps, multiAz: boolean, deletionProtection: boolean): void {
     if (props.production === false) return;
-    if (!multiAz) Annotations.of(this).addWarningV2('cdk-backend-platform:dbSingleAz', 'multiAz is off in production: a zone outage takes the database down');
-    if (!deletionProtection) Annotations.of(this).addWarningV2('cdk-backend-platform:dbDeletionProtection', 'deletionProtection is off in production');
+    const fix = 'keep the default in production, or set production: false for a throw-away environment';
+    if (!multiAz) warnWeakenedDefault(this, 'multiAz', multiAz, 'a zone outage takes the production database down', fix);
+    if (!deletionProtection) warnWeakenedDefault(this, 'deletionProtection', deletionProtection, 'a stack update or removal can delete the production database', fix);
   }
 
   private acknowledgeFindings(props: PrivateDatabaseProps): void {

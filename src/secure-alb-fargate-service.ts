@@ -1,4 +1,4 @@
-import { Annotations, CfnDynamicReference, CfnDynamicReferenceService, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDynamicReference, CfnDynamicReferenceService, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -25,6 +25,7 @@ import { acknowledgeApplicationTaskDefinition } from './private/task-definition'
 import {
   invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
 } from './private/validation';
+import { warnWeakenedDefault } from './private/warnings';
 import { ServiceImage } from './service-image';
 
 /** A container of the service beside the main one, reached through its own path-based routing rule. */
@@ -165,7 +166,7 @@ export interface SecureAlbFargateServiceProps {
   readonly targetMemoryUtilizationPercent?: number;
   /**
    * Put a CloudFront distribution in front of the load balancer. The ALB then only serves requests carrying
-   * the distribution's secret origin header; others get 403.
+   * the distribution's secret origin header; others get 403. Turning it off warns at synth.
    * @default true
    */
   readonly cloudFront?: boolean;
@@ -200,7 +201,7 @@ export interface SecureAlbFargateServiceProps {
    */
   readonly healthCheckGracePeriod?: Duration;
   /**
-   * Allow `aws ecs execute-command` into the containers.
+   * Allow `aws ecs execute-command` into the containers. Turning it on warns at synth.
    * @default false
    */
   readonly enableExecuteCommand?: boolean;
@@ -220,7 +221,7 @@ export interface SecureAlbFargateServiceProps {
    */
   readonly accessLogsBucket?: s3.IBucket;
   /**
-   * Protect the load balancer against deletion.
+   * Protect the load balancer against deletion. Turning it off warns at synth.
    * @default true
    */
   readonly deletionProtection?: boolean;
@@ -290,6 +291,7 @@ export class SecureAlbFargateService extends Construct {
     this.environmentName = props.environmentName;
     this.image = props.image;
     validateProps(this, props, this.appName);
+    warnOnWeakenedDefaults(this, props);
 
     const baseDomainName = props.baseDomainName ?? props.hostedZone.zoneName;
     this.loadBalancerDomainName = `${props.environmentName}-lb.${baseDomainName}`;
@@ -315,9 +317,6 @@ export class SecureAlbFargateService extends Construct {
       acknowledge(this.loadBalancer, [{ id: 'elbv2_deletion_protection_enabled_check', reason: 'Deletion protection was turned off explicitly (deletionProtection: false), e.g. by the development profile.' }]);
     }
     enableAlbAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
-    if (props.deletionProtection === false) {
-      Annotations.of(this).addWarningV2('cdk-backend-platform:albDeletionProtection', 'deletionProtection is off: the load balancer can be deleted by a stack update or removal');
-    }
 
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: this.loadBalancerDomainName,
@@ -625,6 +624,20 @@ function parameterNameProps(parameterName: string): { parameterName: string; sim
 
 function pascal(name: string): string {
   return name.split(/[^a-zA-Z0-9]/).filter(Boolean).map(part => part[0].toUpperCase() + part.slice(1)).join('');
+}
+
+function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  if (props.deletionProtection === false) {
+    warnWeakenedDefault(scope, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
+  }
+  if (props.cloudFront === false) {
+    warnWeakenedDefault(scope, 'cloudFront', false, 'the load balancer no longer requires the origin-verify header, so any CloudFront distribution can reach it',
+      'keep the default (true), or front it with your own distribution and AWS WAF');
+  }
+  if (props.enableExecuteCommand) {
+    warnWeakenedDefault(scope, 'enableExecuteCommand', true, 'whoever may call ecs:ExecuteCommand gets a shell in the running containers',
+      'turn it on only while debugging');
+  }
 }
 
 function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {

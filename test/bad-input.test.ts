@@ -1,53 +1,11 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import { givenStack } from './fixtures';
-import {
-  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring,
-  InfraMonitoringProps, PrivateCache, PrivateCacheProps, PrivateDatabase, PrivateDatabaseProps, ScheduledApiCalls, ScheduledApiCallsProps,
-  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage,
-} from '../src';
+import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
 
 /**
  * Every invalid prop combination fails at synth with the library's one error shape:
  * `<construct path>: invalid <prop> <value>: <fix>`. The exact text is the contract users see.
  */
-const reset = events.Schedule.cron({ minute: '0', hour: '8' });
-
-function web(props: Partial<SecureAlbFargateServiceProps>) {
-  const { stack, vpc, zone, repository } = givenStack();
-  return new SecureAlbFargateService(stack, 'Web', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), ...props });
-}
-function database(props: Partial<PrivateDatabaseProps>) {
-  const { stack, vpc } = givenStack();
-  return new PrivateDatabase(stack, 'Db', { vpc, ...props });
-}
-function cache(props: Partial<PrivateCacheProps>) {
-  const { stack, vpc } = givenStack();
-  return new PrivateCache(stack, 'Cache', { vpc, ...props });
-}
-function job(props: Partial<CleanupJobSchedulerProps>) {
-  const { stack, vpc } = givenStack();
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-  return new CleanupJobScheduler(stack, 'Job', { cluster, image: ecs.ContainerImage.fromRegistry('app'), command: ['node', 'cleanup.js'], ...props });
-}
-function calls(props: Partial<ScheduledApiCallsProps>) {
-  const { stack } = givenStack();
-  return new ScheduledApiCalls(stack, 'Calls', { baseUrl: 'https://api.example.com', calls: [{ id: 'ResetQueue', schedule: reset, path: '/reset' }], ...props });
-}
-function monitoring(props: Partial<InfraMonitoringProps>) {
-  const { stack } = givenStack();
-  return new InfraMonitoring(stack, 'Monitoring', props);
-}
-function pipeline(props: Partial<EcrToEcsPipelineProps>) {
-  const service = web({});
-  return new EcrToEcsPipeline(Stack.of(service), 'Delivery', { service, ...props });
-}
-function platform(props: Partial<BackendPlatformProps>) {
-  const { stack, zone } = givenStack();
-  return new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, ...props });
-}
-
 const cases: Array<[string, () => unknown, string]> = [
   // SecureAlbFargateService
   ['service: CPU/memory pair Fargate does not offer', () => web({ cpu: 256, memoryLimitMiB: 4096 }), 'TestStack/Web: invalid memoryLimitMiB 4096: with cpu 256, Fargate accepts 512, 1024, 2048 MiB'],

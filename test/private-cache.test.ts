@@ -80,12 +80,6 @@ describe('PrivateCache', () => {
     build({ engine: CacheEngine.REDIS }).template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { Engine: 'redis', EngineVersion: '7.1' });
   });
 
-  test('GIVEN production with no replica THEN a warning says what is at risk', () => {
-    const { stack } = build({ replicas: 0 });
-    const warnings = stack.node.findAll().flatMap(c => c.node.metadata).filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
-    expect(warnings.some(w => w.includes('replicas is 0 in production'))).toBe(true);
-  });
-
   test('GIVEN a change of node type or of granted clients THEN group, secret and key keep their logical IDs and the secret is untouched', () => {
     const before = build({}, 1).template.toJSON();
     const after = build({ cacheNodeType: 'cache.r7g.large' }, 3).template.toJSON();

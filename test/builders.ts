@@ -1,0 +1,46 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import { givenStack } from './fixtures';
+import {
+  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring,
+  InfraMonitoringProps, PrivateCache, PrivateCacheProps, PrivateDatabase, PrivateDatabaseProps, ScheduledApiCalls, ScheduledApiCallsProps,
+  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage,
+} from '../src';
+
+/** One-line builders of each construct in a fresh stack with valid required props; tests vary the rest. */
+export const reset = events.Schedule.cron({ minute: '0', hour: '8' });
+
+export function web(props: Partial<SecureAlbFargateServiceProps>) {
+  const { stack, vpc, zone, repository } = givenStack();
+  return new SecureAlbFargateService(stack, 'Web', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), ...props });
+}
+export function database(props: Partial<PrivateDatabaseProps>) {
+  const { stack, vpc } = givenStack();
+  return new PrivateDatabase(stack, 'Db', { vpc, ...props });
+}
+export function cache(props: Partial<PrivateCacheProps>) {
+  const { stack, vpc } = givenStack();
+  return new PrivateCache(stack, 'Cache', { vpc, ...props });
+}
+export function job(props: Partial<CleanupJobSchedulerProps>) {
+  const { stack, vpc } = givenStack();
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  return new CleanupJobScheduler(stack, 'Job', { cluster, image: ecs.ContainerImage.fromRegistry('app'), command: ['node', 'cleanup.js'], ...props });
+}
+export function calls(props: Partial<ScheduledApiCallsProps>) {
+  const { stack } = givenStack();
+  return new ScheduledApiCalls(stack, 'Calls', { baseUrl: 'https://api.example.com', calls: [{ id: 'ResetQueue', schedule: reset, path: '/reset' }], ...props });
+}
+export function monitoring(props: Partial<InfraMonitoringProps>) {
+  const { stack } = givenStack();
+  return new InfraMonitoring(stack, 'Monitoring', props);
+}
+export function pipeline(props: Partial<EcrToEcsPipelineProps>) {
+  const service = web({});
+  return new EcrToEcsPipeline(Stack.of(service), 'Delivery', { service, ...props });
+}
+export function platform(props: Partial<BackendPlatformProps>) {
+  const { stack, zone } = givenStack();
+  return new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, ...props });
+}

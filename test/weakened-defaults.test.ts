@@ -1,0 +1,72 @@
+import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
+import { cache, database, platform, web } from './builders';
+import { constructCases } from './construct-cases';
+import { EnvironmentProfile, InfraMonitoring } from '../src';
+
+/**
+ * Turning a secure or durable default off is allowed but never silent: the construct warns at synth with the prop,
+ * the value, what it risks and how to restore it. The message text is the contract users see.
+ */
+const ours = Match.stringLikeRegexp('\\[ack: cdk-backend-platform:');
+
+function monitoredWeb(deploymentAlarms: boolean) {
+  const service = web({});
+  return new InfraMonitoring(Stack.of(service), 'Monitoring', {
+    service: service.service, loadBalancer: service.loadBalancer, targetGroup: service.targetGroup, deploymentAlarms,
+  });
+}
+
+const cases: Array<[string, () => IConstruct, string]> = [
+  ['service: load balancer deletion protection off', () => web({ deletionProtection: false }),
+    'deletionProtection is false: a stack update or removal can delete the load balancer; keep the default (true) outside throw-away environments'],
+  ['service: no CloudFront in front', () => web({ cloudFront: false }),
+    'cloudFront is false: the load balancer no longer requires the origin-verify header, so any CloudFront distribution can reach it; '
+    + 'keep the default (true), or front it with your own distribution and AWS WAF'],
+  ['service: shell access into containers', () => web({ enableExecuteCommand: true }),
+    'enableExecuteCommand is true: whoever may call ecs:ExecuteCommand gets a shell in the running containers; turn it on only while debugging'],
+  ['database: single-AZ in production', () => database({ multiAz: false }),
+    'multiAz is false: a zone outage takes the production database down; keep the default in production, or set production: false for a throw-away environment'],
+  ['database: deletion protection off in production', () => database({ deletionProtection: false }),
+    'deletionProtection is false: a stack update or removal can delete the production database; '
+    + 'keep the default in production, or set production: false for a throw-away environment'],
+  ['cache: no replica in production', () => cache({ replicas: 0 }),
+    'replicas is 0: a node failure in production loses the cache and queued jobs until a new node is up; '
+    + 'keep the default in production, or set production: false for a throw-away environment'],
+  ['cache: no snapshots in production', () => cache({ snapshotRetentionDays: 0 }),
+    'snapshotRetentionDays is 0: no daily snapshots: a lost production cache cannot be restored; '
+    + 'keep the default in production, or set production: false for a throw-away environment'],
+  ['monitoring: no deployment alarms', () => monitoredWeb(false),
+    'deploymentAlarms is false: a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start; keep the default (true)'],
+];
+
+test.each(cases)('%s warns, naming the prop, the value and the fix', (_name, build, message) => {
+  const construct = build();
+  const prop = message.split(' ')[0];
+
+  const warnings = Annotations.fromStack(Stack.of(construct)).findWarning('*', ours);
+
+  expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[`/${construct.node.path}`, `${message} [ack: cdk-backend-platform:${prop}]`]]);
+});
+
+test.each(cases)('%s: a user who means it can acknowledge the warning', (_name, build, message) => {
+  const construct = build();
+
+  CoreAnnotations.of(construct).acknowledgeWarning(`cdk-backend-platform:${message.split(' ')[0]}`, 'accepted for this test');
+
+  Annotations.fromStack(Stack.of(construct)).hasNoWarning('*', ours);
+});
+
+test.each(constructCases)('%s with its defaults warns about nothing', (_name, build) => {
+  const { stack } = build(new App());
+  Annotations.fromStack(stack).hasNoWarning('*', ours);
+});
+
+test.each([EnvironmentProfile.PRODUCTION, EnvironmentProfile.DEVELOPMENT])(
+  'the %s profile warns about nothing: its settings are what the profile is for',
+  (profile) => {
+    const backend = platform({ profile, database: {}, cache: {} });
+    Annotations.fromStack(Stack.of(backend)).hasNoWarning('*', ours);
+  },
+);
