@@ -15,6 +15,7 @@ import { IContainerConnection } from './container-connection';
 import { EcrToEcsPipeline, GitHubSourceOptions } from './ecr-to-ecs-pipeline';
 import { InfraMonitoring } from './infra-monitoring';
 import { acknowledge } from './private/compliance';
+import { isArm64, validateSpotArchitecture } from './private/fargate-size';
 import { createRetainedKey } from './private/kms';
 import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
@@ -86,10 +87,25 @@ export interface PlatformServiceOptions {
    */
   readonly routedContainers?: RoutedContainerOptions[];
   /**
-   * Run every task on Fargate Spot (about 70 % cheaper; an interruption restarts a task).
-   * @default - true in development, false in production
+   * Run every task on Fargate Spot (about 70 % cheaper; an interruption restarts a task). Spot runs X86_64 only.
+   * @default - true in development with X86_64, false otherwise
    */
   readonly spot?: boolean;
+  /**
+   * CPU architecture of the image, for the service, the cleanup job and the migrations.
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * ID of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
+   * @default - no web ACL
+   */
+  readonly webAclId?: string;
+  /**
+   * ID of the CloudFront origin-facing managed prefix list, for regions whose ID is not built in.
+   * @default - the built-in ID of the stack's region
+   */
+  readonly cloudFrontPrefixListId?: string;
 }
 
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
@@ -328,7 +344,7 @@ export class BackendPlatform extends Construct {
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     const options = props.service ?? {};
-    const spot = options.spot ?? !production;
+    const spot = options.spot ?? (!production && !isArm64(options.cpuArchitecture));
     const environment = Object.assign({}, options.environment, ...stores.map(store => store.containerEnvironment));
     const secrets = Object.assign({}, options.secrets, ...stores.map(store => store.containerSecrets),
       schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {});
@@ -349,6 +365,9 @@ export class BackendPlatform extends Construct {
       maxCapacity: options.maxCapacity ?? (production ? 4 : 2),
       spot,
       onDemandBaseCapacity: spot ? 0 : undefined,
+      cpuArchitecture: options.cpuArchitecture,
+      webAclId: options.webAclId,
+      cloudFrontPrefixListId: options.cloudFrontPrefixListId,
       logRetention,
       logEncryptionKey: this.encryptionKey,
       deletionProtection: production,
@@ -368,6 +387,7 @@ export class BackendPlatform extends Construct {
         cpu: props.cleanupJob.cpu,
         memoryLimitMiB: props.cleanupJob.memoryLimitMiB,
         spot,
+        cpuArchitecture: options.cpuArchitecture,
         environment,
         secrets,
         logRetention,
@@ -502,6 +522,7 @@ export class BackendPlatform extends Construct {
 /** Checks in the platform's own prop names, before children would report theirs. */
 function validateProps(scope: Construct, props: BackendPlatformProps): void {
   validateDnsLabel(scope, 'environmentName', props.environmentName);
+  validateSpotArchitecture(scope, 'service.spot', props.service?.spot, props.service?.cpuArchitecture);
   (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email));
   const calls = props.scheduledApiCalls ?? [];
   validateUnique(scope, 'scheduledApiCalls[].id', calls.map(call => call.id));

@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from './private/alarms';
 import { acknowledge } from './private/compliance';
-import { validateFargateSize } from './private/fargate-size';
+import { validateFargateSize, validateSpotArchitecture } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
 import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
@@ -69,6 +69,11 @@ export interface CleanupJobSchedulerProps {
    */
   readonly spot?: boolean;
   /**
+   * CPU architecture of the job's image; give the service's when the job reuses its image.
+   * @default - X86_64 (Fargate's default)
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
    * Topic that receives the alarms (failed launches, dead letters, failed runs).
    * @default - alarms without actions
    */
@@ -117,6 +122,10 @@ export class CleanupJobScheduler extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu ?? 512,
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      // Set only when asked, so existing jobs keep their task definition.
+      runtimePlatform: props.cpuArchitecture
+        ? { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX }
+        : undefined,
     });
     this.container = this.taskDefinition.addContainer('job', {
       image: props.image,
@@ -209,6 +218,7 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
   validateSchedule(scope, 'schedule', schedule);
   validateFargateSize(scope, 'cpu', props.cpu ?? 512, 'memoryLimitMiB', props.memoryLimitMiB ?? 1024);
   validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
+  validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
   const period = ratePeriod(schedule);
   if (props.maxRuntime === undefined) {
     return period ? Duration.seconds(Math.floor(period.toSeconds() * 0.8)) : undefined;

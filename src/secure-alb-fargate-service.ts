@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { enableAlbAccessLogs } from './private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId } from './private/cloudfront-prefix-list';
 import { acknowledge } from './private/compliance';
-import { validateFargateSize } from './private/fargate-size';
+import { validateFargateSize, validateSpotArchitecture } from './private/fargate-size';
 import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
@@ -652,6 +652,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95);
   validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535);
   validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000);
+  validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
   if (props.onDemandBaseCapacity !== undefined && !props.spot) {
     invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
   }

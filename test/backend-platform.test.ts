@@ -1,12 +1,13 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { BackendPlatform, BackendPlatformProps, EnvironmentProfile } from '../src';
 
 /** The headline example of the README, with overrides. */
-function build(overrides: Partial<BackendPlatformProps> = {}) {
-  const stack = new Stack(new App(), 'Backend');
+function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackProps = {}) {
+  const stack = new Stack(new App(), 'Backend', stackProps);
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
   const platform = new BackendPlatform(stack, 'Backend', {
     environmentName: 'prod',
@@ -155,6 +156,27 @@ describe('BackendPlatform', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]) });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' });
+  });
+
+  test('GIVEN ARM64 in the development profile THEN service and cleanup job run ARM64 on on-demand Fargate, as Spot has no ARM64', () => {
+    const { template } = build({ environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, service: { cpuArchitecture: ecs.CpuArchitecture.ARM64 } });
+    const taskDefinitions = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(taskDefinitions.map(t => t.Properties.RuntimePlatform?.CpuArchitecture)).toEqual(['ARM64', 'ARM64']);
+    expect(JSON.stringify(template.toJSON())).not.toContain('FARGATE_SPOT');
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) })] });
+  });
+
+  test('GIVEN a region without a built-in prefix list THEN service.cloudFrontPrefixListId is the way, and the error says so', () => {
+    const env = { region: 'ap-southeast-4' };
+    expect(() => build({}, { env })).toThrow(/set cloudFrontPrefixListId \(service\.cloudFrontPrefixListId on BackendPlatform\)/);
+
+    const { template } = build({ service: { cloudFrontPrefixListId: 'pl-0123456789abcdef0' } }, { env });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourcePrefixListId: 'pl-0123456789abcdef0', FromPort: 443, ToPort: 443 });
+  });
+
+  test('GIVEN service.webAclId THEN the distribution is protected by that web ACL', () => {
+    const webAclId = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/backend/0123abcd-0123-0123-0123-0123456789ab';
+    build({ service: { webAclId } }).template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclId }) });
   });
 
   test('GIVEN an existing database THEN its SSM details are injected and no instance is created', () => {

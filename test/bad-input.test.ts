@@ -1,4 +1,5 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
 
@@ -23,6 +24,8 @@ const cases: Array<[string, () => unknown, string]> = [
   ['service: routed path without slash', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['admin/*'] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns[0] "admin/*": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
   ['service: on-demand base without spot', () => web({ onDemandBaseCapacity: 0 }),
     'TestStack/Web: invalid onDemandBaseCapacity 0: it only applies with spot: true; set spot or drop onDemandBaseCapacity'],
+  ['service: Spot with ARM64', () => web({ spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+    'TestStack/Web: invalid spot true: Fargate Spot runs only X86_64 tasks; set spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
   // PrivateDatabase
   ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or set production: false'],
   ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],
@@ -39,6 +42,8 @@ const cases: Array<[string, () => unknown, string]> = [
   ['job: rate with a singular unit for many', () => job({ schedule: events.Schedule.expression('rate(5 minute)') }), 'TestStack/Job: invalid schedule "rate(5 minute)": use rate(1 minute) for one and rate(N minutes) for more, with N >= 1'],
   ['job: CPU/memory pair Fargate does not offer', () => job({ cpu: 512, memoryLimitMiB: 8192 }), 'TestStack/Job: invalid memoryLimitMiB 8192: with cpu 512, Fargate accepts 1024, 2048, 3072, 4096 MiB'],
   ['job: runtime guard longer than the period', () => job({ schedule: events.Schedule.rate(Duration.minutes(5)), maxRuntime: Duration.minutes(10) }), 'TestStack/Job: invalid maxRuntime "10 minutes": runs would pile up: keep it below the schedule period (5 minutes)'],
+  ['job: Spot with ARM64', () => job({ spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
+    'TestStack/Job: invalid spot true: Fargate Spot runs only X86_64 tasks; set spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
   // ScheduledApiCalls
   ['calls: plain HTTP base URL', () => calls({ baseUrl: 'http://api.example.com' }), 'TestStack/Calls: invalid baseUrl "http://api.example.com": API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"'],
   ['calls: duplicate ids', () => calls({ calls: [{ id: 'Reset', schedule: reset, path: '/a' }, { id: 'Reset', schedule: reset, path: '/b' }] }), 'TestStack/Calls: invalid calls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
@@ -62,6 +67,8 @@ const cases: Array<[string, () => unknown, string]> = [
   }), 'TestStack/Platform: invalid scheduledApiCalls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
   ['platform: scheduled call path without slash', () => platform({ scheduledApiCalls: [{ id: 'Reset', schedule: reset, path: 'reset' }] }),
     'TestStack/Platform: invalid scheduledApiCalls[0].path "reset": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['platform: Spot with ARM64', () => platform({ service: { spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 } }),
+    'TestStack/Platform: invalid service.spot true: Fargate Spot runs only X86_64 tasks; set service.spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
 ];
 

@@ -67,6 +67,12 @@ describe('CleanupJobScheduler', () => {
     });
   });
 
+  test('GIVEN the service image is ARM64 THEN the job runs ARM64 too; by default its task definition names no platform', () => {
+    build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }).template
+      .hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    build().template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: Match.absent() });
+  });
+
   test('GIVEN a cron schedule and no maxRuntime THEN the command is not wrapped', () => {
     const { template } = build({ schedule: events.Schedule.cron({ minute: '0', hour: '3' }) });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: ['npx', 'tsx', 'cleanup-job.ts'] })] });

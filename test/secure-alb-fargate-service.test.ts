@@ -156,12 +156,11 @@ describe('SecureAlbFargateService', () => {
     });
   });
 
-  test('GIVEN the seed size, routed containers, spot and ARM THEN the template expresses them', () => {
+  test('GIVEN the seed size, routed containers and spot THEN the template expresses them', () => {
     const { template } = build({
       cpu: 4096,
       memoryLimitMiB: 8192,
       spot: true,
-      cpuArchitecture: ecs.CpuArchitecture.ARM64,
       enableExecuteCommand: true,
       environment: { API_PORT: '8080' },
       secrets: { MONGODB_CONNECTION_STRING: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(new Stack(), 'P', { parameterName: '/x' })) },
@@ -170,7 +169,7 @@ describe('SecureAlbFargateService', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '4096',
       Memory: '8192',
-      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
       ContainerDefinitions: [
         Match.objectLike({ Name: 'app', Environment: [{ Name: 'API_PORT', Value: '8080' }], Secrets: [Match.objectLike({ Name: 'MONGODB_CONNECTION_STRING' })] }),
         Match.objectLike({ Name: 'api', PortMappings: [Match.objectLike({ ContainerPort: 3000 })] }),
@@ -185,6 +184,12 @@ describe('SecureAlbFargateService', () => {
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 2, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
     });
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+
+  test('GIVEN ARM64 THEN the tasks run on Graviton, on-demand', () => {
+    const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', CapacityProviderStrategy: Match.absent() });
   });
 
   test('GIVEN a known region THEN the prefix list ID is a literal', () => {

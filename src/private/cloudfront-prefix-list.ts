@@ -38,7 +38,7 @@ export function cloudFrontOriginFacingPrefixListId(scope: IConstruct, overridePr
     const id = ORIGIN_FACING_PREFIX_LISTS[stack.region];
     if (!id) {
       invalidProp(scope, overrideProp, undefined,
-        `the CloudFront origin-facing prefix list ID of region ${stack.region} is not built in; set ${overrideProp} to the ID shown by "aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing"`);
+        `the CloudFront origin-facing prefix list ID of region ${stack.region} is not built in; set ${overrideProp} (service.${overrideProp} on BackendPlatform) to the ID shown by "aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing"`);
     }
     return id;
   }

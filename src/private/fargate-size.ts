@@ -1,3 +1,4 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import { invalidProp, isToken } from './validation';
 
@@ -34,5 +35,18 @@ export function validateFargateSize(scope: IConstruct, cpuProp: string, cpu: num
   if (!legal.includes(memoryLimitMiB)) {
     const shown = legal.length > 6 ? `${legal[0]} to ${legal[legal.length - 1]} in steps of ${legal[1] - legal[0]}` : legal.join(', ');
     invalidProp(scope, memoryProp, memoryLimitMiB, `with ${cpuProp} ${cpu}, Fargate accepts ${shown} MiB`);
+  }
+}
+
+export function isArm64(cpuArchitecture: ecs.CpuArchitecture | undefined): boolean {
+  return cpuArchitecture?._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture;
+}
+
+/** Fargate Spot places only X86_64 Linux tasks: an ARM64 task on Spot would never start. */
+export function validateSpotArchitecture(
+  scope: IConstruct, spotProp: string, spot: boolean | undefined, cpuArchitecture: ecs.CpuArchitecture | undefined,
+): void {
+  if (spot && isArm64(cpuArchitecture)) {
+    invalidProp(scope, spotProp, spot, `Fargate Spot runs only X86_64 tasks; set ${spotProp}: false, or build the image for X86_64 and drop cpuArchitecture ARM64`);
   }
 }
