@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
 import { validateSchedule } from './private/schedule';
 import { createSharedSecret } from './private/secret';
-import { invalidProp, validateIntegerRange, validatePath, validateUnique } from './private/validation';
+import { invalidProp, validateIntegerRange, validateNonEmpty, validatePath, validateUnique } from './private/validation';
 
 /** One backend endpoint called on a schedule. */
 export interface ScheduledApiCall {
@@ -88,8 +88,8 @@ export class ScheduledApiCalls extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledApiCallsProps) {
     super(scope, id);
-    validateProps(this, props);
-    const headerName = props.apiKeyHeaderName ?? 'x-api-key';
+    const headerName = props.apiKeyHeaderName ?? DEFAULT_API_KEY_HEADER;
+    validateProps(this, props, headerName);
 
     this.apiKeySecret = props.apiKeySecret ?? this.generateApiKey();
     this.connection = new events.Connection(this, 'Connection', {
@@ -134,11 +134,23 @@ export class ScheduledApiCalls extends Construct {
   }
 }
 
-function validateProps(scope: Construct, props: ScheduledApiCallsProps): void {
+const DEFAULT_API_KEY_HEADER = 'x-api-key';
+/** An HTTP field name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function validateHeaderName(scope: Construct, prop: string, name: string): void {
+  if (!Token.isUnresolved(name) && !HEADER_NAME.test(name)) {
+    invalidProp(scope, prop, name, 'use an HTTP header name: letters, digits and hyphens (e.g. "x-api-key")');
+  }
+}
+
+function validateProps(scope: Construct, props: ScheduledApiCallsProps, apiKeyHeader: string): void {
   if (!Token.isUnresolved(props.baseUrl) && !/^https:\/\/[^\s/]+/.test(props.baseUrl)) {
     invalidProp(scope, 'baseUrl', props.baseUrl, 'API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"');
   }
+  validateNonEmpty(scope, 'calls', props.calls);
   validateUnique(scope, 'calls[].id', props.calls.map(c => c.id));
+  validateHeaderName(scope, 'apiKeyHeaderName', apiKeyHeader);
   validateIntegerRange(scope, 'rateLimitPerSecond', props.rateLimitPerSecond, 1, 300);
   validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
   props.calls.forEach((call, i) => {
@@ -147,5 +159,12 @@ function validateProps(scope: Construct, props: ScheduledApiCallsProps): void {
     }
     validatePath(scope, `calls[${i}].path`, call.path);
     validateSchedule(scope, `calls[${i}].schedule`, call.schedule);
+    Object.keys(call.headers ?? {}).forEach(name => {
+      validateHeaderName(scope, `calls[${i}].headers`, name);
+      if (name.toLowerCase() === apiKeyHeader.toLowerCase()) {
+        invalidProp(scope, `calls[${i}].headers`, name,
+          `the connection already sends ${apiKeyHeader} from Secrets Manager; drop it here, where its value would sit in the template in clear`);
+      }
+    });
   });
 }

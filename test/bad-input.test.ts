@@ -45,6 +45,11 @@ const cases: Array<[string, () => unknown, string]> = [
   ['job: Spot with ARM64', () => job({ spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
     'TestStack/Job: invalid spot true: Fargate Spot runs only X86_64 tasks; set spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
   // ScheduledApiCalls
+  ['calls: no calls', () => calls({ calls: [] }), 'TestStack/Calls: invalid calls []: give at least one element'],
+  ['calls: the API key header set by hand', () => calls({ calls: [{ id: 'ResetQueue', schedule: reset, path: '/reset', headers: { 'X-Api-Key': 'abc' } }] }),
+    'TestStack/Calls: invalid calls[0].headers "X-Api-Key": the connection already sends x-api-key from Secrets Manager; drop it here, where its value would sit in the template in clear'],
+  ['calls: API key header name with a space', () => calls({ apiKeyHeaderName: 'api key' }),
+    'TestStack/Calls: invalid apiKeyHeaderName "api key": use an HTTP header name: letters, digits and hyphens (e.g. "x-api-key")'],
   ['calls: plain HTTP base URL', () => calls({ baseUrl: 'http://api.example.com' }), 'TestStack/Calls: invalid baseUrl "http://api.example.com": API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"'],
   ['calls: duplicate ids', () => calls({ calls: [{ id: 'Reset', schedule: reset, path: '/a' }, { id: 'Reset', schedule: reset, path: '/b' }] }), 'TestStack/Calls: invalid calls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
   ['calls: path without slash', () => calls({ calls: [{ id: 'Reset', schedule: reset, path: 'salons/reset-queue' }] }), 'TestStack/Calls: invalid calls[0].path "salons/reset-queue": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
