@@ -16,6 +16,7 @@ import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
 import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
 import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
+import { warnOnCredentialNamedEnvironment } from './private/warnings';
 
 /** Props of `CleanupJobScheduler`. */
 export interface CleanupJobSchedulerProps {
@@ -117,6 +118,7 @@ export class CleanupJobScheduler extends Construct {
     super(scope, id);
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const maxRuntime = validateProps(this, props, schedule);
+    warnOnCredentialNamedEnvironment(this, 'environment', props.environment);
 
     this.logGroup = createLogGroup(this, 'LogGroup', props.logRetention, props.logEncryptionKey);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {

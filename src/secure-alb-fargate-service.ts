@@ -25,7 +25,7 @@ import { acknowledgeApplicationTaskDefinition } from './private/task-definition'
 import {
   invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
 } from './private/validation';
-import { warnWeakenedDefault } from './private/warnings';
+import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from './private/warnings';
 import { ServiceImage } from './service-image';
 
 /** A container of the service beside the main one, reached through its own path-based routing rule. */
@@ -627,6 +627,8 @@ function pascal(name: string): string {
 }
 
 function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  warnOnCredentialNamedEnvironment(scope, 'environment', props.environment);
+  (props.routedContainers ?? []).forEach((routed, i) => warnOnCredentialNamedEnvironment(scope, `routedContainers[${i}].environment`, routed.environment));
   if (props.deletionProtection === false) {
     warnWeakenedDefault(scope, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
   }

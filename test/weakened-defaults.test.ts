@@ -1,7 +1,7 @@
 import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { cache, database, platform, web } from './builders';
+import { cache, database, job, platform, web } from './builders';
 import { constructCases } from './construct-cases';
 import { EnvironmentProfile, InfraMonitoring } from '../src';
 
@@ -70,3 +70,25 @@ test.each([EnvironmentProfile.PRODUCTION, EnvironmentProfile.DEVELOPMENT])(
     Annotations.fromStack(Stack.of(backend)).hasNoWarning('*', ours);
   },
 );
+
+describe('plain environment variables named like credentials', () => {
+  const fix = 'named like a credential: plain environment variables sit in the task definition in clear; '
+    + 'pass it in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)';
+
+  test.each([
+    ['service', () => web({ environment: { DB_PASSWORD: 'hunter2', JWT_SECRET: 'abc', API_PORT: '8080' } }), `environment has "DB_PASSWORD", "JWT_SECRET", ${fix}`],
+    ['routed container', () => web({ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'], environment: { GITHUB_TOKEN: 'x' } }] }),
+      `routedContainers[0].environment has "GITHUB_TOKEN", ${fix}`],
+    ['cleanup job', () => job({ environment: { STRIPE_API_KEY: 'x' } }), `environment has "STRIPE_API_KEY", ${fix}`],
+  ] as Array<[string, () => IConstruct, string]>)('%s: warns by name, never printing the value', (_name, build, message) => {
+    const construct = build();
+    const warnings = Annotations.fromStack(Stack.of(construct)).findWarning('*', ours);
+    expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[`/${construct.node.path}`, `${message} [ack: cdk-backend-platform:credentialInEnvironment]`]]);
+    expect(JSON.stringify(warnings)).not.toMatch(/hunter2/);
+  });
+
+  test('names that point at a credential rather than hold one do not warn', () => {
+    const service = web({ environment: { DB_PASSWORD_SECRET_ARN: 'arn', TOKEN_URL: 'https://x', SECRET_NAME: 'n', API_KEY_HEADER: 'x-api-key', PASSWORDLESS: 'true' } });
+    Annotations.fromStack(Stack.of(service)).hasNoWarning('*', ours);
+  });
+});

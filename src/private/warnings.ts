@@ -13,3 +13,18 @@ export function warnWeakenedDefault(scope: IConstruct, prop: string, value: unkn
 export function weakenedDefaultWarningId(prop: string): string {
   return `cdk-backend-platform:${prop}`;
 }
+
+/** Names that usually hold credentials; `_ARN`, `_NAME`, `_ID`, `_URL` and the like do not match. */
+const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+
+/**
+ * Plain environment variables are stored in the task definition and shown in the console: warns about the ones
+ * named like credentials, by name only, never printing a value.
+ */
+export function warnOnCredentialNamedEnvironment(scope: IConstruct, prop: string, environment: { [key: string]: string } | undefined): void {
+  const names = Object.keys(environment ?? {}).filter(name => CREDENTIAL_NAME.test(name));
+  if (names.length === 0) return;
+  Annotations.of(scope).addWarningV2('cdk-backend-platform:credentialInEnvironment',
+    `${prop} has ${names.map(name => JSON.stringify(name)).join(', ')}, named like a credential: plain environment variables sit in the task `
+    + 'definition in clear; pass it in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)');
+}
