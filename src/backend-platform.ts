@@ -420,7 +420,7 @@ export class BackendPlatform extends Construct {
     this.monitoring = new InfraMonitoring(this, 'Monitoring', {
       service: this.service.service,
       loadBalancer: this.service.loadBalancer,
-      targetGroup: this.service.targetGroup,
+      targetGroups: Object.values(this.service.targetGroups),
       database: this.database?.instance,
       cache: this.cache,
       cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,

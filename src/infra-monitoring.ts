@@ -89,10 +89,11 @@ export interface InfraMonitoringProps {
    */
   readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
   /**
-   * Target group whose hosts are watched for health.
+   * Target groups whose hosts are watched for health (e.g. `Object.values(service.targetGroups)`); an
+   * unhealthy-host alarm each.
    * @default - no unhealthy-host alarm
    */
-  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  readonly targetGroups?: elbv2.ApplicationTargetGroup[];
   /**
    * Roll the service's deployments back when the 5xx or latency alarm fires during a rollout. Turning it off warns at synth.
    * @default true
@@ -370,14 +371,16 @@ export class InfraMonitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({ title: 'Target response time (s)', left: [p('p50'), p('p90'), p('p99')], width: 6 }),
     ];
-    if (props.targetGroup) {
-      const healthy = props.targetGroup.metrics.healthyHostCount({ period: PERIOD, statistic: 'Minimum' });
-      const unhealthy = props.targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' });
-      this.watch('UnhealthyHosts', 'Targets fail their health checks',
+    (props.targetGroups ?? []).forEach((targetGroup, i) => {
+      // The first group keeps the IDs and title it had when only one was watched.
+      const name = i === 0 ? '' : targetGroup.node.id;
+      const healthy = targetGroup.metrics.healthyHostCount({ period: PERIOD, statistic: 'Minimum' });
+      const unhealthy = targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' });
+      this.watch(`UnhealthyHosts${name}`, `Targets${name ? ` of ${name}` : ''} fail their health checks`,
         unhealthy,
         { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE });
-      widgets.push(new cloudwatch.GraphWidget({ title: 'Healthy / unhealthy hosts', left: [healthy, unhealthy], width: 6 }));
-    }
+      widgets.push(new cloudwatch.GraphWidget({ title: `Healthy / unhealthy hosts${name ? ` (${name})` : ''}`, left: [healthy, unhealthy], width: 6 }));
+    });
     this.section('Load balancer', ...widgets);
     if (props.service && props.deploymentAlarms === false) {
       warnWeakenedDefault(this, 'deploymentAlarms', false, 'a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start',

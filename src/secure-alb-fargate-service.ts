@@ -258,6 +258,8 @@ export class SecureAlbFargateService extends Construct {
   public readonly httpsListener: elbv2.ApplicationListener;
   /** Target group of the main container. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Target group of each routed container, by container name, the main one (`app`) first. */
+  public readonly targetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup } = {};
   /** Security group of the load balancer. */
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** Security group of the tasks. */
@@ -531,6 +533,7 @@ export class SecureAlbFargateService extends Construct {
       },
       targets: [this.service.loadBalancerTarget({ containerName, containerPort })],
     });
+    this.targetGroups[containerName] = targetGroup;
     this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${containerName}`);
     const conditions: elbv2.ListenerCondition[] = [];
     if (originHeader) {

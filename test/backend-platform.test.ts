@@ -174,6 +174,13 @@ describe('BackendPlatform', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourcePrefixListId: 'pl-0123456789abcdef0', FromPort: 443, ToPort: 443 });
   });
 
+  test('GIVEN a routed container THEN its target group is watched too, and its alarm pages the topic', () => {
+    const { template } = build({ service: { routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'] }] } });
+    const unhealthy = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'UnHealthyHostCount' } }));
+    expect(unhealthy).toHaveLength(2);
+    unhealthy.forEach(alarm => expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^BackendMonitoringAlarmTopic/) }]));
+  });
+
   test('GIVEN service.webAclId THEN the distribution is protected by that web ACL', () => {
     const webAclId = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/backend/0123abcd-0123-0123-0123-0123456789ab';
     build({ service: { webAclId } }).template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclId }) });

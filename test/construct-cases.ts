@@ -64,7 +64,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     const db = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
     new InfraMonitoring(given.stack, 'Monitoring', {
-      service: web.service, loadBalancer: web.loadBalancer, targetGroup: web.targetGroup, database: db.instance, alarmEmails: ['ops@example.com'],
+      service: web.service, loadBalancer: web.loadBalancer, targetGroups: [web.targetGroup], database: db.instance, alarmEmails: ['ops@example.com'],
     });
     return given;
   }],

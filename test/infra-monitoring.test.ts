@@ -16,7 +16,7 @@ function build(overrides: Partial<InfraMonitoringProps> = {}) {
   const monitoring = new InfraMonitoring(stack, 'Monitoring', {
     service: web.service,
     loadBalancer: web.loadBalancer,
-    targetGroup: web.targetGroup,
+    targetGroups: [web.targetGroup],
     database: db.instance,
     additionalAlarms: [jobAlarm],
     alarmEmails: ['ops@example.com'],
@@ -131,6 +131,29 @@ describe('InfraMonitoring', () => {
         expect(body).toContain(text);
       }
     });
+  });
+
+  test('GIVEN a service with a routed container THEN each target group has its own unhealthy-host alarm on its own hosts', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const web = new SecureAlbFargateService(stack, 'Backend', {
+      vpc,
+      hostedZone: zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(repository),
+      routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'] }],
+    });
+    expect(Object.keys(web.targetGroups)).toEqual(['app', 'api']);
+    expect(web.targetGroups.app).toBe(web.targetGroup);
+
+    new InfraMonitoring(stack, 'Monitoring', { service: web.service, loadBalancer: web.loadBalancer, targetGroups: Object.values(web.targetGroups) });
+
+    const template = Template.fromStack(stack);
+    const unhealthy = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'UnHealthyHostCount' } }));
+    const targetGroupOf = (alarm: any) => alarm.Properties.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0];
+    expect(unhealthy.map(([id, alarm]) => [id.replace(/[0-9A-F]{8}$/, ''), targetGroupOf(alarm).replace(/[0-9A-F]{8}$/, '')])).toEqual([
+      ['MonitoringUnhealthyHosts', 'BackendAppTargetGroup'],
+      ['MonitoringUnhealthyHostsApiTargetGroup', 'BackendApiTargetGroup'],
+    ]);
   });
 
   test('GIVEN a custom threshold THEN the alarm uses it', () => {

@@ -14,7 +14,7 @@ const ours = Match.stringLikeRegexp('\\[ack: cdk-backend-platform:');
 function monitoredWeb(deploymentAlarms: boolean) {
   const service = web({});
   return new InfraMonitoring(Stack.of(service), 'Monitoring', {
-    service: service.service, loadBalancer: service.loadBalancer, targetGroup: service.targetGroup, deploymentAlarms,
+    service: service.service, loadBalancer: service.loadBalancer, targetGroups: [service.targetGroup], deploymentAlarms,
   });
 }
 
@@ -80,6 +80,8 @@ describe('plain environment variables named like credentials', () => {
     ['routed container', () => web({ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'], environment: { GITHUB_TOKEN: 'x' } }] }),
       `routedContainers[0].environment has "GITHUB_TOKEN", ${fix}`],
     ['cleanup job', () => job({ environment: { STRIPE_API_KEY: 'x' } }), `environment has "STRIPE_API_KEY", ${fix}`],
+    ['connection strings', () => web({ environment: { MONGODB_CONNECTION_STRING: 'mongodb://u:p@h', DATABASE_URL: 'postgres://u:p@h/db' } }),
+      `environment has "MONGODB_CONNECTION_STRING", "DATABASE_URL", ${fix}`],
   ] as Array<[string, () => IConstruct, string]>)('%s: warns by name, never printing the value', (_name, build, message) => {
     const construct = build();
     const warnings = Annotations.fromStack(Stack.of(construct)).findWarning('*', ours);

@@ -14,8 +14,11 @@ export function weakenedDefaultWarningId(prop: string): string {
   return `cdk-backend-platform:${prop}`;
 }
 
-/** Names that usually hold credentials; `_ARN`, `_NAME`, `_ID`, `_URL` and the like do not match. */
-const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+/**
+ * Names that usually hold credentials, connection strings and database URLs included (they embed the password);
+ * `_ARN`, `_NAME`, `_ID`, other `_URL`s and the like do not match.
+ */
+const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|CONNECTION_?STRING|DATABASE_URL)$/i;
 
 /**
  * Plain environment variables are stored in the task definition and shown in the console: warns about the ones
