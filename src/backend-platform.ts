@@ -15,7 +15,7 @@ import { IContainerConnection } from './container-connection';
 import { EcrToEcsPipeline, GitHubSourceOptions } from './ecr-to-ecs-pipeline';
 import { InfraMonitoring } from './infra-monitoring';
 import { acknowledge } from './private/compliance';
-import { isArm64, validateSpotArchitecture } from './private/fargate-size';
+import { isArm64, validateSpotArchitecture } from './private/fargate';
 import { createRetainedKey } from './private/kms';
 import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';

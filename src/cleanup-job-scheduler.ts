@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from './private/alarms';
 import { acknowledge } from './private/compliance';
-import { validateFargateSize, validateSpotArchitecture } from './private/fargate-size';
+import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from './private/fargate';
 import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
 import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
@@ -64,8 +64,8 @@ export interface CleanupJobSchedulerProps {
    */
   readonly retryAttempts?: number;
   /**
-   * Run the job on Fargate Spot (the cluster must have the FARGATE_SPOT capacity provider). An interrupted run is
-   * simply the next run's work.
+   * Run the job on Fargate Spot. A cluster defined in this app gets the FARGATE_SPOT capacity provider; an imported
+   * one must have it. An interrupted run is simply the next run's work.
    * @default false
    */
   readonly spot?: boolean;
@@ -161,7 +161,10 @@ export class CleanupJobScheduler extends Construct {
       })],
     });
 
-    if (props.spot) this.runOnSpot();
+    if (props.spot) {
+      ensureFargateSpot(props.cluster);
+      this.runOnSpot();
+    }
 
     this.alarms = [
       failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { enableAlbAccessLogs } from './private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId } from './private/cloudfront-prefix-list';
 import { acknowledge } from './private/compliance';
-import { validateFargateSize, validateSpotArchitecture } from './private/fargate-size';
+import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from './private/fargate';
 import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
@@ -134,7 +134,8 @@ export interface SecureAlbFargateServiceProps {
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
-   * Run tasks beyond `onDemandBaseCapacity` on Fargate Spot.
+   * Run tasks beyond `onDemandBaseCapacity` on Fargate Spot. A given cluster defined in this app gets the FARGATE_SPOT
+   * capacity provider; an imported one must have it.
    * @default false
    */
   readonly spot?: boolean;
@@ -302,8 +303,8 @@ export class SecureAlbFargateService extends Construct {
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
-      enableFargateCapacityProviders: props.spot ?? false,
     });
+    if (props.spot) ensureFargateSpot(this.cluster);
 
     this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket();
     this.loadBalancerSecurityGroup = this.createLoadBalancerSecurityGroup(props);

@@ -67,6 +67,12 @@ describe('CleanupJobScheduler', () => {
     });
   });
 
+  test('GIVEN spot on a cluster of this app without capacity providers THEN FARGATE_SPOT is associated with it', () => {
+    const { template } = build({ spot: true });
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: Match.arrayWith(['FARGATE_SPOT']) });
+    build().template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
+  });
+
   test('GIVEN the service image is ARM64 THEN the job runs ARM64 too; by default its task definition names no platform', () => {
     build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }).template
       .hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });

@@ -186,6 +186,15 @@ describe('SecureAlbFargateService', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
   });
 
+  test('GIVEN spot on a given cluster of this app THEN FARGATE_SPOT is associated with that cluster', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const cluster = new ecs.Cluster(stack, 'Shared', { vpc });
+    new SecureAlbFargateService(stack, 'Backend', { vpc, cluster, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), spot: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      Cluster: { Ref: Match.stringLikeRegexp('^Shared') }, CapacityProviders: Match.arrayWith(['FARGATE_SPOT']),
+    });
+  });
+
   test('GIVEN ARM64 THEN the tasks run on Graviton, on-demand', () => {
     const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });

@@ -50,3 +50,11 @@ export function validateSpotArchitecture(
     invalidProp(scope, spotProp, spot, `Fargate Spot runs only X86_64 tasks; set ${spotProp}: false, or build the image for X86_64 and drop cpuArchitecture ARM64`);
   }
 }
+
+/**
+ * Spot tasks need the FARGATE_SPOT capacity provider on their cluster: associate it when the cluster is defined in
+ * this app (idempotent); an imported cluster must already have it.
+ */
+export function ensureFargateSpot(cluster: ecs.ICluster): void {
+  if (cluster instanceof ecs.Cluster) cluster.enableFargateCapacityProviders();
+}
