@@ -14,6 +14,7 @@ import { acknowledge } from './private/compliance';
 import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from './private/fargate';
 import { createLogGroup } from './private/log-group';
 import { ratePeriod, validateSchedule } from './private/schedule';
+import { requireSubnets } from './private/subnets';
 import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
 import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
 import { warnOnCredentialNamedEnvironment } from './private/warnings';
@@ -149,7 +150,7 @@ export class CleanupJobScheduler extends Construct {
       targets: [new targets.EcsTask({
         cluster: props.cluster,
         taskDefinition: this.taskDefinition,
-        subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        subnetSelection: requireSubnets(this, props.cluster.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 1, 'the job (it pulls its image through NAT)'),
         securityGroups: [this.securityGroup],
         assignPublicIp: false,
         launchType: ecs.LaunchType.FARGATE,

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { IContainerConnection } from './container-connection';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
-import { dataSubnetType } from './private/subnets';
+import { dataSubnetType, requireSubnets } from './private/subnets';
 import { invalidProp, validateIntegerRange } from './private/validation';
 import { warnWeakenedDefault } from './private/warnings';
 
@@ -102,7 +102,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
     });
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Private subnets of the cache',
-      subnetIds: props.vpc.selectSubnets({ subnetType: dataSubnetType(props.vpc) }).subnetIds,
+      subnetIds: props.vpc.selectSubnets(requireSubnets(this, props.vpc, dataSubnetType(props.vpc), replicas > 0 ? 2 : 1, 'a cache with failover')).subnetIds,
     });
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupDescription: 'Private cache',

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { IContainerConnection } from './container-connection';
 import { acknowledge } from './private/compliance';
 import { createRetainedKey } from './private/kms';
-import { dataSubnetType } from './private/subnets';
+import { dataSubnetType, requireSubnets } from './private/subnets';
 import { invalidProp, isToken, validateIntegerRange } from './private/validation';
 import { warnWeakenedDefault } from './private/warnings';
 
@@ -180,7 +180,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       engine: engine(props),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
-      vpcSubnets: { subnetType: dataSubnetType(props.vpc) },
+      vpcSubnets: requireSubnets(this, props.vpc, dataSubnetType(props.vpc), 2, 'an RDS subnet group'),
       securityGroups: [this.securityGroup],
       publiclyAccessible: false,
       port: POSTGRES_PORT,

@@ -21,6 +21,7 @@ import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from
 import { createLogGroup } from './private/log-group';
 import { backendParameterName, defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
+import { requireSubnets } from './private/subnets';
 import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
 import {
   invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
@@ -311,7 +312,7 @@ export class SecureAlbFargateService extends Construct {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      vpcSubnets: requireSubnets(this, props.vpc, ec2.SubnetType.PUBLIC, 2, 'the internet-facing load balancer'),
       securityGroup: this.loadBalancerSecurityGroup,
       dropInvalidHeaderFields: true,
       deletionProtection: props.deletionProtection ?? true,
@@ -374,7 +375,7 @@ export class SecureAlbFargateService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: requireSubnets(this, props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 1, 'the tasks (they pull images and reach AWS APIs through NAT)'),
       assignPublicIp: false,
       securityGroups: [this.serviceSecurityGroup],
       minHealthyPercent: 100,

@@ -1,4 +1,5 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
@@ -83,6 +84,42 @@ test('the matrix has at least 30 cases across all constructs', () => {
 
 test.each(cases)('%s', (_name, build, message) => {
   expect(build).toThrow(new Error(message));
+});
+
+describe('a VPC without the subnets a construct needs fails at synth naming vpc, not at deploy', () => {
+  const oneZone = (stack: Stack) => new ec2.Vpc(stack, 'OneZone', { availabilityZones: ['eu-west-1a'] });
+  const tiers = (...types: ec2.SubnetType[]) => (stack: Stack) => new ec2.Vpc(stack, 'Tiers', {
+    natGateways: types.includes(ec2.SubnetType.PRIVATE_WITH_EGRESS) ? 1 : 0,
+    subnetConfiguration: types.map(subnetType => ({ name: subnetType, subnetType })),
+  });
+  const { PUBLIC, PRIVATE_WITH_EGRESS, PRIVATE_ISOLATED } = ec2.SubnetType;
+
+  test.each([
+    ['service: no public subnets', () => web({}, tiers(PRIVATE_ISOLATED)),
+      'TestStack/Web: invalid vpc "TestStack/Tiers": ec2.SubnetType.PUBLIC subnets are needed for the internet-facing load balancer; give a VPC with a subnet group of that type'],
+    ['service: load balancer in one zone', () => web({}, oneZone),
+      'TestStack/Web: invalid vpc "TestStack/OneZone": ec2.SubnetType.PUBLIC subnets in at least 2 availability zones are needed for the internet-facing load balancer; '
+      + 'this VPC has them in 1, raise maxAzs'],
+    ['service: no subnets with egress', () => web({}, tiers(PUBLIC, PRIVATE_ISOLATED)),
+      'TestStack/Web: invalid vpc "TestStack/Tiers": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets are needed for the tasks (they pull images and reach AWS APIs through NAT); '
+      + 'give a VPC with a subnet group of that type'],
+    ['job: no subnets with egress', () => job({}, tiers(PUBLIC, PRIVATE_ISOLATED)),
+      'TestStack/Job: invalid vpc "TestStack/Tiers": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets are needed for the job (it pulls its image through NAT); '
+      + 'give a VPC with a subnet group of that type'],
+    ['database: one zone', () => database({}, oneZone),
+      'TestStack/Db: invalid vpc "TestStack/OneZone": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets in at least 2 availability zones are needed for an RDS subnet group; '
+      + 'this VPC has them in 1, raise maxAzs'],
+    ['cache with a replica: one zone', () => cache({}, oneZone),
+      'TestStack/Cache: invalid vpc "TestStack/OneZone": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets in at least 2 availability zones are needed for a cache with failover; '
+      + 'this VPC has them in 1, raise maxAzs'],
+  ] as Array<[string, () => unknown, string]>)('%s', (_name, build, message) => {
+    expect(build).toThrow(new Error(message));
+  });
+
+  test('a single-node cache fits in one zone, and data stores use isolated subnets when there are some', () => {
+    expect(() => cache({ replicas: 0 }, oneZone)).not.toThrow();
+    expect(() => database({}, tiers(PUBLIC, PRIVATE_WITH_EGRESS, PRIVATE_ISOLATED))).not.toThrow();
+  });
 });
 
 describe('tokens are never rejected', () => {

@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
@@ -8,24 +9,28 @@ import {
   SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage,
 } from '../src';
 
-/** One-line builders of each construct in a fresh stack with valid required props; tests vary the rest. */
+/**
+ * One-line builders of each construct in a fresh stack with valid required props; tests vary the rest.
+ * `vpcOf` swaps the fixture VPC for one the test shapes.
+ */
+type VpcOf = (stack: Stack) => ec2.IVpc;
 export const reset = events.Schedule.cron({ minute: '0', hour: '8' });
 
-export function web(props: Partial<SecureAlbFargateServiceProps>) {
+export function web(props: Partial<SecureAlbFargateServiceProps>, vpcOf?: VpcOf) {
   const { stack, vpc, zone, repository } = givenStack();
-  return new SecureAlbFargateService(stack, 'Web', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), ...props });
+  return new SecureAlbFargateService(stack, 'Web', { vpc: vpcOf?.(stack) ?? vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), ...props });
 }
-export function database(props: Partial<PrivateDatabaseProps>) {
+export function database(props: Partial<PrivateDatabaseProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();
-  return new PrivateDatabase(stack, 'Db', { vpc, ...props });
+  return new PrivateDatabase(stack, 'Db', { vpc: vpcOf?.(stack) ?? vpc, ...props });
 }
-export function cache(props: Partial<PrivateCacheProps>) {
+export function cache(props: Partial<PrivateCacheProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();
-  return new PrivateCache(stack, 'Cache', { vpc, ...props });
+  return new PrivateCache(stack, 'Cache', { vpc: vpcOf?.(stack) ?? vpc, ...props });
 }
-export function job(props: Partial<CleanupJobSchedulerProps>) {
+export function job(props: Partial<CleanupJobSchedulerProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpcOf?.(stack) ?? vpc });
   return new CleanupJobScheduler(stack, 'Job', { cluster, image: ecs.ContainerImage.fromRegistry('app'), command: ['node', 'cleanup.js'], ...props });
 }
 export function calls(props: Partial<ScheduledApiCallsProps>) {
