@@ -130,6 +130,12 @@ export interface PlatformDatabaseOptions {
    * @default rds.PostgresEngineVersion.VER_17
    */
   readonly engineVersion?: rds.PostgresEngineVersion;
+  /**
+   * Rotate the master password every 30 days. Tasks read it at start, so the application must reconnect with a
+   * fresh read (or be redeployed) after a rotation.
+   * @default false
+   */
+  readonly rotation?: boolean;
 }
 
 /** Options of the platform's cleanup job. */
@@ -331,6 +337,7 @@ export class BackendPlatform extends Construct {
         databaseName: props.database.databaseName,
         allocatedStorageGiB: props.database.allocatedStorageGiB,
         engineVersion: props.database.engineVersion,
+        rotation: props.database.rotation,
         // Development shares the platform key (one key, 1 USD/month); production keeps a key per data store.
         encryptionKey: production ? undefined : this.encryptionKey,
       });

@@ -119,8 +119,8 @@ export interface PrivateDatabaseProps {
    */
   readonly iamAuthentication?: boolean;
   /**
-   * Rotate the master password every 30 days with the hosted single-user rotation function.
-   * Needs a route from the VPC to Secrets Manager (NAT or an interface endpoint).
+   * Rotate the master password every 30 days with the hosted single-user rotation function, which runs in the
+   * VPC's subnets with egress (in a VPC without them, isolated subnets need a Secrets Manager interface endpoint).
    * @default false
    */
   readonly rotation?: boolean;
@@ -207,7 +207,11 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
     this.secret = this.instance.secret!;
     // Losing the secret would lock everyone out of a retained snapshot: keep it on delete.
     this.generatedSecret().applyRemovalPolicy(RemovalPolicy.RETAIN);
-    if (props.rotation) this.instance.addRotationSingleUser();
+    if (props.rotation) {
+      // The rotation function calls the Secrets Manager API: from egress subnets when the VPC has them (isolated ones need an endpoint).
+      const subnetType = props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+      this.instance.addRotationSingleUser({ vpcSubnets: { subnetType } });
+    }
 
     this.containerEnvironment = {
       DB_HOST: this.instance.dbInstanceEndpointAddress,

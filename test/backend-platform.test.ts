@@ -181,6 +181,11 @@ describe('BackendPlatform', () => {
     unhealthy.forEach(alarm => expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^BackendMonitoringAlarmTopic/) }]));
   });
 
+  test('GIVEN database.rotation THEN the password rotates every 30 days', () => {
+    build({ database: { rotation: true } }).template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+    build().template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
   test('GIVEN service.webAclId THEN the distribution is protected by that web ACL', () => {
     const webAclId = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/backend/0123abcd-0123-0123-0123-0123456789ab';
     build({ service: { webAclId } }).template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclId }) });

@@ -18,6 +18,11 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
     return given;
   }],
+  ['PrivateDatabase (rotation)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, rotation: true });
+    return given;
+  }],
   ['PrivateDatabase (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });

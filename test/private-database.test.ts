@@ -68,6 +68,17 @@ describe('PrivateDatabase', () => {
     });
   });
 
+  test('GIVEN rotation THEN a 30-day schedule whose function runs in the subnets with egress and is admitted by security group only', () => {
+    const { template, stack } = build({ rotation: true }, 0);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+    const [rotation] = Object.values<any>(template.findResources('AWS::Serverless::Application'));
+    const subnetRefs = rotation.Properties.Parameters.vpcSubnetIds['Fn::Join'][1].filter((part: any) => part.Ref).map((part: any) => part.Ref);
+    const egressSubnets = (stack.node.findChild('Vpc') as ec2.Vpc).privateSubnets.map(subnet => stack.resolve(subnet.subnetId).Ref);
+    expect(subnetRefs).toEqual(egressSubnets);
+    const ingress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).map(rule => rule.Properties);
+    expect(ingress).toEqual([expect.objectContaining({ SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/RotationSingleUserSecurityGroup/), 'GroupId'] } })]);
+  });
+
   test('GIVEN development settings THEN single-AZ, unprotected, still backed up 7 days and snapshotted', () => {
     const { template } = build({ production: false });
     template.hasResource('AWS::RDS::DBInstance', {
