@@ -201,6 +201,13 @@ describe('SecureAlbFargateService', () => {
     template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', CapacityProviderStrategy: Match.absent() });
   });
 
+  test('GIVEN a region opened since 2022 with its env THEN ALB logs are delivered by the service principal', () => {
+    const { template } = build({ cloudFrontPrefixListId: 'pl-0123456789abcdef0' }, { env: { region: 'ap-southeast-4', account: '123456789012' } });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+  });
+
   test('GIVEN a known region THEN the prefix list ID is a literal', () => {
     const { template } = build({}, { env: { region: 'eu-west-1', account: '123456789012' } });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 443, SourcePrefixListId: 'pl-4fa04526' });
