@@ -21,7 +21,7 @@ import { createLogGroup } from './private/log-group';
 import { defaultAppName } from './private/naming';
 import { createSharedSecret } from './private/secret';
 import { invalidProp, validateDnsLabel, validateEmail, validatePath, validateUnique } from './private/validation';
-import { weakenedDefaultWarningId } from './private/warnings';
+import { libraryWarningId } from './private/warnings';
 import { CacheEngine, PrivateCache } from './private-cache';
 import { ExistingDatabaseAttributes, IDatabaseConnection, PrivateDatabase } from './private-database';
 import { ScheduledApiCall, ScheduledApiCalls } from './scheduled-api-calls';
@@ -381,7 +381,7 @@ export class BackendPlatform extends Construct {
     });
     if (!production) {
       // Destroyable is what the development profile is for: no warning about it on every synth.
-      Annotations.of(this.service).acknowledgeWarning(weakenedDefaultWarningId('deletionProtection'), 'development profile');
+      Annotations.of(this.service).acknowledgeWarning(libraryWarningId('deletionProtection'), 'development profile');
     }
     stores.forEach(store => store.allowFrom(this.service));
 

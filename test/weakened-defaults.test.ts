@@ -73,7 +73,7 @@ test.each([EnvironmentProfile.PRODUCTION, EnvironmentProfile.DEVELOPMENT])(
 
 describe('plain environment variables named like credentials', () => {
   const fix = 'named like a credential: plain environment variables sit in the task definition in clear; '
-    + 'pass it in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)';
+    + 'pass each in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)';
 
   test.each([
     ['service', () => web({ environment: { DB_PASSWORD: 'hunter2', JWT_SECRET: 'abc', API_PORT: '8080' } }), `environment has "DB_PASSWORD", "JWT_SECRET", ${fix}`],

@@ -7,11 +7,12 @@ import { IConstruct } from 'constructs';
  * `Annotations.of(scope).acknowledgeWarning(id)`.
  */
 export function warnWeakenedDefault(scope: IConstruct, prop: string, value: unknown, risk: string, fix: string): void {
-  Annotations.of(scope).addWarningV2(weakenedDefaultWarningId(prop), `${prop} is ${JSON.stringify(value)}: ${risk}; ${fix}`);
+  Annotations.of(scope).addWarningV2(libraryWarningId(prop), `${prop} is ${JSON.stringify(value)}: ${risk}; ${fix}`);
 }
 
-export function weakenedDefaultWarningId(prop: string): string {
-  return `cdk-backend-platform:${prop}`;
+/** IDs of the library's warnings, for `Annotations.acknowledgeWarning`. */
+export function libraryWarningId(name: string): string {
+  return `cdk-backend-platform:${name}`;
 }
 
 /**
@@ -27,7 +28,7 @@ const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KE
 export function warnOnCredentialNamedEnvironment(scope: IConstruct, prop: string, environment: { [key: string]: string } | undefined): void {
   const names = Object.keys(environment ?? {}).filter(name => CREDENTIAL_NAME.test(name));
   if (names.length === 0) return;
-  Annotations.of(scope).addWarningV2('cdk-backend-platform:credentialInEnvironment',
+  Annotations.of(scope).addWarningV2(libraryWarningId('credentialInEnvironment'),
     `${prop} has ${names.map(name => JSON.stringify(name)).join(', ')}, named like a credential: plain environment variables sit in the task `
-    + 'definition in clear; pass it in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)');
+    + 'definition in clear; pass each in secrets (ecs.Secret.fromSecretsManager or ecs.Secret.fromSsmParameter)');
 }
