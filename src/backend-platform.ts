@@ -1,4 +1,5 @@
 import { Annotations, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -96,6 +97,17 @@ export interface PlatformServiceOptions {
    * @default ecs.CpuArchitecture.X86_64
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Host name of the service URL through CloudFront (e.g. `api.example.com`), inside the hosted zone.
+   * Needs `domainCertificate`.
+   * @default - the distribution's `*.cloudfront.net` name
+   */
+  readonly domainName?: string;
+  /**
+   * Certificate covering `domainName`, issued in us-east-1.
+   * @default - none
+   */
+  readonly domainCertificate?: acm.ICertificate;
   /**
    * ID of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
    * @default - no web ACL
@@ -374,6 +386,8 @@ export class BackendPlatform extends Construct {
       onDemandBaseCapacity: spot ? 0 : undefined,
       cpuArchitecture: options.cpuArchitecture,
       webAclId: options.webAclId,
+      domainName: options.domainName,
+      domainCertificate: options.domainCertificate,
       cloudFrontPrefixListId: options.cloudFrontPrefixListId,
       logRetention,
       logEncryptionKey: this.encryptionKey,

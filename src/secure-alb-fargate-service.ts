@@ -1,4 +1,4 @@
-import { CfnDynamicReference, CfnDynamicReferenceService, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnDynamicReference, CfnDynamicReferenceService, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -172,6 +172,18 @@ export interface SecureAlbFargateServiceProps {
    * @default true
    */
   readonly cloudFront?: boolean;
+  /**
+   * Host name users reach the service at through CloudFront (e.g. `api.example.com`), inside the hosted zone: an
+   * A/AAAA alias to the distribution is created and it becomes the service URL. Needs `domainCertificate`.
+   * @default - the distribution's `*.cloudfront.net` name
+   */
+  readonly domainName?: string;
+  /**
+   * Certificate covering `domainName`, issued in us-east-1 as CloudFront requires (e.g. an `acm.Certificate` of a
+   * us-east-1 stack, referenced with `crossRegionReferences: true`).
+   * @default - none
+   */
+  readonly domainCertificate?: acm.ICertificate;
   /**
    * ID of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
    * @default - no web ACL
@@ -400,7 +412,8 @@ export class SecureAlbFargateService extends Construct {
 
     if (withCloudFront && originHeader) {
       this.distribution = this.createDistribution(props, originHeader);
-      this.serviceUrl = `https://${this.distribution.distributionDomainName}`;
+      this.serviceUrl = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
+      if (props.domainName) this.aliasDomain(props.hostedZone, props.domainName, this.distribution);
     } else {
       this.serviceUrl = `https://${this.loadBalancerDomainName}`;
     }
@@ -579,21 +592,31 @@ export class SecureAlbFargateService extends Construct {
       logBucket: this.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
       webAclId: props.webAclId,
+      domainNames: props.domainName ? [props.domainName] : undefined,
+      certificate: props.domainCertificate,
     });
     const defaultCertificate = 'The service URL is the distribution default *.cloudfront.net domain, whose certificate and viewer TLS policy CloudFront fixes; origin traffic is TLS 1.2 only. A custom domain needs a us-east-1 certificate that the user brings.';
     acknowledge(distribution, [
       { id: 'AwsSolutions-CFR1', reason: 'An API backend serves its users wherever they are; geo restriction is an application choice.' },
-      { id: 'AwsSolutions-CFR4', reason: defaultCertificate },
+      ...(props.domainCertificate ? [] : [{ id: 'AwsSolutions-CFR4', reason: defaultCertificate }]),
       ...(props.webAclId ? [] : [
         { id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclId): a CLOUDFRONT-scope web ACL must live in us-east-1 and is priced per request.' },
       ]),
-      { id: 'cloudfront_custom_ssl_certificate_check', reason: defaultCertificate },
-      { id: 'cloudfront_sni_enabled_check', reason: defaultCertificate },
-      { id: 'cloudfront_security_policy_check', reason: defaultCertificate },
+      ...(props.domainCertificate ? [] : [
+        { id: 'cloudfront_custom_ssl_certificate_check', reason: defaultCertificate },
+        { id: 'cloudfront_sni_enabled_check', reason: defaultCertificate },
+        { id: 'cloudfront_security_policy_check', reason: defaultCertificate },
+      ]),
       { id: 'cloudfront_default_root_object_configured_check', reason: 'The origin is an API, not a static site: there is no root object to serve.' },
       { id: 'cloudfront_origin_failover_enabled_check', reason: 'The single origin is a multi-AZ ALB; there is no second origin to fail over to.' },
     ]);
     return distribution;
+  }
+
+  private aliasDomain(zone: route53.IHostedZone, domainName: string, distribution: cloudfront.Distribution): void {
+    const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution));
+    new route53.ARecord(this, 'DomainAlias', { zone, recordName: domainName, target });
+    new route53.AaaaRecord(this, 'DomainAliasIpv6', { zone, recordName: domainName, target });
   }
 
   private acknowledgeFindings(): void {
@@ -666,6 +689,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10);
   if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath);
   if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command);
+  validateCustomDomain(scope, props);
 
   const routed = props.routedContainers ?? [];
   validateUnique(scope, 'routedContainers[].name', [MAIN_CONTAINER, ...routed.map(r => r.name)]);
@@ -681,4 +705,30 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     r.pathPatterns.forEach((p, j) => validatePath(scope, `${prop}.pathPatterns[${j}]`, p));
     if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
   });
+}
+
+/** The custom domain is CloudFront's, lives in the hosted zone, and needs a us-east-1 certificate. */
+function validateCustomDomain(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const { domainName, domainCertificate } = props;
+  if (domainName === undefined) {
+    if (domainCertificate) invalidProp(scope, 'domainCertificate', 'ICertificate', 'it only serves domainName; set domainName or drop domainCertificate');
+    return;
+  }
+  if (!domainCertificate) invalidProp(scope, 'domainName', domainName, 'CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)');
+  if (props.cloudFront === false) invalidProp(scope, 'domainName', domainName, 'the domain is served by CloudFront; drop domainName or keep cloudFront on');
+  if (isToken(domainName)) return;
+  validateDomainName(scope, 'domainName', domainName);
+  const zoneName = props.hostedZone.zoneName;
+  if (!isToken(zoneName) && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+    invalidProp(scope, 'domainName', domainName, `it must be inside the hosted zone ${zoneName}, where its alias record goes`);
+  }
+  if (domainName === `${props.environmentName}-lb.${props.baseDomainName ?? zoneName}`) {
+    invalidProp(scope, 'domainName', domainName, 'that is the load balancer\'s own host name; pick another name for the service URL');
+  }
+  const certificateRegion = isToken(domainCertificate.certificateArn)
+    ? (domainCertificate instanceof acm.Certificate ? Stack.of(domainCertificate).region : undefined)
+    : Arn.split(domainCertificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  if (certificateRegion && !isToken(certificateRegion) && certificateRegion !== 'us-east-1') {
+    invalidProp(scope, 'domainCertificate', certificateRegion, 'CloudFront only takes certificates issued in us-east-1; issue it there');
+  }
 }

@@ -1,5 +1,6 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -184,6 +185,15 @@ describe('BackendPlatform', () => {
   test('GIVEN database.rotation THEN the password rotates every 30 days', () => {
     build({ database: { rotation: true } }).template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
     build().template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  test('GIVEN service.domainName THEN the service URL, its SSM parameter and the output use it', () => {
+    const domainCertificate = acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab');
+    const { platform, template } = build({ service: { domainName: 'api.example.com', domainCertificate } });
+    expect(platform.service.serviceUrl).toBe('https://api.example.com');
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ Aliases: ['api.example.com'] }) });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: Match.stringLikeRegexp('/service-url$'), Value: 'https://api.example.com' });
+    expect(Object.values<any>(template.toJSON().Outputs).map(output => output.Value)).toContain('https://api.example.com');
   });
 
   test('GIVEN service.webAclId THEN the distribution is protected by that web ACL', () => {

@@ -1,8 +1,14 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
+
+/** A certificate imported by ARN into a throw-away stack: only its ARN matters to the checks. */
+function certificate(region: string): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(new Stack(), 'Cert', `arn:aws:acm:${region}:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab`);
+}
 
 /**
  * Every invalid prop combination fails at synth with the library's one error shape:
@@ -27,6 +33,18 @@ const cases: Array<[string, () => unknown, string]> = [
     'TestStack/Web: invalid onDemandBaseCapacity 0: it only applies with spot: true; set spot or drop onDemandBaseCapacity'],
   ['service: Spot with ARM64', () => web({ spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
     'TestStack/Web: invalid spot true: Fargate Spot runs only X86_64 tasks; set spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
+  ['service: custom domain without a certificate', () => web({ domainName: 'api.example.com' }),
+    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)'],
+  ['service: certificate without a domain', () => web({ domainCertificate: certificate('us-east-1') }),
+    'TestStack/Web: invalid domainCertificate "ICertificate": it only serves domainName; set domainName or drop domainCertificate'],
+  ['service: custom domain outside the hosted zone', () => web({ domainName: 'api.example.org', domainCertificate: certificate('us-east-1') }),
+    'TestStack/Web: invalid domainName "api.example.org": it must be inside the hosted zone example.com, where its alias record goes'],
+  ['service: custom domain without CloudFront', () => web({ domainName: 'api.example.com', domainCertificate: certificate('us-east-1'), cloudFront: false }),
+    'TestStack/Web: invalid domainName "api.example.com": the domain is served by CloudFront; drop domainName or keep cloudFront on'],
+  ['service: custom domain taken by the load balancer', () => web({ domainName: 'prod-lb.example.com', domainCertificate: certificate('us-east-1') }),
+    'TestStack/Web: invalid domainName "prod-lb.example.com": that is the load balancer\'s own host name; pick another name for the service URL'],
+  ['service: certificate outside us-east-1', () => web({ domainName: 'api.example.com', domainCertificate: certificate('eu-west-1') }),
+    'TestStack/Web: invalid domainCertificate "eu-west-1": CloudFront only takes certificates issued in us-east-1; issue it there'],
   // PrivateDatabase
   ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or set production: false'],
   ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
@@ -10,6 +11,19 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     const given = givenStack({}, app);
     new SecureAlbFargateService(given.stack, 'Backend', {
       vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService with a custom domain', (app) => {
+    const given = givenStack({}, app);
+    const domainCertificate = acm.Certificate.fromCertificateArn(given.stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab');
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      domainName: 'api.example.com',
+      domainCertificate,
     });
     return given;
   }],

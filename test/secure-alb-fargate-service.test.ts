@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { givenStack } from './fixtures';
@@ -193,6 +194,33 @@ describe('SecureAlbFargateService', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       Cluster: { Ref: Match.stringLikeRegexp('^Shared') }, CapacityProviders: Match.arrayWith(['FARGATE_SPOT']),
     });
+  });
+
+  test('GIVEN a custom domain THEN CloudFront serves it with its us-east-1 certificate, aliases point at the distribution, and it is the URL', () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab';
+    const { stack, vpc, zone, repository } = givenStack();
+    const web = new SecureAlbFargateService(stack, 'Backend', {
+      vpc,
+      hostedZone: zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(repository),
+      domainName: 'api.example.com',
+      domainCertificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['api.example.com'],
+        ViewerCertificate: { AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      }),
+    });
+    for (const type of ['A', 'AAAA']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'api.example.com.', Type: type, AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendDistribution'), 'DomainName'] } }),
+      });
+    }
+    expect(web.serviceUrl).toBe('https://api.example.com');
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/teststack/prod/backend/service-url', Value: 'https://api.example.com' });
   });
 
   test('GIVEN ARM64 THEN the tasks run on Graviton, on-demand', () => {
