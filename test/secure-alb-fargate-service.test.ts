@@ -198,16 +198,8 @@ describe('SecureAlbFargateService', () => {
 
   test('GIVEN a custom domain THEN CloudFront serves it with its us-east-1 certificate, aliases point at the distribution, and it is the URL', () => {
     const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab';
-    const { stack, vpc, zone, repository } = givenStack();
-    const web = new SecureAlbFargateService(stack, 'Backend', {
-      vpc,
-      hostedZone: zone,
-      environmentName: 'prod',
-      image: ServiceImage.fromEcrRepository(repository),
-      domainName: 'api.example.com',
-      domainCertificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
-    });
-    const template = Template.fromStack(stack);
+    const domainCertificate = acm.Certificate.fromCertificateArn(new Stack(), 'Cert', certificateArn);
+    const { service: web, template } = build({ domainName: 'api.example.com', domainCertificate });
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Aliases: ['api.example.com'],
@@ -220,7 +212,7 @@ describe('SecureAlbFargateService', () => {
       });
     }
     expect(web.serviceUrl).toBe('https://api.example.com');
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/teststack/prod/backend/service-url', Value: 'https://api.example.com' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/total-ctl/prod/backend/service-url', Value: 'https://api.example.com' });
   });
 
   test('GIVEN ARM64 THEN the tasks run on Graviton, on-demand', () => {
