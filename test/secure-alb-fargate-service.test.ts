@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -213,6 +213,12 @@ describe('SecureAlbFargateService', () => {
     }
     expect(web.serviceUrl).toBe('https://api.example.com');
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/total-ctl/prod/backend/service-url', Value: 'https://api.example.com' });
+  });
+
+  test('GIVEN a certificate made in a stack of another region THEN synth fails naming domainCertificate', () => {
+    const domainCertificate = new acm.Certificate(new Stack(new App(), 'Certs', { env: { region: 'eu-west-1' } }), 'Cert', { domainName: 'api.example.com' });
+    expect(() => build({ domainName: 'api.example.com', domainCertificate }))
+      .toThrow('TestStack/Backend: invalid domainCertificate "eu-west-1": CloudFront only takes certificates issued in us-east-1; issue it there');
   });
 
   test('GIVEN ARM64 THEN the tasks run on Graviton, on-demand', () => {
