@@ -1,6 +1,7 @@
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -51,6 +52,13 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
   ['resize the database', {}, { database: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) } }],
   ['resize the cache', {}, { cache: { cacheNodeType: 'cache.r7g.large' } }],
   ['change pipeline approval and migration command', {}, { pipeline: { manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] } }],
+  ['turn on password rotation', {}, { database: { rotation: true } }],
+  ['serve the service on a custom domain', {}, {
+    service: {
+      domainName: 'api.example.com',
+      domainCertificate: acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab'),
+    },
+  }],
   ['switch the development profile service size and capacity', { profile: EnvironmentProfile.DEVELOPMENT },
     { profile: EnvironmentProfile.DEVELOPMENT, service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 3 } }],
 ];
