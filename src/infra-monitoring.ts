@@ -305,20 +305,15 @@ export class InfraMonitoring extends Construct {
   private monitorService(service: ecs.FargateService, t: MonitoringThresholds): void {
     const cpu = service.metricCpuUtilization({ period: PERIOD });
     const memory = service.metricMemoryUtilization({ period: PERIOD });
-    const running = new cloudwatch.Metric({
+    const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      statistic: 'Minimum',
+      metricName,
+      statistic,
       period: PERIOD,
       dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
     });
-    const desired = new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'DesiredTaskCount',
-      statistic: 'Maximum',
-      period: PERIOD,
-      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
-    });
+    const running = insights('RunningTaskCount', 'Minimum');
+    const desired = insights('DesiredTaskCount', 'Maximum');
     this.watch('ServiceCpuHigh', 'Service CPU stays high: autoscaling is at its maximum or cannot keep up',
       cpu,
       { threshold: t.serviceCpuPercent ?? 90, datapoints: 4, of: 5, missing: Missing.MISSING });
