@@ -245,6 +245,8 @@ const DEFAULT_PORT = 8080;
 const DEFAULT_HEALTH_PATH = '/health';
 const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
 const MAX_RULE_CONDITION_VALUES = 5;
+/** RFC 5280 limit on a certificate's common name, which ACM applies to the domain name. */
+const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
 const MAIN_CONTAINER = 'app';
 
 /**
@@ -674,6 +676,11 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   validateDnsLabel(scope, 'environmentName', props.environmentName);
   validateDnsLabel(scope, 'appName', appName);
   if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName);
+  const loadBalancerDomainName = `${props.environmentName}-lb.${props.baseDomainName ?? props.hostedZone.zoneName}`;
+  if (!isToken(loadBalancerDomainName) && loadBalancerDomainName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
+    invalidProp(scope, 'environmentName', props.environmentName, `the load balancer host name ${loadBalancerDomainName} has ${loadBalancerDomainName.length} `
+      + `characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; shorten environmentName or set a shorter baseDomainName`);
+  }
   validateFargateSize(scope, 'cpu', props.cpu ?? 1024, 'memoryLimitMiB', props.memoryLimitMiB ?? 2048);
   validateIntegerRange(scope, 'minCapacity', props.minCapacity, 1, 1000);
   validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000);

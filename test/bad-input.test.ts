@@ -33,6 +33,10 @@ const cases: Array<[string, () => unknown, string]> = [
     'TestStack/Web: invalid onDemandBaseCapacity 0: it only applies with spot: true; set spot or drop onDemandBaseCapacity'],
   ['service: Spot with ARM64', () => web({ spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 }),
     'TestStack/Web: invalid spot true: Fargate Spot runs only X86_64 tasks; set spot: false, or build the image for X86_64 and drop cpuArchitecture ARM64'],
+  ['service: load balancer host name too long for a certificate', () => web({ environmentName: 'customer-acceptance-environment-for-the-payments-team' }),
+    'TestStack/Web: invalid environmentName "customer-acceptance-environment-for-the-payments-team": the load balancer host name '
+    + 'customer-acceptance-environment-for-the-payments-team-lb.example.com has 68 characters and ACM certificates take at most 64; '
+    + 'shorten environmentName or set a shorter baseDomainName'],
   ['service: custom domain without a certificate', () => web({ domainName: 'api.example.com' }),
     'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)'],
   ['service: certificate without a domain', () => web({ domainCertificate: certificate('us-east-1') }),
