@@ -102,7 +102,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
     });
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Private subnets of the cache',
-      subnetIds: props.vpc.selectSubnets(requireSubnets(this, props.vpc, dataSubnetType(props.vpc), replicas > 0 ? 2 : 1, 'a cache with failover')).subnetIds,
+      subnetIds: props.vpc.selectSubnets(requireSubnets(this, props.vpc, dataSubnetType(props.vpc), ...subnetNeeds(replicas))).subnetIds,
     });
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupDescription: 'Private cache',
@@ -178,6 +178,11 @@ export class PrivateCache extends Construct implements IContainerConnection {
   }
 }
 
+
+/** Failover places a replica in another zone; a single node needs one. */
+function subnetNeeds(replicas: number): [minZones: number, purpose: string] {
+  return replicas > 0 ? [2, 'a cache with failover'] : [1, 'the cache'];
+}
 
 function validateProps(scope: Construct, props: PrivateCacheProps): void {
   validateIntegerRange(scope, 'replicas', props.replicas, 0, 5);

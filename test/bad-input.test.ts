@@ -134,6 +134,8 @@ describe('a VPC without the subnets a construct needs fails at synth naming vpc,
     ['cache with a replica: one zone', () => cache({}, oneZone),
       'TestStack/Cache: invalid vpc "TestStack/OneZone": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets in at least 2 availability zones are needed for a cache with failover; '
       + 'this VPC has them in 1, raise maxAzs'],
+    ['single-node cache: no private subnets', () => cache({ replicas: 0 }, tiers(PUBLIC)),
+      'TestStack/Cache: invalid vpc "TestStack/Tiers": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets are needed for the cache; give a VPC with a subnet group of that type'],
   ] as Array<[string, () => unknown, string]>)('%s', (_name, build, message) => {
     expect(build).toThrow(new Error(message));
   });
