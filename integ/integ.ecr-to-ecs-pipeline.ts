@@ -1,12 +1,13 @@
 /**
  * Deploys a service from ECR with its deploy pipeline and asserts at deploy time the stage order
- * Source -> Migrate -> Build -> Deploy -> Record, and that the service's image-tag parameter holds either the initial
- * tag or a release recorded by the pipeline (sha256-<hex>).
+ * Source -> Migrate -> Build -> Deploy -> Record; then waits for the execution CodePipeline starts on creation to
+ * succeed and asserts that the service's image-tag parameter now holds the release it recorded (sha256-<hex>), which
+ * the initial value (`latest`) cannot pass for.
  * A real run needs a public hosted zone (INTEG_HOSTED_ZONE_ID, INTEG_ZONE_NAME) and a repository with an image
  * tagged `latest` (INTEG_REPOSITORY_NAME), so the service can start.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -40,5 +41,8 @@ integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: delivery.pipe
       stages: [{ name: 'Source' }, { name: 'Migrate' }, { name: 'Build' }, { name: 'Deploy' }, { name: 'Record' }],
     },
   }));
-integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/pipeline/integ/backend/ecr-imgTag' })
-  .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^(latest|sha256-[0-9a-f]{64})$') } }));
+const pipelineSucceeded = integ.assertions.awsApiCall('CodePipeline', 'listPipelineExecutions', { pipelineName: delivery.pipeline.pipelineName, maxResults: 1 })
+  .expect(ExpectedResult.objectLike({ pipelineExecutionSummaries: [{ status: 'Succeeded' }] }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(45), interval: Duration.minutes(1) });
+pipelineSucceeded.next(integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/pipeline/integ/backend/ecr-imgTag' })
+  .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^sha256-[0-9a-f]{64}$') } })));

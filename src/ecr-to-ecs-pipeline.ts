@@ -345,17 +345,29 @@ export class EcrToEcsPipeline extends Construct {
         BUILD_CONTEXT: source.buildContext ?? '.',
       },
     });
-    this.repository.grantPullPush(project);
+    this.repository.grant(project, ...ECR_PULL_PUSH_ACTIONS);
+    this.grantDockerLogin(project);
     pipeline.addStage({ stageName: 'Build', actions: [new actions.CodeBuildAction({ actionName: 'DockerBuild', project, input: code })] });
     const dockerNeedsPrivileges = 'docker build inside CodeBuild needs privileged mode; the project only builds this repository\'s Dockerfile.';
     acknowledge(project, [
       { id: 'AwsSolutions-CB3', reason: dockerNeedsPrivileges },
       { id: 'codebuild_project_environment_privileged_check', reason: dockerNeedsPrivileges },
     ]);
-    acknowledge(project, [
-      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken (docker login) has no resource-level permission.', appliesTo: ['Resource::*'] },
-    ], { recursive: true });
     return pipeline;
+  }
+
+  /**
+   * `docker login` needs ecr:GetAuthorizationToken on `*`. It gets a policy of its own, acknowledged alone, so that any
+   * other wildcard on the build role (a push widened to every repository) is still reported.
+   */
+  private grantDockerLogin(project: codebuild.PipelineProject): void {
+    const login = new iam.Policy(this, 'DockerLoginPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] })],
+    });
+    project.role!.attachInlinePolicy(login);
+    acknowledge(login, [
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken (docker login) has no resource-level permission; this policy grants nothing else.', appliesTo: ['Resource::*'] },
+    ]);
   }
 
   private acknowledgeFindings(): void {
@@ -393,6 +405,12 @@ interface ProjectOptions {
 function plainVariables(variables: { [name: string]: string }): { [name: string]: codebuild.BuildEnvironmentVariable } {
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
 }
+
+/** What `docker build` + `docker push` need on the repository itself (login is granted apart). */
+const ECR_PULL_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage',
+  'ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
+];
 
 const ECR_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[a-zA-Z0-9-]+$/;

@@ -27,6 +27,17 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
+  ['SecureAlbFargateService with a routed container behind CloudFront', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.fromEcrRepository(given.repository) }],
+    });
+    return given;
+  }],
   ['PrivateDatabase (production)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
