@@ -50,7 +50,7 @@ const cases: Array<[string, () => unknown, string]> = [
   ['service: certificate outside us-east-1', () => web({ domainName: 'api.example.com', domainCertificate: certificate('eu-west-1') }),
     'TestStack/Web: invalid domainCertificate "eu-west-1": CloudFront only takes certificates issued in us-east-1; issue it there'],
   // PrivateDatabase
-  ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or set production: false'],
+  ['database: production backups under 7 days', () => database({ backupRetentionDays: 3 }), 'TestStack/Db: invalid backupRetentionDays 3: production keeps at least 7 days of backups; raise it or use profile EnvironmentProfile.DEVELOPMENT'],
   ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],
   ['database: name with a hyphen', () => database({ databaseName: 'my-db' }), 'TestStack/Db: invalid databaseName "my-db": use a letter followed by up to 62 letters, digits or underscores (e.g. "app")'],
   ['database: reserved master user name', () => database({ masterUsername: 'postgres' }), 'TestStack/Db: invalid masterUsername "postgres": use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"'],

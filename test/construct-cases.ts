@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, EcrToEcsPipeline, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, EcrToEcsPipeline, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -50,7 +50,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['PrivateDatabase (development)', (app) => {
     const given = givenStack({}, app);
-    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, production: false });
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, profile: EnvironmentProfile.DEVELOPMENT });
     return given;
   }],
   ['PrivateCache (production)', (app) => {
@@ -60,7 +60,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['PrivateCache (development)', (app) => {
     const given = givenStack({}, app);
-    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, production: false });
+    new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, profile: EnvironmentProfile.DEVELOPMENT });
     return given;
   }],
   ['EcrToEcsPipeline with the CI pipeline', (app) => {

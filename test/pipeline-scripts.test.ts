@@ -2,7 +2,7 @@ import { execFileSync, execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from '../src/private/pipeline-scripts';
+import { IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from '../src/delivery/pipeline-scripts';
 
 /**
  * Runs the pipeline's build scripts with bash and jq (as CodeBuild does) against a stub `aws` CLI that logs every call

@@ -27,16 +27,16 @@ const cases: Array<[string, () => IConstruct, string]> = [
   ['service: shell access into containers', () => web({ enableExecuteCommand: true }),
     'enableExecuteCommand is true: whoever may call ecs:ExecuteCommand gets a shell in the running containers; turn it on only while debugging'],
   ['database: single-AZ in production', () => database({ multiAz: false }),
-    'multiAz is false: a zone outage takes the production database down; keep the default in production, or set production: false for a throw-away environment'],
+    'multiAz is false: a zone outage takes the production database down; keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['database: deletion protection off in production', () => database({ deletionProtection: false }),
     'deletionProtection is false: a stack update or removal can delete the production database; '
-    + 'keep the default in production, or set production: false for a throw-away environment'],
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['cache: no replica in production', () => cache({ replicas: 0 }),
     'replicas is 0: a node failure in production loses the cache and queued jobs until a new node is up; '
-    + 'keep the default in production, or set production: false for a throw-away environment'],
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['cache: no snapshots in production', () => cache({ snapshotRetentionDays: 0 }),
     'snapshotRetentionDays is 0: no daily snapshots: a lost production cache cannot be restored; '
-    + 'keep the default in production, or set production: false for a throw-away environment'],
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['monitoring: no deployment alarms', () => monitoredWeb(false),
     'deploymentAlarms is false: a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start; keep the default (true)'],
 ];

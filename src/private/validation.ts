@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { EnvironmentProfile } from '../platform/environment-profile';
 
 /**
  * Throws the library's standard bad-input error: which prop, which value, how to fix it.
@@ -79,5 +80,16 @@ export function validateUnique(scope: IConstruct, prop: string, values: readonly
       invalidProp(scope, prop, value, 'another entry already uses it; every entry must be unique, rename one of the duplicates');
     }
     seen.add(value);
+  }
+}
+
+/** A profile is one of the enum's values; the deprecated `production` flag may only agree with it. */
+export function validateProfile(scope: IConstruct, profile: EnvironmentProfile | undefined, production?: boolean): void {
+  const profiles = Object.values(EnvironmentProfile) as string[];
+  if (profile !== undefined && !profiles.includes(profile)) {
+    invalidProp(scope, 'profile', profile, `use EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values ${profiles.map(p => `"${p}"`).join(' or ')})`);
+  }
+  if (profile !== undefined && production !== undefined && production !== (profile === EnvironmentProfile.PRODUCTION)) {
+    invalidProp(scope, 'production', production, `it contradicts profile "${profile}"; drop production (deprecated) and keep profile`);
   }
 }

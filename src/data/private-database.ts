@@ -5,64 +5,24 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { IContainerConnection } from './container-connection';
-import { acknowledge } from './private/compliance';
-import { createRetainedKey } from './private/kms';
-import { dataSubnetType, requireSubnets } from './private/subnets';
-import { invalidProp, isToken, validateIntegerRange } from './private/validation';
-import { warnWeakenedDefault } from './private/warnings';
+import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-connection';
+import { ExistingDatabase, POSTGRES_PORT } from './existing-database';
+import { EnvironmentProfile } from '../platform/environment-profile';
+import { profileDefaults, resolveProfile } from '../platform/profiles';
+import { acknowledge } from '../private/compliance';
+import { createRetainedKey } from '../private/kms';
+import { dataSubnetType, requireSubnets } from '../private/subnets';
+import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
+import { warnWeakenedDefault } from '../private/warnings';
 
-/**
- * A PostgreSQL database a container can connect to: `DB_HOST`, `DB_PORT`, `DB_NAME` as environment (where they
- * are not secret), `DB_USER`, `DB_PASSWORD` as secrets. Implemented by `PrivateDatabase` and by
- * `PrivateDatabase.fromExistingDatabase`.
- */
-export interface IDatabaseConnection extends IContainerConnection {}
-
-/** Connection details of a database this library does not manage (seed 001: an RDS instance outside the stack). */
-export interface ExistingDatabaseAttributes {
-  /** ID of the database's security group; clients are admitted to it on `port`. */
-  readonly securityGroupId: string;
-  /** SSM parameter (String) holding the host name; injected as `DB_HOST`. */
-  readonly hostParameterName: string;
+/** The database itself: size, engine, storage, backups and safeguards. The platform's `database` takes the same options. */
+export interface DatabaseOptions {
   /**
-   * Database port.
-   * @default 5432
+   * Instance type.
+   * @default - db.t4g.medium (Graviton); in a `BackendPlatform`, the profile's size (db.t4g.micro in development)
    */
-  readonly port?: number;
-  /**
-   * Database name, injected as `DB_NAME`.
-   * @default - not injected
-   */
-  readonly databaseName?: string;
-  /**
-   * Secret with `username` and `password` keys, injected as `DB_USER` and `DB_PASSWORD`.
-   * @default - `usernameParameterName` and `passwordParameterName` are used
-   */
-  readonly secret?: secretsmanager.ISecret;
-  /**
-   * SSM parameter (String or SecureString) holding the user name, when there is no `secret`.
-   * @default - no `DB_USER`
-   */
-  readonly usernameParameterName?: string;
-  /**
-   * SSM SecureString parameter holding the password, when there is no `secret`.
-   * @default - no `DB_PASSWORD`
-   */
-  readonly passwordParameterName?: string;
-}
-
-/** Props of `PrivateDatabase`. */
-export interface PrivateDatabaseProps {
-  /** VPC with isolated subnets (private subnets with egress are used if it has none). */
-  readonly vpc: ec2.IVpc;
-  /**
-   * Production settings: multi-AZ, deletion protection, 7-day backups. Turn off only for development.
-   * @default true
-   */
-  readonly production?: boolean;
+  readonly instanceType?: ec2.InstanceType;
   /**
    * Name of the database created in the instance.
    * @default 'app'
@@ -73,11 +33,6 @@ export interface PrivateDatabaseProps {
    * @default 'app_admin'
    */
   readonly masterUsername?: string;
-  /**
-   * Instance type.
-   * @default - db.t4g.medium (Graviton)
-   */
-  readonly instanceType?: ec2.InstanceType;
   /**
    * PostgreSQL engine version.
    * @default rds.PostgresEngineVersion.VER_17
@@ -100,19 +55,14 @@ export interface PrivateDatabaseProps {
   readonly backupRetentionDays?: number;
   /**
    * Run a standby in a second availability zone. Turning it off in production warns at synth.
-   * @default - same as `production`
+   * @default - the profile's: true in production, false in development
    */
   readonly multiAz?: boolean;
   /**
    * Protect the instance against deletion. Turning it off in production warns at synth.
-   * @default - same as `production`
+   * @default - the profile's: true in production, false in development
    */
   readonly deletionProtection?: boolean;
-  /**
-   * KMS key for storage, Performance Insights and the credentials secret.
-   * @default - a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
   /**
    * Allow IAM database authentication.
    * @default false
@@ -126,7 +76,29 @@ export interface PrivateDatabaseProps {
   readonly rotation?: boolean;
 }
 
-const POSTGRES_PORT = 5432;
+/** Props of `PrivateDatabase`. */
+export interface PrivateDatabaseProps extends DatabaseOptions {
+  /** VPC with isolated subnets (private subnets with egress are used if it has none). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Profile whose defaults apply: production is multi-AZ with deletion protection and at least 7 days of backups,
+   * and warns when they are turned off; development is single-AZ and destroyable.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * Production settings (`false` selects the development profile).
+   * @default true
+   * @deprecated use `profile`
+   */
+  readonly production?: boolean;
+  /**
+   * KMS key for storage, Performance Insights and the credentials secret.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
 
 /**
  * RDS PostgreSQL in isolated subnets, never public, that only the clients you grant can reach.
@@ -156,7 +128,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
   constructor(scope: Construct, id: string, props: PrivateDatabaseProps) {
     super(scope, id);
     validateProps(this, props);
-    const production = props.production ?? true;
+    const defaults = databaseDefaults(props);
     this.databaseName = props.databaseName ?? 'app';
 
     this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'EncryptionKey', 'PrivateDatabase storage, Performance Insights and credentials');
@@ -165,6 +137,33 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       description: 'PostgreSQL: ingress only from granted clients',
       allowAllOutbound: false,
     });
+    const multiAz = props.multiAz ?? defaults.multiAz;
+    const deletionProtection = props.deletionProtection ?? defaults.deletionProtection;
+    this.instance = this.createInstance(props, multiAz, deletionProtection);
+    this.secret = this.instance.secret!;
+    // Losing the secret would lock everyone out of a retained snapshot: keep it on delete.
+    this.generatedSecret().applyRemovalPolicy(RemovalPolicy.RETAIN);
+    if (props.rotation) {
+      // The rotation function calls the Secrets Manager API: from egress subnets when the VPC has them (isolated ones need an endpoint).
+      const subnetType = props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+      this.instance.addRotationSingleUser({ vpcSubnets: { subnetType } });
+    }
+
+    this.containerEnvironment = {
+      DB_HOST: this.instance.dbInstanceEndpointAddress,
+      DB_PORT: this.instance.dbInstanceEndpointPort,
+      DB_NAME: this.databaseName,
+    };
+    this.containerSecrets = {
+      DB_USER: ecs.Secret.fromSecretsManager(this.secret, 'username'),
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
+    };
+    if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(multiAz, deletionProtection);
+    this.acknowledgeFindings(props, multiAz, deletionProtection);
+  }
+
+  /** The TLS-only, encrypted, never public instance with a generated master password; snapshotted on delete. */
+  private createInstance(props: PrivateDatabaseProps, multiAz: boolean, deletionProtection: boolean): rds.DatabaseInstance {
     const parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
       engine: engine(props),
       description: 'TLS-only PostgreSQL with connection logging',
@@ -174,9 +173,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       encryptionKey: this.encryptionKey,
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
     });
-    const multiAz = props.multiAz ?? production;
-    const deletionProtection = props.deletionProtection ?? production;
-    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+    return new rds.DatabaseInstance(this, 'Instance', {
       engine: engine(props),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
@@ -204,26 +201,6 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       iamAuthentication: props.iamAuthentication ?? false,
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
-    this.secret = this.instance.secret!;
-    // Losing the secret would lock everyone out of a retained snapshot: keep it on delete.
-    this.generatedSecret().applyRemovalPolicy(RemovalPolicy.RETAIN);
-    if (props.rotation) {
-      // The rotation function calls the Secrets Manager API: from egress subnets when the VPC has them (isolated ones need an endpoint).
-      const subnetType = props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
-      this.instance.addRotationSingleUser({ vpcSubnets: { subnetType } });
-    }
-
-    this.containerEnvironment = {
-      DB_HOST: this.instance.dbInstanceEndpointAddress,
-      DB_PORT: this.instance.dbInstanceEndpointPort,
-      DB_NAME: this.databaseName,
-    };
-    this.containerSecrets = {
-      DB_USER: ecs.Secret.fromSecretsManager(this.secret, 'username'),
-      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
-    };
-    this.warnOnWeakenedDefaults(props, multiAz, deletionProtection);
-    this.acknowledgeFindings(props);
   }
 
   /** The instance's security group connections. */
@@ -244,14 +221,13 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
     return this.instance.node.findAll().find((c): c is secretsmanager.CfnSecret => c instanceof secretsmanager.CfnSecret)!;
   }
 
-  private warnOnWeakenedDefaults(props: PrivateDatabaseProps, multiAz: boolean, deletionProtection: boolean): void {
-    if (props.production === false) return;
-    const fix = 'keep the default in production, or set production: false for a throw-away environment';
+  private warnOnWeakenedDefaults(multiAz: boolean, deletionProtection: boolean): void {
+    const fix = 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment';
     if (!multiAz) warnWeakenedDefault(this, 'multiAz', multiAz, 'a zone outage takes the production database down', fix);
     if (!deletionProtection) warnWeakenedDefault(this, 'deletionProtection', deletionProtection, 'a stack update or removal can delete the production database', fix);
   }
 
-  private acknowledgeFindings(props: PrivateDatabaseProps): void {
+  private acknowledgeFindings(props: PrivateDatabaseProps, multiAz: boolean, deletionProtection: boolean): void {
     const defaultPort = 'The standard PostgreSQL port is kept: the instance is unreachable except from granted security groups, so obscurity adds nothing.';
     const acks = [
       { id: 'AwsSolutions-RDS11', reason: defaultPort },
@@ -261,14 +237,14 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       acks.push({ id: 'rds_instance_iam_authentication_enabled_check', reason: 'Applications use the generated password from Secrets Manager; set iamAuthentication to add IAM auth.' });
       acks.push({ id: 'AwsSolutions-RDS6', reason: 'Applications use the generated password from Secrets Manager; set iamAuthentication to add IAM auth.' });
     }
-    if (!(props.multiAz ?? props.production ?? true)) {
+    if (!multiAz) {
       acks.push({ id: 'AwsSolutions-RDS3', reason: 'Single-AZ is the explicit development setting (production: false or multiAz: false).' });
       acks.push({ id: 'rds_instance_multi_az_support_check', reason: 'Single-AZ is the explicit development setting (production: false or multiAz: false).' });
     }
     if ((props.backupRetentionDays ?? 7) < 7) {
       acks.push({ id: 'rds_instance_backup_enabled_check', reason: 'Backups shorter than 7 days are an explicit development setting (backupRetentionDays).' });
     }
-    if (!(props.deletionProtection ?? props.production ?? true)) {
+    if (!deletionProtection) {
       acks.push({ id: 'AwsSolutions-RDS10', reason: 'Deletion protection is off by explicit development setting; the instance is still snapshotted on delete.' });
       acks.push({ id: 'rds_instance_deletion_protection_enabled_check', reason: 'Deletion protection is off by explicit development setting; the instance is still snapshotted on delete.' });
     }
@@ -282,52 +258,23 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
   }
 }
 
-class ExistingDatabase extends Construct implements IDatabaseConnection {
-  public readonly containerEnvironment: { [key: string]: string };
-  public readonly containerSecrets: { [key: string]: ecs.Secret };
-  private readonly securityGroup: ec2.ISecurityGroup;
-  private readonly port: number;
-
-  constructor(scope: Construct, id: string, attrs: ExistingDatabaseAttributes) {
-    super(scope, id);
-    if (attrs.secret && (attrs.usernameParameterName || attrs.passwordParameterName)) {
-      invalidProp(this, 'secret', 'ISecret', 'give either secret or usernameParameterName/passwordParameterName, not both');
-    }
-    this.port = attrs.port ?? POSTGRES_PORT;
-    this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId, { mutable: true });
-    this.containerEnvironment = {
-      DB_PORT: String(this.port),
-      ...(attrs.databaseName ? { DB_NAME: attrs.databaseName } : {}),
-    };
-    const parameter = (name: string, parameterName: string) => ecs.Secret.fromSsmParameter(
-      ssm.StringParameter.fromStringParameterName(this, name, parameterName));
-    this.containerSecrets = {
-      DB_HOST: parameter('HostParameter', attrs.hostParameterName),
-      ...(attrs.secret ? {
-        DB_USER: ecs.Secret.fromSecretsManager(attrs.secret, 'username'),
-        DB_PASSWORD: ecs.Secret.fromSecretsManager(attrs.secret, 'password'),
-      } : {}),
-      ...(attrs.usernameParameterName ? { DB_USER: parameter('UsernameParameter', attrs.usernameParameterName) } : {}),
-      ...(attrs.passwordParameterName ? { DB_PASSWORD: parameter('PasswordParameter', attrs.passwordParameterName) } : {}),
-    };
-  }
-
-  public allowFrom(client: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.port), 'PostgreSQL from a granted client');
-  }
-}
-
 function engine(props: PrivateDatabaseProps): rds.IInstanceEngine {
   return rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion ?? rds.PostgresEngineVersion.VER_17 });
 }
 
 
+function databaseDefaults(props: PrivateDatabaseProps) {
+  return profileDefaults(resolveProfile(props.profile, props.production)).database;
+}
+
 function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
+  validateProfile(scope, props.profile, props.production);
   validateIntegerRange(scope, 'allocatedStorageGiB', props.allocatedStorageGiB, 20, 65536);
   validateIntegerRange(scope, 'maxAllocatedStorageGiB', props.maxAllocatedStorageGiB, 20, 65536);
   validateIntegerRange(scope, 'backupRetentionDays', props.backupRetentionDays, 1, 35);
-  if ((props.production ?? true) && props.backupRetentionDays !== undefined && props.backupRetentionDays < 7) {
-    invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, 'production keeps at least 7 days of backups; raise it or set production: false');
+  const minimumBackupDays = databaseDefaults(props).minimumBackupRetentionDays;
+  if (props.backupRetentionDays !== undefined && !isToken(props.backupRetentionDays) && props.backupRetentionDays < minimumBackupDays) {
+    invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, `production keeps at least ${minimumBackupDays} days of backups; raise it or use profile EnvironmentProfile.DEVELOPMENT`);
   }
   const allocated = props.allocatedStorageGiB ?? 20;
   const maxAllocated = props.maxAllocatedStorageGiB;

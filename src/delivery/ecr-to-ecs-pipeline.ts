@@ -14,94 +14,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { anyOccurrenceAlarm, notify } from './private/alarms';
-import { acknowledge } from './private/compliance';
-import { createRetainedKey } from './private/kms';
-import { createLogGroup } from './private/log-group';
-import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './private/pipeline-scripts';
-import { invalidProp, isToken, validateIntegerRange, validateNonEmpty } from './private/validation';
-import { SecureAlbFargateService } from './secure-alb-fargate-service';
-
-/** The optional CI half: GitHub source through a CodeStar connection, Docker build, push to ECR. */
-export interface GitHubSourceOptions {
-  /** ARN of an AVAILABLE CodeStar (CodeConnections) connection to GitHub. */
-  readonly connectionArn: string;
-  /** Owner (user or organization) of the GitHub repository. */
-  readonly owner: string;
-  /** Name of the GitHub repository. */
-  readonly repo: string;
-  /**
-   * Branch whose commits are built.
-   * @default 'main'
-   */
-  readonly branch?: string;
-  /**
-   * Path of the Dockerfile in the repository.
-   * @default 'Dockerfile'
-   */
-  readonly dockerfile?: string;
-  /**
-   * Docker build context in the repository.
-   * @default '.'
-   */
-  readonly buildContext?: string;
-}
-
-/** Props of `EcrToEcsPipeline`. */
-export interface EcrToEcsPipelineProps {
-  /** The service to deploy; its image must come from ECR (`ServiceImage.fromEcrRepository`). */
-  readonly service: SecureAlbFargateService;
-  /**
-   * Image tag whose pushes start the deploy pipeline.
-   * @default 'latest'
-   */
-  readonly tag?: string;
-  /**
-   * Run database migrations with the new image before deploying it.
-   * @default true
-   */
-  readonly runMigrations?: boolean;
-  /**
-   * Command of the migration task (it replaces the container's command; env, secrets and network are the service's).
-   * @default ['npm', 'run', 'migration:run']
-   */
-  readonly migrationCommand?: string[];
-  /**
-   * How long the migration may run before the pipeline fails it.
-   * @default Duration.minutes(30)
-   */
-  readonly migrationTimeout?: Duration;
-  /**
-   * Wait for a manual approval before deploying.
-   * @default false
-   */
-  readonly manualApproval?: boolean;
-  /**
-   * Topic told about failed pipeline executions (and the migration failure alarm).
-   * @default - no notifications; `alarms` are exposed for InfraMonitoring
-   */
-  readonly notificationTopic?: sns.ITopic;
-  /**
-   * Also build the image from GitHub (seed 001's CI pipeline); its pushes of `tag` start the deploy pipeline.
-   * @default - no CI pipeline; push images by other means
-   */
-  readonly source?: GitHubSourceOptions;
-  /**
-   * Key for artifacts and build outputs.
-   * @default - a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Retention of the build logs.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Customer-managed key for the build log group (CloudWatch Logs must be allowed to use it).
-   * @default - CloudWatch Logs service encryption
-   */
-  readonly logEncryptionKey?: kms.IKey;
-}
+import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
+import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
+import { IMonitoredPipeline } from '../monitoring/monitored';
+import { anyOccurrenceAlarm, notify } from '../private/alarms';
+import { acknowledge } from '../private/compliance';
+import { createRetainedKey } from '../private/kms';
+import { createLogGroup } from '../private/log-group';
+import { invalidProp, isToken, validateIntegerRange, validateNonEmpty } from '../private/validation';
 
 /**
  * Continuous delivery of a `SecureAlbFargateService`: a push of the tag to ECR starts a CodePipeline (V2) that runs
@@ -110,7 +30,7 @@ export interface EcrToEcsPipelineProps {
  * SSM tag parameter the service renders, so a later `cdk deploy` never rolls the image back.
  * Optionally a CI pipeline builds the image from GitHub.
  */
-export class EcrToEcsPipeline extends Construct {
+export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   /** The deploy pipeline (Source, Migrate, Build, [Approve], Deploy, Record). */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CI pipeline, when `source` is given. */
@@ -138,6 +58,7 @@ export class EcrToEcsPipeline extends Construct {
       invalidProp(this, 'service', props.service.node.path, 'the service image must come from ECR: use ServiceImage.fromEcrRepository(repository)');
     }
     validateProps(this, props);
+    const alarmTopic = props.alarmTopic ?? props.notificationTopic;
     this.repository = repository;
     this.tagParameter = tagParameter;
     const tag = props.tag ?? 'latest';
@@ -170,7 +91,7 @@ export class EcrToEcsPipeline extends Construct {
     });
     this.pipeline.addStage({ stageName: 'Build', actions: [this.step('ImageDefinitions', buildProject, image, common, [definitions])] });
     if (props.manualApproval) {
-      this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: props.notificationTopic })] });
+      this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: alarmTopic })] });
     }
     this.pipeline.addStage({
       stageName: 'Deploy',
@@ -183,8 +104,8 @@ export class EcrToEcsPipeline extends Construct {
     });
 
     if (props.source) this.ciPipeline = this.createCiPipeline(props.source, tag);
-    if (props.notificationTopic) {
-      this.notifyOnFailure(props.notificationTopic);
+    if (alarmTopic) {
+      this.notifyOnFailure(alarmTopic);
     } else {
       this.alarms.forEach(alarm => notify(alarm, undefined));
     }
@@ -418,6 +339,9 @@ const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[
 function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
   if (props.tag !== undefined && !isToken(props.tag) && (!ECR_TAG.test(props.tag) || props.tag.startsWith('sha256-'))) {
     invalidProp(scope, 'tag', props.tag, 'use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)');
+  }
+  if (props.alarmTopic && props.notificationTopic && props.alarmTopic !== props.notificationTopic) {
+    invalidProp(scope, 'notificationTopic', props.notificationTopic.node.path, 'it is the deprecated name of alarmTopic, which names another topic; keep alarmTopic only');
   }
   if (props.migrationCommand !== undefined) validateNonEmpty(scope, 'migrationCommand', props.migrationCommand);
   if (props.migrationCommand !== undefined && props.runMigrations === false) {

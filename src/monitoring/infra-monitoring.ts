@@ -8,143 +8,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { CleanupJobScheduler } from './cleanup-job-scheduler';
-import { EcrToEcsPipeline } from './ecr-to-ecs-pipeline';
-import { notify, ruleMetric } from './private/alarms';
-import { createRetainedKey } from './private/kms';
-import { invalidProp, validateEmail, validateIntegerRange } from './private/validation';
-import { warnWeakenedDefault } from './private/warnings';
-import { PrivateCache } from './private-cache';
-import { ScheduledApiCalls } from './scheduled-api-calls';
-
-/** Alarm thresholds; every one has a production-grade default. */
-export interface MonitoringThresholds {
-  /**
-   * Service average CPU, percent.
-   * @default 90
-   */
-  readonly serviceCpuPercent?: number;
-  /**
-   * Service average memory, percent.
-   * @default 90
-   */
-  readonly serviceMemoryPercent?: number;
-  /**
-   * ALB-generated 5xx responses, percent of requests.
-   * @default 5
-   */
-  readonly loadBalancer5xxPercent?: number;
-  /**
-   * Target-generated 5xx responses, percent of requests.
-   * @default 5
-   */
-  readonly target5xxPercent?: number;
-  /**
-   * p99 target response time.
-   * @default Duration.seconds(2)
-   */
-  readonly p99Latency?: Duration;
-  /**
-   * Database CPU, percent.
-   * @default 80
-   */
-  readonly databaseCpuPercent?: number;
-  /**
-   * Database free storage, GiB.
-   * @default 5
-   */
-  readonly databaseFreeStorageGiB?: number;
-  /**
-   * Database connections.
-   * @default 200
-   */
-  readonly databaseConnections?: number;
-  /**
-   * Cache engine CPU on the busiest node, percent.
-   * @default 90
-   */
-  readonly cacheCpuPercent?: number;
-  /**
-   * Cache memory used on the fullest node, percent.
-   * @default 90
-   */
-  readonly cacheMemoryPercent?: number;
-}
-
-/** Props of `InfraMonitoring`. */
-export interface InfraMonitoringProps {
-  /**
-   * Dashboard name.
-   * @default - generated
-   */
-  readonly dashboardName?: string;
-  /**
-   * The Fargate service: CPU, memory and running-task alarms.
-   * @default - no service section
-   */
-  readonly service?: ecs.FargateService;
-  /**
-   * The service's load balancer: 5xx-rate, latency and unhealthy-host alarms.
-   * @default - no load balancer section
-   */
-  readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
-  /**
-   * Target groups whose hosts are watched for health (e.g. `Object.values(service.targetGroups)`); an
-   * unhealthy-host alarm each.
-   * @default - no unhealthy-host alarm
-   */
-  readonly targetGroups?: elbv2.ApplicationTargetGroup[];
-  /**
-   * Roll the service's deployments back when the 5xx or latency alarm fires during a rollout. Turning it off warns at synth.
-   * @default true
-   */
-  readonly deploymentAlarms?: boolean;
-  /**
-   * The database: CPU, free storage and connection alarms.
-   * @default - no database section
-   */
-  readonly database?: rds.IDatabaseInstance;
-  /**
-   * The cache: CPU, memory, connections and evictions; CPU and memory alarms.
-   * @default - no cache section
-   */
-  readonly cache?: PrivateCache;
-  /**
-   * Cleanup jobs: runs, failed launches, dead letters; their alarms are routed to the topic.
-   * @default - none
-   */
-  readonly cleanupJobs?: CleanupJobScheduler[];
-  /**
-   * Scheduled API calls: invocations and failures per call, dead letters; their alarms are routed to the topic.
-   * @default - none
-   */
-  readonly scheduledApiCalls?: ScheduledApiCalls[];
-  /**
-   * The deploy pipeline: migration runs and failures; failed executions and its alarms go to the topic.
-   * @default - no pipeline section
-   */
-  readonly pipeline?: EcrToEcsPipeline;
-  /**
-   * Other alarms to show and route to the topic.
-   * @default - none
-   */
-  readonly additionalAlarms?: cloudwatch.Alarm[];
-  /**
-   * Topic that receives every alarm's ALARM and OK notifications.
-   * @default - a new KMS-encrypted topic
-   */
-  readonly alarmTopic?: sns.ITopic;
-  /**
-   * E-mail addresses subscribed to the topic.
-   * @default - none
-   */
-  readonly alarmEmails?: string[];
-  /**
-   * Alarm thresholds.
-   * @default - see `MonitoringThresholds`
-   */
-  readonly thresholds?: MonitoringThresholds;
-}
+import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork } from './monitored';
+import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
+import { notify, ruleMetric } from '../private/alarms';
+import { createRetainedKey } from '../private/kms';
+import { invalidProp, validateEmail, validateIntegerRange } from '../private/validation';
+import { warnWeakenedDefault } from '../private/warnings';
 
 const PERIOD = Duration.minutes(1);
 const Missing = cloudwatch.TreatMissingData;
@@ -240,7 +109,7 @@ export class InfraMonitoring extends Construct {
   }
 
   /** Node metrics are per cache cluster (node); alarms watch the worst node so a failover does not hide it. */
-  private monitorCache(cache: PrivateCache, t: MonitoringThresholds): void {
+  private monitorCache(cache: IMonitoredCache, t: MonitoringThresholds): void {
     const perNode = (metricName: string, statistic: string) => cache.nodeIds.map((node, i) => new cloudwatch.Metric({
       namespace: 'AWS/ElastiCache', metricName, statistic, period: PERIOD, dimensionsMap: { CacheClusterId: node }, label: `${metricName} node ${i + 1}`,
     }));
@@ -263,11 +132,8 @@ export class InfraMonitoring extends Construct {
     );
   }
 
-  private monitorScheduledWork(jobs: CleanupJobScheduler[], calls: ScheduledApiCalls[]): void {
-    const rules = [
-      ...jobs.map(job => ({ name: job.node.id, rule: job.rule })),
-      ...calls.flatMap(group => Object.entries(group.rules).map(([id, rule]) => ({ name: id, rule }))),
-    ];
+  private monitorScheduledWork(jobs: IMonitoredScheduledWork[], calls: IMonitoredScheduledWork[]): void {
+    const rules = [...jobs, ...calls].flatMap(work => Object.entries(work.scheduleRules).map(([name, rule]) => ({ name, rule })));
     const alarms = [...jobs, ...calls].flatMap(work => work.alarms);
     alarms.forEach(alarm => notify(alarm, this.alarmTopic));
     const deadLetters = [...jobs, ...calls].map(work => work.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -281,7 +147,7 @@ export class InfraMonitoring extends Construct {
     );
   }
 
-  private monitorPipeline(pipeline: EcrToEcsPipeline): void {
+  private monitorPipeline(pipeline: IMonitoredPipeline): void {
     pipeline.notifyOnFailure(this.alarmTopic);
     const widgets: cloudwatch.IWidget[] = [];
     const migration = pipeline.migrationProject;

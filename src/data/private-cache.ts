@@ -6,11 +6,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IContainerConnection } from './container-connection';
-import { acknowledge } from './private/compliance';
-import { createRetainedKey } from './private/kms';
-import { dataSubnetType, requireSubnets } from './private/subnets';
-import { invalidProp, validateIntegerRange } from './private/validation';
-import { warnWeakenedDefault } from './private/warnings';
+import { IMonitoredCache } from '../monitoring/monitored';
+import { EnvironmentProfile } from '../platform/environment-profile';
+import { profileDefaults, resolveProfile } from '../platform/profiles';
+import { acknowledge } from '../private/compliance';
+import { createRetainedKey } from '../private/kms';
+import { dataSubnetType, requireSubnets } from '../private/subnets';
+import { invalidProp, validateIntegerRange, validateProfile } from '../private/validation';
+import { warnWeakenedDefault } from '../private/warnings';
 
 /** Engine of a `PrivateCache`; both speak the Redis protocol (BullMQ, sessions, caching). */
 export enum CacheEngine {
@@ -20,15 +23,8 @@ export enum CacheEngine {
   REDIS = 'redis',
 }
 
-/** Props of `PrivateCache`. */
-export interface PrivateCacheProps {
-  /** VPC with private subnets (isolated ones are used when present). */
-  readonly vpc: ec2.IVpc;
-  /**
-   * Production settings: a replica in a second AZ with automatic failover, 7 days of snapshots.
-   * @default true
-   */
-  readonly production?: boolean;
+/** The cache itself: engine, node type, replicas and snapshots. The platform's `cache` takes the same options. */
+export interface CacheOptions {
   /**
    * Engine.
    * @default CacheEngine.VALKEY
@@ -41,20 +37,38 @@ export interface PrivateCacheProps {
   readonly engineVersion?: string;
   /**
    * Node type.
-   * @default - 'cache.t4g.small' in production, 'cache.t4g.micro' otherwise
+   * @default - 'cache.t4g.small' in production, 'cache.t4g.micro' in development
    */
   readonly cacheNodeType?: string;
   /**
    * Read replicas next to the primary (0-5). With at least one, failover is automatic and multi-AZ.
    * 0 in production warns at synth.
-   * @default - 1 in production, 0 otherwise
+   * @default - 1 in production, 0 in development
    */
   readonly replicas?: number;
   /**
    * Days of daily snapshots (0 turns them off, which warns at synth in production).
-   * @default - 7 in production, 1 otherwise
+   * @default - 7 in production, 1 in development
    */
   readonly snapshotRetentionDays?: number;
+}
+
+/** Props of `PrivateCache`. */
+export interface PrivateCacheProps extends CacheOptions {
+  /** VPC with private subnets (isolated ones are used when present). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Profile whose defaults apply: production has a replica in a second AZ with automatic failover and 7 days of
+   * snapshots, and warns when they are turned off; development is a single small node with 1 day of snapshots.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * Production settings (`false` selects the development profile).
+   * @default true
+   * @deprecated use `profile`
+   */
+  readonly production?: boolean;
   /**
    * KMS key for data at rest and the auth token secret.
    * @default - a new key with rotation enabled
@@ -70,7 +84,7 @@ const CACHE_PORT = 6379;
  *
  * Containers get `REDIS_HOST`, `REDIS_PORT`, `REDIS_TLS` as environment and `REDIS_PASSWORD` as a secret.
  */
-export class PrivateCache extends Construct implements IContainerConnection {
+export class PrivateCache extends Construct implements IContainerConnection, IMonitoredCache {
   /** The replication group. */
   public readonly replicationGroup: elasticache.CfnReplicationGroup;
   /** Secret holding the auth token (`REDIS_PASSWORD`). */
@@ -89,9 +103,9 @@ export class PrivateCache extends Construct implements IContainerConnection {
   constructor(scope: Construct, id: string, props: PrivateCacheProps) {
     super(scope, id);
     validateProps(this, props);
-    const production = props.production ?? true;
+    const defaults = profileDefaults(resolveProfile(props.profile, props.production)).cache;
     const engine = props.engine ?? CacheEngine.VALKEY;
-    const replicas = props.replicas ?? (production ? 1 : 0);
+    const replicas = props.replicas ?? defaults.replicas;
 
     this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'EncryptionKey', 'PrivateCache data at rest and auth token');
     this.authToken = this.createAuthToken();
@@ -108,7 +122,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
       replicationGroupDescription: 'Private cache',
       engine,
       engineVersion: props.engineVersion ?? (engine === CacheEngine.VALKEY ? '8.0' : '7.1'),
-      cacheNodeType: props.cacheNodeType ?? (production ? 'cache.t4g.small' : 'cache.t4g.micro'),
+      cacheNodeType: props.cacheNodeType ?? defaults.cacheNodeType,
       numCacheClusters: replicas + 1,
       automaticFailoverEnabled: replicas > 0,
       multiAzEnabled: replicas > 0,
@@ -119,7 +133,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
       kmsKeyId: this.encryptionKey.keyId,
       transitEncryptionEnabled: true,
       authToken: this.authToken.secretValue.unsafeUnwrap(),
-      snapshotRetentionLimit: props.snapshotRetentionDays ?? (production ? 7 : 1),
+      snapshotRetentionLimit: props.snapshotRetentionDays ?? defaults.snapshotRetentionDays,
       autoMinorVersionUpgrade: true,
     });
     // Removing the cache from the app takes a final snapshot instead of dropping sessions and queued jobs.
@@ -129,7 +143,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
     this.nodeIds = Array.from({ length: replicas + 1 }, (_, i) => `${this.replicationGroup.ref}-00${i + 1}`);
     this.containerEnvironment = { REDIS_HOST: this.host, REDIS_PORT: String(CACHE_PORT), REDIS_TLS: 'true' };
     this.containerSecrets = { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(this.authToken) };
-    if (production) this.warnOnWeakenedDefaults(replicas, props);
+    if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(replicas, props);
     this.acknowledgeFindings(replicas, props);
   }
 
@@ -155,7 +169,7 @@ export class PrivateCache extends Construct implements IContainerConnection {
   }
 
   private warnOnWeakenedDefaults(replicas: number, props: PrivateCacheProps): void {
-    const fix = 'keep the default in production, or set production: false for a throw-away environment';
+    const fix = 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment';
     if (replicas === 0) warnWeakenedDefault(this, 'replicas', replicas, 'a node failure in production loses the cache and queued jobs until a new node is up', fix);
     if (props.snapshotRetentionDays === 0) {
       warnWeakenedDefault(this, 'snapshotRetentionDays', 0, 'no daily snapshots: a lost production cache cannot be restored', fix);
@@ -185,6 +199,7 @@ function subnetNeeds(replicas: number): [minZones: number, purpose: string] {
 }
 
 function validateProps(scope: Construct, props: PrivateCacheProps): void {
+  validateProfile(scope, props.profile, props.production);
   validateIntegerRange(scope, 'replicas', props.replicas, 0, 5);
   validateIntegerRange(scope, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35);
   if (props.cacheNodeType !== undefined && !/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.cacheNodeType)) {

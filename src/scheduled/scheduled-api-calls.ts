@@ -6,10 +6,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from './private/alarms';
-import { validateSchedule } from './private/schedule';
-import { createSharedSecret } from './private/secret';
-import { invalidProp, validateIntegerRange, validateNonEmpty, validatePath, validateUnique } from './private/validation';
+import { IMonitoredScheduledWork } from '../monitoring/monitored';
+import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from '../private/alarms';
+import { validateSchedule } from '../private/schedule';
+import { createSharedSecret } from '../private/secret';
+import { invalidProp, validateIntegerRange, validateNonEmpty, validatePath, validateUnique } from '../private/validation';
 
 /** One backend endpoint called on a schedule. */
 export interface ScheduledApiCall {
@@ -74,7 +75,7 @@ export interface ScheduledApiCallsProps {
  * API-key auth (the key lives in Secrets Manager, never in the template), each with retries, a dead-letter
  * queue and an alarm on failed invocations.
  */
-export class ScheduledApiCalls extends Construct {
+export class ScheduledApiCalls extends Construct implements IMonitoredScheduledWork {
   /** The connection holding the API-key authorization. */
   public readonly connection: events.Connection;
   /** Secret holding the API key; grant your backend read access to verify calls. */
@@ -85,6 +86,11 @@ export class ScheduledApiCalls extends Construct {
   public readonly rules: { [id: string]: events.Rule };
   /** Alarms: one per call on failed invocations, one on the dead-letter queue. */
   public readonly alarms: cloudwatch.Alarm[];
+
+  /** The calls' schedule rules, by call ID (the same map as `rules`). */
+  public get scheduleRules(): { [name: string]: events.Rule } {
+    return this.rules;
+  }
 
   constructor(scope: Construct, id: string, props: ScheduledApiCallsProps) {
     super(scope, id);

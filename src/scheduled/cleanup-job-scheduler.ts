@@ -9,22 +9,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from './private/alarms';
-import { acknowledge } from './private/compliance';
-import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from './private/fargate';
-import { createLogGroup } from './private/log-group';
-import { ratePeriod, validateSchedule } from './private/schedule';
-import { requireSubnets } from './private/subnets';
-import { acknowledgeApplicationTaskDefinition } from './private/task-definition';
-import { invalidProp, validateIntegerRange, validateNonEmpty } from './private/validation';
-import { warnOnCredentialNamedEnvironment } from './private/warnings';
+import { IMonitoredScheduledWork } from '../monitoring/monitored';
+import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from '../private/alarms';
+import { acknowledge } from '../private/compliance';
+import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from '../private/fargate';
+import { createLogGroup } from '../private/log-group';
+import { ratePeriod, validateSchedule } from '../private/schedule';
+import { requireSubnets } from '../private/subnets';
+import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
+import { invalidProp, validateIntegerRange, validateNonEmpty } from '../private/validation';
+import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 
-/** Props of `CleanupJobScheduler`. */
-export interface CleanupJobSchedulerProps {
-  /** Cluster the job runs on; its VPC's private subnets host the task. */
-  readonly cluster: ecs.ICluster;
-  /** Image of the job, usually the service's (`SecureAlbFargateService.containerImage`). */
-  readonly image: ecs.ContainerImage;
+/** What a scheduled task runs, when, and at what size. The platform's `cleanupJob` takes the same options. */
+export interface ScheduledTaskOptions {
   /** Command run by the job, e.g. `['npx', 'tsx', 'cleanup-job.ts']`. */
   readonly command: string[];
   /**
@@ -64,6 +61,14 @@ export interface CleanupJobSchedulerProps {
    * @default 2
    */
   readonly retryAttempts?: number;
+}
+
+/** Props of `CleanupJobScheduler`. */
+export interface CleanupJobSchedulerProps extends ScheduledTaskOptions {
+  /** Cluster the job runs on; its VPC's private subnets host the task. */
+  readonly cluster: ecs.ICluster;
+  /** Image of the job, usually the service's (`SecureAlbFargateService.containerImage`). */
+  readonly image: ecs.ContainerImage;
   /**
    * Run the job on Fargate Spot. A cluster defined in this app gets the FARGATE_SPOT capacity provider; an imported
    * one must have it. An interrupted run is simply the next run's work.
@@ -99,7 +104,7 @@ const TASK_TYPE = 'CLEANUP';
  * in its own small task definition and security group, and that fails loudly: retries, a dead-letter queue,
  * a runtime guard and alarms on failed launches and failed runs.
  */
-export class CleanupJobScheduler extends Construct {
+export class CleanupJobScheduler extends Construct implements IMonitoredScheduledWork {
   /** The job's task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The job's container. */
@@ -173,6 +178,11 @@ export class CleanupJobScheduler extends Construct {
       this.failedRunAlarm(props.alarmTopic),
     ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
+  }
+
+  /** The job's schedule rule, by the job's construct ID. */
+  public get scheduleRules(): { [name: string]: events.Rule } {
+    return { [this.node.id]: this.rule };
   }
 
   /** The job's network connections, to admit it to a database or cache. */

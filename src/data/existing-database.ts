@@ -1,0 +1,45 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-connection';
+import { invalidProp } from '../private/validation';
+
+/** PostgreSQL's port, the default of every database this library connects to. */
+export const POSTGRES_PORT = 5432;
+
+/** A database adopted by its connection details; clients are admitted to its security group. */
+export class ExistingDatabase extends Construct implements IDatabaseConnection {
+  public readonly containerEnvironment: { [key: string]: string };
+  public readonly containerSecrets: { [key: string]: ecs.Secret };
+  private readonly securityGroup: ec2.ISecurityGroup;
+  private readonly port: number;
+
+  constructor(scope: Construct, id: string, attrs: ExistingDatabaseAttributes) {
+    super(scope, id);
+    if (attrs.secret && (attrs.usernameParameterName || attrs.passwordParameterName)) {
+      invalidProp(this, 'secret', 'ISecret', 'give either secret or usernameParameterName/passwordParameterName, not both');
+    }
+    this.port = attrs.port ?? POSTGRES_PORT;
+    this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId, { mutable: true });
+    this.containerEnvironment = {
+      DB_PORT: String(this.port),
+      ...(attrs.databaseName ? { DB_NAME: attrs.databaseName } : {}),
+    };
+    const parameter = (name: string, parameterName: string) => ecs.Secret.fromSsmParameter(
+      ssm.StringParameter.fromStringParameterName(this, name, parameterName));
+    this.containerSecrets = {
+      DB_HOST: parameter('HostParameter', attrs.hostParameterName),
+      ...(attrs.secret ? {
+        DB_USER: ecs.Secret.fromSecretsManager(attrs.secret, 'username'),
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(attrs.secret, 'password'),
+      } : {}),
+      ...(attrs.usernameParameterName ? { DB_USER: parameter('UsernameParameter', attrs.usernameParameterName) } : {}),
+      ...(attrs.passwordParameterName ? { DB_PASSWORD: parameter('PasswordParameter', attrs.passwordParameterName) } : {}),
+    };
+  }
+
+  public allowFrom(client: ec2.IConnectable): void {
+    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.port), 'PostgreSQL from a granted client');
+  }
+}

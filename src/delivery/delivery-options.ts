@@ -1,0 +1,96 @@
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IDeployableService } from './deployable-service';
+
+/** The optional CI half: GitHub source through a CodeStar connection, Docker build, push to ECR. */
+export interface GitHubSourceOptions {
+  /** ARN of an AVAILABLE CodeStar (CodeConnections) connection to GitHub. */
+  readonly connectionArn: string;
+  /** Owner (user or organization) of the GitHub repository. */
+  readonly owner: string;
+  /** Name of the GitHub repository. */
+  readonly repo: string;
+  /**
+   * Branch whose commits are built.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Path of the Dockerfile in the repository.
+   * @default 'Dockerfile'
+   */
+  readonly dockerfile?: string;
+  /**
+   * Docker build context in the repository.
+   * @default '.'
+   */
+  readonly buildContext?: string;
+}
+
+/** How images are delivered: the trigger tag, migrations, approval and an optional CI build. The platform's `pipeline` takes the same options. */
+export interface DeliveryOptions {
+  /**
+   * Image tag whose pushes start the deploy pipeline.
+   * @default 'latest'
+   */
+  readonly tag?: string;
+  /**
+   * Run database migrations with the new image before deploying it.
+   * @default true (in a `BackendPlatform`: true when it has a database, created or existing)
+   */
+  readonly runMigrations?: boolean;
+  /**
+   * Command of the migration task (it replaces the container's command; env, secrets and network are the service's).
+   * @default ['npm', 'run', 'migration:run']
+   */
+  readonly migrationCommand?: string[];
+  /**
+   * How long the migration may run before the pipeline fails it.
+   * @default Duration.minutes(30)
+   */
+  readonly migrationTimeout?: Duration;
+  /**
+   * Wait for a manual approval before deploying.
+   * @default false
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Also build the image from GitHub (seed 001's CI pipeline); its pushes of `tag` start the deploy pipeline.
+   * @default - no CI pipeline; push images by other means
+   */
+  readonly source?: GitHubSourceOptions;
+}
+
+/** Props of `EcrToEcsPipeline`. */
+export interface EcrToEcsPipelineProps extends DeliveryOptions {
+  /** The service to deploy; its image must come from ECR (`ServiceImage.fromEcrRepository`). */
+  readonly service: IDeployableService;
+  /**
+   * Topic told about failed pipeline executions and manual approvals (the name every construct of the library uses).
+   * @default - no notifications; `alarms` are exposed for InfraMonitoring
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Topic told about failed pipeline executions.
+   * @default - no notifications
+   * @deprecated use `alarmTopic`
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Key for artifacts and build outputs.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Retention of the build logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key for the build log group (CloudWatch Logs must be allowed to use it).
+   * @default - CloudWatch Logs service encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}

@@ -1,0 +1,38 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+
+/** What `InfraMonitoring` watches of a cache: its nodes (`PrivateCache` implements it). */
+export interface IMonitoredCache {
+  /** IDs of the cache's nodes (CacheClusterId dimension values). */
+  readonly nodeIds: string[];
+}
+
+/**
+ * What `InfraMonitoring` watches of scheduled work: its schedule rules, its alarms and its dead-letter queue
+ * (`CleanupJobScheduler` and `ScheduledApiCalls` implement it).
+ */
+export interface IMonitoredScheduledWork extends IConstruct {
+  /** The EventBridge rules, by the name shown on the dashboard. */
+  readonly scheduleRules: { [name: string]: events.Rule };
+  /** Alarms of the work; monitoring routes them to its topic. */
+  readonly alarms: cloudwatch.Alarm[];
+  /** Where failed deliveries land. */
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/** What `InfraMonitoring` watches of a deploy pipeline (`EcrToEcsPipeline` implements it). */
+export interface IMonitoredPipeline {
+  /** The deploy pipeline. */
+  readonly pipeline: codepipeline.Pipeline;
+  /** The migration project, when migrations run. */
+  readonly migrationProject?: codebuild.PipelineProject;
+  /** Alarms of the pipeline; monitoring routes them to its topic. */
+  readonly alarms: cloudwatch.Alarm[];
+  /** Publish failed executions to a topic. */
+  notifyOnFailure(topic: sns.ITopic): void;
+}

@@ -1,0 +1,110 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { EnvironmentProfile } from './environment-profile';
+import { ExistingDatabaseAttributes } from '../data/database-connection';
+import { CacheOptions } from '../data/private-cache';
+import { DatabaseOptions } from '../data/private-database';
+import { DeliveryOptions } from '../delivery/delivery-options';
+import { ScheduledTaskOptions } from '../scheduled/cleanup-job-scheduler';
+import { ScheduledApiCall } from '../scheduled/scheduled-api-calls';
+import { ServiceImage } from '../service/service-image';
+import { WebServiceOptions } from '../service/service-options';
+
+/**
+ * Options of the platform's web service: every option of `SecureAlbFargateService` that does not depend on where
+ * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The database, cache
+ * and scheduler connections are added to `environment` and `secrets`.
+ */
+export interface PlatformServiceOptions extends WebServiceOptions {}
+
+/** Options of the platform's database; `{}` creates one with the profile's defaults. */
+export interface PlatformDatabaseOptions extends DatabaseOptions {}
+
+/** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
+export interface PlatformCleanupJobOptions extends ScheduledTaskOptions {}
+
+/** Options of the platform's cache; `{}` creates one with the profile's defaults. */
+export interface PlatformCacheOptions extends CacheOptions {}
+
+/** Options of the platform's deploy pipeline. */
+export interface PlatformPipelineOptions extends DeliveryOptions {
+  /**
+   * Create the deploy pipeline (needs an ECR image, the default).
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** Props of `BackendPlatform`. */
+export interface BackendPlatformProps {
+  /** Environment name (a DNS label such as `prod`); the ALB host is `<environmentName>-lb.<zone>`. */
+  readonly environmentName: string;
+  /** Public hosted zone of the backend's domain. */
+  readonly hostedZone: route53.IHostedZone;
+  /**
+   * Profile that sets safe (production) or cheap (development) defaults.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * Application name used in SSM paths.
+   * @default - the stack name, lower-cased
+   */
+  readonly appName?: string;
+  /**
+   * Existing VPC with public, private (with egress) and isolated subnets.
+   * @default - a new VPC over 2 AZs with flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * ECR repository of the backend image.
+   * @default - a new, scanned, retained repository
+   */
+  readonly repository?: ecr.IRepository;
+  /**
+   * Image of the service.
+   * @default - ServiceImage.fromEcrRepository(repository)
+   */
+  readonly image?: ServiceImage;
+  /**
+   * Web service options.
+   * @default - the profile's defaults
+   */
+  readonly service?: PlatformServiceOptions;
+  /**
+   * Create a private PostgreSQL database and inject its connection into the service and jobs.
+   * @default - no database
+   */
+  readonly database?: PlatformDatabaseOptions;
+  /**
+   * Use a database that exists outside the stack instead (its connection details in SSM / Secrets Manager).
+   * @default - none
+   */
+  readonly existingDatabase?: ExistingDatabaseAttributes;
+  /**
+   * Create a private Valkey/Redis cache and inject `REDIS_HOST`, `REDIS_PORT`, `REDIS_TLS`, `REDIS_PASSWORD`.
+   * @default - no cache
+   */
+  readonly cache?: PlatformCacheOptions;
+  /**
+   * Deploy pipeline options (ECR push -> migrate -> deploy).
+   * @default - a pipeline on pushes of `latest`, with migrations when there is a database
+   */
+  readonly pipeline?: PlatformPipelineOptions;
+  /**
+   * Run a scheduled cleanup job with the service's image.
+   * @default - no cleanup job
+   */
+  readonly cleanupJob?: PlatformCleanupJobOptions;
+  /**
+   * Backend endpoints called on schedules, through the service URL.
+   * @default - none
+   */
+  readonly scheduledApiCalls?: ScheduledApiCall[];
+  /**
+   * E-mail addresses that receive alarms.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+}

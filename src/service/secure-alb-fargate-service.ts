@@ -1,0 +1,218 @@
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { createAccessLogsBucket, ServiceEdge } from './edge';
+import { resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
+import { ServiceImage } from './service-image';
+import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { ServiceTask } from './task';
+import { IDeployableService } from '../delivery/deployable-service';
+import { acknowledge } from '../private/compliance';
+import { ensureFargateSpot } from '../private/fargate';
+import { backendParameterName, pascal, ssmParameterName } from '../private/naming';
+import { requireSubnets } from '../private/subnets';
+import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
+
+/** Rule priorities: routed containers' path rules first, the main container's catch-all last. */
+const ROUTED_RULE_PRIORITY = 100;
+const MAIN_RULE_PRIORITY = 50000;
+
+/**
+ * A production web service on ECS Fargate behind an internet-facing ALB that only CloudFront can reach.
+ *
+ * Use it for any HTTP backend: TLS end to end, no 0.0.0.0/0 ingress, zero-downtime rolling deploys with
+ * automatic rollback, autoscaling on CPU and memory, and the service URL and name published in SSM.
+ */
+export class SecureAlbFargateService extends Construct implements IDeployableService {
+  /** The cluster the service runs in. */
+  public readonly cluster: ecs.ICluster;
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition of the service. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** Role ECS uses to pull the image, write logs and read secrets. */
+  public readonly executionRole: iam.Role;
+  /** Role the application code runs as; grant it what the application needs. */
+  public readonly taskRole: iam.Role;
+  /** The internet-facing load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The HTTPS listener. */
+  public readonly httpsListener: elbv2.ApplicationListener;
+  /** Target group of the main container. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Target group of each routed container, by container name, the main one (`app`) first. */
+  public readonly targetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup } = {};
+  /** Security group of the load balancer. */
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the tasks. */
+  public readonly serviceSecurityGroup: ec2.SecurityGroup;
+  /** Certificate of the load balancer host name. */
+  public readonly certificate: acm.Certificate;
+  /** Host name of the load balancer, `<environmentName>-lb.<baseDomainName>`. */
+  public readonly loadBalancerDomainName: string;
+  /** The CloudFront distribution, when enabled. */
+  public readonly distribution?: cloudfront.Distribution;
+  /** Public HTTPS URL of the service (CloudFront's when enabled). */
+  public readonly serviceUrl: string;
+  /** Bucket receiving access logs. */
+  public readonly accessLogsBucket: s3.IBucket;
+  /** Log group of each container, by container name. */
+  public readonly logGroups: { [containerName: string]: logs.LogGroup };
+  /** The SSM parameter holding the image tag, when the image comes from ECR. */
+  public readonly imageTagParameter?: ssm.StringParameter;
+  /** Application name used in SSM paths. */
+  public readonly appName: string;
+  /** Environment name. */
+  public readonly environmentName: string;
+  /** The image of the main container, for jobs and pipelines that reuse it. */
+  public readonly image: ServiceImage;
+  /** Scalable task count, to add more scaling policies. */
+  public readonly scaling: ecs.ScalableTaskCount;
+  private readonly task: ServiceTask;
+
+  constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
+    super(scope, id);
+    const config = resolveServiceConfig(this, props);
+    this.appName = config.appName;
+    this.environmentName = config.environmentName;
+    this.image = props.image;
+    this.loadBalancerDomainName = config.loadBalancerDomainName;
+
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    if (props.spot) ensureFargateSpot(this.cluster);
+    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this);
+    const edge = new ServiceEdge(this, { ...props, loadBalancerDomainName: config.loadBalancerDomainName, accessLogsBucket: this.accessLogsBucket });
+    ({ loadBalancer: this.loadBalancer, loadBalancerSecurityGroup: this.loadBalancerSecurityGroup } = edge);
+    ({ certificate: this.certificate, httpsListener: this.httpsListener } = edge);
+
+    this.task = new ServiceTask(this, {
+      ...config,
+      image: props.image,
+      healthCheckPath: SERVICE_DEFAULTS.healthCheckPath,
+      logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+    });
+    ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = this.task);
+    this.imageTagParameter = this.task.imageTagParameter;
+    this.logGroups = this.task.logGroups;
+    this.container = this.task.addContainer(config.main);
+
+    this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc: props.vpc, description: 'Fargate tasks: ingress from the load balancer only', allowAllOutbound: true,
+    });
+    this.service = this.createService(props, config);
+    this.targetGroup = this.route(props.vpc, edge, config, config.main, MAIN_RULE_PRIORITY);
+    config.routed.forEach((routed, index) => {
+      this.task.addContainer(routed);
+      this.route(props.vpc, edge, config, routed, ROUTED_RULE_PRIORITY + index * 10);
+    });
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });
+    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
+    this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
+
+    if (config.cloudFront) {
+      this.distribution = edge.createDistribution(`${this.appName} ${this.environmentName} backend`);
+      this.serviceUrl = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
+    } else {
+      this.serviceUrl = `https://${this.loadBalancerDomainName}`;
+    }
+    this.publishParameters();
+    this.acknowledgeFindings();
+  }
+
+  /** The main container's image as rendered in this stack (same SSM tag), for jobs and migrations that reuse it. */
+  public get containerImage(): ecs.ContainerImage {
+    return this.task.containerImage(this.image);
+  }
+
+  /** Allow the service's tasks to connect to something (a database, a cache) on its default port. */
+  public get connections(): ec2.Connections {
+    return this.service.connections;
+  }
+
+  private createService(props: SecureAlbFargateServiceProps, config: ServiceConfig): ecs.FargateService {
+    return new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: requireSubnets(this, props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 1, 'the tasks (they pull images and reach AWS APIs through NAT)'),
+      assignPublicIp: false,
+      securityGroups: [this.serviceSecurityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? SERVICE_DEFAULTS.healthCheckGracePeriod,
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      capacityProviderStrategies: config.capacityProviderStrategies,
+    });
+  }
+
+  /** A target group for one container, reachable from the ALB only, and the listener rule that forwards to it. */
+  private route(
+    vpc: ec2.IVpc, edge: ServiceEdge, config: ServiceConfig, container: RoutedContainerOptions, priority: number,
+  ): elbv2.ApplicationTargetGroup {
+    const { name, containerPort } = container;
+    const interval = config.healthCheckInterval;
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, `${pascal(name)}TargetGroup`, {
+      vpc,
+      port: containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: config.deregistrationDelay,
+      healthCheck: {
+        path: container.healthCheckPath ?? SERVICE_DEFAULTS.healthCheckPath,
+        interval,
+        // The ALB requires the timeout to be shorter than the interval.
+        timeout: interval.isUnresolved() ? Duration.seconds(5) : Duration.seconds(Math.min(5, interval.toSeconds() - 1)),
+        healthyThresholdCount: config.healthyThresholdCount,
+        unhealthyThresholdCount: 3,
+        healthyHttpCodes: '200-399',
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: name, containerPort })],
+    });
+    this.targetGroups[name] = targetGroup;
+    this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
+    const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
+    const conditions = [...edge.originConditions(), ...paths];
+    const action = elbv2.ListenerAction.forward([targetGroup]);
+    if (conditions.length === 0) {
+      this.httpsListener.addAction('Default', { action });
+    } else {
+      this.httpsListener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
+    }
+    return targetGroup;
+  }
+
+  private publishParameters(): void {
+    new ssm.StringParameter(this, 'ServiceUrlParameter', {
+      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-url')),
+      stringValue: this.serviceUrl,
+      description: 'Public HTTPS URL of the backend service',
+    });
+    new ssm.StringParameter(this, 'ServiceNameParameter', {
+      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-name')),
+      stringValue: this.service.serviceName,
+      description: 'Name of the backend ECS service',
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(this.executionRole, [
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken and the log-stream actions CDK grants have no narrower resource.', appliesTo: ['Resource::*'] },
+    ], { recursive: true });
+    acknowledge(this.taskRole, [
+      { id: 'AwsSolutions-IAM5', reason: 'ECS Exec session channels (ssmmessages:*) cannot be scoped to a resource.', appliesTo: ['Resource::*'] },
+    ], { recursive: true });
+    acknowledgeApplicationTaskDefinition(this.taskDefinition);
+  }
+}

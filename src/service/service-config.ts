@@ -1,0 +1,182 @@
+import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { validateFargateSize, validateSpotArchitecture } from '../private/fargate';
+import { backendParameterName, defaultAppName } from '../private/naming';
+import {
+  invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
+} from '../private/validation';
+import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
+
+/** The web service's own defaults, in one place (a `BackendPlatform` overrides some from its profile table). */
+export const SERVICE_DEFAULTS = {
+  cpu: 1024,
+  memoryLimitMiB: 2048,
+  minCapacity: 2,
+  maxCapacity: 4,
+  targetUtilizationPercent: 80,
+  containerPort: 8080,
+  healthCheckPath: '/health',
+  healthCheckInterval: Duration.seconds(10),
+  healthyThresholdCount: 2,
+  deregistrationDelay: Duration.seconds(30),
+  healthCheckGracePeriod: Duration.seconds(60),
+} as const;
+
+/** Name of the main container; routed containers may not take it. */
+export const MAIN_CONTAINER = 'app';
+const MAX_RULE_CONDITION_VALUES = 5;
+/** RFC 5280 limit on a certificate's common name, which ACM applies to the domain name. */
+const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
+
+/** Every setting of the service with its default applied: what the builders read. */
+export interface ServiceConfig {
+  readonly appName: string;
+  readonly environmentName: string;
+  readonly loadBalancerDomainName: string;
+  readonly imageTagParameterName: string;
+  readonly cloudFront: boolean;
+  readonly main: RoutedContainerOptions;
+  readonly routed: RoutedContainerOptions[];
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+  readonly healthCheckInterval: Duration;
+  readonly healthyThresholdCount: number;
+  readonly deregistrationDelay: Duration;
+}
+
+/** Validates the props (all at synth, naming the prop), warns about weakened defaults, and applies the defaults once. */
+export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateServiceProps): ServiceConfig {
+  const appName = props.appName ?? defaultAppName(scope);
+  validateProps(scope, props, appName);
+  warnOnWeakenedDefaults(scope, props);
+  const d = SERVICE_DEFAULTS;
+  const minCapacity = props.minCapacity ?? d.minCapacity;
+  return {
+    appName,
+    environmentName: props.environmentName,
+    loadBalancerDomainName: loadBalancerDomainName(props),
+    imageTagParameterName: props.image.ecrOptions?.tagParameterName ?? backendParameterName(appName, props.environmentName, 'ecr-imgTag'),
+    cloudFront: props.cloudFront ?? true,
+    main: {
+      name: MAIN_CONTAINER,
+      containerPort: props.containerPort ?? d.containerPort,
+      pathPatterns: [],
+      image: props.image,
+      healthCheckPath: props.healthCheckPath,
+      command: props.command,
+      environment: props.environment,
+      secrets: props.secrets,
+    },
+    routed: props.routedContainers ?? [],
+    cpu: props.cpu ?? d.cpu,
+    memoryLimitMiB: props.memoryLimitMiB ?? d.memoryLimitMiB,
+    cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+    minCapacity,
+    maxCapacity: props.maxCapacity ?? d.maxCapacity,
+    capacityProviderStrategies: props.spot ? [
+      { capacityProvider: 'FARGATE', base: props.onDemandBaseCapacity ?? minCapacity, weight: props.onDemandBaseCapacity === 0 ? 0 : 1 },
+      { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+    ] : undefined,
+    healthCheckInterval: props.healthCheckInterval ?? d.healthCheckInterval,
+    healthyThresholdCount: props.healthyThresholdCount ?? d.healthyThresholdCount,
+    deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,
+  };
+}
+
+function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string {
+  return `${props.environmentName}-lb.${props.baseDomainName ?? props.hostedZone.zoneName}`;
+}
+
+function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  warnOnCredentialNamedEnvironment(scope, 'environment', props.environment);
+  (props.routedContainers ?? []).forEach((routed, i) => warnOnCredentialNamedEnvironment(scope, `routedContainers[${i}].environment`, routed.environment));
+  if (props.deletionProtection === false) {
+    warnWeakenedDefault(scope, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
+  }
+  if (props.cloudFront === false) {
+    warnWeakenedDefault(scope, 'cloudFront', false, 'the load balancer no longer requires the origin-verify header, so any CloudFront distribution can reach it',
+      'keep the default (true), or front it with your own distribution and AWS WAF');
+  }
+  if (props.enableExecuteCommand) {
+    warnWeakenedDefault(scope, 'enableExecuteCommand', true, 'whoever may call ecs:ExecuteCommand gets a shell in the running containers',
+      'turn it on only while debugging');
+  }
+}
+
+function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {
+  const d = SERVICE_DEFAULTS;
+  validateDnsLabel(scope, 'environmentName', props.environmentName);
+  validateDnsLabel(scope, 'appName', appName);
+  if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName);
+  const hostName = loadBalancerDomainName(props);
+  if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
+    invalidProp(scope, 'environmentName', props.environmentName, `the load balancer host name ${hostName} has ${hostName.length} `
+      + `characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; shorten environmentName or set a shorter baseDomainName`);
+  }
+  validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB);
+  validateIntegerRange(scope, 'minCapacity', props.minCapacity, 1, 1000);
+  validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000);
+  validateMinMax(scope, 'minCapacity', props.minCapacity ?? d.minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity);
+  validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95);
+  validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95);
+  validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535);
+  validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000);
+  validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
+  if (props.onDemandBaseCapacity !== undefined && !props.spot) {
+    invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
+  }
+  validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10);
+  if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath);
+  if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command);
+  validateCustomDomain(scope, props);
+  validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true);
+}
+
+function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptions[], cloudFront: boolean): void {
+  validateUnique(scope, 'routedContainers[].name', [MAIN_CONTAINER, ...routed.map(r => r.name)]);
+  const maxPaths = MAX_RULE_CONDITION_VALUES - (cloudFront ? 1 : 0);
+  routed.forEach((r, i) => {
+    const prop = `routedContainers[${i}]`;
+    validateDnsLabel(scope, `${prop}.name`, r.name);
+    validateIntegerRange(scope, `${prop}.containerPort`, r.containerPort, 1, 65535);
+    validateNonEmpty(scope, `${prop}.pathPatterns`, r.pathPatterns);
+    if (r.pathPatterns.length > maxPaths) {
+      invalidProp(scope, `${prop}.pathPatterns`, r.pathPatterns, `an ALB rule takes at most ${maxPaths} path patterns here; split them over two routed containers or use wider patterns`);
+    }
+    r.pathPatterns.forEach((p, j) => validatePath(scope, `${prop}.pathPatterns[${j}]`, p));
+    if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
+  });
+}
+
+/** The custom domain is CloudFront's, lives in the hosted zone, and needs a us-east-1 certificate. */
+function validateCustomDomain(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const { domainName, domainCertificate } = props;
+  if (domainName === undefined) {
+    if (domainCertificate) invalidProp(scope, 'domainCertificate', 'ICertificate', 'it only serves domainName; set domainName or drop domainCertificate');
+    return;
+  }
+  if (!domainCertificate) invalidProp(scope, 'domainName', domainName, 'CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)');
+  if (props.cloudFront === false) invalidProp(scope, 'domainName', domainName, 'the domain is served by CloudFront; drop domainName or keep cloudFront on');
+  if (isToken(domainName)) return;
+  validateDomainName(scope, 'domainName', domainName);
+  const zoneName = props.hostedZone.zoneName;
+  if (!isToken(zoneName) && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+    invalidProp(scope, 'domainName', domainName, `it must be inside the hosted zone ${zoneName}, where its alias record goes`);
+  }
+  if (domainName === loadBalancerDomainName(props)) {
+    invalidProp(scope, 'domainName', domainName, 'that is the load balancer\'s own host name; pick another name for the service URL');
+  }
+  const certificateRegion = isToken(domainCertificate.certificateArn)
+    ? (domainCertificate instanceof acm.Certificate ? Stack.of(domainCertificate).region : undefined)
+    : Arn.split(domainCertificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  if (certificateRegion && !isToken(certificateRegion) && certificateRegion !== 'us-east-1') {
+    invalidProp(scope, 'domainCertificate', certificateRegion, 'CloudFront only takes certificates issued in us-east-1; issue it there');
+  }
+}

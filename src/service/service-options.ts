@@ -1,0 +1,228 @@
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ServiceImage } from './service-image';
+
+/**
+ * What runs in one container of a task: command, environment, secrets and health check path.
+ * Shared by the main container and every routed container, standalone and through `BackendPlatform`.
+ */
+export interface ContainerOptions {
+  /**
+   * Health check path of the container's target group.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Command override.
+   * @default - the image's command
+   */
+  readonly command?: string[];
+  /**
+   * Plain environment variables (never credentials: those go in `secrets`).
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets injected as environment variables.
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+}
+
+/** A container of the service beside the main one, reached through its own path-based routing rule. */
+export interface RoutedContainerOptions extends ContainerOptions {
+  /** Container name, unique in the task. */
+  readonly name: string;
+  /** Port the container listens on. */
+  readonly containerPort: number;
+  /** Path patterns routed to this container (e.g. `/api/*`); at most 4 with CloudFront (the origin header takes one condition slot). */
+  readonly pathPatterns: string[];
+  /**
+   * Image of the container.
+   * @default - the service's image
+   */
+  readonly image?: ServiceImage;
+}
+
+/** Task size, CPU architecture, capacity provider and autoscaling of a Fargate service. */
+export interface CapacityOptions {
+  /**
+   * Task CPU units (256, 512, 1024, 2048, 4096, 8192 or 16384).
+   * @default 1024 (in a `BackendPlatform`: the profile's value)
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB, legal for the chosen `cpu`.
+   * @default 2048 (in a `BackendPlatform`: the profile's value)
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the task (in a `BackendPlatform` also of the cleanup job and the migrations, which reuse the image).
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Run tasks beyond `onDemandBaseCapacity` on Fargate Spot. A given cluster defined in this app gets the FARGATE_SPOT
+   * capacity provider; an imported one must have it.
+   * @default false (in a `BackendPlatform`: the profile's value)
+   */
+  readonly spot?: boolean;
+  /**
+   * With `spot`, how many tasks always run on on-demand Fargate (0 puts every task on Spot: fine for development,
+   * where an interruption only restarts a task).
+   * @default - minCapacity (in a `BackendPlatform`: 0)
+   */
+  readonly onDemandBaseCapacity?: number;
+  /**
+   * Minimum number of tasks.
+   * @default 2 (in a `BackendPlatform`: the profile's value)
+   */
+  readonly minCapacity?: number;
+  /**
+   * Maximum number of tasks.
+   * @default 4 (in a `BackendPlatform`: the profile's value)
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Target average CPU utilization of the service, in percent.
+   * @default 80
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Target average memory utilization of the service, in percent.
+   * @default 80
+   */
+  readonly targetMemoryUtilizationPercent?: number;
+}
+
+/** How requests reach the service: CloudFront, a custom domain, a web ACL, and the load balancer's own protection. */
+export interface EdgeOptions {
+  /**
+   * Put a CloudFront distribution in front of the load balancer. The ALB then only serves requests carrying
+   * the distribution's secret origin header; others get 403. Turning it off warns at synth.
+   * @default true
+   */
+  readonly cloudFront?: boolean;
+  /**
+   * Host name users reach the service at through CloudFront (e.g. `api.example.com`), inside the hosted zone: an
+   * A/AAAA alias to the distribution is created and it becomes the service URL. Needs `domainCertificate`.
+   * @default - the distribution's `*.cloudfront.net` name
+   */
+  readonly domainName?: string;
+  /**
+   * Certificate covering `domainName`, issued in us-east-1 as CloudFront requires (e.g. an `acm.Certificate` of a
+   * us-east-1 stack, referenced with `crossRegionReferences: true`).
+   * @default - none
+   */
+  readonly domainCertificate?: acm.ICertificate;
+  /**
+   * ID of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
+   * @default - no web ACL
+   */
+  readonly webAclId?: string;
+  /**
+   * ID of the CloudFront origin-facing managed prefix list in this region.
+   * @default - the built-in ID of the stack's region (a deploy-time map for environment-agnostic stacks)
+   */
+  readonly cloudFrontPrefixListId?: string;
+  /**
+   * Protect the load balancer against deletion. Turning it off warns at synth.
+   * @default true (in a `BackendPlatform`: true in production, false in development)
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/** Target health checks and rollout timing. */
+export interface HealthCheckOptions {
+  /**
+   * Health check interval of the target groups.
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+  /**
+   * Consecutive successful checks before a task counts as healthy.
+   * @default 2
+   */
+  readonly healthyThresholdCount?: number;
+  /**
+   * Time the ALB keeps draining a deregistering task.
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Time ECS ignores failing load balancer health checks after a task starts.
+   * @default Duration.seconds(60)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/**
+ * Every option of a load-balanced web service that does not depend on where it runs: its containers, capacity,
+ * edge and health checks. `SecureAlbFargateServiceProps` and the platform's `service` both extend it, so whatever
+ * the standalone construct takes can be set through `BackendPlatform` too.
+ */
+export interface WebServiceOptions extends ContainerOptions, CapacityOptions, EdgeOptions, HealthCheckOptions {
+  /**
+   * Port the main container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * More containers in the task, each reached through path-based routing rules.
+   * @default - none
+   */
+  readonly routedContainers?: RoutedContainerOptions[];
+  /**
+   * Allow `aws ecs execute-command` into the containers. Turning it on warns at synth.
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/** Props of `SecureAlbFargateService`. */
+export interface SecureAlbFargateServiceProps extends WebServiceOptions {
+  /** VPC of the load balancer (public subnets) and tasks (private subnets with egress). */
+  readonly vpc: ec2.IVpc;
+  /** Hosted zone where the load balancer's DNS name and certificate validation records are created. */
+  readonly hostedZone: route53.IHostedZone;
+  /** Environment name, a DNS label such as `prod`; names the ALB host `<environmentName>-lb.<baseDomainName>` and the SSM paths. */
+  readonly environmentName: string;
+  /** Image of the main container. */
+  readonly image: ServiceImage;
+  /**
+   * Application name used in SSM parameter paths `/<appName>/<environmentName>/backend/...`.
+   * @default - the stack name, lower-cased
+   */
+  readonly appName?: string;
+  /**
+   * Base domain of the load balancer host name.
+   * @default - the hosted zone's name
+   */
+  readonly baseDomainName?: string;
+  /**
+   * ECS cluster to run in.
+   * @default - a new cluster with Container Insights in `vpc`
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * Retention of the container log groups.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the container log groups; its key policy must allow the CloudWatch Logs service.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Bucket that receives ALB and CloudFront access logs (under `alb/` and `cloudfront/`).
+   * @default - a new encrypted, TLS-only, retained bucket
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}

@@ -1,0 +1,98 @@
+import { CfnDynamicReference, CfnDynamicReferenceService } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ServiceImage } from './service-image';
+import { RoutedContainerOptions } from './service-options';
+import { createLogGroup } from '../private/log-group';
+import { pascal, ssmParameterName } from '../private/naming';
+
+/** What the task part needs to know, resolved by the service. */
+export interface TaskSettings {
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly image: ServiceImage;
+  /** Name of the image-tag parameter of ECR images. */
+  readonly imageTagParameterName: string;
+  readonly healthCheckPath: string;
+  readonly logRetention?: logs.RetentionDays;
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * The task of a service: its two roles, the task definition, one log group per container and the image-tag
+ * parameter that makes `cdk deploy` render the tag the pipeline last deployed (see docs/adr/0002).
+ * Every resource is created directly under the service construct, so their construct IDs are the service's contract.
+ */
+export class ServiceTask {
+  public readonly executionRole: iam.Role;
+  public readonly taskRole: iam.Role;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly imageTagParameter?: ssm.StringParameter;
+  public readonly logGroups: { [containerName: string]: logs.LogGroup } = {};
+
+  constructor(private readonly scope: Construct, private readonly settings: TaskSettings) {
+    this.executionRole = new iam.Role(scope, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'ECS agent: pull the image, write logs, read secrets',
+    });
+    this.taskRole = new iam.Role(scope, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Application code of the backend service',
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryLimitMiB,
+      executionRole: this.executionRole,
+      taskRole: this.taskRole,
+      runtimePlatform: { cpuArchitecture: settings.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    if (settings.image.repository) {
+      this.imageTagParameter = new ssm.StringParameter(scope, 'ImageTagParameter', {
+        ...ssmParameterName(settings.imageTagParameterName),
+        stringValue: settings.image.ecrOptions?.initialTag ?? 'latest',
+        description: 'Image tag the service deploys; written by the deploy pipeline, read at each deploy',
+      });
+    }
+  }
+
+  /** Adds a container with its own log group; an ECR image is pulled at the tag the parameter holds. */
+  public addContainer(options: RoutedContainerOptions): ecs.ContainerDefinition {
+    const image = options.image ?? this.settings.image;
+    const logGroup = createLogGroup(this.scope, `${pascal(options.name)}LogGroup`, this.settings.logRetention, this.settings.logEncryptionKey);
+    this.logGroups[options.name] = logGroup;
+    const container = this.taskDefinition.addContainer(options.name, {
+      image: this.containerImage(image),
+      command: image.isPlaceholder
+        ? placeholderCommand(options.containerPort, options.healthCheckPath ?? this.settings.healthCheckPath)
+        : options.command,
+      environment: options.environment,
+      secrets: options.secrets,
+      portMappings: [{ containerPort: options.containerPort, name: options.name }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
+      readonlyRootFilesystem: false,
+    });
+    if (image.repository) {
+      image.repository.grantPull(this.executionRole);
+      this.taskDefinition.node.addDependency(this.imageTagParameter!);
+    }
+    return container;
+  }
+
+  /** An image as this task renders it: ECR images at a dynamic reference to the tag parameter, resolved at each deploy. */
+  public containerImage(image: ServiceImage): ecs.ContainerImage {
+    if (!image.repository) return image.containerImage('latest');
+    return image.containerImage(new CfnDynamicReference(CfnDynamicReferenceService.SSM, this.settings.imageTagParameterName).toString());
+  }
+}
+
+/** BusyBox httpd serving an empty page on the port and the health check path. */
+function placeholderCommand(port: number, healthCheckPath: string): string[] {
+  const file = `/www${healthCheckPath.replace(/\*.*$/, '')}`;
+  const dir = file.slice(0, file.lastIndexOf('/')) || '/www';
+  return ['sh', '-c', `mkdir -p ${dir} && echo ok > ${file} && echo ok > /www/index.html && exec httpd -f -p ${port} -h /www`];
+}
