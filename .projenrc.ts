@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // The update-safety suite diffs templates the way `cdk diff` does.
     '@aws-cdk/cloudformation-diff@2.187.5',
+    // The generated property test of the input contract.
+    'fast-check@^4.10.2',
   ],
 
   publishToPypi: {
@@ -85,6 +87,15 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+
+// The runtime prop types come from the jsii assembly: refresh them after changing a public struct (a test fails while stale).
+project.addTask('schema', {
+  description: 'Regenerate src/private/prop-schema.generated.ts from the jsii assembly',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'ts-node --transpile-only --project tsconfig.dev.json scripts/prop-schema.ts' },
+  ],
+});
 
 // Main job: synthesize the reference platform app and print what it made.
 project.addTask('synth:example', {

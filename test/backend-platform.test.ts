@@ -215,9 +215,10 @@ describe('BackendPlatform', () => {
       [{ existingDatabase: { securityGroupId: 'sg-1', hostParameterName: '/h' } }, /invalid existingDatabase .*not both/],
       [{ scheduledApiCalls: [{ id: 'A', schedule: events.Schedule.rate(Duration.hours(1)), path: '/a' }, { id: 'A', schedule: events.Schedule.cron({ hour: '1' }), path: '/b' }] }, /invalid scheduledApiCalls\[\]\.id "A"/],
       [{ scheduledApiCalls: [{ id: 'A', schedule: events.Schedule.cron({ hour: '1' }), path: 'reset' }] }, /invalid scheduledApiCalls\[0\]\.path "reset"/],
-      [{ cleanupJob: { command: [] } }, /invalid command \[\]/],
-      [{ service: { cpu: 256, memoryLimitMiB: 4096 } }, /invalid memoryLimitMiB 4096/],
-      [{ service: { minCapacity: 3, maxCapacity: 2 } }, /invalid minCapacity 3/],
+      // The platform names its own props, not its children's.
+      [{ cleanupJob: { command: [] } }, /^Backend\/Backend: invalid cleanupJob\.command \[\]: give at least one element$/],
+      [{ service: { cpu: 256, memoryLimitMiB: 4096 } }, /^Backend\/Backend: invalid service\.memoryLimitMiB 4096: with service\.cpu 256, Fargate accepts/],
+      [{ service: { minCapacity: 3, maxCapacity: 2 } }, /^Backend\/Backend: invalid service\.minCapacity 3: service\.minCapacity must not exceed service\.maxCapacity \(2\); raise service\.maxCapacity/],
     ] as Array<[Partial<BackendPlatformProps>, RegExp]>)('%#', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
     });

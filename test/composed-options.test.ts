@@ -83,9 +83,9 @@ describe('GIVEN the environment profile vocabulary', () => {
     [() => { const { stack, vpc } = givenStack(); new PrivateDatabase(stack, 'Db', { vpc, profile: EnvironmentProfile.PRODUCTION, production: false }); },
       'TestStack/Db: invalid production false: it contradicts profile "production"; drop production (deprecated) and keep profile'],
     [() => { const { stack, vpc } = givenStack(); new PrivateCache(stack, 'Cache', { vpc, profile: 'dev' as EnvironmentProfile }); },
-      'TestStack/Cache: invalid profile "dev": use EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production" or "development")'],
+      'TestStack/Cache: invalid profile "dev": expected EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production", "development")'],
     [() => platform({ profile: 'PRODUCTION' as EnvironmentProfile }),
-      'TestStack/Platform: invalid profile "PRODUCTION": use EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production" or "development")'],
+      'TestStack/Platform: invalid profile "PRODUCTION": expected EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production", "development")'],
   ])('THEN a profile that is not one of the enum values, or contradicts production, fails at synth (%#)', (build, message) => {
     expect(build).toThrow(message);
   });

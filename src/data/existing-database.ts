@@ -3,7 +3,9 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-connection';
-import { invalidProp } from '../private/validation';
+import { checkAll } from '../private/errors';
+import { checkPropTypes } from '../private/prop-types';
+import { invalidProp, requireSynthValue } from '../private/validation';
 
 /** PostgreSQL's port, the default of every database this library connects to. */
 export const POSTGRES_PORT = 5432;
@@ -17,6 +19,13 @@ export class ExistingDatabase extends Construct implements IDatabaseConnection {
 
   constructor(scope: Construct, id: string, attrs: ExistingDatabaseAttributes) {
     super(scope, id);
+    checkPropTypes(this, 'ExistingDatabaseAttributes', attrs);
+    const names = 'ECS and IAM need the parameter\'s ARN, whose form depends on the name';
+    checkAll([
+      () => requireSynthValue(this, 'hostParameterName', attrs.hostParameterName, names),
+      () => requireSynthValue(this, 'usernameParameterName', attrs.usernameParameterName, names),
+      () => requireSynthValue(this, 'passwordParameterName', attrs.passwordParameterName, names),
+    ]);
     if (attrs.secret && (attrs.usernameParameterName || attrs.passwordParameterName)) {
       invalidProp(this, 'secret', 'ISecret', 'give either secret or usernameParameterName/passwordParameterName, not both');
     }

@@ -10,9 +10,11 @@ import { IMonitoredCache } from '../monitoring/monitored';
 import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
 import { acknowledge } from '../private/compliance';
+import { checkAll } from '../private/errors';
 import { createRetainedKey } from '../private/kms';
+import { checkPropTypes } from '../private/prop-types';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
-import { invalidProp, validateIntegerRange, validateProfile } from '../private/validation';
+import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
 /** Engine of a `PrivateCache`; both speak the Redis protocol (BullMQ, sessions, caching). */
@@ -102,6 +104,7 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
 
   constructor(scope: Construct, id: string, props: PrivateCacheProps) {
     super(scope, id);
+    checkPropTypes(this, 'PrivateCacheProps', props);
     validateProps(this, props);
     const defaults = profileDefaults(resolveProfile(props.profile, props.production)).cache;
     const engine = props.engine ?? CacheEngine.VALKEY;
@@ -199,13 +202,23 @@ function subnetNeeds(replicas: number): [minZones: number, purpose: string] {
 }
 
 function validateProps(scope: Construct, props: PrivateCacheProps): void {
-  validateProfile(scope, props.profile, props.production);
-  validateIntegerRange(scope, 'replicas', props.replicas, 0, 5);
-  validateIntegerRange(scope, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35);
-  if (props.cacheNodeType !== undefined && !/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.cacheNodeType)) {
-    invalidProp(scope, 'cacheNodeType', props.cacheNodeType, 'use an ElastiCache node type such as "cache.t4g.small"');
-  }
-  if (props.engineVersion !== undefined && !/^\d+(\.\d+)?$/.test(props.engineVersion)) {
-    invalidProp(scope, 'engineVersion', props.engineVersion, 'use a major.minor version such as "8.0" (Valkey) or "7.1" (Redis)');
-  }
+  checkAll([
+    () => validateProfile(scope, props.profile, props.production),
+    () => {
+      // The node count decides the node IDs monitoring watches and the subnets needed: it must be known at synth.
+      if (isToken(props.replicas)) invalidProp(scope, 'replicas', props.replicas, 'give a number from 0 to 5; the node count cannot be a deploy-time value');
+      validateIntegerRange(scope, 'replicas', props.replicas, 0, 5);
+    },
+    () => validateIntegerRange(scope, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35),
+    () => {
+      if (props.cacheNodeType !== undefined && !isToken(props.cacheNodeType) && !/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.cacheNodeType)) {
+        invalidProp(scope, 'cacheNodeType', props.cacheNodeType, 'use an ElastiCache node type such as "cache.t4g.small"');
+      }
+    },
+    () => {
+      if (props.engineVersion !== undefined && !isToken(props.engineVersion) && !/^\d+(\.\d+)?$/.test(props.engineVersion)) {
+        invalidProp(scope, 'engineVersion', props.engineVersion, 'use a major.minor version such as "8.0" (Valkey) or "7.1" (Redis)');
+      }
+    },
+  ]);
 }

@@ -11,7 +11,9 @@ import { ExistingDatabase, POSTGRES_PORT } from './existing-database';
 import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
 import { acknowledge } from '../private/compliance';
+import { checkAll } from '../private/errors';
 import { createRetainedKey } from '../private/kms';
+import { checkPropTypes } from '../private/prop-types';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
 import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
@@ -127,6 +129,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
 
   constructor(scope: Construct, id: string, props: PrivateDatabaseProps) {
     super(scope, id);
+    checkPropTypes(this, 'PrivateDatabaseProps', props);
     validateProps(this, props);
     const defaults = databaseDefaults(props);
     this.databaseName = props.databaseName ?? 'app';
@@ -268,23 +271,33 @@ function databaseDefaults(props: PrivateDatabaseProps) {
 }
 
 function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
-  validateProfile(scope, props.profile, props.production);
-  validateIntegerRange(scope, 'allocatedStorageGiB', props.allocatedStorageGiB, 20, 65536);
-  validateIntegerRange(scope, 'maxAllocatedStorageGiB', props.maxAllocatedStorageGiB, 20, 65536);
-  validateIntegerRange(scope, 'backupRetentionDays', props.backupRetentionDays, 1, 35);
   const minimumBackupDays = databaseDefaults(props).minimumBackupRetentionDays;
-  if (props.backupRetentionDays !== undefined && !isToken(props.backupRetentionDays) && props.backupRetentionDays < minimumBackupDays) {
-    invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, `production keeps at least ${minimumBackupDays} days of backups; raise it or use profile EnvironmentProfile.DEVELOPMENT`);
-  }
   const allocated = props.allocatedStorageGiB ?? 20;
   const maxAllocated = props.maxAllocatedStorageGiB;
-  if (maxAllocated !== undefined && !isToken(maxAllocated) && !isToken(allocated) && maxAllocated < allocated) {
-    invalidProp(scope, 'maxAllocatedStorageGiB', maxAllocated, `must be at least allocatedStorageGiB (${allocated})`);
-  }
-  if (props.databaseName !== undefined && !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(props.databaseName)) {
-    invalidProp(scope, 'databaseName', props.databaseName, 'use a letter followed by up to 62 letters, digits or underscores (e.g. "app")');
-  }
-  if (props.masterUsername !== undefined && (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(props.masterUsername) || /^(admin|postgres|rdsadmin)$/i.test(props.masterUsername))) {
-    invalidProp(scope, 'masterUsername', props.masterUsername, 'use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"');
-  }
+  checkAll([
+    () => validateProfile(scope, props.profile, props.production),
+    () => validateIntegerRange(scope, 'allocatedStorageGiB', props.allocatedStorageGiB, 20, 65536),
+    () => validateIntegerRange(scope, 'maxAllocatedStorageGiB', props.maxAllocatedStorageGiB, 20, 65536),
+    () => validateIntegerRange(scope, 'backupRetentionDays', props.backupRetentionDays, 1, 35),
+    () => {
+      if (props.backupRetentionDays !== undefined && !isToken(props.backupRetentionDays) && props.backupRetentionDays < minimumBackupDays) {
+        invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, `production keeps at least ${minimumBackupDays} days of backups; raise it or use profile EnvironmentProfile.DEVELOPMENT`);
+      }
+    },
+    () => {
+      if (maxAllocated !== undefined && !isToken(maxAllocated) && !isToken(allocated) && maxAllocated < allocated) {
+        invalidProp(scope, 'maxAllocatedStorageGiB', maxAllocated, `must be at least allocatedStorageGiB (${allocated})`);
+      }
+    },
+    () => {
+      if (props.databaseName !== undefined && !isToken(props.databaseName) && !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(props.databaseName)) {
+        invalidProp(scope, 'databaseName', props.databaseName, 'use a letter followed by up to 62 letters, digits or underscores (e.g. "app")');
+      }
+    },
+    () => {
+      if (props.masterUsername !== undefined && !isToken(props.masterUsername) && (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(props.masterUsername) || /^(admin|postgres|rdsadmin)$/i.test(props.masterUsername))) {
+        invalidProp(scope, 'masterUsername', props.masterUsername, 'use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"');
+      }
+    },
+  ]);
 }

@@ -19,9 +19,11 @@ import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_R
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
+import { checkAll } from '../private/errors';
 import { createRetainedKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
-import { invalidProp, isToken, validateIntegerRange, validateNonEmpty } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
+import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
 /**
  * Continuous delivery of a `SecureAlbFargateService`: a push of the tag to ECR starts a CodePipeline (V2) that runs
@@ -52,6 +54,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
 
   constructor(scope: Construct, id: string, props: EcrToEcsPipelineProps) {
     super(scope, id);
+    checkPropTypes(this, 'EcrToEcsPipelineProps', props);
     const repository = props.service.image.repository;
     const tagParameter = props.service.imageTagParameter;
     if (!repository || !tagParameter) {
@@ -333,26 +336,35 @@ const ECR_PULL_PUSH_ACTIONS = [
   'ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
 ];
 
-const ECR_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[a-zA-Z0-9-]+$/;
 
 function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
-  if (props.tag !== undefined && !isToken(props.tag) && (!ECR_TAG.test(props.tag) || props.tag.startsWith('sha256-'))) {
-    invalidProp(scope, 'tag', props.tag, 'use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)');
-  }
-  if (props.alarmTopic && props.notificationTopic && props.alarmTopic !== props.notificationTopic) {
-    invalidProp(scope, 'notificationTopic', props.notificationTopic.node.path, 'it is the deprecated name of alarmTopic, which names another topic; keep alarmTopic only');
-  }
-  if (props.migrationCommand !== undefined) validateNonEmpty(scope, 'migrationCommand', props.migrationCommand);
-  if (props.migrationCommand !== undefined && props.runMigrations === false) {
-    invalidProp(scope, 'migrationCommand', props.migrationCommand, 'runMigrations is false, so the command would never run; drop one of the two');
-  }
-  if (props.migrationTimeout !== undefined && !props.migrationTimeout.isUnresolved()) {
-    validateIntegerRange(scope, 'migrationTimeout (minutes)', props.migrationTimeout.toMinutes({ integral: false }), 5, 475);
-  }
   const source = props.source;
-  if (source && !isToken(source.connectionArn) && !CONNECTION_ARN.test(source.connectionArn)) {
-    invalidProp(scope, 'source.connectionArn', source.connectionArn,
-      'use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."');
-  }
+  checkAll([
+    () => validateTriggerTag(scope, 'tag', props.tag),
+    () => {
+      if (props.alarmTopic && props.notificationTopic && props.alarmTopic !== props.notificationTopic) {
+        invalidProp(scope, 'notificationTopic', props.notificationTopic.node.path, 'it is the deprecated name of alarmTopic, which names another topic; keep alarmTopic only');
+      }
+    },
+    () => { if (props.migrationCommand !== undefined) validateNonEmpty(scope, 'migrationCommand', props.migrationCommand); },
+    () => requireSynthValue(scope, 'migrationCommand', props.migrationCommand, 'the command is written into the migration step as JSON'),
+    () => requireSynthValue(scope, 'migrationTimeout', props.migrationTimeout, 'CodeBuild takes its timeout in whole minutes'),
+    () => {
+      if (props.migrationCommand !== undefined && props.runMigrations === false) {
+        invalidProp(scope, 'migrationCommand', props.migrationCommand, 'runMigrations is false, so the command would never run; drop one of the two');
+      }
+    },
+    () => {
+      if (props.migrationTimeout !== undefined && !props.migrationTimeout.isUnresolved()) {
+        validateIntegerRange(scope, 'migrationTimeout (minutes)', props.migrationTimeout.toMinutes({ integral: false }), 5, 475);
+      }
+    },
+    () => {
+      if (source && !isToken(source.connectionArn) && !CONNECTION_ARN.test(source.connectionArn)) {
+        invalidProp(scope, 'source.connectionArn', source.connectionArn,
+          'use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."');
+      }
+    },
+  ]);
 }

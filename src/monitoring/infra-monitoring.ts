@@ -11,8 +11,10 @@ import { Construct } from 'constructs';
 import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
+import { checkAll } from '../private/errors';
 import { createRetainedKey } from '../private/kms';
-import { invalidProp, validateEmail, validateIntegerRange } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
+import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
 const PERIOD = Duration.minutes(1);
@@ -45,6 +47,7 @@ export class InfraMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: InfraMonitoringProps) {
     super(scope, id);
+    checkPropTypes(this, 'InfraMonitoringProps', props);
     validateProps(this, props);
     this.alarms = {};
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
@@ -278,14 +281,24 @@ export class InfraMonitoring extends Construct {
 }
 
 function validateProps(scope: Construct, props: InfraMonitoringProps): void {
-  (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email));
   const t = props.thresholds ?? {};
-  validateIntegerRange(scope, 'thresholds.serviceCpuPercent', t.serviceCpuPercent, 1, 100);
-  validateIntegerRange(scope, 'thresholds.serviceMemoryPercent', t.serviceMemoryPercent, 1, 100);
-  validateIntegerRange(scope, 'thresholds.loadBalancer5xxPercent', t.loadBalancer5xxPercent, 1, 100);
-  validateIntegerRange(scope, 'thresholds.target5xxPercent', t.target5xxPercent, 1, 100);
-  validateIntegerRange(scope, 'thresholds.databaseCpuPercent', t.databaseCpuPercent, 1, 100);
-  if (props.deploymentAlarms && !props.service) {
-    invalidProp(scope, 'deploymentAlarms', true, 'deployment alarms need the service; pass service too');
-  }
+  checkAll([
+    () => (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email)),
+    () => validateUnique(scope, 'alarmEmails', props.alarmEmails ?? []),
+    () => {
+      if (props.dashboardName !== undefined && !isToken(props.dashboardName) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
+        invalidProp(scope, 'dashboardName', props.dashboardName, 'use 1-255 letters, digits, "-" or "_" (e.g. "shop-prod-backend")');
+      }
+    },
+    () => validateIntegerRange(scope, 'thresholds.serviceCpuPercent', t.serviceCpuPercent, 1, 100),
+    () => validateIntegerRange(scope, 'thresholds.serviceMemoryPercent', t.serviceMemoryPercent, 1, 100),
+    () => validateIntegerRange(scope, 'thresholds.loadBalancer5xxPercent', t.loadBalancer5xxPercent, 1, 100),
+    () => validateIntegerRange(scope, 'thresholds.target5xxPercent', t.target5xxPercent, 1, 100),
+    () => validateIntegerRange(scope, 'thresholds.databaseCpuPercent', t.databaseCpuPercent, 1, 100),
+    () => {
+      if (props.deploymentAlarms && !props.service) {
+        invalidProp(scope, 'deploymentAlarms', true, 'deployment alarms need the service; pass service too');
+      }
+    },
+  ]);
 }

@@ -17,11 +17,13 @@ import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
+import { checkAll, reportChildPropsAs } from '../private/errors';
 import { isArm64, validateSpotArchitecture } from '../private/fargate';
 import { createRetainedKey } from '../private/kms';
 import { defaultAppName } from '../private/naming';
+import { checkPropTypes } from '../private/prop-types';
 import { createSharedSecret } from '../private/secret';
-import { invalidProp, validateDnsLabel, validateEmail, validatePath, validateProfile, validateUnique } from '../private/validation';
+import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
 import { libraryWarningId } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
@@ -68,7 +70,9 @@ export class BackendPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
+    checkPropTypes(this, 'BackendPlatformProps', props);
     validateProps(this, props);
+    this.reportChildProblemsInOwnNames();
     this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
     const defaults = profileDefaults(this.profile);
 
@@ -124,6 +128,23 @@ export class BackendPlatform extends Construct {
       alarmEmails: props.alarmEmails,
     });
     this.createOutputs();
+  }
+
+  /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */
+  private reportChildProblemsInOwnNames(): void {
+    const under = (prefix: string, fromPlatform: { [childProp: string]: string } = {}) => (prop: string) => {
+      const root = prop.split(/[.[]/)[0];
+      return root in fromPlatform ? `${fromPlatform[root]}${prop.slice(root.length)}` : `${prefix}.${prop}`;
+    };
+    const shared = { vpc: 'vpc', profile: 'profile', environmentName: 'environmentName', appName: 'appName', hostedZone: 'hostedZone', image: 'image' };
+    reportChildPropsAs(this, 'Service', under('service', shared));
+    reportChildPropsAs(this, 'Database', under('database', shared));
+    reportChildPropsAs(this, 'ExistingDatabase', under('existingDatabase'));
+    reportChildPropsAs(this, 'Cache', under('cache', shared));
+    reportChildPropsAs(this, 'CleanupJob', under('cleanupJob', { spot: 'service.spot', cpuArchitecture: 'service.cpuArchitecture', vpc: 'vpc' }));
+    reportChildPropsAs(this, 'ScheduledApiCalls', under('scheduledApiCalls', { calls: 'scheduledApiCalls' }));
+    reportChildPropsAs(this, 'Pipeline', under('pipeline', { service: 'service' }));
+    reportChildPropsAs(this, 'Monitoring', under('monitoring', { alarmEmails: 'alarmEmails' }));
   }
 
   private workloadConnections(props: BackendPlatformProps, schedulerKey: secretsmanager.ISecret | undefined): WorkloadConnections {
@@ -211,20 +232,33 @@ export class BackendPlatform extends Construct {
 
 /** Checks in the platform's own prop names, before children would report theirs. */
 function validateProps(scope: Construct, props: BackendPlatformProps): void {
-  validateDnsLabel(scope, 'environmentName', props.environmentName);
-  validateProfile(scope, props.profile);
-  validateSpotArchitecture(scope, 'service.spot', props.service?.spot, props.service?.cpuArchitecture);
-  (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email));
   const calls = props.scheduledApiCalls ?? [];
-  validateUnique(scope, 'scheduledApiCalls[].id', calls.map(call => call.id));
-  calls.forEach((call, i) => validatePath(scope, `scheduledApiCalls[${i}].path`, call.path));
-  if (props.pipeline?.enabled === false && (props.pipeline.source || props.pipeline.migrationCommand || props.pipeline.manualApproval)) {
-    invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
-  }
-  if (props.pipeline && props.pipeline.enabled !== false && props.image && !props.image.repository) {
-    invalidProp(scope, 'pipeline', 'PlatformPipelineOptions', 'the pipeline deploys ECR images; use ServiceImage.fromEcrRepository or set pipeline.enabled to false');
-  }
-  if (props.database && props.existingDatabase) {
-    invalidProp(scope, 'existingDatabase', 'ExistingDatabaseAttributes', 'give either database (create one) or existingDatabase (adopt one), not both');
-  }
+  checkAll([
+    () => validateDnsLabel(scope, 'environmentName', props.environmentName),
+    () => validateProfile(scope, props.profile),
+    () => validateSpotArchitecture(scope, 'service.spot', props.service?.spot, props.service?.cpuArchitecture),
+    () => (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email)),
+    () => validateUnique(scope, 'alarmEmails', props.alarmEmails ?? []),
+    () => validateTriggerTag(scope, 'pipeline.tag', props.pipeline?.tag),
+    () => {
+      if (!props.repository) requireSynthValue(scope, 'pipeline.tag', props.pipeline?.tag, 'the new repository keeps that one tag mutable, a rule ECR needs as text');
+    },
+    () => validateUnique(scope, 'scheduledApiCalls[].id', calls.map(call => call.id)),
+    () => calls.forEach((call, i) => validatePath(scope, `scheduledApiCalls[${i}].path`, call.path)),
+    () => {
+      if (props.pipeline?.enabled === false && (props.pipeline.source || props.pipeline.migrationCommand || props.pipeline.manualApproval)) {
+        invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
+      }
+    },
+    () => {
+      if (props.pipeline && props.pipeline.enabled !== false && props.image && !props.image.repository) {
+        invalidProp(scope, 'pipeline', 'PlatformPipelineOptions', 'the pipeline deploys ECR images; use ServiceImage.fromEcrRepository or set pipeline.enabled to false');
+      }
+    },
+    () => {
+      if (props.database && props.existingDatabase) {
+        invalidProp(scope, 'existingDatabase', 'ExistingDatabaseAttributes', 'give either database (create one) or existingDatabase (adopt one), not both');
+      }
+    },
+  ]);
 }

@@ -1,6 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { invalidProp, isToken } from './validation';
+import { invalidProp, isToken, propName } from './validation';
 
 /** Legal Fargate task sizes: CPU units to the memory values (MiB) Fargate accepts for them. */
 function legalMemoryFor(cpu: number): number[] | undefined {
@@ -34,7 +34,7 @@ export function validateFargateSize(scope: IConstruct, cpuProp: string, cpu: num
   }
   if (!legal.includes(memoryLimitMiB)) {
     const shown = legal.length > 6 ? `${legal[0]} to ${legal[legal.length - 1]} in steps of ${legal[1] - legal[0]}` : legal.join(', ');
-    invalidProp(scope, memoryProp, memoryLimitMiB, `with ${cpuProp} ${cpu}, Fargate accepts ${shown} MiB`);
+    invalidProp(scope, memoryProp, memoryLimitMiB, `with ${propName(scope, cpuProp)} ${cpu}, Fargate accepts ${shown} MiB`);
   }
 }
 

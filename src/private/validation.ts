@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { InvalidPropsError, problem, reportedAs } from './errors';
 import { EnvironmentProfile } from '../platform/environment-profile';
 
 /**
@@ -7,7 +8,12 @@ import { EnvironmentProfile } from '../platform/environment-profile';
  * Every synth-time check goes through here so users see one consistent message shape.
  */
 export function invalidProp(scope: IConstruct, prop: string, value: unknown, fix: string): never {
-  throw new Error(`${scope.node.path}: invalid ${prop} ${JSON.stringify(value)}: ${fix}`);
+  throw new InvalidPropsError([problem(scope, prop, value, fix)]);
+}
+
+/** A prop named as the user wrote it, for fixes that mention another prop (`raise service.maxCapacity`). */
+export function propName(scope: IConstruct, prop: string): string {
+  return reportedAs(scope, prop).prop;
 }
 
 /** True when a value is only known at deploy time; such values are never rejected. */
@@ -53,7 +59,8 @@ export function validateIntegerRange(scope: IConstruct, prop: string, value: num
 export function validateMinMax(scope: IConstruct, minProp: string, min: number, maxProp: string, max: number): void {
   if (isToken(min) || isToken(max)) return;
   if (min > max) {
-    invalidProp(scope, minProp, min, `${minProp} must not exceed ${maxProp} (${max}); raise ${maxProp} or lower ${minProp}`);
+    const [minName, maxName] = [propName(scope, minProp), propName(scope, maxProp)];
+    invalidProp(scope, minProp, min, `${minName} must not exceed ${maxName} (${max}); raise ${maxName} or lower ${minName}`);
   }
 }
 
@@ -83,13 +90,25 @@ export function validateUnique(scope: IConstruct, prop: string, values: readonly
   }
 }
 
-/** A profile is one of the enum's values; the deprecated `production` flag may only agree with it. */
+/** The deprecated `production` flag may only agree with the profile (that the profile is a member is a type check). */
 export function validateProfile(scope: IConstruct, profile: EnvironmentProfile | undefined, production?: boolean): void {
-  const profiles = Object.values(EnvironmentProfile) as string[];
-  if (profile !== undefined && !profiles.includes(profile)) {
-    invalidProp(scope, 'profile', profile, `use EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values ${profiles.map(p => `"${p}"`).join(' or ')})`);
-  }
   if (profile !== undefined && production !== undefined && production !== (profile === EnvironmentProfile.PRODUCTION)) {
     invalidProp(scope, 'production', production, `it contradicts profile "${profile}"; drop production (deprecated) and keep profile`);
   }
+}
+
+const ECR_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
+
+/** The image tag whose pushes deploy: a legal ECR tag, and not one of the recorded `sha256-` release tags. */
+export function validateTriggerTag(scope: IConstruct, prop: string, tag: string | undefined): void {
+  if (tag === undefined || isToken(tag)) return;
+  if (!ECR_TAG.test(tag) || tag.startsWith('sha256-')) {
+    invalidProp(scope, prop, tag, 'use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)');
+  }
+}
+
+/** Refuses a deploy-time value (a token) where the library or aws-cdk-lib needs the value itself at synth. */
+export function requireSynthValue(scope: IConstruct, prop: string, value: unknown, why: string): void {
+  const unresolved = Token.isUnresolved(value) || (value as { isUnresolved?: () => boolean } | undefined)?.isUnresolved?.() === true;
+  if (unresolved) invalidProp(scope, prop, value, `${why}; give a value known at synth`);
 }

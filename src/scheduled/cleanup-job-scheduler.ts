@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,10 +14,11 @@ import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failed
 import { acknowledge } from '../private/compliance';
 import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from '../private/fargate';
 import { createLogGroup } from '../private/log-group';
+import { checkPropTypes } from '../private/prop-types';
 import { ratePeriod, validateSchedule } from '../private/schedule';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
-import { invalidProp, validateIntegerRange, validateNonEmpty } from '../private/validation';
+import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 
 /** What a scheduled task runs, when, and at what size. The platform's `cleanupJob` takes the same options. */
@@ -122,6 +123,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
 
   constructor(scope: Construct, id: string, props: CleanupJobSchedulerProps) {
     super(scope, id);
+    checkPropTypes(this, 'CleanupJobSchedulerProps', props);
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const maxRuntime = validateProps(this, props, schedule);
     warnOnCredentialNamedEnvironment(this, 'environment', props.environment);
@@ -137,7 +139,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     });
     this.container = this.taskDefinition.addContainer('job', {
       image: props.image,
-      command: maxRuntime ? ['timeout', String(maxRuntime.toSeconds()), ...props.command] : props.command,
+      command: maxRuntime ? ['timeout', secondsText(maxRuntime), ...props.command] : props.command,
       environment: { ...props.environment, TASK_TYPE },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cleanup' }),
@@ -229,6 +231,26 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
 }
 
 /** Validates the props and returns the effective runtime guard. */
+/** Seconds as the `timeout` command's argument; a deploy-time value stays a token. */
+function secondsText(duration: Duration): string {
+  const seconds = duration.toSeconds();
+  if (!Token.isUnresolved(seconds)) return String(seconds);
+  // A number token would render as a number where ECS takes strings: a value known at synth is turned into one.
+  const asText: IResolvable = {
+    creationStack: [],
+    resolve: (context: IResolveContext) => {
+      const resolved = context.resolve(seconds);
+      return typeof resolved === 'number' ? String(resolved) : resolved;
+    },
+  };
+  return Token.asString(asText);
+}
+
+/** The runtime guard prepends `timeout <seconds>` to the command, which a deploy-time list cannot take. */
+function requireGuardableCommand(scope: Construct, command: string[]): void {
+  requireSynthValue(scope, 'command', command, 'the runtime guard prepends `timeout` to it (or turn the guard off with maxRuntime: Duration.seconds(0))');
+}
+
 function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedule: events.Schedule): Duration | undefined {
   validateNonEmpty(scope, 'command', props.command);
   validateSchedule(scope, 'schedule', schedule);
@@ -237,9 +259,20 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
   validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
   const period = ratePeriod(schedule);
   if (props.maxRuntime === undefined) {
+    if (period) requireGuardableCommand(scope, props.command);
     return period ? Duration.seconds(Math.floor(period.toSeconds() * 0.8)) : undefined;
   }
+  if (props.maxRuntime.isUnresolved()) {
+    try {
+      props.maxRuntime.toSeconds();
+    } catch {
+      invalidProp(scope, 'maxRuntime', props.maxRuntime, 'a deploy-time duration cannot be converted to the seconds `timeout` takes; give it as Duration.seconds(...)');
+    }
+    requireGuardableCommand(scope, props.command);
+    return props.maxRuntime;
+  }
   if (props.maxRuntime.toSeconds() === 0) return undefined;
+  requireGuardableCommand(scope, props.command);
   if (period && props.maxRuntime.toSeconds() >= period.toSeconds()) {
     invalidProp(scope, 'maxRuntime', props.maxRuntime.toHumanString(), `runs would pile up: keep it below the schedule period (${period.toHumanString()})`);
   }

@@ -8,6 +8,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IMonitoredScheduledWork } from '../monitoring/monitored';
 import { createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify } from '../private/alarms';
+import { checkAll } from '../private/errors';
+import { checkPropTypes } from '../private/prop-types';
 import { validateSchedule } from '../private/schedule';
 import { createSharedSecret } from '../private/secret';
 import { invalidProp, validateIntegerRange, validateNonEmpty, validatePath, validateUnique } from '../private/validation';
@@ -94,6 +96,7 @@ export class ScheduledApiCalls extends Construct implements IMonitoredScheduledW
 
   constructor(scope: Construct, id: string, props: ScheduledApiCallsProps) {
     super(scope, id);
+    checkPropTypes(this, 'ScheduledApiCallsProps', props);
     const headerName = props.apiKeyHeaderName ?? DEFAULT_API_KEY_HEADER;
     validateProps(this, props, headerName);
 
@@ -151,26 +154,32 @@ function validateHeaderName(scope: Construct, prop: string, name: string): void 
 }
 
 function validateProps(scope: Construct, props: ScheduledApiCallsProps, apiKeyHeader: string): void {
-  if (!Token.isUnresolved(props.baseUrl) && !/^https:\/\/[^\s/]+/.test(props.baseUrl)) {
-    invalidProp(scope, 'baseUrl', props.baseUrl, 'API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"');
-  }
-  validateNonEmpty(scope, 'calls', props.calls);
-  validateUnique(scope, 'calls[].id', props.calls.map(c => c.id));
-  validateHeaderName(scope, 'apiKeyHeaderName', apiKeyHeader);
-  validateIntegerRange(scope, 'rateLimitPerSecond', props.rateLimitPerSecond, 1, 300);
-  validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
-  props.calls.forEach((call, i) => {
-    if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(call.id)) {
-      invalidProp(scope, `calls[${i}].id`, call.id, 'use letters and digits, starting with a letter (e.g. "ResetQueue")');
-    }
-    validatePath(scope, `calls[${i}].path`, call.path);
-    validateSchedule(scope, `calls[${i}].schedule`, call.schedule);
-    Object.keys(call.headers ?? {}).forEach(name => {
-      validateHeaderName(scope, `calls[${i}].headers`, name);
-      if (name.toLowerCase() === apiKeyHeader.toLowerCase()) {
-        invalidProp(scope, `calls[${i}].headers`, name,
-          `the connection already sends ${apiKeyHeader} from Secrets Manager; drop it here, where its value would sit in the template in clear`);
+  checkAll([
+    () => {
+      if (!Token.isUnresolved(props.baseUrl) && !/^https:\/\/[^\s/]+/.test(props.baseUrl)) {
+        invalidProp(scope, 'baseUrl', props.baseUrl, 'API destinations call HTTPS endpoints only; use a URL such as "https://api.example.com"');
       }
-    });
-  });
+    },
+    () => validateNonEmpty(scope, 'calls', props.calls),
+    () => validateUnique(scope, 'calls[].id', props.calls.map(c => c.id)),
+    () => validateHeaderName(scope, 'apiKeyHeaderName', apiKeyHeader),
+    () => validateIntegerRange(scope, 'rateLimitPerSecond', props.rateLimitPerSecond, 1, 300),
+    () => validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185),
+    () => {
+      props.calls.forEach((call, i) => {
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(call.id)) {
+          invalidProp(scope, `calls[${i}].id`, call.id, 'use letters and digits, starting with a letter (e.g. "ResetQueue")');
+        }
+        validatePath(scope, `calls[${i}].path`, call.path);
+        validateSchedule(scope, `calls[${i}].schedule`, call.schedule);
+        Object.keys(call.headers ?? {}).forEach(name => {
+          validateHeaderName(scope, `calls[${i}].headers`, name);
+          if (name.toLowerCase() === apiKeyHeader.toLowerCase()) {
+            invalidProp(scope, `calls[${i}].headers`, name,
+              `the connection already sends ${apiKeyHeader} from Secrets Manager; drop it here, where its value would sit in the template in clear`);
+          }
+        });
+      });
+    },
+  ]);
 }

@@ -18,6 +18,7 @@ import { IDeployableService } from '../delivery/deployable-service';
 import { acknowledge } from '../private/compliance';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, pascal, ssmParameterName } from '../private/naming';
+import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
 
@@ -82,6 +83,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
     super(scope, id);
+    checkPropTypes(this, 'SecureAlbFargateServiceProps', props);
     const config = resolveServiceConfig(this, props);
     this.appName = config.appName;
     this.environmentName = config.environmentName;

@@ -3,10 +3,12 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { checkAll } from '../private/errors';
 import { validateFargateSize, validateSpotArchitecture } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
 import {
-  invalidProp, isToken, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath, validateUnique,
+  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath,
+  validateUnique,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
 
@@ -112,31 +114,39 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
 
 function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {
   const d = SERVICE_DEFAULTS;
-  validateDnsLabel(scope, 'environmentName', props.environmentName);
-  validateDnsLabel(scope, 'appName', appName);
-  if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName);
   const hostName = loadBalancerDomainName(props);
-  if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
-    invalidProp(scope, 'environmentName', props.environmentName, `the load balancer host name ${hostName} has ${hostName.length} `
-      + `characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; shorten environmentName or set a shorter baseDomainName`);
-  }
-  validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB);
-  validateIntegerRange(scope, 'minCapacity', props.minCapacity, 1, 1000);
-  validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000);
-  validateMinMax(scope, 'minCapacity', props.minCapacity ?? d.minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity);
-  validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95);
-  validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95);
-  validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535);
-  validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000);
-  validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
-  if (props.onDemandBaseCapacity !== undefined && !props.spot) {
-    invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
-  }
-  validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10);
-  if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath);
-  if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command);
-  validateCustomDomain(scope, props);
-  validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true);
+  checkAll([
+    () => validateDnsLabel(scope, 'environmentName', props.environmentName),
+    () => validateDnsLabel(scope, 'appName', appName),
+    () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
+    () => {
+      if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
+        invalidProp(scope, 'environmentName', props.environmentName, `the load balancer host name ${hostName} has ${hostName.length} `
+          + `characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; shorten environmentName or set a shorter baseDomainName`);
+      }
+    },
+    () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
+    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, 1, 1000),
+    () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
+    () => validateMinMax(scope, 'minCapacity', props.minCapacity ?? d.minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
+    () => validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95),
+    () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
+    () => validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535),
+    () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
+    () => validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture),
+    () => {
+      if (props.onDemandBaseCapacity !== undefined && !props.spot) {
+        invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
+      }
+    },
+    () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
+    () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
+    () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
+    () => validateCustomDomain(scope, props),
+    () => validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true),
+    () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
+    () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
+  ]);
 }
 
 function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptions[], cloudFront: boolean): void {

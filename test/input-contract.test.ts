@@ -1,0 +1,120 @@
+import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
+
+/**
+ * The defects new users hit from plain JavaScript and with tokens (issue #18), each pinned: the prop is used as given
+ * or refused at synth with the library's error, naming the prop as the user wrote it, the value and the fix.
+ */
+const js = <T>(value: unknown) => value as T;
+
+describe('props from plain JavaScript are refused by name, never used as garbage or crashing with a TypeError', () => {
+  test.each([
+    // Silent garbage before: undefined-lb.<zone>, /<app>/undefined/, the development profile, a command split into characters, undefined/undefined
+    ['missing environmentName (platform)', () => platform({ environmentName: js(undefined) }),
+      'TestStack/Platform: invalid environmentName undefined: it is required; give a string'],
+    ['missing environmentName (service)', () => web({ environmentName: js(undefined) }),
+      'TestStack/Web: invalid environmentName undefined: it is required; give a string'],
+    ['profile in the wrong case', () => platform({ profile: js('PRODUCTION') }),
+      'TestStack/Platform: invalid profile "PRODUCTION": expected EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production", "development")'],
+    ['profile abbreviated', () => platform({ profile: js('dev') }),
+      'TestStack/Platform: invalid profile "dev": expected EnvironmentProfile.PRODUCTION or EnvironmentProfile.DEVELOPMENT (the values "production", "development")'],
+    ['cleanup command as one string', () => platform({ cleanupJob: { command: js('npx tsx cleanup-job.ts') } }),
+      'TestStack/Platform: invalid cleanupJob.command "npx tsx cleanup-job.ts": expected an array of strings (e.g. ["npx","tsx","cleanup-job.ts"])'],
+    ['GitHub source without owner and repo', () => platform({ pipeline: { source: js({ connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd' }) } }),
+      'TestStack/Platform: invalid pipeline.source.owner undefined: it is required; give a string\n'
+      + 'TestStack/Platform: invalid pipeline.source.repo undefined: it is required; give a string'],
+    // TypeErrors before
+    ['missing hostedZone', () => platform({ hostedZone: js(undefined) }),
+      'TestStack/Platform: invalid hostedZone undefined: it is required; give a route53.IHostedZone'],
+    ['missing vpc', () => web({ vpc: js(undefined) }), 'TestStack/Web: invalid vpc undefined: it is required; give a ec2.IVpc'],
+    ['missing image', () => web({ image: js(undefined) }),
+      'TestStack/Web: invalid image undefined: it is required; give a ServiceImage (e.g. ServiceImage.fromEcrRepository(repository))'],
+    ['missing cluster', () => job({ cluster: js(undefined) }), 'TestStack/Job: invalid cluster undefined: it is required; give a ecs.ICluster'],
+    ['missing command', () => job({ command: js(undefined) }), 'TestStack/Job: invalid command undefined: it is required; give an array of strings'],
+    ['missing calls', () => calls({ calls: js(undefined) }),
+      'TestStack/Calls: invalid calls undefined: it is required; give an array of objects (ScheduledApiCall)'],
+    ['routed container without name and paths', () => web({ routedContainers: [js({ containerPort: 9000 })] }),
+      'TestStack/Web: invalid routedContainers[0].name undefined: it is required; give a string\n'
+      + 'TestStack/Web: invalid routedContainers[0].pathPatterns undefined: it is required; give an array of strings'],
+    ['scheduled call without schedule', () => platform({ scheduledApiCalls: [js({ id: 'Reset', path: '/reset' })] }),
+      'TestStack/Platform: invalid scheduledApiCalls[0].schedule undefined: it is required; give a events.Schedule'],
+    ['alarm e-mails as one string', () => platform({ alarmEmails: js('ops@example.com') }),
+      'TestStack/Platform: invalid alarmEmails "ops@example.com": expected an array of strings (e.g. ["ops@example.com"])'],
+    ['scheduled calls as one object', () => platform({ scheduledApiCalls: js({ id: 'Reset', schedule: reset, path: '/reset' }) }),
+      'TestStack/Platform: invalid scheduledApiCalls {"id":"Reset","schedule":{"expressionString":"cron(0 8 * * ? *)"},"path":"/reset"}: '
+      + 'expected an array of objects (ScheduledApiCall) (wrap a single value in [ ])'],
+    ['health check path as a number', () => web({ healthCheckPath: js(42) }), 'TestStack/Web: invalid healthCheckPath 42: expected a string (quote it: "42")'],
+    ['a null routed container', () => web({ routedContainers: [js(null)] }),
+      'TestStack/Web: invalid routedContainers[0] null: expected an object (RoutedContainerOptions); remove the empty entry'],
+    // Misleading errors before
+    ['path patterns as one string', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: js('/admin/*') }] }),
+      'TestStack/Web: invalid routedContainers[0].pathPatterns "/admin/*": expected an array of strings (e.g. ["/admin/*"])'],
+    ['cpu as a string', () => web({ cpu: js('512') }), 'TestStack/Web: invalid cpu "512": expected a number'],
+    // aws-cdk-lib errors before, that did not name our prop
+    ['an environment value that is a number', () => web({ environment: js({ PORT: 8080 }) }),
+      'TestStack/Web: invalid environment.PORT 8080: expected a string (quote it: "8080")'],
+    ['the same alarm e-mail twice', () => platform({ alarmEmails: ['ops@example.com', 'ops@example.com'] }),
+      'TestStack/Platform: invalid alarmEmails "ops@example.com": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+    ['a pipeline tag with a space', () => platform({ pipeline: { tag: 'my tag' } }),
+      'TestStack/Platform: invalid pipeline.tag "my tag": use an ECR tag such as "latest" or "release" (letters, digits, _ . -; the sha256- prefix is reserved for recorded releases)'],
+    ['an empty existing database', () => platform({ existingDatabase: js({}) }),
+      'TestStack/Platform: invalid existingDatabase.hostParameterName undefined: it is required; give a string\n'
+      + 'TestStack/Platform: invalid existingDatabase.securityGroupId undefined: it is required; give a string'],
+    ['a cache engine version as a number', () => platform({ cache: { engineVersion: js(8) } }),
+      'TestStack/Platform: invalid cache.engineVersion 8: expected a string (quote it: "8")'],
+    ['a dashboard name with spaces', () => monitoring({ dashboardName: 'my dashboard' }),
+      'TestStack/Monitoring: invalid dashboardName "my dashboard": use 1-255 letters, digits, "-" or "_" (e.g. "shop-prod-backend")'],
+    // Through the platform, the platform's prop names
+    ['service CPU through the platform', () => platform({ service: { cpu: 300 } }),
+      'TestStack/Platform: invalid service.cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384'],
+    ['capacity against the profile maximum', () => platform({ service: { minCapacity: 5 } }),
+      'TestStack/Platform: invalid service.minCapacity 5: service.minCapacity must not exceed service.maxCapacity (4); raise service.maxCapacity or lower service.minCapacity'],
+    ['database name through the platform', () => platform({ database: { databaseName: 'my-db' } }),
+      'TestStack/Platform: invalid database.databaseName "my-db": use a letter followed by up to 62 letters, digits or underscores (e.g. "app")'],
+    ['a deploy-time maximum runtime in minutes', () => job({ maxRuntime: Duration.minutes(Token.asNumber(Fn.importValue('Minutes'))) }),
+      'TestStack/Job: invalid maxRuntime <deploy-time value>: a deploy-time duration cannot be converted to the seconds `timeout` takes; give it as Duration.seconds(...)'],
+    ['a token replica count', () => cache({ replicas: Token.asNumber(Fn.importValue('Replicas')) }),
+      'TestStack/Cache: invalid replicas <deploy-time value>: give a number from 0 to 5; the node count cannot be a deploy-time value'],
+  ] as Array<[string, () => unknown, string]>)('%s', (_name, build, message) => {
+    expect(build).toThrow(new Error(message));
+  });
+
+  test('every problem of a construct is reported together, one line each', () => {
+    expect(() => web({ cpu: 300, minCapacity: 0, healthCheckPath: 'health' })).toThrow(new Error([
+      'TestStack/Web: invalid cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384',
+      'TestStack/Web: invalid minCapacity 0: use a whole number from 1 to 1000',
+      'TestStack/Web: invalid healthCheckPath "health": use a path that starts with "/" and has no spaces (e.g. "/api/*")',
+    ].join('\n')));
+  });
+
+  test('the error is the library\'s, with its problems', () => {
+    let caught: any;
+    try {
+      web({ cpu: 300 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught.name).toBe('InvalidPropsError');
+    expect(caught.problems).toEqual([{ constructPath: 'TestStack/Web', prop: 'cpu', value: '300', fix: expect.stringMatching(/^use one of/) }]);
+  });
+});
+
+describe('tokens are used as given', () => {
+  const lazy = (value: string) => Lazy.string({ produce: () => value });
+  test.each([
+    ['database name and master user name', () => database({ databaseName: lazy('app'), masterUsername: lazy('admin_user') })],
+    ['backup retention', () => database({ backupRetentionDays: Token.asNumber(Fn.importValue('BackupDays')) })],
+    ['cache node type and engine version', () => cache({ cacheNodeType: lazy('cache.t4g.small'), engineVersion: lazy('8.0') })],
+    ['cleanup job maximum runtime', () => job({ maxRuntime: Duration.seconds(Lazy.number({ produce: () => 180 })) })],
+  ] as Array<[string, () => any]>)('%s', (_name, build) => {
+    const template = JSON.stringify(Template.fromStack(Stack.of(build())).toJSON());
+    expect(template).not.toMatch(/undefined|NaN|\[object Object\]|[-/.:_]null\b/);
+  });
+});
+
+describe('pipeline', () => {
+  test('a token tag is not validated', () => {
+    expect(() => pipeline({ tag: Lazy.string({ produce: () => 'release' }) })).not.toThrow();
+  });
+});
