@@ -2,7 +2,7 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { PrivateCache } from '../src';
+import { EnvironmentProfile, PrivateCache } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'IntegPrivateCache');
@@ -11,7 +11,7 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
   natGateways: 0,
   subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
 });
-const cache = new PrivateCache(stack, 'Cache', { vpc, production: false });
+const cache = new PrivateCache(stack, 'Cache', { vpc, profile: EnvironmentProfile.DEVELOPMENT });
 
 const integ = new IntegTest(app, 'PrivateCacheTest', { testCases: [stack] });
 integ.assertions.awsApiCall('ElastiCache', 'describeReplicationGroups', { ReplicationGroupId: cache.replicationGroup.ref })

@@ -5,7 +5,7 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { PrivateDatabase } from '../src';
+import { EnvironmentProfile, PrivateDatabase } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'IntegPrivateDatabase');
@@ -15,7 +15,7 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
   subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
 });
 vpc.addInterfaceEndpoint('SecretsManager', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER });
-const db = new PrivateDatabase(stack, 'Database', { vpc, production: false, rotation: true });
+const db = new PrivateDatabase(stack, 'Database', { vpc, profile: EnvironmentProfile.DEVELOPMENT, rotation: true });
 
 const integ = new IntegTest(app, 'PrivateDatabaseTest', { testCases: [stack] });
 integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier: db.instance.instanceIdentifier })

@@ -1,6 +1,10 @@
-import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { IConstruct } from 'constructs';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
+import { BackendPlatform } from '../src';
 
 /**
  * The defects new users hit from plain JavaScript and with tokens (issue #18), each pinned: the prop is used as given
@@ -116,5 +120,78 @@ describe('tokens are used as given', () => {
 describe('pipeline', () => {
   test('a token tag is not validated', () => {
     expect(() => pipeline({ tag: Lazy.string({ produce: () => 'release' }) })).not.toThrow();
+  });
+});
+
+describe('data stores in a VPC without isolated subnets', () => {
+  const egressOnly = (stack: Stack) => new ec2.Vpc(stack, 'EgressOnly', {
+    maxAzs: 2,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    ],
+  });
+
+  test.each([
+    ['the database', () => database({}, egressOnly), 'TestStack/Db'],
+    ['the cache', () => cache({}, egressOnly), 'TestStack/Cache'],
+  ] as Array<[string, () => IConstruct, string]>)('%s is placed in the egress subnets with a warning naming them', (store, build, path) => {
+    const stack = Stack.of(build());
+    const warnings = Annotations.fromStack(stack).findWarning(`/${path}`, Match.stringLikeRegexp('no PRIVATE_ISOLATED subnets'));
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      `vpc TestStack/EgressOnly has no PRIVATE_ISOLATED subnets, so ${store} is placed in its subnets with internet egress `
+      + '(TestStack/EgressOnly/privateSubnet1, TestStack/EgressOnly/privateSubnet2); its security group still admits only granted clients, '
+      + 'but to keep data stores off any route to the internet give a VPC with isolated subnets [ack: cdk-backend-platform:dataSubnets]',
+    ]);
+  });
+
+  test('with isolated subnets there, nothing is said', () => {
+    const stack = Stack.of(database({}));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('PRIVATE_ISOLATED'))).toEqual([]);
+  });
+});
+
+describe('physical names never collide', () => {
+  const zoneIn = (stack: Stack) => route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+
+  test('two platforms in one stack with the same environment fail at synth, naming both', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const hostedZone = zoneIn(stack);
+    new BackendPlatform(stack, 'Api', { environmentName: 'prod', hostedZone });
+    expect(() => new BackendPlatform(stack, 'Admin', { environmentName: 'prod', hostedZone })).toThrow(new Error(
+      'Shop/Admin: invalid environmentName "prod": the DNS name prod-lb.example.com is already created by Shop/Api/Service; '
+      + 'give each one its own appName or environmentName'));
+  });
+
+  test('two platforms in one stack with their own app names and load balancer host names synthesize side by side', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const hostedZone = zoneIn(stack);
+    new BackendPlatform(stack, 'Api', { environmentName: 'prod', appName: 'api', hostedZone });
+    new BackendPlatform(stack, 'Admin', { environmentName: 'prod', appName: 'admin', hostedZone, service: { loadBalancerDomainName: 'admin-prod-lb.example.com' } });
+    const parameters = Object.values<any>(Template.fromStack(stack).findResources('AWS::SSM::Parameter')).map(p => p.Properties.Name).sort();
+    expect(parameters).toEqual([
+      '/admin/prod/backend/ecr-imgTag', '/admin/prod/backend/service-name', '/admin/prod/backend/service-url',
+      '/api/prod/backend/ecr-imgTag', '/api/prod/backend/service-name', '/api/prod/backend/service-url',
+    ]);
+    const records = Object.values<any>(Template.fromStack(stack).findResources('AWS::Route53::RecordSet')).map(r => r.Properties.Name).sort();
+    expect(records).toEqual(['admin-prod-lb.example.com.', 'prod-lb.example.com.']);
+  });
+
+  test('two apps of one CDK app in one hosted zone: the load balancer host name is settable, and a clash fails at synth', () => {
+    const app = new App();
+    const first = new Stack(app, 'Orders');
+    new BackendPlatform(first, 'Backend', { environmentName: 'prod', hostedZone: zoneIn(first) });
+    const second = new Stack(app, 'Billing');
+    expect(() => new BackendPlatform(second, 'Backend', { environmentName: 'prod', hostedZone: zoneIn(second) })).toThrow(
+      /^Billing\/Backend: invalid environmentName "prod": the DNS name prod-lb.example.com is already created by Orders\/Backend\/Service;/);
+    const third = new Stack(app, 'Payments');
+    expect(() => new BackendPlatform(third, 'Backend', {
+      environmentName: 'prod', hostedZone: zoneIn(third), service: { loadBalancerDomainName: 'payments-prod-lb.example.com' },
+    })).not.toThrow();
+  });
+
+  test('a load balancer host name outside the zone is refused', () => {
+    expect(() => web({ loadBalancerDomainName: 'api.other.org' })).toThrow(new Error(
+      'TestStack/Web: invalid loadBalancerDomainName "api.other.org": it must be inside the hosted zone example.com, where its certificate validation and alias records go'));
   });
 });

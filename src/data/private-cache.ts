@@ -119,7 +119,7 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
     });
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Private subnets of the cache',
-      subnetIds: props.vpc.selectSubnets(requireSubnets(this, props.vpc, dataSubnetType(props.vpc), ...subnetNeeds(replicas))).subnetIds,
+      subnetIds: props.vpc.selectSubnets(requireSubnets(this, props.vpc, dataSubnetType(this, props.vpc, 'the cache'), ...subnetNeeds(replicas))).subnetIds,
     });
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupDescription: 'Private cache',

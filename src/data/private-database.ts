@@ -180,7 +180,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       engine: engine(props),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
-      vpcSubnets: requireSubnets(this, props.vpc, dataSubnetType(props.vpc), 2, 'an RDS subnet group'),
+      vpcSubnets: requireSubnets(this, props.vpc, dataSubnetType(this, props.vpc, 'the database'), 2, 'an RDS subnet group'),
       securityGroups: [this.securityGroup],
       publiclyAccessible: false,
       port: POSTGRES_PORT,

@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { invalidProp } from './validation';
 
 /** Default application name: the stack name as a DNS label, so two stacks in one account never share SSM paths. */
 export function defaultAppName(scope: IConstruct): string {
@@ -22,4 +23,23 @@ export function pascal(name: string): string {
  */
 export function ssmParameterName(parameterName: string): { parameterName: string; simpleName?: boolean } {
   return Token.isUnresolved(parameterName) ? { parameterName, simpleName: !parameterName.startsWith('/') } : { parameterName };
+}
+
+const claimed = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Claims a physical name (an SSM parameter, a DNS record) for a construct. Two constructs of one app that would
+ * create the same name, and so fail at deploy or overwrite each other, fail at synth naming both.
+ * @param prop the prop that decides the name, as the user wrote it
+ */
+export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DNS name', namespace: string, name: string, prop: string, value: unknown): void {
+  if (Token.isUnresolved(name)) return;
+  const names = claimed.get(scope.node.root) ?? new Map<string, string>();
+  claimed.set(scope.node.root, names);
+  const key = `${kind}|${namespace}|${name}`;
+  const owner = names.get(key);
+  if (owner !== undefined && owner !== scope.node.path) {
+    invalidProp(scope, prop, value, `the ${kind} ${name} is already created by ${owner}; give each one its own appName or environmentName`);
+  }
+  names.set(key, scope.node.path);
 }

@@ -1,11 +1,21 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './validation';
+import { libraryWarningId } from './warnings';
 
-/** Data stores go to isolated subnets when the VPC has them, otherwise to private subnets with egress. */
-export function dataSubnetType(vpc: ec2.IVpc): ec2.SubnetType {
-  return vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+/**
+ * Data stores go to isolated subnets when the VPC has them. Otherwise they go to the private subnets with egress,
+ * which can reach the internet through NAT: that is said at synth, naming the subnets, never done silently.
+ * @param store what is placed, e.g. "the database"
+ */
+export function dataSubnetType(scope: IConstruct, vpc: ec2.IVpc, store: string): ec2.SubnetType {
+  if (vpc.isolatedSubnets.length > 0) return ec2.SubnetType.PRIVATE_ISOLATED;
+  const subnets = vpc.privateSubnets.map(subnet => (Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId));
+  Annotations.of(scope).addWarningV2(libraryWarningId('dataSubnets'),
+    `vpc ${vpc.node.path} has no PRIVATE_ISOLATED subnets, so ${store} is placed in its subnets with internet egress (${subnets.join(', ')}); `
+    + 'its security group still admits only granted clients, but to keep data stores off any route to the internet give a VPC with isolated subnets');
+  return ec2.SubnetType.PRIVATE_WITH_EGRESS;
 }
 
 const SUBNET_TYPE_NAMES: Record<string, string> = {

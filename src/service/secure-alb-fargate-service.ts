@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,14 +10,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
-import { resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
+import { loadBalancerDomainNameProp, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
 import { IDeployableService } from '../delivery/deployable-service';
 import { acknowledge } from '../private/compliance';
 import { ensureFargateSpot } from '../private/fargate';
-import { backendParameterName, pascal, ssmParameterName } from '../private/naming';
+import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
@@ -25,6 +25,8 @@ import { acknowledgeApplicationTaskDefinition } from '../private/task-definition
 /** Rule priorities: routed containers' path rules first, the main container's catch-all last. */
 const ROUTED_RULE_PRIORITY = 100;
 const MAIN_RULE_PRIORITY = 50000;
+/** The SSM parameters every service publishes under `/<app>/<env>/backend/`. */
+const SSM_OUTPUTS = ['service-url', 'service-name'];
 
 /**
  * A production web service on ECS Fargate behind an internet-facing ALB that only CloudFront can reach.
@@ -89,6 +91,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.environmentName = config.environmentName;
     this.image = props.image;
     this.loadBalancerDomainName = config.loadBalancerDomainName;
+    this.claimPhysicalNames(props, config);
 
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     if (props.spot) ensureFargateSpot(this.cluster);
@@ -193,6 +196,19 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.httpsListener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
     }
     return targetGroup;
+  }
+
+  /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */
+  private claimPhysicalNames(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
+    const hostProp = loadBalancerDomainNameProp(props);
+    claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, hostProp,
+      hostProp === 'environmentName' ? props.environmentName : config.loadBalancerDomainName);
+    const stack = Stack.of(this);
+    const parameters = [...SSM_OUTPUTS.map(name => backendParameterName(this.appName, this.environmentName, name)),
+      ...(props.image.repository ? [config.imageTagParameterName] : [])];
+    for (const parameter of parameters) {
+      claimPhysicalName(this, 'SSM parameter', `${stack.account}/${stack.region}`, parameter, 'environmentName', props.environmentName);
+    }
   }
 
   private publishParameters(): void {

@@ -93,7 +93,12 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
 }
 
 function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string {
-  return `${props.environmentName}-lb.${props.baseDomainName ?? props.hostedZone.zoneName}`;
+  return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? props.hostedZone.zoneName}`;
+}
+
+/** The prop that decides the load balancer's host name, for errors. */
+export function loadBalancerDomainNameProp(props: SecureAlbFargateServiceProps): string {
+  return props.loadBalancerDomainName !== undefined ? 'loadBalancerDomainName' : 'environmentName';
 }
 
 function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateServiceProps): void {
@@ -115,14 +120,16 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
 function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {
   const d = SERVICE_DEFAULTS;
   const hostName = loadBalancerDomainName(props);
+  const hostProp = loadBalancerDomainNameProp(props);
   checkAll([
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateDnsLabel(scope, 'appName', appName),
     () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
     () => {
       if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
-        invalidProp(scope, 'environmentName', props.environmentName, `the load balancer host name ${hostName} has ${hostName.length} `
-          + `characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; shorten environmentName or set a shorter baseDomainName`);
+        invalidProp(scope, hostProp, hostProp === 'environmentName' ? props.environmentName : hostName, `the load balancer host name ${hostName} has `
+          + `${hostName.length} characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; `
+          + (hostProp === 'environmentName' ? 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName' : 'shorten it'));
       }
     },
     () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
@@ -143,6 +150,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
     () => validateCustomDomain(scope, props),
+    () => validateLoadBalancerDomainName(scope, props),
     () => validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
@@ -163,6 +171,17 @@ function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptio
     r.pathPatterns.forEach((p, j) => validatePath(scope, `${prop}.pathPatterns[${j}]`, p));
     if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
   });
+}
+
+/** A load balancer host name the user sets is a domain name inside the hosted zone, where its records go. */
+function validateLoadBalancerDomainName(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const name = props.loadBalancerDomainName;
+  if (name === undefined || isToken(name)) return;
+  validateDomainName(scope, 'loadBalancerDomainName', name);
+  const zoneName = props.hostedZone.zoneName;
+  if (!isToken(zoneName) && !name.endsWith(`.${zoneName}`)) {
+    invalidProp(scope, 'loadBalancerDomainName', name, `it must be inside the hosted zone ${zoneName}, where its certificate validation and alias records go`);
+  }
 }
 
 /** The custom domain is CloudFront's, lives in the hosted zone, and needs a us-east-1 certificate. */

@@ -132,6 +132,12 @@ export interface EdgeOptions {
    */
   readonly cloudFrontPrefixListId?: string;
   /**
+   * Host name of the load balancer (its certificate and alias record), inside the hosted zone. Two apps that share a
+   * hosted zone and an environment name need different ones (two in one app are refused at synth).
+   * @default - `<environmentName>-lb.<baseDomainName>`
+   */
+  readonly loadBalancerDomainName?: string;
+  /**
    * Protect the load balancer against deletion. Turning it off warns at synth.
    * @default true (in a `BackendPlatform`: true in production, false in development)
    */
