@@ -87,6 +87,13 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+// Local synth output, maintainers' docs and scratch files are not part of the package (test/packaging.test.ts).
+project.addPackageIgnore('/cdk.out/');
+project.addPackageIgnore('*.cdk.out/');
+project.addPackageIgnore('/integ.config.json');
+project.addPackageIgnore('/docs/');
+project.addPackageIgnore('/.scratch/');
+project.addPackageIgnore('/.bench/');
 
 // The runtime prop types come from the jsii assembly: refresh them after changing a public struct (a test fails while stale).
 project.addTask('schema', {

@@ -7,7 +7,11 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost } from './cost';
+import { createPlatformApp } from './platform-app';
 
 interface Run { variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[] }
 
@@ -71,4 +75,11 @@ for (const variant of ['platform', 'baseline']) {
     for (const line of lines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
   }
 }
+
+// The development profile with a Graviton (ARM64) image: Fargate Spot runs ARM64 tasks too, at Graviton's lower price.
+const graviton = new App();
+const arm = createPlatformApp(graviton, ['development'], { cpuArchitecture: ecs.CpuArchitecture.ARM64 })[0];
+const armLines = estimateMonthlyCost(Template.fromStack(arm).toJSON() as Parameters<typeof estimateMonthlyCost>[0]);
+console.log(`\n  platform BackendDev with service.cpuArchitecture ARM64: ${armLines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month`);
+for (const line of armLines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
 fs.rmSync(work, { recursive: true, force: true });

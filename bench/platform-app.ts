@@ -6,7 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { BackendPlatform, EnvironmentProfile } = require('../lib') as typeof import('../src');
 
-export function createPlatformApp(app: App, profiles = ['production', 'development']): Stack[] {
+export function createPlatformApp(app: App, profiles = ['production', 'development'], service: object = {}): Stack[] {
   return profiles.map(profile => {
     const stack = new Stack(app, profile === 'production' ? 'BackendProd' : 'BackendDev');
     const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
@@ -18,6 +18,7 @@ export function createPlatformApp(app: App, profiles = ['production', 'developme
       cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
       scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
       alarmEmails: ['ops@example.com'],
+      service,
     });
     return stack;
   });

@@ -159,12 +159,22 @@ describe('BackendPlatform', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' });
   });
 
-  test('GIVEN ARM64 in the development profile THEN service and cleanup job run ARM64 on on-demand Fargate, as Spot has no ARM64', () => {
+  test('GIVEN ARM64 in the development profile THEN service and cleanup job run on Graviton Fargate Spot (ECS supports it since 2024-09)', () => {
     const { template } = build({ environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, service: { cpuArchitecture: ecs.CpuArchitecture.ARM64 } });
     const taskDefinitions = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'));
     expect(taskDefinitions.map(t => t.Properties.RuntimePlatform?.CpuArchitecture)).toEqual(['ARM64', 'ARM64']);
-    expect(JSON.stringify(template.toJSON())).not.toContain('FARGATE_SPOT');
-    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) })] });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 0, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ CapacityProviderStrategy: [Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })] }) })],
+    });
+  });
+
+  test('GIVEN Spot with ARM64 on the standalone service and job THEN both are accepted', () => {
+    const { template } = build({ service: { spot: true, cpuArchitecture: ecs.CpuArchitecture.ARM64 } });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    expect(JSON.stringify(template.toJSON())).toContain('FARGATE_SPOT');
   });
 
   test('GIVEN a region without a built-in prefix list THEN service.cloudFrontPrefixListId is the way, and the error says so', () => {
@@ -222,5 +232,27 @@ describe('BackendPlatform', () => {
     ] as Array<[Partial<BackendPlatformProps>, RegExp]>)('%#', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
     });
+  });
+});
+
+describe('GIVEN a stack with an explicit env', () => {
+  const AZ_CONTEXT = 'availability-zones:account=123456789012:region=eu-west-1';
+  const synth = (context: { [key: string]: unknown }) => {
+    const app = new App({ context });
+    const stack = new Stack(app, 'Backend', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone: zone });
+    return { assembly: app.synth(), stack };
+  };
+
+  test('THEN without the availability-zone context the synth asks for exactly one lookup, the README\'s key', () => {
+    expect(synth({}).assembly.manifest.missing?.map(m => m.key)).toEqual([AZ_CONTEXT]);
+  });
+
+  test('THEN with that context committed it synthesizes offline, in the listed zones', () => {
+    const { assembly, stack } = synth({ [AZ_CONTEXT]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] });
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    const zones = Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map(s => s.Properties.AvailabilityZone);
+    expect([...new Set(zones)].sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
   });
 });

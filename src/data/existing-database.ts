@@ -35,8 +35,9 @@ export class ExistingDatabase extends Construct implements IDatabaseConnection {
       DB_PORT: String(this.port),
       ...(attrs.databaseName ? { DB_NAME: attrs.databaseName } : {}),
     };
+    // A dynamic reference, not a template parameter: ECS only needs the parameter's ARN, never its value at deploy.
     const parameter = (name: string, parameterName: string) => ecs.Secret.fromSsmParameter(
-      ssm.StringParameter.fromStringParameterName(this, name, parameterName));
+      ssm.StringParameter.fromStringParameterAttributes(this, name, { parameterName, forceDynamicReference: true }));
     this.containerSecrets = {
       DB_HOST: parameter('HostParameter', attrs.hostParameterName),
       ...(attrs.secret ? {

@@ -18,7 +18,6 @@ import { PrivateDatabase } from '../data/private-database';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { checkAll, reportChildPropsAs } from '../private/errors';
-import { isArm64, validateSpotArchitecture } from '../private/fargate';
 import { createRetainedKey } from '../private/kms';
 import { defaultAppName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -94,7 +93,8 @@ export class BackendPlatform extends Construct {
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     const connections = this.workloadConnections(props, schedulerKey);
-    const spot = props.service?.spot ?? (defaults.service.spot && !isArm64(props.service?.cpuArchitecture));
+    // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
+    const spot = props.service?.spot ?? defaults.service.spot;
     this.service = this.createService(props, defaults, connections, spot);
     if (props.cleanupJob) {
       this.cleanupJob = new CleanupJobScheduler(this, 'CleanupJob', {
@@ -236,7 +236,6 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
   checkAll([
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateProfile(scope, props.profile),
-    () => validateSpotArchitecture(scope, 'service.spot', props.service?.spot, props.service?.cpuArchitecture),
     () => (props.alarmEmails ?? []).forEach((email, i) => validateEmail(scope, `alarmEmails[${i}]`, email)),
     () => validateUnique(scope, 'alarmEmails', props.alarmEmails ?? []),
     () => validateTriggerTag(scope, 'pipeline.tag', props.pipeline?.tag),

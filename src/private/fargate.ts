@@ -42,14 +42,6 @@ export function isArm64(cpuArchitecture: ecs.CpuArchitecture | undefined): boole
   return cpuArchitecture?._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture;
 }
 
-/** Fargate Spot places only X86_64 Linux tasks: an ARM64 task on Spot would never start. */
-export function validateSpotArchitecture(
-  scope: IConstruct, spotProp: string, spot: boolean | undefined, cpuArchitecture: ecs.CpuArchitecture | undefined,
-): void {
-  if (spot && isArm64(cpuArchitecture)) {
-    invalidProp(scope, spotProp, spot, `Fargate Spot runs only X86_64 tasks; set ${spotProp}: false, or build the image for X86_64 and drop cpuArchitecture ARM64`);
-  }
-}
 
 /**
  * Spot tasks need the FARGATE_SPOT capacity provider on their cluster: associate it when the cluster is defined in

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { IMonitoredScheduledWork } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
-import { ensureFargateSpot, validateFargateSize, validateSpotArchitecture } from '../private/fargate';
+import { ensureFargateSpot, validateFargateSize } from '../private/fargate';
 import { createLogGroup } from '../private/log-group';
 import { checkPropTypes } from '../private/prop-types';
 import { ratePeriod, validateSchedule } from '../private/schedule';
@@ -256,7 +256,6 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
   validateSchedule(scope, 'schedule', schedule);
   validateFargateSize(scope, 'cpu', props.cpu ?? 512, 'memoryLimitMiB', props.memoryLimitMiB ?? 1024);
   validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
-  validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture);
   const period = ratePeriod(schedule);
   if (props.maxRuntime === undefined) {
     if (period) requireGuardableCommand(scope, props.command);

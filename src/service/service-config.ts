@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
-import { validateFargateSize, validateSpotArchitecture } from '../private/fargate';
+import { validateFargateSize } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
 import {
   invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath,
@@ -140,7 +140,6 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
     () => validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535),
     () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
-    () => validateSpotArchitecture(scope, 'spot', props.spot, props.cpuArchitecture),
     () => {
       if (props.onDemandBaseCapacity !== undefined && !props.spot) {
         invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');

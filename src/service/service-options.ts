@@ -68,8 +68,9 @@ export interface CapacityOptions {
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
-   * Run tasks beyond `onDemandBaseCapacity` on Fargate Spot. A given cluster defined in this app gets the FARGATE_SPOT
-   * capacity provider; an imported one must have it.
+   * Use Fargate Spot: `onDemandBaseCapacity` tasks always run on on-demand Fargate and the tasks beyond it are split
+   * evenly between Fargate and Fargate Spot (with a base of 0, every task runs on Spot). X86_64 and ARM64 alike. A given
+   * cluster defined in this app gets the FARGATE_SPOT capacity provider; an imported one must have it.
    * @default false (in a `BackendPlatform`: the profile's value)
    */
   readonly spot?: boolean;
