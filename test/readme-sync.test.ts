@@ -102,3 +102,16 @@ test('the acknowledged-findings table lists every rule the production platform a
   }
   expect(current).toBe(table);
 });
+
+test('the README\'s install lines name the versions the consumer test installs and synthesizes with', () => {
+  const consumer = fs.readFileSync(path.join(__dirname, '..', 'scripts', 'consumer-test.sh'), 'utf8');
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  const installed = readme.split('\n').filter(line => line.startsWith('npm install')).flatMap(line => line.split(' ').filter(w => /^[@a-z][^ ]*@/.test(w)));
+  expect(installed).toEqual([
+    `aws-cdk-lib@${pkg.devDependencies['aws-cdk-lib']}`,
+    `constructs@^${pkg.devDependencies.constructs}`,
+    `aws-cdk@${/CDK_CLI_VERSION:-([0-9.]+)/.exec(consumer)![1]}`,
+    'typescript@~5.9.0', 'ts-node@10.9.2', '@types/node@^20',
+  ]);
+  for (const tool of ['typescript@~5.9.0', 'ts-node@10.9.2', '@types/node@^20', '"constructs@$constructs"', '"aws-cdk-lib@$cdk_lib"']) expect(consumer).toContain(tool);
+});
