@@ -6,7 +6,7 @@ import { givenStack } from './fixtures';
 import {
   BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring,
   InfraMonitoringProps, PrivateCache, PrivateCacheProps, PrivateDatabase, PrivateDatabaseProps, ScheduledApiCalls, ScheduledApiCallsProps,
-  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage,
+  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
 } from '../src';
 
 /**
@@ -48,4 +48,9 @@ export function pipeline(props: Partial<EcrToEcsPipelineProps>) {
 export function platform(props: Partial<BackendPlatformProps>) {
   const { stack, zone } = givenStack();
   return new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, ...props });
+}
+export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
+  const { stack, vpc, repository } = givenStack();
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpcOf?.(stack) ?? vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  return new WorkerService(stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), queue: {}, ...props });
 }

@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, EcrToEcsPipeline, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage } from '../src';
+import { CleanupJobScheduler, EcrToEcsPipeline, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -36,6 +36,18 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       image: ServiceImage.fromEcrRepository(given.repository),
       routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.fromEcrRepository(given.repository) }],
     });
+    return given;
+  }],
+  ['WorkerService (queue mode)', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new WorkerService(given.stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), queue: {} });
+    return given;
+  }],
+  ['WorkerService (internal mode)', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new WorkerService(given.stack, 'Reports', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), port: 8080 });
     return given;
   }],
   ['PrivateDatabase (production)', (app) => {

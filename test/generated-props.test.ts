@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { cache, calls, database, job, monitoring, pipeline, platform, web } from './builders';
+import { cache, calls, database, job, monitoring, pipeline, platform, web, worker } from './builders';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
 /**
@@ -24,6 +24,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   InfraMonitoring: monitoring,
   EcrToEcsPipeline: pipeline,
   BackendPlatform: platform,
+  WorkerService: worker,
 };
 
 /** Public constructs and the struct their props are. */

@@ -28,6 +28,8 @@ import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { ServiceImage } from '../service/service-image';
+import { WorkerServiceOptions } from '../workers/worker-options';
+import { WorkerService } from '../workers/worker-service';
 
 /** Environment and secrets every workload of the platform receives: the stores' connections and the scheduler key. */
 interface WorkloadConnections {
@@ -66,6 +68,10 @@ export class BackendPlatform extends Construct {
   public readonly scheduledApiCalls?: ScheduledApiCalls;
   /** Dashboard and alarms. */
   public readonly monitoring: InfraMonitoring;
+  private readonly defaults: ProfileDefaults;
+  private readonly spot: boolean;
+  private readonly cpuArchitecture?: ecs.CpuArchitecture;
+  private serviceConnectClient = false;
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -74,6 +80,7 @@ export class BackendPlatform extends Construct {
     this.reportChildProblemsInOwnNames();
     this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
     const defaults = profileDefaults(this.profile);
+    this.defaults = defaults;
 
     this.encryptionKey = this.createLogsKey();
     this.vpc = props.vpc ?? createPlatformVpc(this, defaults, this.encryptionKey);
@@ -95,6 +102,8 @@ export class BackendPlatform extends Construct {
     const connections = this.workloadConnections(props, schedulerKey);
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
     const spot = props.service?.spot ?? defaults.service.spot;
+    this.spot = spot;
+    this.cpuArchitecture = props.service?.cpuArchitecture;
     this.service = this.createService(props, defaults, connections, spot);
     if (props.cleanupJob) {
       this.cleanupJob = new CleanupJobScheduler(this, 'CleanupJob', {
@@ -128,6 +137,40 @@ export class BackendPlatform extends Construct {
       alarmEmails: props.alarmEmails,
     });
     this.createOutputs();
+  }
+
+  /**
+   * Adds a worker: a service with no load balancer that consumes a queue (`queue`) or serves the platform's other
+   * workloads by name through ECS Service Connect (`port`). It runs in the platform's cluster with the platform's
+   * image (unless `image` is given), the profile's Spot choice and log retention, the database and cache connections,
+   * and its alarms page the monitoring topic. With a port, the web service may call it at `http://<id in lower case>:<port>`.
+   */
+  public addWorker(id: string, options: WorkerServiceOptions): WorkerService {
+    reportChildPropsAs(this, id, prop => `addWorker('${id}').${prop}`);
+    const stores = [this.databaseConnection, this.cache].filter((c): c is IContainerConnection => c !== undefined);
+    const spot = options.spot ?? this.spot;
+    const worker = new WorkerService(this, id, {
+      ...options,
+      cluster: this.service.cluster,
+      environmentName: this.service.environmentName,
+      appName: this.service.appName,
+      image: options.image ?? this.service.image,
+      cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
+      spot,
+      onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
+      environment: Object.assign({}, ...stores.map(store => store.containerEnvironment), options.environment),
+      secrets: Object.assign({}, ...stores.map(store => store.containerSecrets), options.secrets),
+      logRetention: this.defaults.logRetention,
+      logEncryptionKey: this.encryptionKey,
+      alarmTopic: this.monitoring.alarmTopic,
+    });
+    stores.forEach(store => store.allowFrom(worker));
+    if (worker.serviceConnectNamespace) {
+      worker.allowFrom(this.service);
+      if (!this.serviceConnectClient) this.service.service.enableServiceConnect({ namespace: worker.serviceConnectNamespace });
+      this.serviceConnectClient = true;
+    }
+    return worker;
   }
 
   /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */

@@ -50,3 +50,17 @@ export function isArm64(cpuArchitecture: ecs.CpuArchitecture | undefined): boole
 export function ensureFargateSpot(cluster: ecs.ICluster): void {
   if (cluster instanceof ecs.Cluster) cluster.enableFargateCapacityProviders();
 }
+
+/**
+ * With Spot: `onDemandBase` tasks (default: the minimum) on on-demand Fargate, the rest split evenly between Fargate
+ * and Fargate Spot; a base of 0 puts every task on Spot.
+ */
+export function spotStrategies(
+  spot: boolean | undefined, onDemandBase: number | undefined, minCapacity: number,
+): ecs.CapacityProviderStrategy[] | undefined {
+  if (!spot) return undefined;
+  return [
+    { capacityProvider: 'FARGATE', base: onDemandBase ?? minCapacity, weight: onDemandBase === 0 ? 0 : 1 },
+    { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+  ];
+}

@@ -1,4 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledge } from './compliance';
 
 /**
@@ -12,4 +13,14 @@ export function acknowledgeApplicationTaskDefinition(taskDefinition: ecs.TaskDef
     { id: 'ecs_containers_readonly_access_check', reason: 'Node.js and most web frameworks write temp files; a read-only root is an application choice.' },
     { id: 'ecs_task_definition_memory_hard_limit_check', reason: 'On Fargate the task-level memory is the hard limit every container shares.' },
   ]);
+}
+
+/** The wildcards CDK grants a task's two roles, acknowledged on those roles only. */
+export function acknowledgeTaskRoles(executionRole: iam.IRole, taskRole: iam.IRole): void {
+  acknowledge(executionRole, [
+    { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken and the log-stream actions CDK grants have no narrower resource.', appliesTo: ['Resource::*'] },
+  ], { recursive: true });
+  acknowledge(taskRole, [
+    { id: 'AwsSolutions-IAM5', reason: 'ECS Exec session channels (ssmmessages:*) cannot be scoped to a resource.', appliesTo: ['Resource::*'] },
+  ], { recursive: true });
 }

@@ -15,12 +15,11 @@ import { ServiceImage } from './service-image';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
 import { IDeployableService } from '../delivery/deployable-service';
-import { acknowledge } from '../private/compliance';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
-import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
+import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 
 /** Rule priorities: routed containers' path rules first, the main container's catch-all last. */
 const ROUTED_RULE_PRIORITY = 100;
@@ -225,12 +224,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   }
 
   private acknowledgeFindings(): void {
-    acknowledge(this.executionRole, [
-      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken and the log-stream actions CDK grants have no narrower resource.', appliesTo: ['Resource::*'] },
-    ], { recursive: true });
-    acknowledge(this.taskRole, [
-      { id: 'AwsSolutions-IAM5', reason: 'ECS Exec session channels (ssmmessages:*) cannot be scoped to a resource.', appliesTo: ['Resource::*'] },
-    ], { recursive: true });
+    acknowledgeTaskRoles(this.executionRole, this.taskRole);
     acknowledgeApplicationTaskDefinition(this.taskDefinition);
   }
 }

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
-import { validateFargateSize } from '../private/fargate';
+import { spotStrategies, validateFargateSize } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
 import {
   invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath,
@@ -82,10 +82,7 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
     minCapacity,
     maxCapacity: props.maxCapacity ?? d.maxCapacity,
-    capacityProviderStrategies: props.spot ? [
-      { capacityProvider: 'FARGATE', base: props.onDemandBaseCapacity ?? minCapacity, weight: props.onDemandBaseCapacity === 0 ? 0 : 1 },
-      { capacityProvider: 'FARGATE_SPOT', weight: 1 },
-    ] : undefined,
+    capacityProviderStrategies: spotStrategies(props.spot, props.onDemandBaseCapacity, minCapacity),
     healthCheckInterval: props.healthCheckInterval ?? d.healthCheckInterval,
     healthyThresholdCount: props.healthyThresholdCount ?? d.healthyThresholdCount,
     deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,

@@ -6,9 +6,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ServiceImage } from './service-image';
-import { RoutedContainerOptions } from './service-options';
+import { ContainerOptions } from './service-options';
 import { createLogGroup } from '../private/log-group';
 import { pascal, ssmParameterName } from '../private/naming';
+
+/** One container of a task: its name, its port if it listens on one, and what it runs. */
+export interface ContainerSpec extends ContainerOptions {
+  readonly name: string;
+  readonly containerPort?: number;
+  readonly image?: ServiceImage;
+}
 
 /** What the task part needs to know, resolved by the service. */
 export interface TaskSettings {
@@ -61,7 +68,7 @@ export class ServiceTask {
   }
 
   /** Adds a container with its own log group; an ECR image is pulled at the tag the parameter holds. */
-  public addContainer(options: RoutedContainerOptions): ecs.ContainerDefinition {
+  public addContainer(options: ContainerSpec): ecs.ContainerDefinition {
     const image = options.image ?? this.settings.image;
     const logGroup = createLogGroup(this.scope, `${pascal(options.name)}LogGroup`, this.settings.logRetention, this.settings.logEncryptionKey);
     this.logGroups[options.name] = logGroup;
@@ -72,7 +79,7 @@ export class ServiceTask {
         : options.command,
       environment: options.environment,
       secrets: options.secrets,
-      portMappings: [{ containerPort: options.containerPort, name: options.name }],
+      portMappings: options.containerPort !== undefined ? [{ containerPort: options.containerPort, name: options.name }] : undefined,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
       readonlyRootFilesystem: false,
     });
@@ -90,8 +97,9 @@ export class ServiceTask {
   }
 }
 
-/** BusyBox httpd serving an empty page on the port and the health check path. */
-function placeholderCommand(port: number, healthCheckPath: string): string[] {
+/** BusyBox httpd serving an empty page on the port and the health check path; a placeholder without a port idles. */
+function placeholderCommand(port: number | undefined, healthCheckPath: string): string[] {
+  if (port === undefined) return ['sh', '-c', 'exec sleep infinity'];
   const file = `/www${healthCheckPath.replace(/\*.*$/, '')}`;
   const dir = file.slice(0, file.lastIndexOf('/')) || '/www';
   return ['sh', '-c', `mkdir -p ${dir} && echo ok > ${file} && echo ok > /www/index.html && exec httpd -f -p ${port} -h /www`];

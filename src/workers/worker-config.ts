@@ -1,0 +1,106 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
+import { IConstruct } from 'constructs';
+import { WorkerServiceProps } from './worker-options';
+import { checkAll } from '../private/errors';
+import { spotStrategies, validateFargateSize } from '../private/fargate';
+import { defaultAppName } from '../private/naming';
+import {
+  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty,
+} from '../private/validation';
+import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
+import { ServiceImage } from '../service/service-image';
+
+/** Name of the worker's container (and of its Service Connect port mapping). */
+export const WORKER_CONTAINER = 'worker';
+
+/** A worker's defaults, in one place (a `BackendPlatform` overrides size and Spot from its profile table). */
+const WORKER_DEFAULTS = { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCapacity: 4, messagesPerTask: 10 } as const;
+
+/** Every setting of the worker with its default applied. */
+export interface WorkerConfig {
+  /** DNS label of the worker: its Service Connect name and its SSM path segment. */
+  readonly name: string;
+  readonly image: ServiceImage;
+  readonly imageTagParameterName: string;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly messagesPerTask: number;
+  readonly port?: number;
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+  readonly serviceConnectNamespace?: string;
+}
+
+/** Validates the props (all problems at once), warns about weakened defaults, and applies the defaults once. */
+export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps): WorkerConfig {
+  const appName = props.appName ?? defaultAppName(scope);
+  const name = scope.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const d = WORKER_DEFAULTS;
+  const minCapacity = props.minCapacity ?? d.minCapacity;
+  checkAll([
+    () => { if (!props.image) invalidProp(scope, 'image', props.image, 'give the worker\'s image, e.g. ServiceImage.fromEcrRepository(repository)'); },
+    () => {
+      if (!props.queue && props.port === undefined) {
+        invalidProp(scope, 'queue', props.queue, 'a worker needs work: give queue (consume SQS messages), port (serve the platform\'s other workloads), or both');
+      }
+    },
+    () => validateDnsLabel(scope, 'environmentName', props.environmentName),
+    () => validateDnsLabel(scope, 'id', name),
+    () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
+    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, props.queue ? 0 : 1, 1000),
+    () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
+    () => validateMinMax(scope, 'minCapacity', minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
+    () => validateIntegerRange(scope, 'port', props.port, 1, 65535),
+    () => requireSynthValue(scope, 'port', props.port, 'aws-cdk-lib checks the Service Connect port at synth'),
+    () => requireSynthValue(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 'the scaling steps are computed from it'),
+    () => validateIntegerRange(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 1, 100000),
+    () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
+    () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
+    () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
+    () => {
+      const timeout = props.queue?.visibilityTimeout;
+      if (timeout && !timeout.isUnresolved() && timeout.toSeconds() > 12 * 3600) {
+        invalidProp(scope, 'queue.visibilityTimeout', timeout.toHumanString(), 'SQS allows at most 12 hours');
+      }
+    },
+    () => {
+      if (props.queue?.queue && (props.queue.visibilityTimeout || props.queue.maxReceiveCount)) {
+        invalidProp(scope, 'queue.queue', props.queue.queue.node.path, 'visibilityTimeout and maxReceiveCount configure a new queue; set them on your queue instead');
+      }
+    },
+  ]);
+  warnOnCredentialNamedEnvironment(scope, 'environment', props.environment);
+  if (props.enableExecuteCommand) {
+    warnWeakenedDefault(scope, 'enableExecuteCommand', true, 'whoever may call ecs:ExecuteCommand gets a shell in the running containers', 'turn it on only while debugging');
+  }
+  return {
+    name,
+    image: props.image!,
+    imageTagParameterName: props.image!.ecrOptions?.tagParameterName ?? `/${appName}/${props.environmentName}/${name}/ecr-imgTag`,
+    cpu: props.cpu ?? d.cpu,
+    memoryLimitMiB: props.memoryLimitMiB ?? d.memoryLimitMiB,
+    cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+    minCapacity,
+    maxCapacity: props.maxCapacity ?? d.maxCapacity,
+    messagesPerTask: props.queue?.messagesPerTask ?? d.messagesPerTask,
+    port: props.port,
+    capacityProviderStrategies: spotStrategies(props.spot, props.onDemandBaseCapacity, minCapacity),
+    serviceConnectNamespace: props.port !== undefined ? serviceConnectNamespace(props, appName) : undefined,
+  };
+}
+
+/** The namespace a worker in internal mode registers in: given, the cluster's default one, or a new one on an app cluster. */
+function serviceConnectNamespace(props: WorkerServiceProps, appName: string): string | undefined {
+  if (props.serviceConnectNamespace) return props.serviceConnectNamespace;
+  const existing = props.cluster.defaultCloudMapNamespace;
+  if (existing) return existing.namespaceName;
+  if (!(props.cluster instanceof ecs.Cluster)) {
+    throw invalidProp(props.cluster, 'serviceConnectNamespace', undefined, 'an imported cluster has no namespace this library can add; name one');
+  }
+  const name = `${props.environmentName}.${appName}.internal`;
+  if (!isToken(name)) props.cluster.addDefaultCloudMapNamespace({ name, useForServiceConnect: true, type: cloudmap.NamespaceType.HTTP });
+  return name;
+}

@@ -1,0 +1,95 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ServiceImage } from '../service/service-image';
+import { CapacityOptions, ContainerOptions } from '../service/service-options';
+
+/** Queue mode of a worker: it consumes an SQS queue and scales on the backlog each running task has. */
+export interface WorkerQueueOptions {
+  /**
+   * The queue to consume.
+   * @default - a new queue, SQS-encrypted and TLS-only, with a dead-letter queue
+   */
+  readonly queue?: sqs.IQueue;
+  /**
+   * Messages waiting per running task that the scaling aims for (AWS's "backlog per task" rule for queue workers):
+   * more add tasks, an empty queue removes them down to `minCapacity`.
+   * @default 10
+   */
+  readonly messagesPerTask?: number;
+  /**
+   * How long a received message stays hidden from other tasks (the new queue's visibility timeout); longer than a
+   * message takes to process.
+   * @default Duration.minutes(5)
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * Receives of a message before it moves to the dead-letter queue (the new queue's redrive policy).
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * Every option of a worker that does not depend on where it runs: what its container runs, its capacity, and its
+ * mode. A worker has a queue (queue mode), a port (internal mode: reachable by name from the platform's other
+ * workloads through ECS Service Connect, never from the internet), or both.
+ */
+export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions {
+  /**
+   * Consume an SQS queue and scale on its backlog.
+   * @default - no queue
+   */
+  readonly queue?: WorkerQueueOptions;
+  /**
+   * Port the worker listens on for the platform's other workloads (internal mode, through ECS Service Connect).
+   * @default - no port
+   */
+  readonly port?: number;
+  /**
+   * Image of the worker.
+   * @default - in a `BackendPlatform`, the platform's image; standalone, required
+   */
+  readonly image?: ServiceImage;
+  /**
+   * Allow `aws ecs execute-command` into the container. Turning it on warns at synth.
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/** Props of `WorkerService`. */
+export interface WorkerServiceProps extends WorkerServiceOptions {
+  /** Cluster the worker runs in; its VPC's private subnets with egress host the tasks. */
+  readonly cluster: ecs.ICluster;
+  /** Environment name, a DNS label such as `prod`; names the worker's SSM image-tag parameter. */
+  readonly environmentName: string;
+  /**
+   * Application name used in the SSM path of the image-tag parameter `/<appName>/<environmentName>/<id>/ecr-imgTag`.
+   * @default - the stack name, lower-cased
+   */
+  readonly appName?: string;
+  /**
+   * Cloud Map namespace of ECS Service Connect, for internal mode (`port`).
+   * @default - the cluster's default namespace, created as `<environmentName>.<appName>.internal` if it has none
+   */
+  readonly serviceConnectNamespace?: string;
+  /**
+   * Topic that receives the worker's alarms (old messages, dead letters).
+   * @default - alarms without actions (a `BackendPlatform` routes them to its monitoring topic)
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Retention of the worker's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the worker's log group; its key policy must allow the CloudWatch Logs service.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}

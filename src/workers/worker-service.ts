@@ -1,0 +1,168 @@
+import { Duration } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { resolveWorkerConfig, WORKER_CONTAINER, WorkerConfig } from './worker-config';
+import { WorkerServiceProps } from './worker-options';
+import { createWorkerQueue, workerAlarms } from './worker-queue';
+import { notify } from '../private/alarms';
+import { ensureFargateSpot } from '../private/fargate';
+import { checkPropTypes } from '../private/prop-types';
+import { requireSubnets } from '../private/subnets';
+import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { ServiceImage } from '../service/service-image';
+import { ServiceTask } from '../service/task';
+
+/**
+ * A Fargate service with no load balancer, for the work of a backend that is not an HTTP request from the internet.
+ *
+ * Queue mode (`queue`): it consumes an SQS queue (a new encrypted, TLS-only one with a dead-letter queue, or yours),
+ * gets `QUEUE_URL` in its environment, and scales on the backlog per running task, down to `minCapacity` (0 allowed).
+ * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet.
+ * Same task, secret, log and compliance defaults as the web service.
+ */
+export class WorkerService extends Construct implements ec2.IConnectable {
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The worker's container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** Role ECS uses to pull the image, write logs and read secrets. */
+  public readonly executionRole: iam.Role;
+  /** Role the worker's code runs as. */
+  public readonly taskRole: iam.Role;
+  /** The worker's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Security group of the tasks (no ingress, except on `port` from clients admitted with `allowFrom`). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The SSM parameter holding the image tag, when the image comes from ECR. */
+  public readonly imageTagParameter?: ssm.StringParameter;
+  /** The image of the worker. */
+  public readonly image: ServiceImage;
+  /** Scalable task count. */
+  public readonly scaling: ecs.ScalableTaskCount;
+  /** The queue the worker consumes (queue mode). */
+  public readonly queue?: sqs.IQueue;
+  /** The dead-letter queue of a queue the worker created. */
+  public readonly deadLetterQueue?: sqs.Queue;
+  /** The name other workloads reach the worker at through Service Connect (internal mode), e.g. `http://reports:8080`. */
+  public readonly serviceConnectName?: string;
+  /** The Service Connect namespace the worker is registered in (internal mode). */
+  public readonly serviceConnectNamespace?: string;
+  /** Alarms: oldest message age and dead letters (queue mode); route them to your topic (the platform does). */
+  public readonly alarms: cloudwatch.Alarm[];
+  private readonly config: WorkerConfig;
+
+  constructor(scope: Construct, id: string, props: WorkerServiceProps) {
+    super(scope, id);
+    checkPropTypes(this, 'WorkerServiceProps', props);
+    this.config = resolveWorkerConfig(this, props);
+    this.image = this.config.image;
+    const cluster = props.cluster;
+    if (props.spot) ensureFargateSpot(cluster);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: cluster.vpc, description: 'Worker tasks: no ingress but from granted workloads', allowAllOutbound: true,
+    });
+    const task = new ServiceTask(this, { ...this.config, healthCheckPath: '/health', logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey });
+    ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = task);
+    this.imageTagParameter = task.imageTagParameter;
+
+    if (props.queue) {
+      const created = props.queue.queue ? undefined : createWorkerQueue(this, props.queue);
+      this.queue = props.queue.queue ?? created!.queue;
+      this.deadLetterQueue = created?.deadLetterQueue;
+      this.queue.grantConsumeMessages(this.taskRole);
+    }
+    this.container = task.addContainer({
+      name: WORKER_CONTAINER,
+      containerPort: props.port,
+      image: this.image,
+      command: props.command,
+      environment: { ...props.environment, ...(this.queue ? { QUEUE_URL: this.queue.queueUrl } : {}) },
+      secrets: props.secrets,
+    });
+    this.logGroup = task.logGroups[WORKER_CONTAINER];
+    this.service = this.createService(props);
+    this.serviceConnectName = props.port !== undefined ? this.config.name : undefined;
+    this.serviceConnectNamespace = this.config.serviceConnectNamespace;
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
+    if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
+    else this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? 80 });
+    this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
+    this.acknowledgeFindings();
+  }
+
+  /** Network connections of the worker's tasks, to admit them to a database or cache. */
+  public get connections(): ec2.Connections {
+    return this.securityGroup.connections;
+  }
+
+  /** Admit a client (the web service, another worker) on the worker's `port`. */
+  public allowFrom(client: ec2.IConnectable): void {
+    if (this.config.port === undefined) return;
+    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.config.port), `Service Connect to ${this.config.name}`);
+  }
+
+  private createService(props: WorkerServiceProps): ecs.FargateService {
+    return new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: requireSubnets(this, props.cluster.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 1, 'the worker tasks (they pull images and reach AWS APIs through NAT)'),
+      assignPublicIp: false,
+      securityGroups: [this.securityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      capacityProviderStrategies: this.config.capacityProviderStrategies,
+      serviceConnectConfiguration: props.port !== undefined ? {
+        namespace: this.config.serviceConnectNamespace,
+        services: [{ portMappingName: WORKER_CONTAINER, dnsName: this.config.name, port: props.port }],
+      } : undefined,
+    });
+  }
+
+  /**
+   * AWS's rule for queue workers: scale on the messages waiting per running task. Step scaling (not target tracking)
+   * so that a worker at zero tasks starts when messages arrive.
+   */
+  private scaleOnBacklog(queue: sqs.IQueue, messagesPerTask: number): void {
+    const period = Duration.minutes(1);
+    const visible = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
+    const running = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      statistic: 'Average',
+      period,
+      dimensionsMap: { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName },
+    });
+    // Without Container Insights data the backlog counts as one task's, which only scales out sooner.
+    const backlogPerTask = new cloudwatch.MathExpression({
+      expression: 'FILL(visible, 0) / MAX([FILL(running, 0), 1])', usingMetrics: { visible, running }, period, label: 'Messages per running task',
+    });
+    this.scaling.scaleOnMetric('BacklogScaling', {
+      metric: backlogPerTask,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: messagesPerTask, change: +1 },
+        { lower: messagesPerTask * 4, change: +3 },
+      ],
+      cooldown: Duration.seconds(60),
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledgeTaskRoles(this.executionRole, this.taskRole);
+    acknowledgeApplicationTaskDefinition(this.taskDefinition);
+  }
+}
