@@ -254,3 +254,26 @@ describe('Pinned permissions of the delivery pipeline', () => {
     expect(errors.map(e => e.id)).toEqual([expect.stringMatching(/DockerBuildProject\/Role\/DefaultPolicy\/Resource$/)]);
   });
 });
+
+describe('Pinned lifecycle of the platform repository', () => {
+  const template = headlinePlatform().template;
+  const [[, repository]] = resourcesOf(template, 'AWS::ECR::Repository');
+  const rules = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+
+  test('recorded releases (the live image and the rollback targets) are matched first and only trimmed to the newest 30', () => {
+    expect(rules[0]).toEqual({
+      rulePriority: 1,
+      description: expect.any(String),
+      action: { type: 'expire' },
+      selection: { tagStatus: 'tagged', tagPrefixList: ['sha256-'], countType: 'imageCountMoreThan', countNumber: 30 },
+    });
+  });
+
+  test('untagged images expire after 14 days, other tagged images beyond the newest 100 (recorded releases are out of their reach)', () => {
+    expect(rules.slice(1).map((r: any) => r.selection)).toEqual([
+      { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 14, countUnit: 'days' },
+      { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 },
+    ]);
+    expect(rules.map((r: any) => r.rulePriority)).toEqual([1, 2, 3]);
+  });
+});

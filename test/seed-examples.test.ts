@@ -74,13 +74,25 @@ describe('seed 002: scalable backend with data bucket and download agents', () =
 
   test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
 
-  test('THEN 2..10 tasks, a PostgreSQL database, agents every 15 minutes admitted to the database', () => {
+  test('THEN 2..10 backend tasks, a PostgreSQL database, and download agents as a queue worker admitted to the database', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 10 });
     template.hasResourceProperties('AWS::RDS::DBInstance', { DBName: 'downloads' });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 900, SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DownloadAgentsSecurityGroup'), 'GroupId'] },
+      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendDownloadAgentsSecurityGroup'), 'GroupId'] },
     });
+    const agents = Object.entries<any>(template.findResources('AWS::ECS::Service')).filter(([id]) => id.startsWith('BackendDownloadAgents'));
+    expect(agents).toHaveLength(1);
+    expect(agents[0][1].Properties.LoadBalancers).toBeUndefined();
+  });
+
+  test('THEN the backend may enqueue downloads and knows the queue; the agents read the data bucket', () => {
+    const { container } = serviceContainer(template);
+    expect(container.Environment).toContainEqual({ Name: 'DOWNLOAD_QUEUE_URL', Value: { Ref: expect.stringMatching(/^BackendDownloadAgentsQueue/) } });
+    const agents = Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition')).find(([id]) => id.startsWith('BackendDownloadAgents'))![1];
+    expect(agents.Properties.ContainerDefinitions[0].Environment.map((e: any) => e.Name).sort())
+      .toEqual(['DATA_BUCKET', 'DB_HOST', 'DB_NAME', 'DB_PORT', 'QUEUE_URL']);
   });
 
   test('THEN the user alarm goes to the platform topic', () => {

@@ -2,21 +2,20 @@
  * Seed 002: a scalable backend (ALB, autoscaled compute, PostgreSQL with credentials in Secrets Manager, an S3
  * bucket of data files, Fargate download agents, CloudWatch alarms and dashboard).
  * Differences from the seed: the backend runs on Fargate (2..10 tasks) instead of an EC2 Auto Scaling group, and the
- * public entry is CloudFront -> ALB (HTTPS only) instead of API Gateway; the download agents are a scheduled Fargate
- * job next to the platform, sharing its cluster, image and monitoring.
+ * public entry is CloudFront -> ALB (HTTPS only) instead of API Gateway; the download agents are a queue worker of
+ * the platform (its cluster, image, database connection and monitoring), scaling from zero on the downloads waiting.
  */
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { BackendPlatform, CleanupJobScheduler } from '../../src';
+import { BackendPlatform, WorkerService } from '../../src';
 
 export class ScalableBackendStack extends Stack {
   public readonly platform: BackendPlatform;
-  public readonly downloadAgents: CleanupJobScheduler;
+  public readonly downloadAgents: WorkerService;
   public readonly dataBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -38,18 +37,18 @@ export class ScalableBackendStack extends Stack {
     });
     this.dataBucket.grantReadWrite(this.platform.service.taskRole);
 
-    this.downloadAgents = new CleanupJobScheduler(this, 'DownloadAgents', {
-      cluster: this.platform.service.cluster,
-      image: this.platform.service.containerImage,
+    // The download agents: long-running Fargate workers with no load balancer, fed by a queue the backend writes to.
+    this.downloadAgents = this.platform.addWorker('DownloadAgents', {
+      queue: { messagesPerTask: 5, visibilityTimeout: Duration.minutes(15) },
+      minCapacity: 0,
+      maxCapacity: 10,
       command: ['node', 'dist/download-agent.js'],
-      schedule: events.Schedule.rate(Duration.minutes(15)),
       environment: { DATA_BUCKET: this.dataBucket.bucketName },
-      logEncryptionKey: this.platform.encryptionKey,
-      alarmTopic: this.platform.monitoring.alarmTopic,
     });
-    this.dataBucket.grantRead(this.downloadAgents.taskDefinition.taskRole);
-    this.platform.database!.allowFrom(this.downloadAgents);
-    for (const role of [this.platform.service.taskRole, this.downloadAgents.taskDefinition.taskRole]) {
+    this.dataBucket.grantRead(this.downloadAgents.taskRole);
+    this.downloadAgents.queue!.grantSendMessages(this.platform.service.taskRole);
+    this.platform.service.container.addEnvironment('DOWNLOAD_QUEUE_URL', this.downloadAgents.queue!.queueUrl);
+    for (const role of [this.platform.service.taskRole, this.downloadAgents.taskRole]) {
       NagSuppressions.addResourceSuppressions(role, [{
         id: 'AwsSolutions-IAM5',
         reason: 'The backend manages and the agents read any data file of this one bucket (CDK grant actions).',

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/compliance';
@@ -10,7 +10,13 @@ export function createPlatformRepository(scope: Construct, triggerTag: string): 
     encryption: ecr.RepositoryEncryption.KMS,
     imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
     imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard(triggerTag)],
-    lifecycleRules: [{ description: 'Keep the 30 newest images', maxImageCount: 30 }],
+    // ECR never lets a lower-priority rule expire an image a higher one matched: recorded releases (what runs and
+    // what a rollback goes back to) are only ever trimmed to the newest 30, whatever else is pushed meanwhile.
+    lifecycleRules: [
+      { rulePriority: 1, description: 'Keep the 30 newest deployed releases (sha256- tags the pipeline records)', tagPrefixList: ['sha256-'], maxImageCount: 30 },
+      { rulePriority: 2, description: 'Expire images no tag names after 14 days', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
+      { rulePriority: 3, description: 'Keep the 100 newest of the other tagged images (CI builds)', tagStatus: ecr.TagStatus.ANY, maxImageCount: 100 },
+    ],
     removalPolicy: RemovalPolicy.RETAIN,
   });
   acknowledge(repository, [{
