@@ -160,7 +160,7 @@ describe('physical names never collide', () => {
     new BackendPlatform(stack, 'Api', { environmentName: 'prod', hostedZone });
     expect(() => new BackendPlatform(stack, 'Admin', { environmentName: 'prod', hostedZone })).toThrow(new Error(
       'Shop/Admin: invalid environmentName "prod": the DNS name prod-lb.example.com is already created by Shop/Api/Service; '
-      + 'give each one its own appName or environmentName'));
+      + 'give each one its own environmentName (or appName, for SSM parameters, and loadBalancerDomainName, for the load balancer)'));
   });
 
   test('two platforms in one stack with their own app names and load balancer host names synthesize side by side', () => {

@@ -1,10 +1,11 @@
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { worker } from './builders';
-import { BackendPlatform, BackendPlatformProps, WorkerServiceOptions } from '../src';
+import { BackendPlatform, BackendPlatformProps, ServiceImage, WorkerServiceOptions } from '../src';
 
 const resources = (template: Template, type: string) => Object.entries<any>(template.findResources(type));
 
@@ -49,11 +50,14 @@ describe('WorkerService', () => {
       template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     });
 
-    test('THEN it scales 1..4 on messages per running task: out at 10 and 40, in when the queue is empty', () => {
+    test('THEN it scales 1..4 on messages per running task (waiting and in flight): out at 10 and 40, in when none is left', () => {
       template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
       const alarms = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('BacklogScaling'));
-      expect(alarms.map(([, a]) => a.Properties.Metrics.find((m: any) => m.Expression).Expression))
-        .toEqual(['FILL(visible, 0) / MAX([FILL(running, 0), 1])', 'FILL(visible, 0) / MAX([FILL(running, 0), 1])']);
+      const expression = 'IF(FILL(running, 0) < 1, IF((FILL(visible, 0) + FILL(inFlight, 0)) > 0, 10, 0), (FILL(visible, 0) + FILL(inFlight, 0)) / FILL(running, 1))';
+      expect(alarms.map(([, a]) => a.Properties.Metrics.find((m: any) => m.Expression).Expression)).toEqual([expression, expression]);
+      // One waiting message starts a task from zero; a message in flight keeps the last task.
+      const metricNames = alarms[0][1].Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName).sort();
+      expect(metricNames).toEqual(['ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesVisible', 'RunningTaskCount']);
       expect(alarms.map(([, a]) => `${a.Properties.ComparisonOperator} ${a.Properties.Threshold}`).sort())
         .toEqual(['GreaterThanOrEqualToThreshold 10', 'LessThanOrEqualToThreshold 0']);
       const steps = resources(template, 'AWS::ApplicationAutoScaling::ScalingPolicy')
@@ -100,7 +104,7 @@ describe('WorkerService', () => {
   describe('GIVEN bad input THEN synth fails naming the prop', () => {
     test.each([
       [{ queue: undefined }, 'TestStack/Worker: invalid queue undefined: a worker needs work: give queue (consume SQS messages), port (serve the platform\'s other workloads), or both'],
-      [{ queue: undefined, port: 8080, minCapacity: 0 }, 'TestStack/Worker: invalid minCapacity 0: use a whole number from 1 to 1000'],
+      [{ queue: undefined, port: 8080, minCapacity: 0 }, 'TestStack/Worker: invalid minCapacity 0: only a queue worker can wait at 0 tasks (messages start it); give queue or a minimum of 1'],
       [{ queue: { visibilityTimeout: Duration.hours(13) } }, 'TestStack/Worker: invalid queue.visibilityTimeout "13 hours": SQS allows at most 12 hours'],
       [{ image: undefined }, 'TestStack/Worker: invalid image undefined: give the worker\'s image, e.g. ServiceImage.fromEcrRepository(repository)'],
     ] as Array<[object, string]>)('%#', (props, message) => {
@@ -159,5 +163,61 @@ describe('BackendPlatform.addWorker', () => {
   test('THEN a bad worker prop is reported in the platform\'s words', () => {
     expect(() => platformWith([['Mailer', { queue: {}, cpu: 300 }]])).toThrow(
       'Shop/Backend: invalid addWorker(\'Mailer\').cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384');
+  });
+});
+
+describe('GIVEN what a new user tried (review of the first version)', () => {
+  function platformIn(stackName = 'Shop', props: Partial<BackendPlatformProps> = {}) {
+    const stack = new Stack(new App(), stackName);
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    return new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, ...props });
+  }
+
+  test('THEN a worker named like the web service\'s SSM path, or two workers with one DNS name, fail at synth naming both', () => {
+    expect(() => platformIn().addWorker('Backend', { queue: {} })).toThrow(
+      'Shop/Backend: invalid addWorker(\'Backend\').id "Backend": the SSM parameter /shop/prod/backend/ecr-imgTag is already created by Shop/Backend/Service; give this one another id');
+    const platform = platformIn();
+    platform.addWorker('Reports', { port: 8080 });
+    expect(() => platform.addWorker('Reports', { port: 8081 })).toThrow(/invalid addWorker id "Reports"/);
+    const shared = platformIn();
+    expect(() => shared.addWorker('Service', { queue: {} })).toThrow(/invalid addWorker id "Service"/);
+  });
+
+  test('THEN a worker on an image with a custom tag parameter gets its own parameter below it', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'shop');
+    const platform = new BackendPlatform(stack, 'Backend', {
+      environmentName: 'prod', hostedZone, repository, image: ServiceImage.fromEcrRepository(repository, { tagParameterName: '/shop/tag' }),
+    });
+    platform.addWorker('Mailer', { queue: {} });
+    const names = Object.values<any>(Template.fromStack(stack).findResources('AWS::SSM::Parameter')).map(p => p.Properties.Name);
+    expect(names).toEqual(expect.arrayContaining(['/shop/tag', '/shop/tag/mailer']));
+  });
+
+  test('THEN bad ids and options of addWorker are refused by name, not with a TypeError', () => {
+    expect(() => platformIn().addWorker('My Worker', { queue: {} })).toThrow('Shop/Backend: invalid addWorker id "My Worker": use letters and digits, starting with a letter (e.g. "Mailer")');
+    expect(() => platformIn().addWorker('Mailer', undefined as any)).toThrow(/^Shop\/Backend: invalid addWorker\('Mailer'\) options undefined: give the worker's options/);
+  });
+
+  test('THEN the worker checks what the web service checks', () => {
+    expect(() => worker({ appName: 'My_App' })).toThrow(/invalid appName "My_App"/);
+    expect(() => worker({ targetCpuUtilizationPercent: 500 })).toThrow(/invalid targetCpuUtilizationPercent 500: use a whole number from 10 to 95/);
+    expect(() => worker({ onDemandBaseCapacity: 1 })).toThrow(/invalid onDemandBaseCapacity 1: it only applies with spot: true/);
+    expect(() => worker({ queue: undefined, port: 80, minCapacity: 0 })).toThrow(/invalid minCapacity 0: only a queue worker can wait at 0 tasks/);
+    expect(() => worker({ environment: { QUEUE_URL: 'x' } })).toThrow(/invalid environment.QUEUE_URL "x": the worker sets QUEUE_URL to its queue/);
+  });
+
+  test('THEN a platform whose names are tokens still creates the Service Connect namespace its workers use', () => {
+    const platform = platformIn('Shop', { environmentName: Lazy.string({ produce: () => 'prod' }) });
+    platform.addWorker('Reports', { port: 8080 });
+    Template.fromStack(Stack.of(platform)).resourceCountIs('AWS::ServiceDiscovery::HttpNamespace', 1);
+  });
+
+  test('THEN a hosted zone named the Route 53 way (trailing dot, capitals) gives a valid load balancer name', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'Example.com.' });
+    new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, service: { loadBalancerDomainName: 'lb.example.com' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'lb.example.com' });
   });
 });

@@ -146,6 +146,11 @@ export class BackendPlatform extends Construct {
    * and its alarms page the monitoring topic. With a port, the web service may call it at `http://<id in lower case>:<port>`.
    */
   public addWorker(id: string, options: WorkerServiceOptions): WorkerService {
+    checkAll([
+      () => { if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(id)) invalidProp(this, 'addWorker id', id, 'use letters and digits, starting with a letter (e.g. "Mailer")'); },
+      () => { if (typeof id === 'string' && this.node.tryFindChild(id)) invalidProp(this, 'addWorker id', id, 'the platform already has a part or worker with that id; pick another'); },
+      () => { if (typeof options !== 'object' || options === null) invalidProp(this, `addWorker('${id}') options`, options, 'give the worker\'s options, e.g. { queue: {} } or { port: 8080 }'); },
+    ]);
     reportChildPropsAs(this, id, prop => `addWorker('${id}').${prop}`);
     const stores = [this.databaseConnection, this.cache].filter((c): c is IContainerConnection => c !== undefined);
     const spot = options.spot ?? this.spot;

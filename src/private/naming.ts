@@ -39,7 +39,8 @@ export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DN
   const key = `${kind}|${namespace}|${name}`;
   const owner = names.get(key);
   if (owner !== undefined && owner !== scope.node.path) {
-    invalidProp(scope, prop, value, `the ${kind} ${name} is already created by ${owner}; give each one its own appName or environmentName`);
+    const fix = prop === 'id' ? 'give this one another id' : prop === 'environmentName' ? 'give each one its own environmentName (or appName, for SSM parameters, and loadBalancerDomainName, for the load balancer)' : `give each one its own ${prop}`;
+    invalidProp(scope, prop, value, `the ${kind} ${name} is already created by ${owner}; ${fix}`);
   }
   names.set(key, scope.node.path);
 }

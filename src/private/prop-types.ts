@@ -23,7 +23,13 @@ export function checkPropTypes(scope: IConstruct, struct: string, props: unknown
 type Report = (prop: string, value: unknown, fix: string) => void;
 
 function checkStruct(struct: string, value: { [key: string]: unknown }, prefix: string, report: Report): void {
-  for (const [name, spec] of Object.entries(STRUCTS[struct])) {
+  const props = STRUCTS[struct];
+  // A misspelt prop would otherwise be ignored and its default used without a word.
+  for (const key of Object.keys(value).filter(k => !(k in props) && value[k] !== undefined)) {
+    const near = Object.keys(props).find(known => isNear(known, key));
+    report(`${prefix}${key}`, value[key], `${struct} has no such prop${near ? `; did you mean ${prefix}${near}?` : ''}`);
+  }
+  for (const [name, spec] of Object.entries(props)) {
     const optional = spec.startsWith('?');
     const type = optional ? spec.slice(1) : spec;
     const prop = `${prefix}${name}`;
@@ -133,6 +139,16 @@ function hint(type: string, value: unknown): string {
   if (type === 'array<string>' && typeof value === 'string') return ` (e.g. ${JSON.stringify(value.split(' ').filter(Boolean))})`;
   if (type.startsWith('array<') && !Array.isArray(value)) return ' (wrap a single value in [ ])';
   return '';
+}
+
+/** Same letters but for case, or one edit apart: the typos worth a suggestion. */
+function isNear(known: string, typed: string): boolean {
+  const [a, b] = [known.toLowerCase(), typed.toLowerCase()];
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return a.slice(i + (a.length >= b.length ? 1 : 0)) === b.slice(i + (b.length >= a.length ? 1 : 0));
 }
 
 function isPlainObject(value: unknown): value is { [key: string]: unknown } {

@@ -89,8 +89,14 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
   };
 }
 
+/** The hosted zone's name as DNS records and certificates take it: Route 53's trailing dot dropped, lower case. */
+function zoneNameOf(props: SecureAlbFargateServiceProps): string {
+  const name = props.hostedZone.zoneName;
+  return isToken(name) ? name : name.replace(/\.$/, '').toLowerCase();
+}
+
 function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string {
-  return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? props.hostedZone.zoneName}`;
+  return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? zoneNameOf(props)}`;
 }
 
 /** The prop that decides the load balancer's host name, for errors. */
@@ -174,7 +180,7 @@ function validateLoadBalancerDomainName(scope: Construct, props: SecureAlbFargat
   const name = props.loadBalancerDomainName;
   if (name === undefined || isToken(name)) return;
   validateDomainName(scope, 'loadBalancerDomainName', name);
-  const zoneName = props.hostedZone.zoneName;
+  const zoneName = zoneNameOf(props);
   if (!isToken(zoneName) && !name.endsWith(`.${zoneName}`)) {
     invalidProp(scope, 'loadBalancerDomainName', name, `it must be inside the hosted zone ${zoneName}, where its certificate validation and alias records go`);
   }
@@ -191,7 +197,7 @@ function validateCustomDomain(scope: Construct, props: SecureAlbFargateServicePr
   if (props.cloudFront === false) invalidProp(scope, 'domainName', domainName, 'the domain is served by CloudFront; drop domainName or keep cloudFront on');
   if (isToken(domainName)) return;
   validateDomainName(scope, 'domainName', domainName);
-  const zoneName = props.hostedZone.zoneName;
+  const zoneName = zoneNameOf(props);
   if (!isToken(zoneName) && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
     invalidProp(scope, 'domainName', domainName, `it must be inside the hosted zone ${zoneName}, where its alias record goes`);
   }

@@ -6,7 +6,7 @@ import { checkAll } from '../private/errors';
 import { spotStrategies, validateFargateSize } from '../private/fargate';
 import { defaultAppName } from '../private/naming';
 import {
-  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty,
+  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
 import { ServiceImage } from '../service/service-image';
@@ -48,9 +48,20 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
       }
     },
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
+    () => validateDnsLabel(scope, 'appName', appName),
+    () => validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95),
+    () => {
+      if (props.onDemandBaseCapacity !== undefined && !props.spot) {
+        invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
+      }
+    },
+    () => {
+      if (props.minCapacity === 0 && !props.queue) invalidProp(scope, 'minCapacity', 0, 'only a queue worker can wait at 0 tasks (messages start it); give queue or a minimum of 1');
+    },
+    () => { if (props.environment?.QUEUE_URL !== undefined && props.queue) invalidProp(scope, 'environment.QUEUE_URL', props.environment.QUEUE_URL, 'the worker sets QUEUE_URL to its queue; use another name'); },
     () => validateDnsLabel(scope, 'id', name),
     () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
-    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, props.queue ? 0 : 1, 1000),
+    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, 0, 1000),
     () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
     () => validateMinMax(scope, 'minCapacity', minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
     () => validateIntegerRange(scope, 'port', props.port, 1, 65535),
@@ -79,7 +90,9 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
   return {
     name,
     image: props.image!,
-    imageTagParameterName: props.image!.ecrOptions?.tagParameterName ?? `/${appName}/${props.environmentName}/${name}/ecr-imgTag`,
+    // A worker sharing an image with a custom tag parameter gets its own parameter below it.
+    imageTagParameterName: props.image!.ecrOptions?.tagParameterName !== undefined
+      ? `${props.image!.ecrOptions.tagParameterName}/${name}` : `/${appName}/${props.environmentName}/${name}/ecr-imgTag`,
     cpu: props.cpu ?? d.cpu,
     memoryLimitMiB: props.memoryLimitMiB ?? d.memoryLimitMiB,
     cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
@@ -88,19 +101,19 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     messagesPerTask: props.queue?.messagesPerTask ?? d.messagesPerTask,
     port: props.port,
     capacityProviderStrategies: spotStrategies(props.spot, props.onDemandBaseCapacity, minCapacity),
-    serviceConnectNamespace: props.port !== undefined ? serviceConnectNamespace(props, appName) : undefined,
+    serviceConnectNamespace: props.port !== undefined ? serviceConnectNamespace(scope, props, appName) : undefined,
   };
 }
 
 /** The namespace a worker in internal mode registers in: given, the cluster's default one, or a new one on an app cluster. */
-function serviceConnectNamespace(props: WorkerServiceProps, appName: string): string | undefined {
+function serviceConnectNamespace(scope: IConstruct, props: WorkerServiceProps, appName: string): string | undefined {
   if (props.serviceConnectNamespace) return props.serviceConnectNamespace;
   const existing = props.cluster.defaultCloudMapNamespace;
   if (existing) return existing.namespaceName;
   if (!(props.cluster instanceof ecs.Cluster)) {
-    throw invalidProp(props.cluster, 'serviceConnectNamespace', undefined, 'an imported cluster has no namespace this library can add; name one');
+    throw invalidProp(scope, 'serviceConnectNamespace', undefined, 'an imported cluster has no namespace this library can add; name one');
   }
   const name = `${props.environmentName}.${appName}.internal`;
-  if (!isToken(name)) props.cluster.addDefaultCloudMapNamespace({ name, useForServiceConnect: true, type: cloudmap.NamespaceType.HTTP });
+  props.cluster.addDefaultCloudMapNamespace({ name, useForServiceConnect: true, type: cloudmap.NamespaceType.HTTP });
   return name;
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -13,6 +13,7 @@ import { WorkerServiceProps } from './worker-options';
 import { createWorkerQueue, workerAlarms } from './worker-queue';
 import { notify } from '../private/alarms';
 import { ensureFargateSpot } from '../private/fargate';
+import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
@@ -65,6 +66,7 @@ export class WorkerService extends Construct implements ec2.IConnectable {
     checkPropTypes(this, 'WorkerServiceProps', props);
     this.config = resolveWorkerConfig(this, props);
     this.image = this.config.image;
+    this.claimPhysicalNames(props);
     const cluster = props.cluster;
     if (props.spot) ensureFargateSpot(cluster);
 
@@ -111,6 +113,17 @@ export class WorkerService extends Construct implements ec2.IConnectable {
     this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.config.port), `Service Connect to ${this.config.name}`);
   }
 
+  /** A worker's image-tag parameter and Service Connect name may not be another workload's. */
+  private claimPhysicalNames(props: WorkerServiceProps): void {
+    const stack = Stack.of(this);
+    if (this.image.repository) {
+      claimPhysicalName(this, 'SSM parameter', `${stack.account}/${stack.region}`, this.config.imageTagParameterName, 'id', this.node.id);
+    }
+    if (props.port !== undefined && this.config.serviceConnectNamespace) {
+      claimPhysicalName(this, 'DNS name', `service-connect:${this.config.serviceConnectNamespace}`, this.config.name, 'id', this.node.id);
+    }
+  }
+
   private createService(props: WorkerServiceProps): ecs.FargateService {
     return new ecs.FargateService(this, 'Service', {
       cluster: props.cluster,
@@ -138,6 +151,7 @@ export class WorkerService extends Construct implements ec2.IConnectable {
   private scaleOnBacklog(queue: sqs.IQueue, messagesPerTask: number): void {
     const period = Duration.minutes(1);
     const visible = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
+    const inFlight = queue.metricApproximateNumberOfMessagesNotVisible({ period, statistic: 'Maximum' });
     const running = new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
       metricName: 'RunningTaskCount',
@@ -145,9 +159,14 @@ export class WorkerService extends Construct implements ec2.IConnectable {
       period,
       dimensionsMap: { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName },
     });
-    // Without Container Insights data the backlog counts as one task's, which only scales out sooner.
+    // Messages being worked on count too, so no task is removed mid-job; with no task running, any message counts as
+    // a full task's backlog, so that one starts. Without Container Insights data a running worker counts as one task.
+    const backlog = '(FILL(visible, 0) + FILL(inFlight, 0))';
     const backlogPerTask = new cloudwatch.MathExpression({
-      expression: 'FILL(visible, 0) / MAX([FILL(running, 0), 1])', usingMetrics: { visible, running }, period, label: 'Messages per running task',
+      expression: `IF(FILL(running, 0) < 1, IF(${backlog} > 0, ${messagesPerTask}, 0), ${backlog} / FILL(running, 1))`,
+      usingMetrics: { visible, inFlight, running },
+      period,
+      label: 'Messages per running task (waiting and in flight)',
     });
     this.scaling.scaleOnMetric('BacklogScaling', {
       metric: backlogPerTask,
