@@ -192,21 +192,35 @@ export interface WebServiceOptions extends ContainerOptions, CapacityOptions, Ed
   readonly enableExecuteCommand?: boolean;
 }
 
+/** Where a workload's names and logs go: its environment and app names, and its log groups' retention and key. */
+export interface WorkloadEnvironmentOptions {
+  /** Environment name, a DNS label such as `prod`: part of the workload's SSM paths (and of the web service's load balancer host). */
+  readonly environmentName: string;
+  /**
+   * Application name used in the workload's SSM paths `/<appName>/<environmentName>/...`.
+   * @default - the stack name, lower-cased
+   */
+  readonly appName?: string;
+  /**
+   * Retention of the workload's log groups.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the workload's log groups; its key policy must allow the CloudWatch Logs service.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
 /** Props of `SecureAlbFargateService`. */
-export interface SecureAlbFargateServiceProps extends WebServiceOptions {
+export interface SecureAlbFargateServiceProps extends WebServiceOptions, WorkloadEnvironmentOptions {
   /** VPC of the load balancer (public subnets) and tasks (private subnets with egress). */
   readonly vpc: ec2.IVpc;
   /** Hosted zone where the load balancer's DNS name and certificate validation records are created. */
   readonly hostedZone: route53.IHostedZone;
-  /** Environment name, a DNS label such as `prod`; names the ALB host `<environmentName>-lb.<baseDomainName>` and the SSM paths. */
-  readonly environmentName: string;
   /** Image of the main container. */
   readonly image: ServiceImage;
-  /**
-   * Application name used in SSM parameter paths `/<appName>/<environmentName>/backend/...`.
-   * @default - the stack name, lower-cased
-   */
-  readonly appName?: string;
   /**
    * Base domain of the load balancer host name.
    * @default - the hosted zone's name
@@ -217,16 +231,6 @@ export interface SecureAlbFargateServiceProps extends WebServiceOptions {
    * @default - a new cluster with Container Insights in `vpc`
    */
   readonly cluster?: ecs.ICluster;
-  /**
-   * Retention of the container log groups.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * KMS key that encrypts the container log groups; its key policy must allow the CloudWatch Logs service.
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly logEncryptionKey?: kms.IKey;
   /**
    * Bucket that receives ALB and CloudFront access logs (under `alb/` and `cloudfront/`).
    * @default - a new encrypted, TLS-only, retained bucket

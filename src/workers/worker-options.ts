@@ -1,11 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServiceImage } from '../service/service-image';
-import { CapacityOptions, ContainerOptions } from '../service/service-options';
+import { CapacityOptions, ContainerOptions, WorkloadEnvironmentOptions } from '../service/service-options';
 
 /** Queue mode of a worker: it consumes an SQS queue and scales on the backlog each running task has. */
 export interface WorkerQueueOptions {
@@ -62,16 +60,9 @@ export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions 
 }
 
 /** Props of `WorkerService`. */
-export interface WorkerServiceProps extends WorkerServiceOptions {
+export interface WorkerServiceProps extends WorkerServiceOptions, WorkloadEnvironmentOptions {
   /** Cluster the worker runs in; its VPC's private subnets with egress host the tasks. */
   readonly cluster: ecs.ICluster;
-  /** Environment name, a DNS label such as `prod`; names the worker's SSM image-tag parameter. */
-  readonly environmentName: string;
-  /**
-   * Application name used in the SSM path of the image-tag parameter `/<appName>/<environmentName>/<id>/ecr-imgTag`.
-   * @default - the stack name, lower-cased
-   */
-  readonly appName?: string;
   /**
    * Cloud Map namespace of ECS Service Connect, for internal mode (`port`).
    * @default - the cluster's default namespace, created as `<environmentName>.<appName>.internal` if it has none
@@ -82,14 +73,4 @@ export interface WorkerServiceProps extends WorkerServiceOptions {
    * @default - alarms without actions (a `BackendPlatform` routes them to its monitoring topic)
    */
   readonly alarmTopic?: sns.ITopic;
-  /**
-   * Retention of the worker's log group.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * KMS key that encrypts the worker's log group; its key policy must allow the CloudWatch Logs service.
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly logEncryptionKey?: kms.IKey;
 }
