@@ -105,7 +105,7 @@ describe('WorkerService', () => {
     test.each([
       [{ queue: undefined }, 'TestStack/Worker: invalid queue undefined: a worker needs work: give queue (consume SQS messages), port (serve the platform\'s other workloads), or both'],
       [{ queue: undefined, port: 8080, minCapacity: 0 }, 'TestStack/Worker: invalid minCapacity 0: only a queue worker can wait at 0 tasks (messages start it); give queue or a minimum of 1'],
-      [{ queue: { visibilityTimeout: Duration.hours(13) } }, 'TestStack/Worker: invalid queue.visibilityTimeout "13 hours": SQS allows at most 12 hours'],
+      [{ queue: { visibilityTimeout: Duration.hours(13) } }, 'TestStack/Worker: invalid queue.visibilityTimeout "46800 seconds": give whole seconds from 0 to 43200 (e.g. Duration.seconds(43200))'],
       [{ image: undefined }, 'TestStack/Worker: invalid image undefined: give the worker\'s image, e.g. ServiceImage.fromEcrRepository(repository)'],
     ] as Array<[object, string]>)('%#', (props, message) => {
       expect(() => worker(props)).toThrow(new Error(message));

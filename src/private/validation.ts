@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { InvalidPropsError, problem, reportedAs } from './errors';
 import { EnvironmentProfile } from '../platform/environment-profile';
@@ -111,4 +111,16 @@ export function validateTriggerTag(scope: IConstruct, prop: string, tag: string 
 export function requireSynthValue(scope: IConstruct, prop: string, value: unknown, why: string): void {
   const unresolved = Token.isUnresolved(value) || (value as { isUnresolved?: () => boolean } | undefined)?.isUnresolved?.() === true;
   if (unresolved) invalidProp(scope, prop, value, `${why}; give a value known at synth`);
+}
+
+/**
+ * A literal Duration in whole seconds within AWS's bounds (aws-cdk-lib would fail with a raw conversion error, or
+ * CloudFormation at deploy time); a deploy-time Duration is left alone.
+ */
+export function validateSeconds(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const seconds = value.toMilliseconds() / 1000;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    invalidProp(scope, prop, `${seconds} seconds`, `give whole seconds from ${min} to ${max} (e.g. Duration.seconds(${Math.min(Math.max(Math.round(seconds), min), max)}))`);
+  }
 }

@@ -18,7 +18,7 @@ import { checkPropTypes } from '../private/prop-types';
 import { ratePeriod, validateSchedule } from '../private/schedule';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
-import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty } from '../private/validation';
+import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty, validateSeconds } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 
 /** What a scheduled task runs, when, and at what size. The platform's `cleanupJob` takes the same options. */
@@ -270,6 +270,7 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
     requireGuardableCommand(scope, props.command);
     return props.maxRuntime;
   }
+  validateSeconds(scope, 'maxRuntime', props.maxRuntime, 0, 365 * 24 * 3600);
   if (props.maxRuntime.toSeconds() === 0) return undefined;
   requireGuardableCommand(scope, props.command);
   if (period && props.maxRuntime.toSeconds() >= period.toSeconds()) {

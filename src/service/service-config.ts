@@ -8,7 +8,7 @@ import { spotStrategies, validateFargateSize } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
 import {
   invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath,
-  validateUnique,
+  validateSeconds, validateUnique,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
 
@@ -155,6 +155,10 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateLoadBalancerDomainName(scope, props),
     () => validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
+    // The target group's limits: interval 5-300 s, deregistration delay 0-3600 s; ECS: grace period up to 2147483647 s.
+    () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
+    () => validateSeconds(scope, 'deregistrationDelay', props.deregistrationDelay, 0, 3600),
+    () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
   ]);
 }

@@ -6,7 +6,7 @@ import { checkAll } from '../private/errors';
 import { spotStrategies, validateFargateSize } from '../private/fargate';
 import { defaultAppName } from '../private/naming';
 import {
-  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty,
+  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty, validateSeconds,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
 import { ServiceImage } from '../service/service-image';
@@ -71,12 +71,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
     () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
-    () => {
-      const timeout = props.queue?.visibilityTimeout;
-      if (timeout && !timeout.isUnresolved() && timeout.toSeconds() > 12 * 3600) {
-        invalidProp(scope, 'queue.visibilityTimeout', timeout.toHumanString(), 'SQS allows at most 12 hours');
-      }
-    },
+    () => validateSeconds(scope, 'queue.visibilityTimeout', props.queue?.visibilityTimeout, 0, 12 * 3600),
     () => {
       if (props.queue?.queue && (props.queue.visibilityTimeout || props.queue.maxReceiveCount)) {
         invalidProp(scope, 'queue.queue', props.queue.queue.node.path, 'visibilityTimeout and maxReceiveCount configure a new queue; set them on your queue instead');
