@@ -199,9 +199,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */
   private claimPhysicalNames(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
-    const hostProp = loadBalancerDomainNameProp(props);
-    claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, hostProp,
-      hostProp === 'environmentName' ? props.environmentName : config.loadBalancerDomainName);
+    const host = loadBalancerDomainNameProp(props);
+    claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, host.prop, host.value);
     const stack = Stack.of(this);
     const parameters = [...SSM_OUTPUTS.map(name => backendParameterName(this.appName, this.environmentName, name)),
       ...(props.image.repository ? [config.imageTagParameterName] : [])];

@@ -2,12 +2,13 @@ import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
 import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
-import { spotStrategies, validateFargateSize } from '../private/fargate';
+import { spotStrategies } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
 import {
-  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateMinMax, validateNonEmpty, validatePath,
+  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateNonEmpty, validatePath,
   validateSeconds, validateUnique,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
@@ -99,9 +100,11 @@ function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string {
   return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? zoneNameOf(props)}`;
 }
 
-/** The prop that decides the load balancer's host name, for errors. */
-export function loadBalancerDomainNameProp(props: SecureAlbFargateServiceProps): string {
-  return props.loadBalancerDomainName !== undefined ? 'loadBalancerDomainName' : 'environmentName';
+/** The prop that decides the load balancer's host name, and its value, for errors. */
+export function loadBalancerDomainNameProp(props: SecureAlbFargateServiceProps): { prop: string; value: string } {
+  return props.loadBalancerDomainName !== undefined
+    ? { prop: 'loadBalancerDomainName', value: props.loadBalancerDomainName }
+    : { prop: 'environmentName', value: props.environmentName };
 }
 
 function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateServiceProps): void {
@@ -114,40 +117,26 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
     warnWeakenedDefault(scope, 'cloudFront', false, 'the load balancer no longer requires the origin-verify header, so any CloudFront distribution can reach it',
       'keep the default (true), or front it with your own distribution and AWS WAF');
   }
-  if (props.enableExecuteCommand) {
-    warnWeakenedDefault(scope, 'enableExecuteCommand', true, 'whoever may call ecs:ExecuteCommand gets a shell in the running containers',
-      'turn it on only while debugging');
-  }
+  warnOnExecuteCommand(scope, props.enableExecuteCommand);
 }
 
 function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {
-  const d = SERVICE_DEFAULTS;
   const hostName = loadBalancerDomainName(props);
-  const hostProp = loadBalancerDomainNameProp(props);
+  const host = loadBalancerDomainNameProp(props);
   checkAll([
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateDnsLabel(scope, 'appName', appName),
     () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
     () => {
       if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
-        invalidProp(scope, hostProp, hostProp === 'environmentName' ? props.environmentName : hostName, `the load balancer host name ${hostName} has `
+        invalidProp(scope, host.prop, host.value, `the load balancer host name ${hostName} has `
           + `${hostName.length} characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; `
-          + (hostProp === 'environmentName' ? 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName' : 'shorten it'));
+          + (host.prop === 'environmentName' ? 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName' : 'shorten it'));
       }
     },
-    () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
-    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, 1, 1000),
-    () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
-    () => validateMinMax(scope, 'minCapacity', props.minCapacity ?? d.minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
-    () => validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95),
+    ...capacityChecks(scope, props, SERVICE_DEFAULTS, 1),
     () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
     () => validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535),
-    () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
-    () => {
-      if (props.onDemandBaseCapacity !== undefined && !props.spot) {
-        invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
-      }
-    },
     () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
     () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },

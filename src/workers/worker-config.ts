@@ -3,12 +3,13 @@ import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { IConstruct } from 'constructs';
 import { WorkerServiceProps } from './worker-options';
 import { checkAll } from '../private/errors';
-import { spotStrategies, validateFargateSize } from '../private/fargate';
+import { spotStrategies } from '../private/fargate';
 import { defaultAppName } from '../private/naming';
 import {
-  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateMinMax, validateNonEmpty, validateSeconds,
+  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateNonEmpty, validateSeconds,
 } from '../private/validation';
-import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
+import { warnOnCredentialNamedEnvironment } from '../private/warnings';
+import { capacityChecks, warnOnExecuteCommand } from '../service/capacity-checks';
 import { ServiceImage } from '../service/service-image';
 
 /** Name of the worker's container (and of its Service Connect port mapping). */
@@ -49,27 +50,17 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     },
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateDnsLabel(scope, 'appName', appName),
-    () => validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95),
-    () => {
-      if (props.onDemandBaseCapacity !== undefined && !props.spot) {
-        invalidProp(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 'it only applies with spot: true; set spot or drop onDemandBaseCapacity');
-      }
-    },
     () => {
       if (props.minCapacity === 0 && !props.queue) invalidProp(scope, 'minCapacity', 0, 'only a queue worker can wait at 0 tasks (messages start it); give queue or a minimum of 1');
     },
     () => { if (props.environment?.QUEUE_URL !== undefined && props.queue) invalidProp(scope, 'environment.QUEUE_URL', props.environment.QUEUE_URL, 'the worker sets QUEUE_URL to its queue; use another name'); },
     () => validateDnsLabel(scope, 'id', name),
-    () => validateFargateSize(scope, 'cpu', props.cpu ?? d.cpu, 'memoryLimitMiB', props.memoryLimitMiB ?? d.memoryLimitMiB),
-    () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, 0, 1000),
-    () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
-    () => validateMinMax(scope, 'minCapacity', minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
+    ...capacityChecks(scope, props, d, 0),
     () => validateIntegerRange(scope, 'port', props.port, 1, 65535),
     () => requireSynthValue(scope, 'port', props.port, 'aws-cdk-lib checks the Service Connect port at synth'),
     () => requireSynthValue(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 'the scaling steps are computed from it'),
     () => validateIntegerRange(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 1, 100000),
     () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
-    () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
     () => validateSeconds(scope, 'queue.visibilityTimeout', props.queue?.visibilityTimeout, 0, 12 * 3600),
     () => {
@@ -79,9 +70,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     },
   ]);
   warnOnCredentialNamedEnvironment(scope, 'environment', props.environment);
-  if (props.enableExecuteCommand) {
-    warnWeakenedDefault(scope, 'enableExecuteCommand', true, 'whoever may call ecs:ExecuteCommand gets a shell in the running containers', 'turn it on only while debugging');
-  }
+  warnOnExecuteCommand(scope, props.enableExecuteCommand);
   return {
     name,
     image: props.image!,

@@ -17,6 +17,7 @@ import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ServiceTask } from '../service/task';
 
@@ -97,7 +98,7 @@ export class WorkerService extends Construct implements ec2.IConnectable {
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
     if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
-    else this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? 80 });
+    else this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
     this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
