@@ -76,6 +76,15 @@ for (const variant of ['platform', 'baseline']) {
   }
 }
 
+// The seed 000 edge (EdgeMode.PUBLIC_ALB) against the default VPC origin, both profiles: the edge changes the ALB's
+// public IPv4 addresses, an origin secret and the rollout path not at all (same target groups).
+const publicAlb = new App();
+for (const stack of createPlatformApp(publicAlb, ['production', 'development'], { edgeMode: 'PUBLIC_ALB' })) {
+  const lines = estimateMonthlyCost(Template.fromStack(stack).toJSON() as Parameters<typeof estimateMonthlyCost>[0]);
+  const edgeLines = lines.filter(l => /ALB|secret/.test(l.item)).map(l => `${l.item} ${l.monthlyUsd.toFixed(2)}`).join('; ');
+  console.log(`\n  platform ${stack.stackName} with service.edgeMode PUBLIC_ALB: ${lines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month (${edgeLines})`);
+}
+
 // The development profile with a Graviton (ARM64) image: Fargate Spot runs ARM64 tasks too, at Graviton's lower price.
 const graviton = new App();
 const arm = createPlatformApp(graviton, ['development'], { cpuArchitecture: ecs.CpuArchitecture.ARM64 })[0];

@@ -23,7 +23,9 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
   add(`${nats} NAT gateway(s) + their public IPv4`, nats * (prices.natGatewayHour + prices.publicIpv4Hour) * H);
   for (const [, lb] of ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
     const azs = (lb.Properties.Subnets ?? lb.Properties.SubnetMappings ?? []).length;
-    add(`ALB (${azs} AZs, public IPv4 each)`, (prices.albHour + azs * prices.publicIpv4Hour) * H);
+    // An internal ALB (behind a CloudFront VPC origin) has private addresses only; VPC origins themselves are free.
+    const publicIps = lb.Properties.Scheme === 'internal' ? 0 : azs;
+    add(`ALB (${azs} AZs, ${publicIps ? 'public IPv4 each' : 'internal, no public IPv4'})`, (prices.albHour + publicIps * prices.publicIpv4Hour) * H);
   }
   for (const [, instance] of ofType('AWS::EC2::Instance')) {
     const p = instance.Properties;

@@ -1,13 +1,13 @@
 /**
- * Deploys SecureAlbFargateService with the placeholder image and asserts that the public URL answers through
- * CloudFront while the ALB refuses requests that bypass it.
+ * Deploys SecureAlbFargateService with a public ALB (`EdgeMode.PUBLIC_ALB`, seed 000's edge) and the placeholder
+ * image, and asserts that the public URL answers through CloudFront while the ALB refuses requests that bypass it.
  * A real run needs a public hosted zone: set INTEG_HOSTED_ZONE_ID and INTEG_ZONE_NAME.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { SecureAlbFargateService, ServiceImage } from '../src';
+import { EdgeMode, SecureAlbFargateService, ServiceImage } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'IntegSecureAlbFargateService');
@@ -21,6 +21,7 @@ const web = new SecureAlbFargateService(stack, 'Web', {
   hostedZone,
   environmentName: 'integ',
   appName: 'integ-web',
+  edgeMode: EdgeMode.PUBLIC_ALB,
   image: ServiceImage.placeholder(),
   cpu: 256,
   memoryLimitMiB: 512,

@@ -1,10 +1,10 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EnvironmentProfile } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile } from '../src';
 
 /** The headline example of the README, with overrides. */
 function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackProps = {}) {
@@ -209,6 +209,40 @@ describe('BackendPlatform', () => {
   test('GIVEN service.webAclId THEN the distribution is protected by that web ACL', () => {
     const webAclId = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/backend/0123abcd-0123-0123-0123-0123456789ab';
     build({ service: { webAclId } }).template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclId }) });
+  });
+
+  test('GIVEN service.webAcl THEN the distribution is protected by it and the production warning is gone', () => {
+    const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0123abcd-0123-0123-0123-0123456789ab';
+    const { platform, template } = build({ service: { webAcl: EdgeWebAcl.fromArn(webAclArn) } });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclArn }) });
+    expect(Annotations.fromStack(Stack.of(platform)).findWarning('*', Match.stringLikeRegexp('webAcl'))).toEqual([]);
+  });
+
+  describe('GIVEN no hosted zone (the cheapest first try)', () => {
+    const { platform, template } = build({ hostedZone: undefined });
+    const distributionUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceDistribution/), 'DomainName'] }]] };
+
+    test('THEN the service URL, its SSM parameter, the output and the scheduled calls use the distribution\'s domain', () => {
+      expect(Stack.of(platform).resolve(platform.service.serviceUrl)).toEqual(distributionUrl);
+      const outputs = Object.values<any>(template.toJSON().Outputs).map(output => output.Value);
+      expect(outputs).toContainEqual(distributionUrl);
+      const endpoint = Object.values<any>(template.findResources('AWS::Events::ApiDestination'))[0].Properties.InvocationEndpoint;
+      expect(JSON.stringify(endpoint)).toMatch(/BackendServiceDistribution[0-9A-F]+","DomainName"/);
+    });
+
+    test('THEN there is no DNS record, no certificate and no internet-facing load balancer', () => {
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    });
+
+    test('THEN two such platforms share a stack without colliding', () => {
+      const stack = new Stack(new App(), 'Two');
+      new BackendPlatform(stack, 'Shop', { environmentName: 'prod', appName: 'shop' });
+      new BackendPlatform(stack, 'Admin', { environmentName: 'prod', appName: 'admin' });
+      const names = Object.values<any>(Template.fromStack(stack).findResources('AWS::SSM::Parameter')).map(p => p.Properties.Name);
+      expect(new Set(names).size).toBe(names.length);
+    });
   });
 
   test('GIVEN an existing database THEN its SSM details are injected and no instance is created', () => {

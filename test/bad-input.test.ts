@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
+import { EdgeMode, EdgeWebAcl } from '../src';
 
 /** A certificate imported by ARN into a throw-away stack: only its ARN matters to the checks. */
 function certificate(region: string): acm.ICertificate {
@@ -35,7 +36,22 @@ const cases: Array<[string, () => unknown, string]> = [
     + 'customer-acceptance-environment-for-the-payments-team-lb.example.com has 68 characters and ACM certificates take at most 64; '
     + 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName'],
   ['service: custom domain without a certificate', () => web({ domainName: 'api.example.com' }),
-    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)'],
+    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it, issued in us-east-1; set domainCertificate '
+    + '(or give a hostedZone in a us-east-1 stack, where the service issues one)'],
+  ['service: public load balancer without a hosted zone', () => web({ edgeMode: EdgeMode.PUBLIC_ALB, hostedZone: undefined }),
+    'TestStack/Web: invalid hostedZone undefined: a public load balancer serves HTTPS on a certificate for its host name in the hosted zone; '
+    + 'give hostedZone, or use edgeMode EdgeMode.VPC_ORIGIN, which needs no domain'],
+  ['service: VPC origin without CloudFront', () => web({ edgeMode: EdgeMode.VPC_ORIGIN, cloudFront: false }),
+    'TestStack/Web: invalid cloudFront false: an internal load balancer is reached only through CloudFront; keep cloudFront on, or use edgeMode EdgeMode.PUBLIC_ALB'],
+  ['service: load balancer host name without a hosted zone', () => web({ hostedZone: undefined, loadBalancerDomainName: 'lb.example.com' }),
+    'TestStack/Web: invalid loadBalancerDomainName "lb.example.com": the load balancer\'s host name needs a hostedZone for its certificate and alias record; give hostedZone or drop it'],
+  ['service: web ACL of REGIONAL scope', () => web({ webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/a1b2') }),
+    'TestStack/Web: invalid webAcl "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/a1b2": that web ACL has REGIONAL scope; '
+    + 'CloudFront takes only CLOUDFRONT-scope (global) web ACLs, created in us-east-1'],
+  ['service: web ACL given twice', () => web({ webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/api/a1b2'), webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/old/c3d4' }),
+    'TestStack/Web: invalid webAclId "arn:aws:wafv2:us-east-1:123456789012:global/webacl/old/c3d4": give the web ACL once, in webAcl (webAclId is deprecated)'],
+  ['service: cached path without slash', () => web({ cachedPathPatterns: ['static/*'] }),
+    'TestStack/Web: invalid cachedPathPatterns[0] "static/*": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
   ['service: certificate without a domain', () => web({ domainCertificate: certificate('us-east-1') }),
     'TestStack/Web: invalid domainCertificate "ICertificate": it only serves domainName; set domainName or drop domainCertificate'],
   ['service: custom domain outside the hosted zone', () => web({ domainName: 'api.example.org', domainCertificate: certificate('us-east-1') }),
@@ -110,12 +126,17 @@ describe('a VPC without the subnets a construct needs fails at synth naming vpc,
   const { PUBLIC, PRIVATE_WITH_EGRESS, PRIVATE_ISOLATED } = ec2.SubnetType;
 
   test.each([
-    ['service: no public subnets', () => web({}, tiers(PRIVATE_ISOLATED)),
+    ['public load balancer: no public subnets', () => web({ edgeMode: EdgeMode.PUBLIC_ALB }, tiers(PRIVATE_ISOLATED)),
       'TestStack/Web: invalid vpc "TestStack/Tiers": ec2.SubnetType.PUBLIC subnets are needed for the internet-facing load balancer; give a VPC with a subnet group of that type'],
-    ['service: load balancer in one zone', () => web({}, oneZone),
+    ['internal load balancer in one zone', () => web({}, oneZone),
+      'TestStack/Web: invalid vpc "TestStack/OneZone": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets in at least 2 availability zones are needed for the internal load balancer; '
+      + 'this VPC has them in 1, raise maxAzs'],
+    ['public load balancer in one zone', () => web({ edgeMode: EdgeMode.PUBLIC_ALB }, oneZone),
       'TestStack/Web: invalid vpc "TestStack/OneZone": ec2.SubnetType.PUBLIC subnets in at least 2 availability zones are needed for the internet-facing load balancer; '
       + 'this VPC has them in 1, raise maxAzs'],
     ['service: no subnets with egress', () => web({}, tiers(PUBLIC, PRIVATE_ISOLATED)),
+      'TestStack/Web: invalid vpc "TestStack/Tiers": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets are needed for the internal load balancer; give a VPC with a subnet group of that type'],
+    ['public load balancer: no subnets with egress for the tasks', () => web({ edgeMode: EdgeMode.PUBLIC_ALB }, tiers(PUBLIC, PRIVATE_ISOLATED)),
       'TestStack/Web: invalid vpc "TestStack/Tiers": ec2.SubnetType.PRIVATE_WITH_EGRESS subnets are needed for the tasks (they pull images and reach AWS APIs through NAT); '
       + 'give a VPC with a subnet group of that type'],
     ['job: no subnets with egress', () => job({}, tiers(PUBLIC, PRIVATE_ISOLATED)),

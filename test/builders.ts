@@ -4,8 +4,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
 import {
-  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring,
-  InfraMonitoringProps, PrivateCache, PrivateCacheProps, PrivateDatabase, PrivateDatabaseProps, ScheduledApiCalls, ScheduledApiCallsProps,
+  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, CloudFrontWebAcl, CloudFrontWebAclProps,
+  EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
+  PrivateDatabase, PrivateDatabaseProps,
+  ScheduledApiCalls, ScheduledApiCallsProps,
   SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
 } from '../src';
 
@@ -53,4 +55,8 @@ export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
   const { stack, vpc, repository } = givenStack();
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpcOf?.(stack) ?? vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   return new WorkerService(stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), queue: {}, ...props });
+}
+export function webAcl(props: CloudFrontWebAclProps) {
+  const { stack } = givenStack({ env: { region: 'us-east-1', account: '123456789012' } });
+  return new CloudFrontWebAcl(stack, 'WebAcl', props);
 }

@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, EcrToEcsPipeline, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
+import { CleanupJobScheduler, CloudFrontWebAcl, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -36,6 +36,36 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       image: ServiceImage.fromEcrRepository(given.repository),
       routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.fromEcrRepository(given.repository) }],
     });
+    return given;
+  }],
+  ['SecureAlbFargateService (PUBLIC_ALB edge)', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), edgeMode: EdgeMode.PUBLIC_ALB,
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService without a hosted zone', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', { vpc: given.vpc, environmentName: 'dev', image: ServiceImage.fromEcrRepository(given.repository) });
+    return given;
+  }],
+  ['SecureAlbFargateService in us-east-1 with a managed web ACL, its own domain certificate and cached paths', (app) => {
+    const given = givenStack({ env: { region: 'us-east-1' } }, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      domainName: 'api.example.com',
+      webAcl: EdgeWebAcl.managed(),
+      cachedPathPatterns: ['/static/*'],
+    });
+    return given;
+  }],
+  ['CloudFrontWebAcl', (app) => {
+    const given = givenStack({}, app);
+    new CloudFrontWebAcl(given.stack, 'WebAcl');
     return given;
   }],
   ['WorkerService (queue mode)', (app) => {

@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { cache, calls, database, job, monitoring, pipeline, platform, web, worker } from './builders';
+import { cache, calls, database, job, monitoring, pipeline, platform, web, webAcl, worker } from './builders';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
 /**
@@ -25,6 +25,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   EcrToEcsPipeline: pipeline,
   BackendPlatform: platform,
   WorkerService: worker,
+  CloudFrontWebAcl: webAcl,
 };
 
 /** Public constructs and the struct their props are. */

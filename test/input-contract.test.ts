@@ -29,8 +29,8 @@ describe('props from plain JavaScript are refused by name, never used as garbage
       'TestStack/Platform: invalid pipeline.source.owner undefined: it is required; give a string\n'
       + 'TestStack/Platform: invalid pipeline.source.repo undefined: it is required; give a string'],
     // TypeErrors before
-    ['missing hostedZone', () => platform({ hostedZone: js(undefined) }),
-      'TestStack/Platform: invalid hostedZone undefined: it is required; give a route53.IHostedZone'],
+    ['a hosted zone that is not one', () => platform({ hostedZone: js('example.com') }),
+      'TestStack/Platform: invalid hostedZone "example.com": expected a route53.IHostedZone'],
     ['missing vpc', () => web({ vpc: js(undefined) }), 'TestStack/Web: invalid vpc undefined: it is required; give a ec2.IVpc'],
     ['missing image', () => web({ image: js(undefined) }),
       'TestStack/Web: invalid image undefined: it is required; give a ServiceImage (e.g. ServiceImage.fromEcrRepository(repository))'],

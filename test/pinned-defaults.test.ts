@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { givenStack } from './fixtures';
-import { BackendPlatform, EcrToEcsPipeline, EnvironmentProfile, SecureAlbFargateService, ServiceImage } from '../src';
+import { BackendPlatform, EcrToEcsPipeline, EdgeMode, EnvironmentProfile, SecureAlbFargateService, ServiceImage } from '../src';
 
 /**
  * One named assertion per security or reliability default, by value, so that a change of the composed platform
@@ -42,6 +42,7 @@ function routedService() {
     hostedZone: zone,
     environmentName: 'prod',
     appName: 'shop',
+    edgeMode: EdgeMode.PUBLIC_ALB,
     image: ServiceImage.fromEcrRepository(repository),
     routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*', '/internal/*'], healthCheckPath: '/admin/health' }],
   });

@@ -1,13 +1,13 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { givenStack } from './fixtures';
-import { SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage } from '../src';
+import { CloudFrontWebAcl, EdgeMode, EdgeWebAcl, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage } from '../src';
 
-function build(overrides: Partial<SecureAlbFargateServiceProps> = {}, stackProps = {}) {
-  const { stack, vpc, zone, repository } = givenStack(stackProps);
+function build(overrides: Partial<SecureAlbFargateServiceProps> = {}, stackProps = {}, app?: App) {
+  const { stack, vpc, zone, repository } = givenStack(stackProps, app);
   const service = new SecureAlbFargateService(stack, 'Backend', {
     vpc, hostedZone: zone, environmentName: 'prod', appName: 'total-ctl', image: ServiceImage.fromEcrRepository(repository), ...overrides,
   });
@@ -15,8 +15,8 @@ function build(overrides: Partial<SecureAlbFargateServiceProps> = {}, stackProps
 }
 
 describe('SecureAlbFargateService', () => {
-  describe('GIVEN default props', () => {
-    const { template, service } = build();
+  describe('GIVEN edgeMode PUBLIC_ALB (seed 000\'s edge)', () => {
+    const { template, service } = build({ edgeMode: EdgeMode.PUBLIC_ALB });
 
     test('THEN the ALB admits HTTPS only from the CloudFront prefix list and nothing from the internet', () => {
       const albIngress = template.findResources('AWS::EC2::SecurityGroupIngress', {
@@ -154,6 +154,187 @@ describe('SecureAlbFargateService', () => {
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendAccessLogsBucketFD7D37B9']);
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendLoadBalancerC45365EC']);
       expect(ids('AWS::SecretsManager::Secret')).toEqual(['BackendOriginVerifySecretE8FB7F3D']);
+    });
+  });
+
+  describe('GIVEN default props (a VPC origin)', () => {
+    const { template, service } = build();
+    const albIngress = () => Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerSecurityGroup'), 'GroupId'] } },
+    })).map((r: any) => r.Properties);
+
+    test('THEN the ALB is internal, in the private subnets, and admits HTTPS only from the CloudFront prefix list', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        Scheme: 'internal',
+        Subnets: [{ Ref: Match.stringLikeRegexp('VpcprivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcprivateSubnet2') }],
+      });
+      expect(albIngress()).toEqual([expect.objectContaining({
+        FromPort: 443, ToPort: 443, SourcePrefixListId: { 'Fn::FindInMap': ['CloudFrontOriginFacingPrefixList', { Ref: 'AWS::Region' }, 'PrefixListId'] },
+      })]);
+      const ingress = [
+        ...Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties),
+        ...Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((r: any) => r.Properties.SecurityGroupIngress ?? []),
+      ];
+      expect(ingress.filter(rule => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0')).toEqual([]);
+      template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' }, 0);
+    });
+
+    test('THEN CloudFront reaches it through a VPC origin over TLS 1.2 on the load balancer\'s certificate, with no origin secret', () => {
+      template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+        VpcOriginEndpointConfig: Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('BackendLoadBalancer') },
+          OriginProtocolPolicy: 'https-only',
+          OriginSSLProtocols: ['TLSv1.2'],
+        }),
+      });
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Origins: [Match.objectLike({ DomainName: 'prod-lb.example.com', VpcOriginConfig: Match.objectLike({ VpcOriginId: Match.anyValue() }) })],
+        }),
+      });
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'prod-lb.example.com' });
+    });
+
+    test('THEN only the HTTPS listener exists, forwarding to the service', () => {
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443, Protocol: 'HTTPS', DefaultActions: [Match.objectLike({ Type: 'forward' })],
+      });
+      expect(service.listener).toBe(service.httpsListener);
+      expect(service.edgeMode).toBe(EdgeMode.VPC_ORIGIN);
+    });
+
+    test('THEN HTTP/2 and 3, TLS 1.2 2021 for viewers, the security-headers policy, and no caching', () => {
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          HttpVersion: 'http2and3',
+          DefaultCacheBehavior: Match.objectLike({
+            CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+            ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03',
+          }),
+        }),
+      });
+      expect(template.findResources('AWS::CloudFront::Distribution', { Properties: { DistributionConfig: { CacheBehaviors: Match.anyValue() } } })).toEqual({});
+    });
+
+    test('THEN stateful resources keep their logical IDs', () => {
+      const ids = (type: string) => Object.keys(template.findResources(type));
+      expect(ids('AWS::Logs::LogGroup')).toEqual(['BackendAppLogGroup81127121']);
+      expect(ids('AWS::S3::Bucket')).toEqual(['BackendAccessLogsBucketFD7D37B9']);
+      expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendLoadBalancerC45365EC']);
+    });
+  });
+
+  describe('GIVEN no hosted zone', () => {
+    const { stack, vpc, repository } = givenStack();
+    const service = new SecureAlbFargateService(stack, 'Backend', { vpc, environmentName: 'dev', image: ServiceImage.fromEcrRepository(repository) });
+    const template = Template.fromStack(stack);
+
+    test('THEN the service answers at the distribution\'s domain and publishes it', () => {
+      expect(stack.resolve(service.serviceUrl)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^BackendDistribution/), 'DomainName'] }]] });
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/teststack/dev/backend/service-url',
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendDistribution'), 'DomainName'] }]] },
+      });
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+      expect(stack.resolve(service.loadBalancerDomainName)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackendLoadBalancer/), 'DNSName'] });
+    });
+
+    test('THEN CloudFront reaches the internal ALB over HTTP on 80, says so in a warning, and nothing else is open', () => {
+      template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+        VpcOriginEndpointConfig: Match.objectLike({ OriginProtocolPolicy: 'http-only' }),
+      });
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 80, ToPort: 80, SourcePrefixListId: Match.anyValue() });
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no hostedZone: CloudFront reaches the internal load balancer over plain HTTP'));
+      expect(warnings).toHaveLength(1);
+    });
+  });
+
+  describe('GIVEN a web ACL', () => {
+    test('EdgeWebAcl.managed() in a us-east-1 stack THEN a CLOUDFRONT web ACL with the managed groups and a rate limit guards the distribution', () => {
+      const { template } = build({ webAcl: EdgeWebAcl.managed({ maxRequestsPerIpPer5Minutes: 500 }) }, { env: { region: 'us-east-1', account: '123456789012' } });
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'CLOUDFRONT',
+        DefaultAction: { Allow: {} },
+        Rules: [
+          Match.objectLike({ Name: 'AWSManagedRulesAmazonIpReputationList', OverrideAction: { None: {} } }),
+          Match.objectLike({
+            Name: 'AWSManagedRulesCommonRuleSet',
+            Statement: { ManagedRuleGroupStatement: Match.objectLike({ RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }] }) },
+          }),
+          Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+          Match.objectLike({ Name: 'RateLimitPerIp', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } } }),
+        ],
+      });
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendWebAcl'), 'Arn'] } }),
+      });
+    });
+
+    test('EdgeWebAcl.fromArn of a CloudFrontWebAcl in a us-east-1 stack THEN a service in another region takes it across regions', () => {
+      const app = new App();
+      const edge = new Stack(app, 'Edge', { env: { region: 'us-east-1', account: '123456789012' }, crossRegionReferences: true });
+      const acl = new CloudFrontWebAcl(edge, 'Acl');
+      const { template } = build({ webAcl: EdgeWebAcl.fromArn(acl.webAclArn) }, { env: { region: 'eu-west-1', account: '123456789012' }, crossRegionReferences: true }, app);
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExportsReader'), Match.stringLikeRegexp('Acl')] } }),
+      });
+      Template.fromStack(edge).hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
+    });
+
+    test('CloudFrontWebAcl in an environment-agnostic stack THEN a template rule refuses a deploy outside us-east-1', () => {
+      const stack = new Stack(new App(), 'Edge');
+      new CloudFrontWebAcl(stack, 'Acl', { countOnly: true });
+      const rules = Object.entries<any>(Template.fromStack(stack).toJSON().Rules).filter(([id]) => id.startsWith('AclRegionRule'));
+      expect(rules.map(([, rule]) => rule.Assertions)).toEqual([[{
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] }, AssertDescription: 'CloudFront web ACLs live in us-east-1; deploy this stack there',
+      }]]);
+      Template.fromStack(stack).hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ OverrideAction: { Count: {} } })]) });
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('countOnly is true'))).toHaveLength(1);
+    });
+
+    test.each([
+      [{ webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/1234') },
+        'invalid webAcl "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/1234": that web ACL has REGIONAL scope; CloudFront takes only CLOUDFRONT-scope (global) web ACLs, created in us-east-1'],
+      [{ webAcl: EdgeWebAcl.fromArn('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111') }, 'invalid webAcl "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111": give the ARN of an AWS WAF (v2) web ACL'],
+      [{ webAcl: EdgeWebAcl.managed() }, 'invalid webAcl "EdgeWebAcl.managed()": this stack is in eu-west-1 and CloudFront web ACLs live in us-east-1'],
+      [{ webAcl: EdgeWebAcl.managed({ maxRequestsPerIpPer5Minutes: 5 }) }, 'invalid webAcl "EdgeWebAcl.managed()"'],
+    ] as Array<[Partial<SecureAlbFargateServiceProps>, string]>)('a web ACL CloudFront cannot take is refused naming webAcl: %#', (overrides, error) => {
+      expect(() => build(overrides, { env: { region: 'eu-west-1', account: '123456789012' } })).toThrow(error);
+    });
+
+    test('a CloudFrontWebAcl outside us-east-1, or with a rate limit WAF refuses, is refused by name', () => {
+      const stack = new Stack(new App(), 'Edge', { env: { region: 'eu-west-1' } });
+      expect(() => new CloudFrontWebAcl(stack, 'Acl', { maxRequestsPerIpPer5Minutes: 5 })).toThrow(
+        'Edge/Acl: invalid maxRequestsPerIpPer5Minutes 5: use a whole number from 10 to 2000000000\n'
+        + 'Edge/Acl: invalid stack region "eu-west-1": CloudFront web ACLs live in us-east-1; create this construct in a us-east-1 stack and pass its webAclArn across regions');
+    });
+  });
+
+  test('GIVEN cachedPathPatterns THEN those paths are cached for GET/HEAD/OPTIONS with no viewer header or cookie sent to the origin', () => {
+    const { template } = build({ cachedPathPatterns: ['/static/*', '/assets/*'] });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        CacheBehaviors: [
+          Match.objectLike({ PathPattern: '/static/*', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', AllowedMethods: ['GET', 'HEAD', 'OPTIONS'], OriginRequestPolicyId: Match.absent() }),
+          Match.objectLike({ PathPattern: '/assets/*', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' }),
+        ],
+      }),
+    });
+    expect(() => build({ cachedPathPatterns: ['static/*'] })).toThrow('invalid cachedPathPatterns[0] "static/*"');
+    expect(() => build({ cachedPathPatterns: ['/a/*', '/a/*'] })).toThrow(/invalid cachedPathPatterns/);
+  });
+
+  test('GIVEN a custom domain in a us-east-1 stack with its hosted zone THEN the service issues its CloudFront certificate itself', () => {
+    const { template } = build({ domainName: 'api.example.com' }, { env: { region: 'us-east-1', account: '123456789012' } });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'api.example.com', ValidationMethod: 'DNS' });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ Aliases: ['api.example.com'], ViewerCertificate: Match.objectLike({ AcmCertificateArn: { Ref: Match.stringLikeRegexp('BackendDomainCertificate') } }) }),
     });
   });
 

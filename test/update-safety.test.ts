@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EnvironmentProfile, ServiceImage } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceImage } from '../src';
 
 /**
  * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
@@ -59,6 +59,8 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
       domainCertificate: acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab'),
     },
   }],
+  ['attach a web ACL', {}, { service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') } }],
+  ['cache static paths', {}, { service: { cachedPathPatterns: ['/static/*'] } }],
   ['switch the development profile service size and capacity', { profile: EnvironmentProfile.DEVELOPMENT },
     { profile: EnvironmentProfile.DEVELOPMENT, service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 3 } }],
 ];
@@ -91,4 +93,27 @@ test('GIVEN the diff engine WHEN a stateful resource is really replaced THEN the
     if (change.resourceType === 'AWS::RDS::DBInstance') impacts.push(change.changeImpact);
   });
   expect(impacts).toEqual([ResourceImpact.WILL_REPLACE]);
+});
+
+/**
+ * Moving an edge between modes is not routine: an internal ALB is a new ALB (CloudFormation replaces it, and a
+ * deletion-protected old one stays behind until protection is lifted; docs/adr/0007). It must still leave every
+ * resource that holds data alone.
+ */
+describe.each([
+  ['PUBLIC_ALB to VPC_ORIGIN', EdgeMode.PUBLIC_ALB, EdgeMode.VPC_ORIGIN],
+  ['VPC_ORIGIN to PUBLIC_ALB', EdgeMode.VPC_ORIGIN, EdgeMode.PUBLIC_ALB],
+])('GIVEN the platform WHEN its edge moves from %s', (_name, from, to) => {
+  const diff = fullDiff(synth({ service: { edgeMode: from } }), synth({ service: { edgeMode: to } }));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN the load balancer is replaced, and nothing that holds data is replaced, removed or orphaned', () => {
+    expect(changes.filter(c => c.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer').map(c => c.impact)).toEqual([ResourceImpact.WILL_REPLACE]);
+    const data = STATEFUL.filter(type => !type.startsWith('AWS::ElasticLoadBalancingV2::') && type !== 'AWS::CertificateManager::Certificate');
+    // The origin-verify secret only exists for a public ALB: it holds a generated header value, no user data.
+    const unsafe = changes.filter(c => data.includes(c.type) && UNSAFE.includes(c.impact) && !c.id.startsWith('BackendServiceOriginVerifySecret'));
+    expect(unsafe).toEqual([]);
+    expect(changes.filter(c => c.type === 'AWS::CertificateManager::Certificate')).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { cache, database, job, platform, web } from './builders';
 import { constructCases } from './construct-cases';
-import { EnvironmentProfile, InfraMonitoring } from '../src';
+import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring } from '../src';
 
 /**
  * Turning a secure or durable default off is allowed but never silent: the construct warns at synth with the prop,
@@ -58,16 +58,20 @@ test.each(cases)('%s: a user who means it can acknowledge the warning', (_name, 
   Annotations.fromStack(Stack.of(construct)).hasNoWarning('*', ours);
 });
 
-test.each(constructCases)('%s with its defaults warns about nothing', (_name, build) => {
+// Without a hosted zone the service warns that origin traffic is HTTP, by design (test/secure-alb-fargate-service.test.ts).
+test.each(constructCases.filter(([name]) => !name.endsWith('without a hosted zone')))('%s with its defaults warns about nothing', (_name, build) => {
   const { stack } = build(new App());
   Annotations.fromStack(stack).hasNoWarning('*', ours);
 });
 
 test.each([EnvironmentProfile.PRODUCTION, EnvironmentProfile.DEVELOPMENT])(
-  'the %s profile warns about nothing: its settings are what the profile is for',
+  'the %s profile warns about nothing but a missing web ACL in production: its settings are what the profile is for',
   (profile) => {
     const backend = platform({ profile, database: {}, cache: {} });
-    Annotations.fromStack(Stack.of(backend)).hasNoWarning('*', ours);
+    const warnings = Annotations.fromStack(Stack.of(backend)).findWarning('*', ours).map(w => w.entry.data);
+    expect(warnings).toEqual(profile === EnvironmentProfile.PRODUCTION ? [expect.stringMatching(/^service\.webAcl is not set: the production distribution has no AWS WAF web ACL/)] : []);
+    const guarded = platform({ profile, database: {}, cache: {}, service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') } });
+    Annotations.fromStack(Stack.of(guarded)).hasNoWarning('*', ours);
   },
 );
 

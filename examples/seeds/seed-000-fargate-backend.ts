@@ -2,6 +2,8 @@
  * Seed 000: a containerized backend (4 vCPU / 8 GiB, 2..4 tasks) behind a CloudFront-only ALB at
  * `<env>-lb.<domain>`, its image tag read from `/total-ctl/<env>/backend/ecr-imgTag`, a cleanup job every 5 minutes
  * with the same image, monitoring over all of it, and the service URL and name in SSM.
+ * The seed specifies an internet-facing ALB, so this example keeps `EdgeMode.PUBLIC_ALB` (the library's default is an
+ * internal ALB behind a CloudFront VPC origin).
  * Differences from the seed: the MongoDB connection string is an ECS secret (SSM SecureString), not plain env.
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
@@ -12,7 +14,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { BackendPlatform } from '../../src';
+import { BackendPlatform, EdgeMode } from '../../src';
 
 export class FargateBackendStack extends Stack {
   public readonly platform: BackendPlatform;
@@ -32,6 +34,7 @@ export class FargateBackendStack extends Stack {
         cpu: 4096,
         memoryLimitMiB: 8192,
         containerPort: 3000,
+        edgeMode: EdgeMode.PUBLIC_ALB,
         environment: { API_PORT: '3000', UPLOADS_BUCKET: 'total-ctl-uploads' },
         secrets: { MONGODB_CONNECTION_STRING: ecs.Secret.fromSsmParameter(mongo) },
       },

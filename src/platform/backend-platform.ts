@@ -233,6 +233,11 @@ export class BackendPlatform extends Construct {
       // Destroyable is what the development profile is for: no warning about it on every synth.
       Annotations.of(service).acknowledgeWarning(libraryWarningId('deletionProtection'), 'development profile');
     }
+    if (defaults.service.warnWithoutWebAcl && service.distribution && !options.webAcl && options.webAclId === undefined) {
+      Annotations.of(this).addWarningV2(libraryWarningId('webAcl'), 'service.webAcl is not set: the production distribution has no AWS WAF web ACL '
+        + '(managed rule groups, per-IP rate limit); give service.webAcl: EdgeWebAcl.fromArn(acl.webAclArn) of a CloudFrontWebAcl in a us-east-1 stack, '
+        + 'or EdgeWebAcl.managed() when this stack is in us-east-1');
+    }
     connections.stores.forEach(store => store.allowFrom(service));
     return service;
   }

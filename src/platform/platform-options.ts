@@ -38,10 +38,14 @@ export interface PlatformPipelineOptions extends DeliveryOptions {
 
 /** Props of `BackendPlatform`. */
 export interface BackendPlatformProps {
-  /** Environment name (a DNS label such as `prod`); the ALB host is `<environmentName>-lb.<zone>`. */
+  /** Environment name (a DNS label such as `prod`); part of SSM paths and of the ALB host `<environmentName>-lb.<zone>`. */
   readonly environmentName: string;
-  /** Public hosted zone of the backend's domain. */
-  readonly hostedZone: route53.IHostedZone;
+  /**
+   * Public hosted zone of the backend's domain: the load balancer gets a certificate and host name in it (TLS from
+   * CloudFront to the origin), and `service.domainName` its alias records. Needed by `EdgeMode.PUBLIC_ALB`.
+   * @default - no domain: the service answers at its distribution's `*.cloudfront.net` name
+   */
+  readonly hostedZone?: route53.IHostedZone;
   /**
    * Profile that sets safe (production) or cheap (development) defaults.
    * @default EnvironmentProfile.PRODUCTION

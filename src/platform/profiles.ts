@@ -18,6 +18,8 @@ export interface ProfileDefaults {
     /** Every task on Fargate Spot, where the image's architecture allows it. */
     readonly spot: boolean;
     readonly deletionProtection: boolean;
+    /** A distribution without an AWS WAF web ACL warns at synth. */
+    readonly warnWithoutWebAcl: boolean;
   };
   readonly database: {
     /** Size of the platform's db.t4g instance. */
@@ -42,7 +44,7 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     natGateways: 2,
     natInstance: false,
     sharedEncryptionKey: false,
-    service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 4, spot: false, deletionProtection: true },
+    service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 4, spot: false, deletionProtection: true, warnWithoutWebAcl: true },
     database: {
       instanceSize: ec2.InstanceSize.MEDIUM, multiAz: true, deletionProtection: true, minimumBackupRetentionDays: 7, warnOnWeakenedDefaults: true,
     },
@@ -53,7 +55,7 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     natGateways: 1,
     natInstance: true,
     sharedEncryptionKey: true,
-    service: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCapacity: 2, spot: true, deletionProtection: false },
+    service: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCapacity: 2, spot: true, deletionProtection: false, warnWithoutWebAcl: false },
     database: {
       instanceSize: ec2.InstanceSize.MICRO, multiAz: false, deletionProtection: false, minimumBackupRetentionDays: 1, warnOnWeakenedDefaults: false,
     },

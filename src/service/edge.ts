@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -9,43 +9,59 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EdgeOptions } from './service-options';
+import { CloudFrontWebAcl } from './cloudfront-web-acl';
+import { EdgeMode, EdgeOptions } from './service-options';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId } from '../private/cloudfront-prefix-list';
 import { acknowledge } from '../private/compliance';
 import { createSharedSecret } from '../private/secret';
 import { requireSubnets } from '../private/subnets';
+import { libraryWarningId } from '../private/warnings';
 
-/** The edge options with what the service resolved: where the ALB lives, its host name and its log bucket. */
+/** The edge options with what the service resolved: the mode, where the ALB lives, its host name and its log bucket. */
 export interface EdgeSettings extends EdgeOptions {
+  readonly edgeMode: EdgeMode;
+  readonly cloudFront: boolean;
   readonly vpc: ec2.IVpc;
-  readonly hostedZone: route53.IHostedZone;
-  readonly loadBalancerDomainName: string;
+  readonly hostedZone?: route53.IHostedZone;
+  /** The load balancer's host name in the hosted zone; none without a zone. */
+  readonly loadBalancerDomainName?: string;
   readonly accessLogsBucket: s3.IBucket;
 }
 
-/** Header CloudFront adds to every origin request; the ALB's rules require its secret value. */
+/** Header CloudFront adds to every origin request of a public ALB; the ALB's rules require its secret value. */
 export const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
 
 /**
- * The edge of a web service: an internet-facing ALB that admits HTTPS only from CloudFront's origin-facing prefix
- * list, its certificate and DNS name, and the distribution with the secret origin header in front of it.
- * Resources are created directly under the service construct (their IDs are its contract).
+ * The edge of a web service: the ALB (internal behind a CloudFront VPC origin, or internet-facing behind the
+ * prefix list and a secret origin header), its certificate and DNS name when there is a hosted zone, its listener,
+ * and the distribution in front of it. Resources are created directly under the service construct (their IDs are
+ * its contract).
  */
 export class ServiceEdge {
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  public readonly certificate: acm.Certificate;
-  public readonly httpsListener: elbv2.ApplicationListener;
-  /** The secret origin header value, when CloudFront fronts the ALB. */
+  /** The load balancer's certificate; none without a hosted zone. */
+  public readonly certificate?: acm.Certificate;
+  /** HTTPS on 443, or HTTP on 80 when no certificate can exist (a VPC origin without a hosted zone). */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The secret origin header value, when CloudFront fronts a public ALB. */
   public readonly originVerifySecret?: secretsmanager.Secret;
+  private readonly vpcOrigin: boolean;
 
   constructor(private readonly scope: Construct, private readonly options: EdgeSettings) {
+    this.vpcOrigin = options.edgeMode === EdgeMode.VPC_ORIGIN;
+    if (this.vpcOrigin && options.vpc.publicSubnets.length === 0) {
+      Annotations.of(scope).addWarningV2(libraryWarningId('vpcOriginInternetGateway'), 'vpc has no public subnets: CloudFront creates a VPC origin only '
+        + 'in a VPC with an internet gateway attached (the load balancer stays internal); make sure this VPC has one');
+    }
     this.loadBalancerSecurityGroup = this.createLoadBalancerSecurityGroup();
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
       vpc: options.vpc,
-      internetFacing: true,
-      vpcSubnets: requireSubnets(scope, options.vpc, ec2.SubnetType.PUBLIC, 2, 'the internet-facing load balancer'),
+      internetFacing: !this.vpcOrigin,
+      vpcSubnets: this.vpcOrigin
+        ? requireSubnets(scope, options.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 2, 'the internal load balancer')
+        : requireSubnets(scope, options.vpc, ec2.SubnetType.PUBLIC, 2, 'the internet-facing load balancer'),
       securityGroup: this.loadBalancerSecurityGroup,
       dropInvalidHeaderFields: true,
       deletionProtection: options.deletionProtection ?? true,
@@ -55,55 +71,72 @@ export class ServiceEdge {
     }
     enableAlbAccessLogs(this.loadBalancer, options.accessLogsBucket, 'alb');
 
-    this.certificate = new acm.Certificate(scope, 'Certificate', {
-      domainName: options.loadBalancerDomainName,
-      validation: acm.CertificateValidation.fromDns(options.hostedZone),
-    });
-    new route53.ARecord(scope, 'LoadBalancerAlias', {
-      zone: options.hostedZone,
-      recordName: options.loadBalancerDomainName,
-      target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
-    });
-    this.httpsListener = this.loadBalancer.addListener('HttpsListener', {
-      port: 443,
-      protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [this.certificate],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' }),
-    });
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
-    if (options.cloudFront ?? true) {
-      this.originVerifySecret = createSharedSecret(scope, 'OriginVerifySecret',
-        'Header value CloudFront adds to origin requests; the ALB rejects requests without it',
-        'The value is shared by the CloudFront origin and the ALB rule through dynamic references; rotating it needs both updated in one deploy, so it is rotated by changing the secret and redeploying.');
+    const { hostedZone, loadBalancerDomainName } = options;
+    if (hostedZone && loadBalancerDomainName) {
+      this.certificate = new acm.Certificate(scope, 'Certificate', {
+        domainName: loadBalancerDomainName,
+        validation: acm.CertificateValidation.fromDns(hostedZone),
+      });
+      new route53.ARecord(scope, 'LoadBalancerAlias', {
+        zone: hostedZone,
+        recordName: loadBalancerDomainName,
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
+      });
+    }
+    const forbidden = elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' });
+    if (this.certificate) {
+      this.listener = this.loadBalancer.addListener('HttpsListener', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [this.certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultAction: forbidden,
+      });
+    } else {
+      this.listener = this.loadBalancer.addListener('HttpListener', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: forbidden });
+      const reason = 'A VPC origin without a hosted zone: no certificate can be issued for the internal ALB\'s amazonaws.com name, so CloudFront reaches it over HTTP inside AWS\'s network; the synth warning says so and a hostedZone turns TLS on.';
+      acknowledge(this.listener, [{ id: 'alb_http_to_https_redirection_check', reason }]);
+    }
+    if (!this.vpcOrigin) {
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      if (options.cloudFront) {
+        this.originVerifySecret = createSharedSecret(scope, 'OriginVerifySecret',
+          'Header value CloudFront adds to origin requests; the ALB rejects requests without it',
+          'The value is shared by the CloudFront origin and the ALB rule through dynamic references; rotating it needs both updated in one deploy, so it is rotated by changing the secret and redeploying.');
+      }
     }
   }
 
-  /** The listener condition every forward rule carries when CloudFront fronts the ALB. */
+  /** The listener condition every forward rule carries when CloudFront fronts a public ALB. */
   public originConditions(): elbv2.ListenerCondition[] {
     if (!this.originVerifySecret) return [];
     return [elbv2.ListenerCondition.httpHeader(ORIGIN_VERIFY_HEADER, [this.originVerifySecret.secretValue.unsafeUnwrap()])];
   }
 
-  /** The distribution in front of the ALB, with an alias record for the custom domain if there is one. */
+  /** The distribution in front of the ALB, with its web ACL and alias records for the custom domain if there is one. */
   public createDistribution(comment: string): cloudfront.Distribution {
-    const { domainName, domainCertificate, webAclId, hostedZone } = this.options;
+    const { domainName, hostedZone, cachedPathPatterns = [] } = this.options;
+    const origin = this.createOrigin();
+    const domainCertificate = this.domainCertificate();
+    const webAclId = this.webAclArn();
     const distribution = new cloudfront.Distribution(this.scope, 'Distribution', {
       comment,
       defaultBehavior: {
-        origin: new origins.HttpOrigin(this.options.loadBalancerDomainName, {
-          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-          originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-          customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originVerifySecret!.secretValue.unsafeUnwrap() },
-          readTimeout: Duration.seconds(60),
-        }),
+        origin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       },
+      additionalBehaviors: Object.fromEntries(cachedPathPatterns.map(pattern => [pattern, {
+        origin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      }])),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -115,7 +148,7 @@ export class ServiceEdge {
       certificate: domainCertificate,
     });
     acknowledgeDistribution(distribution, domainCertificate !== undefined, webAclId !== undefined);
-    if (domainName) {
+    if (domainName && hostedZone) {
       const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution));
       new route53.ARecord(this.scope, 'DomainAlias', { zone: hostedZone, recordName: domainName, target });
       new route53.AaaaRecord(this.scope, 'DomainAliasIpv6', { zone: hostedZone, recordName: domainName, target });
@@ -123,15 +156,61 @@ export class ServiceEdge {
     return distribution;
   }
 
+  /** TLS to the origin on the load balancer's certificate wherever one exists. */
+  private createOrigin(): cloudfront.IOrigin {
+    const readTimeout = Duration.seconds(60);
+    const originSslProtocols = [cloudfront.OriginSslPolicy.TLS_V1_2];
+    if (this.vpcOrigin) {
+      return origins.VpcOrigin.withApplicationLoadBalancer(this.loadBalancer, {
+        domainName: this.certificate ? this.options.loadBalancerDomainName : undefined,
+        protocolPolicy: this.certificate ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+        originSslProtocols,
+        readTimeout,
+      });
+    }
+    return new origins.HttpOrigin(this.options.loadBalancerDomainName!, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols,
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originVerifySecret!.secretValue.unsafeUnwrap() },
+      readTimeout,
+    });
+  }
+
+  /** The user's certificate, or one issued here when this stack is in us-east-1 and the domain is in the hosted zone. */
+  private domainCertificate(): acm.ICertificate | undefined {
+    const { domainName, domainCertificate, hostedZone } = this.options;
+    if (!domainName || domainCertificate) return domainCertificate;
+    return new acm.Certificate(this.scope, 'DomainCertificate', { domainName, validation: acm.CertificateValidation.fromDns(hostedZone) });
+  }
+
+  private webAclArn(): string | undefined {
+    const { webAcl, webAclId } = this.options;
+    if (webAcl?.managedProps) return new CloudFrontWebAcl(this.scope, 'WebAcl', webAcl.managedProps).webAclArn;
+    return webAcl?.webAclArn ?? webAclId;
+  }
+
   private createLoadBalancerSecurityGroup(): ec2.SecurityGroup {
+    const prefixListId = this.options.cloudFrontPrefixListId ?? cloudFrontOriginFacingPrefixListId(this.scope, 'cloudFrontPrefixListId');
+    const peer = ec2.Peer.prefixList(prefixListId);
+    if (this.vpcOrigin) {
+      // The ALB is internal: only CloudFront's VPC-origin network interfaces, whose traffic comes from the
+      // origin-facing prefix list, can reach it; nothing on the internet can address it.
+      const tls = this.options.hostedZone !== undefined;
+      const securityGroup = new ec2.SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
+        vpc: this.options.vpc,
+        description: 'Internal ALB: CloudFront VPC origin traffic (origin-facing prefix list) only',
+        allowAllOutbound: false,
+      });
+      securityGroup.addIngressRule(peer, ec2.Port.tcp(tls ? 443 : 80), `${tls ? 'HTTPS' : 'HTTP'} from CloudFront VPC origins`);
+      return securityGroup;
+    }
     const securityGroup = new ec2.SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
       vpc: this.options.vpc,
       description: 'ALB: HTTPS from the CloudFront origin-facing prefix list only',
       allowAllOutbound: false,
     });
-    const prefixListId = this.options.cloudFrontPrefixListId ?? cloudFrontOriginFacingPrefixListId(this.scope, 'cloudFrontPrefixListId');
     // Port 80 stays closed: CloudFront redirects viewers to HTTPS, and the prefix list weighs ~55 rules of the 60-rule quota.
-    securityGroup.addIngressRule(ec2.Peer.prefixList(prefixListId), ec2.Port.tcp(443), 'HTTPS from CloudFront origin-facing servers');
+    securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS from CloudFront origin-facing servers');
     return securityGroup;
   }
 }
@@ -160,12 +239,12 @@ export function createAccessLogsBucket(scope: Construct): s3.Bucket {
 }
 
 function acknowledgeDistribution(distribution: cloudfront.Distribution, customCertificate: boolean, webAcl: boolean): void {
-  const defaultCertificate = 'The service URL is the distribution default *.cloudfront.net domain, whose certificate and viewer TLS policy CloudFront fixes; origin traffic is TLS 1.2 only. A custom domain needs a us-east-1 certificate that the user brings.';
+  const defaultCertificate = 'The service URL is the distribution\'s default *.cloudfront.net domain, whose certificate and viewer TLS policy CloudFront fixes; setting domainName gives the distribution a certificate of its own.';
   acknowledge(distribution, [
     { id: 'AwsSolutions-CFR1', reason: 'An API backend serves its users wherever they are; geo restriction is an application choice.' },
     ...(customCertificate ? [] : [{ id: 'AwsSolutions-CFR4', reason: defaultCertificate }]),
     ...(webAcl ? [] : [
-      { id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclId): a CLOUDFRONT-scope web ACL must live in us-east-1 and is priced per request.' },
+      { id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAcl): a CLOUDFRONT-scope web ACL must live in us-east-1 and is priced per request; a production BackendPlatform without one warns at synth.' },
     ]),
     ...(customCertificate ? [] : [
       { id: 'cloudfront_custom_ssl_certificate_check', reason: defaultCertificate },

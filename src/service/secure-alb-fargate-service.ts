@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
 import { loadBalancerDomainNameProp, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
-import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
 import { IDeployableService } from '../delivery/deployable-service';
 import { ensureFargateSpot } from '../private/fargate';
@@ -28,10 +28,12 @@ const MAIN_RULE_PRIORITY = 50000;
 const SSM_OUTPUTS = ['service-url', 'service-name'];
 
 /**
- * A production web service on ECS Fargate behind an internet-facing ALB that only CloudFront can reach.
+ * A production web service on ECS Fargate behind an ALB that only CloudFront can reach: by default an internal
+ * ALB behind a CloudFront VPC origin, or an internet-facing one (`EdgeMode.PUBLIC_ALB`).
  *
- * Use it for any HTTP backend: TLS end to end, no 0.0.0.0/0 ingress, zero-downtime rolling deploys with
- * automatic rollback, autoscaling on CPU and memory, and the service URL and name published in SSM.
+ * Use it for any HTTP backend: no internet ingress but CloudFront, no 0.0.0.0/0 anywhere, optional AWS WAF,
+ * zero-downtime rolling deploys with automatic rollback, autoscaling on CPU and memory, and the service URL and
+ * name published in SSM. A hosted zone is optional: without one the service answers at the distribution's domain.
  */
 export class SecureAlbFargateService extends Construct implements IDeployableService {
   /** The cluster the service runs in. */
@@ -46,10 +48,17 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly executionRole: iam.Role;
   /** Role the application code runs as; grant it what the application needs. */
   public readonly taskRole: iam.Role;
-  /** The internet-facing load balancer. */
+  /** The load balancer: internal (`EdgeMode.VPC_ORIGIN`) or internet-facing (`EdgeMode.PUBLIC_ALB`). */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The HTTPS listener. */
+  /** The load balancer's listener: HTTPS on 443, or HTTP on 80 for a VPC origin without a hosted zone. */
+  public readonly listener: elbv2.ApplicationListener;
+  /**
+   * The load balancer's listener.
+   * @deprecated use `listener` (it is HTTP for a VPC origin without a hosted zone)
+   */
   public readonly httpsListener: elbv2.ApplicationListener;
+  /** Where the load balancer sits and how CloudFront reaches it. */
+  public readonly edgeMode: EdgeMode;
   /** Target group of the main container. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** Target group of each routed container, by container name, the main one (`app`) first. */
@@ -58,13 +67,13 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** Security group of the tasks. */
   public readonly serviceSecurityGroup: ec2.SecurityGroup;
-  /** Certificate of the load balancer host name. */
-  public readonly certificate: acm.Certificate;
-  /** Host name of the load balancer, `<environmentName>-lb.<baseDomainName>`. */
+  /** Certificate of the load balancer host name; none without a hosted zone. */
+  public readonly certificate?: acm.Certificate;
+  /** Host name of the load balancer: `<environmentName>-lb.<baseDomainName>` with a hosted zone, its own DNS name without. */
   public readonly loadBalancerDomainName: string;
   /** The CloudFront distribution, when enabled. */
   public readonly distribution?: cloudfront.Distribution;
-  /** Public HTTPS URL of the service (CloudFront's when enabled). */
+  /** Public HTTPS URL of the service: the custom domain, the distribution's domain, or the public ALB's host name. */
   public readonly serviceUrl: string;
   /** Bucket receiving access logs. */
   public readonly accessLogsBucket: s3.IBucket;
@@ -89,15 +98,17 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.appName = config.appName;
     this.environmentName = config.environmentName;
     this.image = props.image;
-    this.loadBalancerDomainName = config.loadBalancerDomainName;
+    this.edgeMode = config.edgeMode;
     this.claimPhysicalNames(props, config);
 
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     if (props.spot) ensureFargateSpot(this.cluster);
     this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this);
-    const edge = new ServiceEdge(this, { ...props, loadBalancerDomainName: config.loadBalancerDomainName, accessLogsBucket: this.accessLogsBucket });
+    const edge = new ServiceEdge(this, { ...props, ...config, accessLogsBucket: this.accessLogsBucket });
     ({ loadBalancer: this.loadBalancer, loadBalancerSecurityGroup: this.loadBalancerSecurityGroup } = edge);
-    ({ certificate: this.certificate, httpsListener: this.httpsListener } = edge);
+    ({ certificate: this.certificate, listener: this.listener } = edge);
+    this.httpsListener = this.listener;
+    this.loadBalancerDomainName = config.loadBalancerDomainName ?? this.loadBalancer.loadBalancerDnsName;
 
     this.task = new ServiceTask(this, {
       ...config,
@@ -190,17 +201,19 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const conditions = [...edge.originConditions(), ...paths];
     const action = elbv2.ListenerAction.forward([targetGroup]);
     if (conditions.length === 0) {
-      this.httpsListener.addAction('Default', { action });
+      this.listener.addAction('Default', { action });
     } else {
-      this.httpsListener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
+      this.listener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
     }
     return targetGroup;
   }
 
   /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */
   private claimPhysicalNames(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
-    const host = loadBalancerDomainNameProp(props);
-    claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, host.prop, host.value);
+    if (props.hostedZone && config.loadBalancerDomainName) {
+      const host = loadBalancerDomainNameProp(props);
+      claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, host.prop, host.value);
+    }
     const stack = Stack.of(this);
     const parameters = [...SSM_OUTPUTS.map(name => backendParameterName(this.appName, this.environmentName, name)),
       ...(props.image.repository ? [config.imageTagParameterName] : [])];

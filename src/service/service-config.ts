@@ -1,9 +1,10 @@
-import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
-import { RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
+import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
@@ -11,7 +12,7 @@ import {
   invalidProp, isToken, requireSynthValue, validateDnsLabel, validateDomainName, validateIntegerRange, validateNonEmpty, validatePath,
   validateSeconds, validateUnique,
 } from '../private/validation';
-import { warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
+import { libraryWarningId, warnOnCredentialNamedEnvironment, warnWeakenedDefault } from '../private/warnings';
 
 /** The web service's own defaults, in one place (a `BackendPlatform` overrides some from its profile table). */
 export const SERVICE_DEFAULTS = {
@@ -33,13 +34,17 @@ export const MAIN_CONTAINER = 'app';
 const MAX_RULE_CONDITION_VALUES = 5;
 /** RFC 5280 limit on a certificate's common name, which ACM applies to the domain name. */
 const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
+/** CloudFront's default quota of cache behaviours per distribution, the default one excluded. */
+const MAX_CACHE_BEHAVIORS = 24;
 
 /** Every setting of the service with its default applied: what the builders read. */
 export interface ServiceConfig {
   readonly appName: string;
   readonly environmentName: string;
-  readonly loadBalancerDomainName: string;
+  /** The load balancer's host name in the hosted zone; none without a zone. */
+  readonly loadBalancerDomainName?: string;
   readonly imageTagParameterName: string;
+  readonly edgeMode: EdgeMode;
   readonly cloudFront: boolean;
   readonly main: RoutedContainerOptions;
   readonly routed: RoutedContainerOptions[];
@@ -66,6 +71,7 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     environmentName: props.environmentName,
     loadBalancerDomainName: loadBalancerDomainName(props),
     imageTagParameterName: props.image.ecrOptions?.tagParameterName ?? backendParameterName(appName, props.environmentName, 'ecr-imgTag'),
+    edgeMode: edgeModeOf(props),
     cloudFront: props.cloudFront ?? true,
     main: {
       name: MAIN_CONTAINER,
@@ -90,13 +96,19 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
   };
 }
 
-/** The hosted zone's name as DNS records and certificates take it: Route 53's trailing dot dropped, lower case. */
-function zoneNameOf(props: SecureAlbFargateServiceProps): string {
-  const name = props.hostedZone.zoneName;
-  return isToken(name) ? name : name.replace(/\.$/, '').toLowerCase();
+/** VPC origin unless the user asks for a public ALB, or for no CloudFront (which only a public ALB can serve). */
+function edgeModeOf(props: SecureAlbFargateServiceProps): EdgeMode {
+  return props.edgeMode ?? (props.cloudFront === false ? EdgeMode.PUBLIC_ALB : EdgeMode.VPC_ORIGIN);
 }
 
-function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string {
+/** The hosted zone's name as DNS records and certificates take it: Route 53's trailing dot dropped, lower case. */
+function zoneNameOf(props: SecureAlbFargateServiceProps): string | undefined {
+  const name = props.hostedZone?.zoneName;
+  return name === undefined || isToken(name) ? name : name.replace(/\.$/, '').toLowerCase();
+}
+
+function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string | undefined {
+  if (!props.hostedZone) return undefined;
   return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? zoneNameOf(props)}`;
 }
 
@@ -113,6 +125,10 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
   if (props.deletionProtection === false) {
     warnWeakenedDefault(scope, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
   }
+  if (!props.hostedZone && edgeModeOf(props) === EdgeMode.VPC_ORIGIN) {
+    Annotations.of(scope).addWarningV2(libraryWarningId('hostedZone'), 'no hostedZone: CloudFront reaches the internal load balancer over plain HTTP '
+      + 'inside AWS\'s network, as no certificate can be issued for its amazonaws.com name; give a hostedZone to encrypt origin traffic');
+  }
   if (props.cloudFront === false) {
     warnWeakenedDefault(scope, 'cloudFront', false, 'the load balancer no longer requires the origin-verify header, so any CloudFront distribution can reach it',
       'keep the default (true), or front it with your own distribution and AWS WAF');
@@ -128,7 +144,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateDnsLabel(scope, 'appName', appName),
     () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
     () => {
-      if (!isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
+      if (hostName !== undefined && !isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
         invalidProp(scope, host.prop, host.value, `the load balancer host name ${hostName} has `
           + `${hostName.length} characters and ACM certificates take at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}; `
           + (host.prop === 'environmentName' ? 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName' : 'shorten it'));
@@ -140,8 +156,12 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
     () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
+    () => validateEdgeMode(scope, props),
     () => validateCustomDomain(scope, props),
     () => validateLoadBalancerDomainName(scope, props),
+    () => validateWebAcl(scope, 'webAcl', props.webAcl),
+    () => { if (props.webAcl && props.webAclId !== undefined) invalidProp(scope, 'webAclId', props.webAclId, 'give the web ACL once, in webAcl (webAclId is deprecated)'); },
+    () => validateCachedPathPatterns(scope, props),
     () => validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
     // The target group's limits: interval 5-300 s, deregistration delay 0-3600 s; ECS: grace period up to 2147483647 s.
@@ -171,36 +191,71 @@ function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptio
 /** A load balancer host name the user sets is a domain name inside the hosted zone, where its records go. */
 function validateLoadBalancerDomainName(scope: Construct, props: SecureAlbFargateServiceProps): void {
   const name = props.loadBalancerDomainName;
+  if (!props.hostedZone) {
+    if (name !== undefined) invalidProp(scope, 'loadBalancerDomainName', name, 'the load balancer\'s host name needs a hostedZone for its certificate and alias record; give hostedZone or drop it');
+    if (props.baseDomainName !== undefined) invalidProp(scope, 'baseDomainName', props.baseDomainName, 'it names the load balancer in the hostedZone; give hostedZone or drop it');
+    return;
+  }
   if (name === undefined || isToken(name)) return;
   validateDomainName(scope, 'loadBalancerDomainName', name);
   const zoneName = zoneNameOf(props);
-  if (!isToken(zoneName) && !name.endsWith(`.${zoneName}`)) {
+  if (zoneName !== undefined && !isToken(zoneName) && !name.endsWith(`.${zoneName}`)) {
     invalidProp(scope, 'loadBalancerDomainName', name, `it must be inside the hosted zone ${zoneName}, where its certificate validation and alias records go`);
   }
 }
 
-/** The custom domain is CloudFront's, lives in the hosted zone, and needs a us-east-1 certificate. */
+/** The custom domain is CloudFront's, lives in the hosted zone if there is one, and has a us-east-1 certificate. */
 function validateCustomDomain(scope: Construct, props: SecureAlbFargateServiceProps): void {
-  const { domainName, domainCertificate } = props;
+  const { domainName, domainCertificate, hostedZone } = props;
   if (domainName === undefined) {
     if (domainCertificate) invalidProp(scope, 'domainCertificate', 'ICertificate', 'it only serves domainName; set domainName or drop domainCertificate');
     return;
   }
-  if (!domainCertificate) invalidProp(scope, 'domainName', domainName, 'CloudFront needs a certificate for it; set domainCertificate (issued in us-east-1)');
+  const stackRegion = Stack.of(scope).region;
+  if (!domainCertificate && !(hostedZone && stackRegion === CLOUDFRONT_REGION)) {
+    invalidProp(scope, 'domainName', domainName, `CloudFront needs a certificate for it, issued in ${CLOUDFRONT_REGION}; set domainCertificate `
+      + `(or give a hostedZone in a ${CLOUDFRONT_REGION} stack, where the service issues one)`);
+  }
   if (props.cloudFront === false) invalidProp(scope, 'domainName', domainName, 'the domain is served by CloudFront; drop domainName or keep cloudFront on');
   if (isToken(domainName)) return;
   validateDomainName(scope, 'domainName', domainName);
   const zoneName = zoneNameOf(props);
-  if (!isToken(zoneName) && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+  if (zoneName !== undefined && !isToken(zoneName) && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
     invalidProp(scope, 'domainName', domainName, `it must be inside the hosted zone ${zoneName}, where its alias record goes`);
   }
   if (domainName === loadBalancerDomainName(props)) {
     invalidProp(scope, 'domainName', domainName, 'that is the load balancer\'s own host name; pick another name for the service URL');
   }
+  if (!domainCertificate) return;
   const certificateRegion = isToken(domainCertificate.certificateArn)
     ? (domainCertificate instanceof acm.Certificate ? Stack.of(domainCertificate).region : undefined)
     : Arn.split(domainCertificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
-  if (certificateRegion && !isToken(certificateRegion) && certificateRegion !== 'us-east-1') {
-    invalidProp(scope, 'domainCertificate', certificateRegion, 'CloudFront only takes certificates issued in us-east-1; issue it there');
+  if (certificateRegion && !isToken(certificateRegion) && certificateRegion !== CLOUDFRONT_REGION) {
+    invalidProp(scope, 'domainCertificate', certificateRegion, `CloudFront only takes certificates issued in ${CLOUDFRONT_REGION}; issue it there`);
+  }
+}
+
+/** A public ALB serves HTTPS on its own certificate, so it needs the hosted zone; a VPC origin needs CloudFront. */
+function validateEdgeMode(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const mode = edgeModeOf(props);
+  if (mode === EdgeMode.PUBLIC_ALB && !props.hostedZone) {
+    invalidProp(scope, 'hostedZone', undefined, 'a public load balancer serves HTTPS on a certificate for its host name in the hosted zone; '
+      + 'give hostedZone, or use edgeMode EdgeMode.VPC_ORIGIN, which needs no domain');
+  }
+  if (mode === EdgeMode.VPC_ORIGIN && props.cloudFront === false) {
+    invalidProp(scope, 'cloudFront', false, 'an internal load balancer is reached only through CloudFront; keep cloudFront on, or use edgeMode EdgeMode.PUBLIC_ALB');
+  }
+}
+
+/** CloudFront behaviours take distinct path patterns, up to its quota per distribution. */
+function validateCachedPathPatterns(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const patterns = props.cachedPathPatterns ?? [];
+  if (props.cloudFront === false && patterns.length > 0) {
+    invalidProp(scope, 'cachedPathPatterns', patterns, 'CloudFront does the caching; keep cloudFront on or drop cachedPathPatterns');
+  }
+  validateUnique(scope, 'cachedPathPatterns', patterns);
+  patterns.forEach((pattern, i) => validatePath(scope, `cachedPathPatterns[${i}]`, pattern));
+  if (patterns.length > MAX_CACHE_BEHAVIORS) {
+    invalidProp(scope, 'cachedPathPatterns', patterns, `a distribution takes at most ${MAX_CACHE_BEHAVIORS} cache behaviours; use wider patterns`);
   }
 }

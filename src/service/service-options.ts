@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { EdgeWebAcl } from './cloudfront-web-acl';
 import { ServiceImage } from './service-image';
 
 /**
@@ -102,31 +103,66 @@ export interface CapacityOptions {
   readonly targetMemoryUtilizationPercent?: number;
 }
 
+/** Where the load balancer sits and how CloudFront reaches it (docs/adr/0004). */
+export enum EdgeMode {
+  /**
+   * An internal ALB in private subnets, reached only through a CloudFront VPC origin: nothing on the internet can
+   * address it, and it has no public IPv4 address. TLS to the origin on the `loadBalancerDomainName` certificate
+   * when there is a hosted zone; plain HTTP inside AWS's network otherwise (a synth warning says so).
+   */
+  VPC_ORIGIN = 'VPC_ORIGIN',
+  /**
+   * An internet-facing ALB whose security group admits only CloudFront's origin-facing prefix list, and whose rules
+   * require a secret origin-verify header (seed 000's design). Needs a hosted zone for its certificate.
+   */
+  PUBLIC_ALB = 'PUBLIC_ALB',
+}
+
 /** How requests reach the service: CloudFront, a custom domain, a web ACL, and the load balancer's own protection. */
 export interface EdgeOptions {
   /**
-   * Put a CloudFront distribution in front of the load balancer. The ALB then only serves requests carrying
-   * the distribution's secret origin header; others get 403. Turning it off warns at synth.
+   * Where the load balancer sits: internal behind a CloudFront VPC origin, or internet-facing behind CloudFront
+   * with a secret origin header.
+   * @default EdgeMode.VPC_ORIGIN (EdgeMode.PUBLIC_ALB when `cloudFront` is false)
+   */
+  readonly edgeMode?: EdgeMode;
+  /**
+   * Put a CloudFront distribution in front of the load balancer. Turning it off (public ALB only) warns at synth.
    * @default true
    */
   readonly cloudFront?: boolean;
   /**
-   * Host name users reach the service at through CloudFront (e.g. `api.example.com`), inside the hosted zone: an
-   * A/AAAA alias to the distribution is created and it becomes the service URL. Needs `domainCertificate`.
+   * Host name users reach the service at through CloudFront (e.g. `api.example.com`); it becomes the service URL.
+   * With a hosted zone, A/AAAA aliases to the distribution are created in it; without one, point your DNS at the
+   * distribution yourself.
    * @default - the distribution's `*.cloudfront.net` name
    */
   readonly domainName?: string;
   /**
    * Certificate covering `domainName`, issued in us-east-1 as CloudFront requires (e.g. an `acm.Certificate` of a
    * us-east-1 stack, referenced with `crossRegionReferences: true`).
-   * @default - none
+   * @default - a DNS-validated certificate created in the hosted zone when this stack is in us-east-1; otherwise required with `domainName`
    */
   readonly domainCertificate?: acm.ICertificate;
   /**
-   * ID of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
+   * AWS WAF web ACL of the distribution: `EdgeWebAcl.fromArn(acl.webAclArn)` for a `CloudFrontWebAcl` of your
+   * us-east-1 stack (or any CLOUDFRONT-scope web ACL), or `EdgeWebAcl.managed()` to create one here when this
+   * stack is in us-east-1. A production `BackendPlatform` without one warns at synth.
    * @default - no web ACL
    */
+  readonly webAcl?: EdgeWebAcl;
+  /**
+   * ARN of an AWS WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach to the distribution.
+   * @default - no web ACL
+   * @deprecated use `webAcl: EdgeWebAcl.fromArn(arn)`
+   */
   readonly webAclId?: string;
+  /**
+   * Path patterns CloudFront caches (e.g. `/static/*`), honouring the origin's `Cache-Control`; only `GET`, `HEAD`
+   * and `OPTIONS` pass on them, and no viewer cookie or header reaches the origin. Everything else is never cached.
+   * @default - nothing is cached
+   */
+  readonly cachedPathPatterns?: string[];
   /**
    * ID of the CloudFront origin-facing managed prefix list in this region.
    * @default - the built-in ID of the stack's region (a deploy-time map for environment-agnostic stacks)
@@ -135,7 +171,7 @@ export interface EdgeOptions {
   /**
    * Host name of the load balancer (its certificate and alias record), inside the hosted zone. Two apps that share a
    * hosted zone and an environment name need different ones (two in one app are refused at synth).
-   * @default - `<environmentName>-lb.<baseDomainName>`
+   * @default - `<environmentName>-lb.<baseDomainName>` with a hosted zone; the ALB's own DNS name without one
    */
   readonly loadBalancerDomainName?: string;
   /**
@@ -215,10 +251,14 @@ export interface WorkloadEnvironmentOptions {
 
 /** Props of `SecureAlbFargateService`. */
 export interface SecureAlbFargateServiceProps extends WebServiceOptions, WorkloadEnvironmentOptions {
-  /** VPC of the load balancer (public subnets) and tasks (private subnets with egress). */
+  /** VPC of the tasks (private subnets with egress) and the load balancer (the same, or public subnets for `EdgeMode.PUBLIC_ALB`). */
   readonly vpc: ec2.IVpc;
-  /** Hosted zone where the load balancer's DNS name and certificate validation records are created. */
-  readonly hostedZone: route53.IHostedZone;
+  /**
+   * Hosted zone of the load balancer's host name (its certificate, so CloudFront reaches it over TLS) and of
+   * `domainName`'s alias records. Needed by `EdgeMode.PUBLIC_ALB`.
+   * @default - no DNS records: the service is reached at the distribution's `*.cloudfront.net` name
+   */
+  readonly hostedZone?: route53.IHostedZone;
   /** Image of the main container. */
   readonly image: ServiceImage;
   /**
