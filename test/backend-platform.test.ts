@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore } from '../src';
 
 /** The headline example of the README, with overrides. */
 function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackProps = {}) {
@@ -216,6 +216,55 @@ describe('BackendPlatform', () => {
     const { platform, template } = build({ service: { webAcl: EdgeWebAcl.fromArn(webAclArn) } });
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: webAclArn }) });
     expect(Annotations.fromStack(Stack.of(platform)).findWarning('*', Match.stringLikeRegexp('webAcl'))).toEqual([]);
+  });
+
+  test('GIVEN each workload names its stores THEN each gets exactly those connections and security-group rules', () => {
+    const stack = new Stack(new App(), 'Stores');
+    const platform = new BackendPlatform(stack, 'Backend', {
+      environmentName: 'prod',
+      database: {},
+      cache: {},
+      service: { stores: [PlatformStore.CACHE] },
+      cleanupJob: { command: ['node', 'cleanup.js'], stores: [] },
+    });
+    platform.addWorker('Mailer', { queue: {}, stores: [PlatformStore.DATABASE] });
+    const template = Template.fromStack(stack);
+    const containerOf = (prefix: string) => Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition'))
+      .find(([id]) => id.startsWith(prefix))![1].Properties.ContainerDefinitions[0];
+    const names = (prefix: string) => [...(containerOf(prefix).Environment ?? []), ...(containerOf(prefix).Secrets ?? [])].map((e: any) => e.Name);
+    const stores = (prefix: string) => names(prefix).filter(n => /^(DB|REDIS)_/.test(n)).sort();
+    expect(stores('BackendServiceTaskDefinition')).toEqual(['REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_PORT', 'REDIS_TLS']);
+    expect(stores('BackendCleanupJob')).toEqual([]);
+    expect(stores('BackendMailer')).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USER']);
+    const sources = (port: number) => Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { FromPort: port } }))
+      .map(r => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''));
+    expect(sources(5432)).toEqual(['BackendMailerSecurityGroup']);
+    expect(sources(6379)).toEqual(['BackendServiceServiceSecurityGroup']);
+  });
+
+  test('GIVEN addScheduledJob THEN a second job runs the service image with its own TASK_TYPE, schedule, stores and paging alarms', () => {
+    const stack = new Stack(new App(), 'Jobs');
+    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', database: {}, cleanupJob: { command: ['node', 'cleanup.js'] } });
+    const report = platform.addScheduledJob('NightlyReport', {
+      command: ['node', 'report.js'], taskType: 'REPORT', schedule: events.Schedule.cron({ minute: '0', hour: '2' }),
+    });
+    const template = Template.fromStack(stack);
+    const environmentOf = (prefix: string) => Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition'))
+      .find(([id]) => id.startsWith(prefix))![1].Properties.ContainerDefinitions[0].Environment;
+    expect(environmentOf('BackendCleanupJob')).toContainEqual({ Name: 'TASK_TYPE', Value: 'CLEANUP' });
+    expect(environmentOf('BackendNightlyReport')).toContainEqual({ Name: 'TASK_TYPE', Value: 'REPORT' });
+    expect(environmentOf('BackendNightlyReport')).toContainEqual({ Name: 'DB_NAME', Value: 'app' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendNightlyReportSecurityGroup'), 'GroupId'] },
+    });
+    expect(report.alarms.length).toBeGreaterThan(0);
+    for (const alarm of report.alarms) {
+      expect(Stack.of(alarm).resolve((alarm.node.defaultChild as any).alarmActions)).toEqual([{ Ref: expect.stringMatching(/^BackendMonitoringAlarmTopic/) }]);
+    }
+    expect(() => platform.addScheduledJob('NightlyReport', { command: ['x'] })).toThrow(
+      'Jobs/Backend: invalid addScheduledJob id "NightlyReport": the platform already has a part or workload with that id; pick another');
+    expect(() => platform.addScheduledJob('Empty', { command: ['node', 'x.js'], taskType: '' })).toThrow('invalid addScheduledJob(\'Empty\').taskType ""');
   });
 
   describe('GIVEN no hosted zone (the cheapest first try)', () => {

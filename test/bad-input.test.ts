@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
-import { EdgeMode, EdgeWebAcl } from '../src';
+import { EdgeMode, EdgeWebAcl, PlatformStore } from '../src';
 
 /** A certificate imported by ARN into a throw-away stack: only its ARN matters to the checks. */
 function certificate(region: string): acm.ICertificate {
@@ -106,6 +106,14 @@ const cases: Array<[string, () => unknown, string]> = [
   }), 'TestStack/Platform: invalid scheduledApiCalls[].id "Reset": another entry already uses it; every entry must be unique, rename one of the duplicates'],
   ['platform: scheduled call path without slash', () => platform({ scheduledApiCalls: [{ id: 'Reset', schedule: reset, path: 'reset' }] }),
     'TestStack/Platform: invalid scheduledApiCalls[0].path "reset": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
+  ['platform: a store the platform does not have', () => platform({ database: {}, service: { stores: [PlatformStore.CACHE] } }),
+    'TestStack/Platform: invalid service.stores[0] "CACHE": the platform has no cache; add cache, or drop it from service.stores'],
+  ['platform: a store connected twice', () => platform({ database: {}, cleanupJob: { command: ['node', 'c.js'], stores: [PlatformStore.DATABASE, PlatformStore.DATABASE] } }),
+    'TestStack/Platform: invalid cleanupJob.stores "DATABASE": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+  ['platform: a worker naming a store the platform does not have', () => platform({}).addWorker('Mailer', { queue: {}, stores: [PlatformStore.DATABASE] }),
+    'TestStack/Platform: invalid addWorker(\'Mailer\').stores[0] "DATABASE": the platform has no database; add database or existingDatabase, or drop it from addWorker(\'Mailer\').stores'],
+  ['platform: a connected container that does not exist', () => platform({ database: {}, service: { connectedContainers: ['backend'] } }),
+    'TestStack/Platform: invalid service.connectedContainers[0] "backend": the task has no container of that name; use one of "app" (app is the main container)'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
 ];
 

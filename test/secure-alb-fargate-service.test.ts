@@ -450,7 +450,8 @@ describe('SecureAlbFargateService', () => {
       [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: [] }] }, /invalid routedContainers\[0\]\.pathPatterns \[\]/],
       [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: [''] }] }, /invalid routedContainers\[0\]\.pathPatterns\[0\] ""/],
       [{ routedContainers: [{ name: 'app', containerPort: 3000, pathPatterns: ['/a'] }] }, /invalid routedContainers\[\]\.name "app"/],
-      [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/a', '/b', '/c', '/d', '/e'] }] }, /at most 4 path patterns/],
+      [{ edgeMode: EdgeMode.PUBLIC_ALB, routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/a', '/b', '/c', '/d', '/e'] }] }, /at most 4 path patterns/],
+      [{ routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/a', '/b', '/c', '/d', '/e', '/f'] }] }, /at most 5 path patterns/],
       [{ targetCpuUtilizationPercent: 150 }, /invalid targetCpuUtilizationPercent 150/],
       [{ command: [] }, /invalid command \[\]/],
     ] as Array<[Partial<SecureAlbFargateServiceProps>, RegExp]>)('%j', (overrides, error) => {

@@ -4,6 +4,7 @@ import { checkCompliance, describe as describeFindings } from './compliance';
 import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import { SalonApiStack } from '../examples/seeds/seed-001-salon-api';
 import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
+import { TaskTrackerStack } from '../examples/seeds/seed-003-task-tracker';
 import { ModularInfraStack } from '../examples/seeds/seed-004-modular-infra';
 
 /** Each seed system as a short app: it synthesizes, the library's parts are compliant, and the seed's facts hold. */
@@ -98,6 +99,49 @@ describe('seed 002: scalable backend with data bucket and download agents', () =
   test('THEN the user alarm goes to the platform topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'NumberOfObjects', AlarmActions: [{ Ref: Match.stringLikeRegexp('^BackendMonitoringAlarmTopic') }],
+    });
+  });
+});
+
+describe('seed 003: Task Tracker, frontend and backend containers in one task, database for the backend only', () => {
+  const { template, findings } = synth(app => new TaskTrackerStack(app, 'Seed003'));
+  const { taskDefinition } = serviceContainer(template);
+  const containers = Object.fromEntries(taskDefinition.ContainerDefinitions.map((c: any) => [c.Name, c]));
+  const targetGroup = (prefix: string) => Object.entries<any>(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).find(([id]) => id.startsWith(prefix))!;
+
+  test('THEN the library parts have zero unacknowledged nag and guard findings', () => expect(findings).toEqual([]));
+
+  test('THEN one 256 CPU / 512 MiB task runs the frontend on 80 and the backend on 3001, each from its own repository and tag parameter', () => {
+    expect(taskDefinition).toMatchObject({ Cpu: '256', Memory: '512' });
+    expect(Object.keys(containers).sort()).toEqual(['app', 'backend']);
+    expect(containers.app.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 80 })]);
+    expect(containers.backend.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 3001 })]);
+    const image = (name: string) => JSON.stringify(containers[name].Image);
+    expect(image('app')).toMatch(/tasktracker-frontend:\{\{resolve:ssm:\/tasktracker\/dev\/backend\/ecr-imgTag\}\}/);
+    expect(image('backend')).toMatch(/tasktracker-backend:\{\{resolve:ssm:\/tasktracker\/dev\/backend\/ecr-imgTag\/backend\}\}/);
+    const tagParameters = Object.values<any>(template.findResources('AWS::SSM::Parameter')).map(p => p.Properties.Name).filter(name => name.includes('ecr-imgTag'));
+    expect(tagParameters.sort()).toEqual(['/tasktracker/dev/backend/ecr-imgTag', '/tasktracker/dev/backend/ecr-imgTag/backend']);
+  });
+
+  test('THEN the frontend is the default route and the backend serves /api/* and /health, checked on /health', () => {
+    const [frontendId, frontend] = targetGroup('BackendServiceAppTargetGroup');
+    const [backendId, backend] = targetGroup('BackendServiceBackendTargetGroup');
+    expect(frontend.Properties).toMatchObject({ Port: 80, HealthCheckPath: '/' });
+    expect(backend.Properties).toMatchObject({ Port: 3001, HealthCheckPath: '/health' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: frontendId } }] });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: backendId } }],
+    });
+  });
+
+  test('THEN only the backend receives the tasktracker database connection', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBName: 'tasktracker', Engine: 'postgres' });
+    const names = (container: any) => [...(container.Environment ?? []), ...(container.Secrets ?? [])].map((e: any) => e.Name).sort();
+    expect(names(containers.backend)).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USER', 'PORT']);
+    expect(names(containers.app)).toEqual([]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendServiceServiceSecurityGroup'), 'GroupId'] },
     });
   });
 });

@@ -32,10 +32,10 @@ const BASE: BackendPlatformProps = {
   alarmEmails: ['ops@example.com'],
 };
 
-function synth(props: Partial<BackendPlatformProps>) {
+function synth(props: Partial<BackendPlatformProps>, extend: (platform: BackendPlatform) => void = () => {}) {
   const stack = new Stack(new App(), 'Backend');
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
-  new BackendPlatform(stack, 'Backend', { ...BASE, ...props, hostedZone });
+  extend(new BackendPlatform(stack, 'Backend', { ...BASE, ...props, hostedZone }));
   return Template.fromStack(stack).toJSON();
 }
 
@@ -115,5 +115,22 @@ describe.each([
     const unsafe = changes.filter(c => data.includes(c.type) && UNSAFE.includes(c.impact) && !c.id.startsWith('BackendServiceOriginVerifySecret'));
     expect(unsafe).toEqual([]);
     expect(changes.filter(c => c.type === 'AWS::CertificateManager::Certificate')).toEqual([]);
+  });
+});
+
+/** Adding workloads to a running platform creates resources and leaves every existing one as it is. */
+describe.each([
+  ['add a queue worker', (platform: BackendPlatform) => { platform.addWorker('Mailer', { queue: {} }); }],
+  ['add an internal worker', (platform: BackendPlatform) => { platform.addWorker('Pricing', { port: 8080 }); }],
+  ['add a scheduled job', (platform: BackendPlatform) => { platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' }); }],
+])('GIVEN the platform WHEN we %s', (_name, extend) => {
+  const diff = fullDiff(synth({}), synth({}, extend));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN resources are added and no stateful resource is replaced, removed or orphaned', () => {
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_CREATE).length).toBeGreaterThan(0);
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
   });
 });

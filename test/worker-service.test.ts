@@ -197,7 +197,7 @@ describe('GIVEN what a new user tried (review of the first version)', () => {
 
   test('THEN bad ids and options of addWorker are refused by name, not with a TypeError', () => {
     expect(() => platformIn().addWorker('My Worker', { queue: {} })).toThrow('Shop/Backend: invalid addWorker id "My Worker": use letters and digits, starting with a letter (e.g. "Mailer")');
-    expect(() => platformIn().addWorker('Mailer', undefined as any)).toThrow(/^Shop\/Backend: invalid addWorker\('Mailer'\) options undefined: give the worker's options/);
+    expect(() => platformIn().addWorker('Mailer', undefined as any)).toThrow(/^Shop\/Backend: invalid addWorker\('Mailer'\) options undefined: give the options, e.g. \{ queue: \{\} \} or \{ port: 8080 \}/);
   });
 
   test('THEN the worker checks what the web service checks', () => {

@@ -5,10 +5,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
-import { BackendPlatformProps } from './platform-options';
+import { BackendPlatformProps, PlatformCleanupJobOptions, PlatformServiceOptions, PlatformStore, PlatformWorkerOptions } from './platform-options';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { IContainerConnection } from '../data/container-connection';
@@ -27,8 +28,9 @@ import { libraryWarningId } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
+import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
-import { WorkerServiceOptions } from '../workers/worker-options';
+import { ContainerOptions, RoutedContainerOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
 
 /** Environment and secrets every workload of the platform receives: the stores' connections and the scheduler key. */
@@ -72,6 +74,8 @@ export class BackendPlatform extends Construct {
   private readonly spot: boolean;
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
   private serviceConnectClient = false;
+  private readonly schedulerKey?: secretsmanager.ISecret;
+  private readonly serviceOptions: PlatformServiceOptions;
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -99,26 +103,14 @@ export class BackendPlatform extends Construct {
     if (props.cache) this.cache = new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile });
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
-    const connections = this.workloadConnections(props, schedulerKey);
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
     const spot = props.service?.spot ?? defaults.service.spot;
     this.spot = spot;
     this.cpuArchitecture = props.service?.cpuArchitecture;
-    this.service = this.createService(props, defaults, connections, spot);
-    if (props.cleanupJob) {
-      this.cleanupJob = new CleanupJobScheduler(this, 'CleanupJob', {
-        ...props.cleanupJob,
-        cluster: this.service.cluster,
-        image: this.service.containerImage,
-        spot,
-        cpuArchitecture: props.service?.cpuArchitecture,
-        environment: { ...connections.environment, ...props.cleanupJob.environment },
-        secrets: { ...connections.secrets, ...props.cleanupJob.secrets },
-        logRetention: defaults.logRetention,
-        logEncryptionKey: this.encryptionKey,
-      });
-      connections.stores.forEach(store => store.allowFrom(this.cleanupJob!));
-    }
+    this.service = this.createService(props, defaults, schedulerKey, spot);
+    this.schedulerKey = schedulerKey;
+    this.serviceOptions = props.service ?? {};
+    if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
         baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls!, apiKeySecret: schedulerKey,
@@ -145,17 +137,13 @@ export class BackendPlatform extends Construct {
    * image (unless `image` is given), the profile's Spot choice and log retention, the database and cache connections,
    * and its alarms page the monitoring topic. With a port, the web service may call it at `http://<id in lower case>:<port>`.
    */
-  public addWorker(id: string, options: WorkerServiceOptions): WorkerService {
-    checkAll([
-      () => { if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(id)) invalidProp(this, 'addWorker id', id, 'use letters and digits, starting with a letter (e.g. "Mailer")'); },
-      () => { if (typeof id === 'string' && this.node.tryFindChild(id)) invalidProp(this, 'addWorker id', id, 'the platform already has a part or worker with that id; pick another'); },
-      () => { if (typeof options !== 'object' || options === null) invalidProp(this, `addWorker('${id}') options`, options, 'give the worker\'s options, e.g. { queue: {} } or { port: 8080 }'); },
-    ]);
-    reportChildPropsAs(this, id, prop => `addWorker('${id}').${prop}`);
-    const stores = [this.databaseConnection, this.cache].filter((c): c is IContainerConnection => c !== undefined);
+  public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
+    this.validateWorkload('addWorker', id, options, 'e.g. { queue: {} } or { port: 8080 }');
+    const { stores: storeNames, ...workerOptions } = options;
+    const { stores } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
     const spot = options.spot ?? this.spot;
     const worker = new WorkerService(this, id, {
-      ...options,
+      ...workerOptions,
       cluster: this.service.cluster,
       environmentName: this.service.environmentName,
       appName: this.service.appName,
@@ -178,6 +166,46 @@ export class BackendPlatform extends Construct {
     return worker;
   }
 
+  /**
+   * Adds a scheduled job: a Fargate task on a schedule, running the service's image with the service's environment
+   * and secrets, its stores' connections (all by default), `TASK_TYPE` set to `taskType`, the profile's Spot choice
+   * and log retention; its alarms page the monitoring topic. The `cleanupJob` prop is one such job.
+   */
+  public addScheduledJob(id: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
+    this.validateWorkload('addScheduledJob', id, options, 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
+    return this.createJob(id, `addScheduledJob('${id}')`, options, this.monitoring.alarmTopic);
+  }
+
+  /** The id and options of a workload added by a method, checked before any child exists; its problems named after the call. */
+  private validateWorkload(method: string, id: string, options: object, example: string): void {
+    checkAll([
+      () => { if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(id)) invalidProp(this, `${method} id`, id, 'use letters and digits, starting with a letter (e.g. "Mailer")'); },
+      () => { if (typeof id === 'string' && this.node.tryFindChild(id)) invalidProp(this, `${method} id`, id, 'the platform already has a part or workload with that id; pick another'); },
+      () => { if (typeof options !== 'object' || options === null) invalidProp(this, `${method}('${id}') options`, options, `give the options, ${example}`); },
+    ]);
+    reportChildPropsAs(this, id, prop => `${method}('${id}').${prop}`);
+  }
+
+  /** A scheduled job with the service's image and configuration, its own stores and its own additions. */
+  private createJob(id: string, prop: string, options: PlatformCleanupJobOptions, alarmTopic?: sns.ITopic): CleanupJobScheduler {
+    const { stores, ...job } = options;
+    const connections = this.connectionsOf(`${prop}.stores`, stores, this.schedulerKey);
+    const scheduled = new CleanupJobScheduler(this, id, {
+      ...job,
+      cluster: this.service.cluster,
+      image: this.service.containerImage,
+      spot: this.spot,
+      cpuArchitecture: this.cpuArchitecture,
+      environment: { ...this.serviceOptions.environment, ...connections.environment, ...job.environment },
+      secrets: { ...this.serviceOptions.secrets, ...connections.secrets, ...job.secrets },
+      logRetention: this.defaults.logRetention,
+      logEncryptionKey: this.encryptionKey,
+      alarmTopic,
+    });
+    connections.stores.forEach(store => store.allowFrom(scheduled));
+    return scheduled;
+  }
+
   /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */
   private reportChildProblemsInOwnNames(): void {
     const under = (prefix: string, fromPlatform: { [childProp: string]: string } = {}) => (prop: string) => {
@@ -195,23 +223,48 @@ export class BackendPlatform extends Construct {
     reportChildPropsAs(this, 'Monitoring', under('monitoring', { alarmEmails: 'alarmEmails' }));
   }
 
-  private workloadConnections(props: BackendPlatformProps, schedulerKey: secretsmanager.ISecret | undefined): WorkloadConnections {
-    const stores = [this.databaseConnection, this.cache].filter((c): c is IContainerConnection => c !== undefined);
+  /**
+   * The stores a workload names (every store of the platform by default), refused by name when the platform lacks
+   * one or one is named twice, with their connections and the scheduler key.
+   */
+  private connectionsOf(prop: string, names: PlatformStore[] | undefined, schedulerKey?: secretsmanager.ISecret): WorkloadConnections {
+    const available: { [store: string]: IContainerConnection | undefined } = {
+      [PlatformStore.DATABASE]: this.databaseConnection,
+      [PlatformStore.CACHE]: this.cache,
+    };
+    const missing: { [store: string]: string } = {
+      [PlatformStore.DATABASE]: 'the platform has no database; add database or existingDatabase',
+      [PlatformStore.CACHE]: 'the platform has no cache; add cache',
+    };
+    checkAll([
+      () => validateUnique(this, prop, names ?? []),
+      ...(names ?? []).map((name, i) => () => { if (!available[name]) invalidProp(this, `${prop}[${i}]`, name, `${missing[name]}, or drop it from ${prop}`); }),
+    ]);
+    const stores = (names ?? Object.keys(available)).map(name => available[name]).filter((c): c is IContainerConnection => c !== undefined);
     return {
       stores,
-      environment: Object.assign({}, props.service?.environment, ...stores.map(store => store.containerEnvironment)),
-      secrets: Object.assign({}, props.service?.secrets, ...stores.map(store => store.containerSecrets),
+      environment: Object.assign({}, ...stores.map(store => store.containerEnvironment)),
+      secrets: Object.assign({}, ...stores.map(store => store.containerSecrets),
         schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {}),
     };
   }
 
   /** The web service with the profile's size, capacity, Spot and deletion protection, unless the user set them. */
   private createService(
-    props: BackendPlatformProps, defaults: ProfileDefaults, connections: WorkloadConnections, spot: boolean,
+    props: BackendPlatformProps, defaults: ProfileDefaults, schedulerKey: secretsmanager.ISecret | undefined, spot: boolean,
   ): SecureAlbFargateService {
-    const options = props.service ?? {};
+    const { stores, connectedContainers, ...options } = props.service ?? {};
+    const connections = this.connectionsOf('service.stores', stores, schedulerKey);
+    const connected = this.connectedContainersOf(options.routedContainers ?? [], connectedContainers);
+    const connect = <T extends ContainerOptions>(name: string, container: T): T => (connected.includes(name) ? {
+      ...container,
+      environment: Object.assign({}, container.environment, connections.environment),
+      secrets: Object.assign({}, container.secrets, connections.secrets),
+    } : container);
     const service = new SecureAlbFargateService(this, 'Service', {
       ...options,
+      ...connect(MAIN_CONTAINER, { environment: options.environment, secrets: options.secrets }),
+      routedContainers: options.routedContainers?.map(routed => connect(routed.name, routed)),
       vpc: this.vpc,
       hostedZone: props.hostedZone,
       environmentName: props.environmentName,
@@ -219,8 +272,6 @@ export class BackendPlatform extends Construct {
       image: props.image ?? ServiceImage.fromEcrRepository(this.repository),
       cpu: options.cpu ?? defaults.service.cpu,
       memoryLimitMiB: options.memoryLimitMiB ?? defaults.service.memoryLimitMiB,
-      environment: connections.environment,
-      secrets: connections.secrets,
       minCapacity: options.minCapacity ?? defaults.service.minCapacity,
       maxCapacity: options.maxCapacity ?? defaults.service.maxCapacity,
       spot,
@@ -240,6 +291,21 @@ export class BackendPlatform extends Construct {
     }
     connections.stores.forEach(store => store.allowFrom(service));
     return service;
+  }
+
+  /** The containers that receive the stores' connections, each one a container of the task. */
+  private connectedContainersOf(routed: RoutedContainerOptions[], names: string[] | undefined): string[] {
+    if (names === undefined) return [MAIN_CONTAINER];
+    const containers = [MAIN_CONTAINER, ...routed.map(r => r.name)];
+    checkAll([
+      () => validateUnique(this, 'service.connectedContainers', names),
+      ...names.map((name, i) => () => {
+        if (!containers.includes(name)) {
+          invalidProp(this, `service.connectedContainers[${i}]`, name, `the task has no container of that name; use one of ${containers.map(c => JSON.stringify(c)).join(', ')} (app is the main container)`);
+        }
+      }),
+    ]);
+    return names;
   }
 
   private createPipeline(props: BackendPlatformProps, defaults: ProfileDefaults): EcrToEcsPipeline | undefined {

@@ -10,19 +10,48 @@ import { ScheduledTaskOptions } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCall } from '../scheduled/scheduled-api-calls';
 import { ServiceImage } from '../service/service-image';
 import { WebServiceOptions } from '../service/service-options';
+import { WorkerServiceOptions } from '../workers/worker-options';
+
+/** A data store of the platform that a workload can connect to. */
+export enum PlatformStore {
+  /** The database (`database` or `existingDatabase`): `DB_*` environment and secrets, its port opened. */
+  DATABASE = 'DATABASE',
+  /** The cache (`cache`): `REDIS_*` environment and secret, its port opened. */
+  CACHE = 'CACHE',
+}
+
+/** Which of the platform's stores a workload connects to. */
+export interface StoreConnectionOptions {
+  /**
+   * The platform's stores this workload connects to: it gets exactly their security-group rules, environment and
+   * secrets. A store the platform does not have is refused at synth.
+   * @default - every store the platform has
+   */
+  readonly stores?: PlatformStore[];
+}
 
 /**
  * Options of the platform's web service: every option of `SecureAlbFargateService` that does not depend on where
- * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The database, cache
- * and scheduler connections are added to `environment` and `secrets`.
+ * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The connections of
+ * `stores` and the scheduler key are added to the environment and secrets of `connectedContainers`.
  */
-export interface PlatformServiceOptions extends WebServiceOptions {}
+export interface PlatformServiceOptions extends WebServiceOptions, StoreConnectionOptions {
+  /**
+   * Containers of the task that receive the stores' connections (environment and secrets), by name: `app` is the
+   * main container, the others are `routedContainers` names (e.g. `['backend']` when only the API talks to the database).
+   * @default ['app']
+   */
+  readonly connectedContainers?: string[];
+}
+
+/** Options of a worker of the platform (`addWorker`). */
+export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnectionOptions {}
 
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
 export interface PlatformDatabaseOptions extends DatabaseOptions {}
 
 /** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
-export interface PlatformCleanupJobOptions extends ScheduledTaskOptions {}
+export interface PlatformCleanupJobOptions extends ScheduledTaskOptions, StoreConnectionOptions {}
 
 /** Options of the platform's cache; `{}` creates one with the profile's defaults. */
 export interface PlatformCacheOptions extends CacheOptions {}

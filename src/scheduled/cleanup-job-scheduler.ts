@@ -48,7 +48,12 @@ export interface ScheduledTaskOptions {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * Environment variables; `TASK_TYPE=CLEANUP` is always added.
+   * Value of the `TASK_TYPE` environment variable, so one image can tell its jobs apart.
+   * @default 'CLEANUP'
+   */
+  readonly taskType?: string;
+  /**
+   * Environment variables; `TASK_TYPE` (see `taskType`) is always added.
    * @default - only TASK_TYPE
    */
   readonly environment?: { [key: string]: string };
@@ -98,7 +103,7 @@ export interface CleanupJobSchedulerProps extends ScheduledTaskOptions {
   readonly logEncryptionKey?: kms.IKey;
 }
 
-const TASK_TYPE = 'CLEANUP';
+const DEFAULT_TASK_TYPE = 'CLEANUP';
 
 /**
  * A scheduled Fargate task (default every 5 minutes) that reuses the service image with a command override,
@@ -140,7 +145,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     this.container = this.taskDefinition.addContainer('job', {
       image: props.image,
       command: maxRuntime ? ['timeout', secondsText(maxRuntime), ...props.command] : props.command,
-      environment: { ...props.environment, TASK_TYPE },
+      environment: { ...props.environment, TASK_TYPE: props.taskType ?? DEFAULT_TASK_TYPE },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cleanup' }),
     });
@@ -256,6 +261,7 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
   validateSchedule(scope, 'schedule', schedule);
   validateFargateSize(scope, 'cpu', props.cpu ?? 512, 'memoryLimitMiB', props.memoryLimitMiB ?? 1024);
   validateIntegerRange(scope, 'retryAttempts', props.retryAttempts, 0, 185);
+  if (props.taskType !== undefined) validateNonEmpty(scope, 'taskType', props.taskType);
   const period = ratePeriod(schedule);
   if (props.maxRuntime === undefined) {
     if (period) requireGuardableCommand(scope, props.command);

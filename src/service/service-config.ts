@@ -162,7 +162,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateWebAcl(scope, 'webAcl', props.webAcl),
     () => { if (props.webAcl && props.webAclId !== undefined) invalidProp(scope, 'webAclId', props.webAclId, 'give the web ACL once, in webAcl (webAclId is deprecated)'); },
     () => validateCachedPathPatterns(scope, props),
-    () => validateRoutedContainers(scope, props.routedContainers ?? [], props.cloudFront ?? true),
+    () => validateRoutedContainers(scope, props.routedContainers ?? [], edgeModeOf(props) === EdgeMode.PUBLIC_ALB && props.cloudFront !== false),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
     // The target group's limits: interval 5-300 s, deregistration delay 0-3600 s; ECS: grace period up to 2147483647 s.
     () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
@@ -172,9 +172,10 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   ]);
 }
 
-function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptions[], cloudFront: boolean): void {
+function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptions[], originHeader: boolean): void {
   validateUnique(scope, 'routedContainers[].name', [MAIN_CONTAINER, ...routed.map(r => r.name)]);
-  const maxPaths = MAX_RULE_CONDITION_VALUES - (cloudFront ? 1 : 0);
+  // The origin-verify header of a public ALB takes one of the rule's condition values.
+  const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0);
   routed.forEach((r, i) => {
     const prop = `routedContainers[${i}]`;
     validateDnsLabel(scope, `${prop}.name`, r.name);

@@ -42,7 +42,7 @@ export interface RoutedContainerOptions extends ContainerOptions {
   readonly name: string;
   /** Port the container listens on. */
   readonly containerPort: number;
-  /** Path patterns routed to this container (e.g. `/api/*`); at most 4 with CloudFront (the origin header takes one condition slot). */
+  /** Path patterns routed to this container (e.g. `/api/*`); at most 5, or 4 behind a public ALB (its origin header takes one condition slot). */
   readonly pathPatterns: string[];
   /**
    * Image of the container.

@@ -1,4 +1,5 @@
 import { CfnDynamicReference, CfnDynamicReferenceService } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,7 +24,7 @@ export interface TaskSettings {
   readonly memoryLimitMiB: number;
   readonly cpuArchitecture: ecs.CpuArchitecture;
   readonly image: ServiceImage;
-  /** Name of the image-tag parameter of ECR images. */
+  /** Name of the image-tag parameter of the service image's repository; other repositories' parameters go below it. */
   readonly imageTagParameterName: string;
   readonly healthCheckPath: string;
   readonly logRetention?: logs.RetentionDays;
@@ -41,6 +42,8 @@ export class ServiceTask {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly imageTagParameter?: ssm.StringParameter;
   public readonly logGroups: { [containerName: string]: logs.LogGroup } = {};
+  /** One tag parameter per ECR repository: containers built from one repository deploy one tag. */
+  private readonly tagParameters = new Map<ecr.IRepository, { parameter: ssm.StringParameter; name: string }>();
 
   constructor(private readonly scope: Construct, private readonly settings: TaskSettings) {
     this.executionRole = new iam.Role(scope, 'ExecutionRole', {
@@ -59,21 +62,24 @@ export class ServiceTask {
       runtimePlatform: { cpuArchitecture: settings.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     if (settings.image.repository) {
-      this.imageTagParameter = new ssm.StringParameter(scope, 'ImageTagParameter', {
-        ...ssmParameterName(settings.imageTagParameterName),
-        stringValue: settings.image.ecrOptions?.initialTag ?? 'latest',
-        description: 'Image tag the service deploys; written by the deploy pipeline, read at each deploy',
-      });
+      this.imageTagParameter = this.createTagParameter('ImageTagParameter', settings.imageTagParameterName, settings.image);
+      this.tagParameters.set(settings.image.repository, { parameter: this.imageTagParameter, name: settings.imageTagParameterName });
     }
+  }
+
+  /** The image-tag parameter of each ECR repository of the task, the service image's first. */
+  public get imageTagParameters(): ssm.StringParameter[] {
+    return [...this.tagParameters.values()].map(entry => entry.parameter);
   }
 
   /** Adds a container with its own log group; an ECR image is pulled at the tag the parameter holds. */
   public addContainer(options: ContainerSpec): ecs.ContainerDefinition {
     const image = options.image ?? this.settings.image;
+    const tagParameter = image.repository ? this.tagParameterOf(image, options.name) : undefined;
     const logGroup = createLogGroup(this.scope, `${pascal(options.name)}LogGroup`, this.settings.logRetention, this.settings.logEncryptionKey);
     this.logGroups[options.name] = logGroup;
     const container = this.taskDefinition.addContainer(options.name, {
-      image: this.containerImage(image),
+      image: tagParameter ? image.containerImage(dynamicTag(tagParameter.name)) : image.containerImage('latest'),
       command: image.isPlaceholder
         ? placeholderCommand(options.containerPort, options.healthCheckPath ?? this.settings.healthCheckPath)
         : options.command,
@@ -83,9 +89,9 @@ export class ServiceTask {
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
       readonlyRootFilesystem: false,
     });
-    if (image.repository) {
+    if (image.repository && tagParameter) {
       image.repository.grantPull(this.executionRole);
-      this.taskDefinition.node.addDependency(this.imageTagParameter!);
+      this.taskDefinition.node.addDependency(tagParameter.parameter);
     }
     return container;
   }
@@ -93,8 +99,34 @@ export class ServiceTask {
   /** An image as this task renders it: ECR images at a dynamic reference to the tag parameter, resolved at each deploy. */
   public containerImage(image: ServiceImage): ecs.ContainerImage {
     if (!image.repository) return image.containerImage('latest');
-    return image.containerImage(new CfnDynamicReference(CfnDynamicReferenceService.SSM, this.settings.imageTagParameterName).toString());
+    return image.containerImage(dynamicTag(this.tagParameters.get(image.repository)?.name ?? this.settings.imageTagParameterName));
   }
+
+  /**
+   * The tag parameter of a container's repository: the service image's for its own repository, otherwise one per
+   * repository, below the service's and named after the first container that uses it (`.../ecr-imgTag/<container>`).
+   */
+  private tagParameterOf(image: ServiceImage, containerName: string): { parameter: ssm.StringParameter; name: string } {
+    const existing = this.tagParameters.get(image.repository!);
+    if (existing) return existing;
+    const name = image.ecrOptions?.tagParameterName ?? `${this.settings.imageTagParameterName}/${containerName}`;
+    const entry = { parameter: this.createTagParameter(`${pascal(containerName)}ImageTagParameter`, name, image), name };
+    this.tagParameters.set(image.repository!, entry);
+    return entry;
+  }
+
+  private createTagParameter(id: string, parameterName: string, image: ServiceImage): ssm.StringParameter {
+    return new ssm.StringParameter(this.scope, id, {
+      ...ssmParameterName(parameterName),
+      stringValue: image.ecrOptions?.initialTag ?? 'latest',
+      description: 'Image tag the service deploys; written by the deploy pipeline, read at each deploy',
+    });
+  }
+}
+
+/** A CloudFormation dynamic reference to a tag parameter: resolved at every deploy, so the last written tag is what renders. */
+function dynamicTag(parameterName: string): string {
+  return new CfnDynamicReference(CfnDynamicReferenceService.SSM, parameterName).toString();
 }
 
 /** BusyBox httpd serving an empty page on the port and the health check path; a placeholder without a port idles. */
