@@ -16,5 +16,6 @@ export * from './monitoring/monitored';
 export * from './monitoring/monitoring-options';
 export * from './monitoring/infra-monitoring';
 export * from './platform/environment-profile';
+export * from './platform/teardown';
 export * from './platform/platform-options';
 export * from './platform/backend-platform';

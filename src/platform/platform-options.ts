@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EnvironmentProfile } from './environment-profile';
+import { TeardownPolicy } from './teardown';
 import { ExistingDatabaseAttributes } from '../data/database-connection';
 import { CacheOptions } from '../data/private-cache';
 import { DatabaseOptions } from '../data/private-database';
@@ -48,6 +49,13 @@ export interface BackendPlatformProps {
    */
   readonly profile?: EnvironmentProfile;
   /**
+   * What `cdk destroy` does to the platform's stateful resources (database, cache, repository, buckets, secrets,
+   * keys, log groups, queues): RETAIN keeps them (the database and cache as final snapshots); DESTROY deletes them,
+   * emptying the repository and buckets first, so nothing billed is left. The README lists both, resource by resource.
+   * @default - the profile's: TeardownPolicy.RETAIN in production, TeardownPolicy.DESTROY in development
+   */
+  readonly teardown?: TeardownPolicy;
+  /**
    * Application name used in SSM paths.
    * @default - the stack name, lower-cased
    */
@@ -59,7 +67,7 @@ export interface BackendPlatformProps {
   readonly vpc?: ec2.IVpc;
   /**
    * ECR repository of the backend image.
-   * @default - a new, scanned, retained repository
+   * @default - a new, scanned repository that follows `teardown`
    */
   readonly repository?: ecr.IRepository;
   /**

@@ -17,6 +17,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     repository: '?construct:aws-cdk-lib.aws_ecr.IRepository',
     scheduledApiCalls: '?array<struct:ScheduledApiCall>',
     service: '?struct:PlatformServiceOptions',
+    teardown: '?enum:TeardownPolicy',
     vpc: '?construct:aws-cdk-lib.aws_ec2.IVpc',
   },
   CacheOptions: {
@@ -237,6 +238,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     production: '?boolean',
     profile: '?enum:EnvironmentProfile',
+    teardown: '?enum:TeardownPolicy',
   },
   PrivateDatabaseProps: {
     allocatedStorageGiB: '?number',
@@ -254,6 +256,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     production: '?boolean',
     profile: '?enum:EnvironmentProfile',
+    teardown: '?enum:TeardownPolicy',
   },
   RoutedContainerOptions: {
     command: '?array<string>',
@@ -442,4 +445,5 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
 export const ENUMS: { readonly [enumName: string]: { readonly [member: string]: string } } = {
   CacheEngine: { VALKEY: 'valkey', REDIS: 'redis' },
   EnvironmentProfile: { PRODUCTION: 'production', DEVELOPMENT: 'development' },
+  TeardownPolicy: { RETAIN: 'retain', DESTROY: 'destroy' },
 };
