@@ -80,6 +80,7 @@ test('the "resources created" table matches what each construct synthesizes', ()
     'SecureAlbFargateService': ['SecureAlbFargateService', 'Backend'],
     'PrivateDatabase (production)': ['PrivateDatabase', 'Database'],
     'PrivateCache (production)': ['PrivateCache', 'Cache'],
+    'DataBackups': ['DataBackups', 'Backups'],
     'EcrToEcsPipeline with the CI pipeline': ['EcrToEcsPipeline (with CI)', 'Delivery'],
     'CleanupJobScheduler': ['CleanupJobScheduler', 'Cleanup'],
     'ScheduledApiCalls': ['ScheduledApiCalls (one call)', 'Calls'],
@@ -110,8 +111,9 @@ test('the "what cdk destroy leaves" table lists every stateful resource of both 
   const production = teardownOutcomes(teardownStack(EnvironmentProfile.PRODUCTION));
   const development = teardownOutcomes(teardownStack(EnvironmentProfile.DEVELOPMENT));
   const paths = [...new Set([...production.keys(), ...development.keys()])];
-  const cell = (outcome: { outcome: string; billed: boolean } | undefined) => outcome ? (outcome.billed ? `**${outcome.outcome}**` : outcome.outcome) : 'not created (shares `LogsKey`)';
-  const rows = paths.map(p => `| \`${p}\` | ${(production.get(p) ?? development.get(p))!.type.replace(/^AWS::/, '')} | ${cell(production.get(p))} | ${cell(development.get(p))} |`);
+  const absent = (p: string) => p.startsWith('Backups/') ? 'not created (no backups by default)' : 'not created (shares `LogsKey`)';
+  const cell = (p: string, outcome: { outcome: string; billed: boolean } | undefined) => outcome ? (outcome.billed ? `**${outcome.outcome}**` : outcome.outcome) : absent(p);
+  const rows = paths.map(p => `| \`${p}\` | ${(production.get(p) ?? development.get(p))!.type.replace(/^AWS::/, '')} | ${cell(p, production.get(p))} | ${cell(p, development.get(p))} |`);
   const count = (outcomes: typeof production) => [...outcomes.values()].filter(o => o.billed).length;
   rows.push(`| **left billed after \`cdk destroy\`** | | **${count(production)}** | **${count(development)}** |`);
   const table = ['| resource (below the platform) | type | production: `TeardownPolicy.RETAIN` | development: `TeardownPolicy.DESTROY` |', '| --- | --- | --- | --- |', ...rows].join('\n');

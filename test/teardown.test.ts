@@ -62,8 +62,8 @@ describe('teardown by profile', () => {
   describe('GIVEN the production profile with teardown DESTROY', () => {
     const stack = teardownStack(EnvironmentProfile.PRODUCTION, { teardown: TeardownPolicy.DESTROY });
 
-    test('THEN nothing is left billed, and neither the load balancer nor the database blocks the deletion', () => {
-      expect([...teardownOutcomes(stack)].filter(([, o]) => o.billed)).toEqual([]);
+    test('THEN only the backup vault and its key are left (always kept), and neither the load balancer nor the database blocks the deletion', () => {
+      expect([...teardownOutcomes(stack)].filter(([, o]) => o.billed).map(([path]) => path)).toEqual(['Backups/VaultKey', 'Backups/Vault']);
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::RDS::DBInstance', { DeletionProtection: false });
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {

@@ -13,6 +13,7 @@ import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
 import { IContainerConnection } from '../data/container-connection';
+import { DataBackups } from '../data/data-backups';
 import { IDatabaseConnection } from '../data/database-connection';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
@@ -60,6 +61,8 @@ export class BackendPlatform extends Construct {
   public readonly service: SecureAlbFargateService;
   /** The database this platform created, if any. */
   public readonly database?: PrivateDatabase;
+  /** The AWS Backup plan of the database, if any. */
+  public readonly backups?: DataBackups;
   /** The database connection in use (created or existing), if any. */
   public readonly databaseConnection?: IDatabaseConnection;
   /** The cache, if any. */
@@ -104,6 +107,10 @@ export class BackendPlatform extends Construct {
         instanceType: props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, defaults.database.instanceSize),
         encryptionKey: defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
       });
+    }
+    const { enabled: backupsEnabled, ...backups } = props.backups ?? {};
+    if (this.database && (backupsEnabled ?? (props.backups !== undefined || defaults.backups))) {
+      this.backups = new DataBackups(this, 'Backups', { ...backups, databases: [this.database.instance] });
     }
     this.databaseConnection = this.database
       ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
@@ -200,6 +207,7 @@ export class BackendPlatform extends Construct {
     reportChildPropsAs(this, 'Database', under('database', shared));
     reportChildPropsAs(this, 'ExistingDatabase', under('existingDatabase'));
     reportChildPropsAs(this, 'Cache', under('cache', shared));
+    reportChildPropsAs(this, 'Backups', under('backups'));
     reportChildPropsAs(this, 'CleanupJob', under('cleanupJob', { spot: 'service.spot', cpuArchitecture: 'service.cpuArchitecture', vpc: 'vpc' }));
     reportChildPropsAs(this, 'ScheduledApiCalls', under('scheduledApiCalls', { calls: 'scheduledApiCalls' }));
     reportChildPropsAs(this, 'Pipeline', under('pipeline', { service: 'service' }));
@@ -322,6 +330,11 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
       const teardown = props.teardown ?? profileDefaults(props.profile ?? EnvironmentProfile.PRODUCTION).teardown;
       if (props.service?.deletionProtection === true && teardown === TeardownPolicy.DESTROY) {
         invalidProp(scope, 'service.deletionProtection', true, 'the teardown policy DESTROY deletes the load balancer with the stack, which deletion protection would block; drop service.deletionProtection or use teardown TeardownPolicy.RETAIN');
+      }
+    },
+    () => {
+      if (props.backups && props.backups.enabled !== false && !props.database) {
+        invalidProp(scope, 'backups', 'PlatformBackupOptions', 'the plan backs up the database the platform creates; add database, or back up an existing database in its own stack');
       }
     },
     () => {

@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EnvironmentProfile } from './environment-profile';
 import { TeardownPolicy } from './teardown';
+import { DataBackupOptions } from '../data/data-backups';
 import { ExistingDatabaseAttributes } from '../data/database-connection';
 import { CacheOptions } from '../data/private-cache';
 import { DatabaseOptions } from '../data/private-database';
@@ -21,6 +22,18 @@ export interface PlatformServiceOptions extends WebServiceOptions {}
 
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
 export interface PlatformDatabaseOptions extends DatabaseOptions {}
+
+/**
+ * Options of the platform's AWS Backup plan for its database: daily recovery points kept 35 days and monthly ones
+ * kept 12 months unless set here, in a retained vault with its own key.
+ */
+export interface PlatformBackupOptions extends DataBackupOptions {
+  /**
+   * Create the backup plan.
+   * @default - true when `backups` is given or in the production profile; false otherwise (the development profile)
+   */
+  readonly enabled?: boolean;
+}
 
 /** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
 export interface PlatformCleanupJobOptions extends ScheduledTaskOptions {}
@@ -85,6 +98,11 @@ export interface BackendPlatformProps {
    * @default - no database
    */
   readonly database?: PlatformDatabaseOptions;
+  /**
+   * AWS Backup plan for the database (needs `database`): see `DataBackups`.
+   * @default - the profile's: the default plan in production, none in development
+   */
+  readonly backups?: PlatformBackupOptions;
   /**
    * Use a database that exists outside the stack instead (its connection details in SSM / Secrets Manager).
    * @default - none

@@ -7,6 +7,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     hostedZone: 'construct:aws-cdk-lib.aws_route53.IHostedZone',
     alarmEmails: '?array<string>',
     appName: '?string',
+    backups: '?struct:PlatformBackupOptions',
     cache: '?struct:PlatformCacheOptions',
     cleanupJob: '?struct:PlatformCleanupJobOptions',
     database: '?struct:PlatformDatabaseOptions',
@@ -19,6 +20,15 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     service: '?struct:PlatformServiceOptions',
     teardown: '?enum:TeardownPolicy',
     vpc: '?construct:aws-cdk-lib.aws_ec2.IVpc',
+  },
+  BackupCopyOptions: {
+    destinationVaultArn: 'string',
+    retention: '?class:aws-cdk-lib.Duration',
+  },
+  BackupVaultLockOptions: {
+    minRetention: 'class:aws-cdk-lib.Duration',
+    changeableFor: '?class:aws-cdk-lib.Duration',
+    maxRetention: '?class:aws-cdk-lib.Duration',
   },
   CacheOptions: {
     cacheNodeType: '?string',
@@ -60,6 +70,21 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     environment: '?map<string>',
     healthCheckPath: '?string',
     secrets: '?map<class:aws-cdk-lib.aws_ecs.Secret>',
+  },
+  DataBackupOptions: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+  },
+  DataBackupsProps: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+    buckets: '?array<construct:aws-cdk-lib.aws_s3.IBucket>',
+    databases: '?array<construct:aws-cdk-lib.aws_rds.IDatabaseInstance>',
+    encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
   },
   DatabaseOptions: {
     allocatedStorageGiB: '?number',
@@ -159,6 +184,13 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     serviceCpuPercent: '?number',
     serviceMemoryPercent: '?number',
     target5xxPercent: '?number',
+  },
+  PlatformBackupOptions: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+    enabled: '?boolean',
   },
   PlatformCacheOptions: {
     cacheNodeType: '?string',
