@@ -68,6 +68,15 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
     const p = group.Properties;
     add(`ElastiCache ${p.Engine} ${p.NumCacheClusters} x ${p.CacheNodeType}`, p.NumCacheClusters * (prices.elasticacheNodeHour[p.Engine]?.[p.CacheNodeType] ?? NaN) * H);
   }
+  for (const [, selection] of ofType('AWS::Backup::BackupSelection')) {
+    // Snapshots are incremental: the floor is one full copy of each selected instance's storage; changed blocks add to it.
+    const selected = JSON.stringify(selection.Properties.BackupSelection.Resources ?? []);
+    const gib = ofType('AWS::RDS::DBInstance').filter(([id]) => selected.includes(`"${id}"`)).reduce((n, [, db]) => n + Number(db.Properties.AllocatedStorage), 0);
+    const plan = resources.find(([id]) => JSON.stringify(selection.Properties.BackupPlanId).includes(`"${id}"`))?.[1];
+    const copied = JSON.stringify(plan?.Properties ?? {}).includes('CopyActions');
+    add(`AWS Backup: RDS snapshots of ${gib} GiB (one full copy; changed blocks extra)${copied ? ', x2 with the cross-region copy' : ''}`,
+      gib * prices.backupRdsSnapshotGbMonth * (copied ? 2 : 1));
+  }
   add(`${ofType('AWS::KMS::Key').length} KMS keys`, ofType('AWS::KMS::Key').length * prices.kmsKeyMonth);
   add(`${ofType('AWS::SecretsManager::Secret').length} secrets`, ofType('AWS::SecretsManager::Secret').length * prices.secretMonth);
   const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce((n, [, a]) => n + (a.Properties.Metrics?.filter((m: any) => m.MetricStat).length || 1), 0);

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, CloudFrontWebAcl, CloudFrontWebAclProps,
-  EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
+  DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
   PrivateDatabase, PrivateDatabaseProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
   SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
@@ -25,6 +25,11 @@ export function web(props: Partial<SecureAlbFargateServiceProps>, vpcOf?: VpcOf)
 export function database(props: Partial<PrivateDatabaseProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();
   return new PrivateDatabase(stack, 'Db', { vpc: vpcOf?.(stack) ?? vpc, ...props });
+}
+export function backups(props: Partial<DataBackupsProps>, vpcOf?: VpcOf) {
+  const { stack, vpc } = givenStack();
+  const db = new PrivateDatabase(stack, 'Db', { vpc: vpcOf?.(stack) ?? vpc });
+  return new DataBackups(stack, 'Backups', { databases: [db.instance], ...props });
 }
 export function cache(props: Partial<PrivateCacheProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();

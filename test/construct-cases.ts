@@ -1,9 +1,13 @@
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, CloudFrontWebAcl, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
+import {
+  CleanupJobScheduler, CloudFrontWebAcl, DataBackups, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache,
+  PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService,
+} from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -103,6 +107,24 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   ['PrivateCache (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateCache(given.stack, 'Cache', { vpc: given.vpc, profile: EnvironmentProfile.DEVELOPMENT });
+    return given;
+  }],
+  ['DataBackups', (app) => {
+    const given = givenStack({}, app);
+    const database = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    new DataBackups(given.stack, 'Backups', { databases: [database.instance] });
+    return given;
+  }],
+  ['DataBackups (cross-region copy, vault lock, a bucket)', (app) => {
+    const given = givenStack({}, app);
+    const database = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });
+    const bucket = s3.Bucket.fromBucketName(given.stack, 'Data', 'versioned-data-bucket');
+    new DataBackups(given.stack, 'Backups', {
+      databases: [database.instance],
+      buckets: [bucket],
+      copy: { destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' },
+      vaultLock: { minRetention: Duration.days(7), changeableFor: Duration.days(3) },
+    });
     return given;
   }],
   ['EcrToEcsPipeline with the CI pipeline', (app) => {

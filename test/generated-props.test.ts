@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { cache, calls, database, job, monitoring, pipeline, platform, web, webAcl, worker } from './builders';
+import { backups, cache, calls, database, job, monitoring, pipeline, platform, web, webAcl, worker } from './builders';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
 /**
@@ -19,6 +19,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   SecureAlbFargateService: web,
   PrivateDatabase: database,
   PrivateCache: cache,
+  DataBackups: backups,
   CleanupJobScheduler: job,
   ScheduledApiCalls: calls,
   InfraMonitoring: monitoring,
@@ -80,11 +81,19 @@ function tokenOf(type: string): unknown {
 const NESTED_BASES: { [prop: string]: object } = {
   cleanupJob: { command: ['node', 'cleanup.js'] },
   existingDatabase: { securityGroupId: 'sg-0123456789abcdef0', hostParameterName: '/db/host' },
+  copy: { destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' },
+  vaultLock: { minRetention: Duration.days(1) },
   source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
 };
 
+/** Sibling props a varied prop needs to mean anything (the platform's backups back up its database). */
+const SIBLINGS: { [prop: string]: object } = {
+  backups: { database: {} },
+};
+
 function withProp(prop: string[], value: unknown): object {
-  return prop.length === 1 ? { [prop[0]]: value } : { [prop[0]]: { ...NESTED_BASES[prop[0]], [prop[1]]: value } };
+  const varied = prop.length === 1 ? { [prop[0]]: value } : { [prop[0]]: { ...NESTED_BASES[prop[0]], [prop[1]]: value } };
+  return { ...SIBLINGS[prop[0]], ...varied };
 }
 
 /**

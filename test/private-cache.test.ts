@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { givenStack } from './fixtures';
-import { CacheEngine, PrivateCache, PrivateCacheProps } from '../src';
+import { CacheEngine, EnvironmentProfile, PrivateCache, PrivateCacheProps, TeardownPolicy } from '../src';
 
 function build(overrides: Partial<PrivateCacheProps> = {}, clients = 1) {
   const { stack, vpc } = givenStack();
@@ -74,6 +74,19 @@ describe('PrivateCache', () => {
     build({ production: false }).template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       CacheNodeType: 'cache.t4g.micro', NumCacheClusters: 1, AutomaticFailoverEnabled: false, MultiAZEnabled: false, SnapshotRetentionLimit: 1,
     });
+  });
+
+  test('GIVEN development settings THEN the cache, its auth token and key are deleted with the stack (teardown DESTROY)', () => {
+    const { template } = build({ profile: EnvironmentProfile.DEVELOPMENT });
+    template.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ PendingWindowInDays: 7 }) });
+  });
+
+  test('GIVEN development settings and teardown RETAIN THEN a final snapshot and a retained token', () => {
+    const { template } = build({ profile: EnvironmentProfile.DEVELOPMENT, teardown: TeardownPolicy.RETAIN });
+    template.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Snapshot' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
   test('GIVEN the Redis engine THEN Redis 7.1 is used', () => {

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { givenStack } from './fixtures';
-import { PrivateDatabase, PrivateDatabaseProps } from '../src';
+import { EnvironmentProfile, PrivateDatabase, PrivateDatabaseProps, TeardownPolicy } from '../src';
 
 function build(overrides: Partial<PrivateDatabaseProps> = {}, clients = 1) {
   const { stack, vpc } = givenStack();
@@ -79,12 +79,30 @@ describe('PrivateDatabase', () => {
     expect(ingress).toEqual([expect.objectContaining({ SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/RotationSingleUserSecurityGroup/), 'GroupId'] } })]);
   });
 
-  test('GIVEN development settings THEN single-AZ, unprotected, still backed up 7 days and snapshotted', () => {
+  test('GIVEN development settings THEN single-AZ, unprotected, still backed up 7 days, and deleted with its secret and key (teardown DESTROY)', () => {
     const { template } = build({ production: false });
     template.hasResource('AWS::RDS::DBInstance', {
       Properties: Match.objectLike({ MultiAZ: false, DeletionProtection: false, BackupRetentionPeriod: 7 }),
-      DeletionPolicy: 'Snapshot',
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
     });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ PendingWindowInDays: 7 }) });
+  });
+
+  test('GIVEN development settings and teardown RETAIN THEN snapshotted on delete, secret and key retained', () => {
+    const { template } = build({ profile: EnvironmentProfile.DEVELOPMENT, teardown: TeardownPolicy.RETAIN });
+    template.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ PendingWindowInDays: Match.absent() }) });
+  });
+
+  test('GIVEN production and teardown DESTROY THEN deletion protection is off by default, and turning it on is refused by name', () => {
+    build({ teardown: TeardownPolicy.DESTROY }).template.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ DeletionProtection: false }), DeletionPolicy: 'Delete',
+    });
+    expect(() => build({ teardown: TeardownPolicy.DESTROY, deletionProtection: true }))
+      .toThrow(/invalid deletionProtection true: the teardown policy DESTROY deletes the database/);
   });
 
   test('GIVEN a change of instance size or of granted clients THEN instance and secret keep logical IDs and the secret is untouched', () => {

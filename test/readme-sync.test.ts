@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { constructCases } from './construct-cases';
+import { teardownOutcomes, teardownStack } from './teardown-report';
 import { BackendStack } from '../examples/backend-app';
 import { BackendPlatform, EnvironmentProfile } from '../src';
 
@@ -14,6 +15,20 @@ import { BackendPlatform, EnvironmentProfile } from '../src';
  */
 const README = path.join(__dirname, '..', 'README.md');
 const readme = fs.readFileSync(README, 'utf8');
+
+/**
+ * Compares a generated table with the README's, between `<!-- name:start -->` and `<!-- name:end -->`;
+ * with `UPDATE_README=1`, rewrites it instead.
+ */
+function expectReadmeTable(name: string, table: string): void {
+  const markers = new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n?<!-- ${name}:end -->`);
+  const current = markers.exec(readme)?.[1];
+  if (process.env.UPDATE_README && current !== table) {
+    fs.writeFileSync(README, fs.readFileSync(README, 'utf8').replace(markers, `<!-- ${name}:start -->\n${table}\n<!-- ${name}:end -->`));
+    return;
+  }
+  expect(current).toBe(table);
+}
 
 /** Diagram label -> the resource type that must exist for it (and vice versa). */
 const DIAGRAM: Array<[string, string]> = [
@@ -65,6 +80,7 @@ test('the "resources created" table matches what each construct synthesizes', ()
     'SecureAlbFargateService': ['SecureAlbFargateService', 'Backend'],
     'PrivateDatabase (production)': ['PrivateDatabase', 'Database'],
     'PrivateCache (production)': ['PrivateCache', 'Cache'],
+    'DataBackups': ['DataBackups', 'Backups'],
     'EcrToEcsPipeline with the CI pipeline': ['EcrToEcsPipeline (with CI)', 'Delivery'],
     'CleanupJobScheduler': ['CleanupJobScheduler', 'Cleanup'],
     'ScheduledApiCalls': ['ScheduledApiCalls (one call)', 'Calls'],
@@ -74,13 +90,7 @@ test('the "resources created" table matches what each construct synthesizes', ()
   const platform = new BackendStack(new App(), 'Platform', { environmentName: 'prod', profile: EnvironmentProfile.PRODUCTION });
   rows.push(row('BackendPlatform (headline, production)', platform, 'Backend'));
   const table = ['| construct | resources | CloudFormation types |', '| --- | --- | --- |', ...rows].join('\n');
-  const markers = /<!-- resources:start -->\n([\s\S]*?)\n?<!-- resources:end -->/;
-  const current = markers.exec(readme)?.[1];
-  if (process.env.UPDATE_README && current !== table) {
-    fs.writeFileSync(README, readme.replace(markers, `<!-- resources:start -->\n${table}\n<!-- resources:end -->`));
-    return;
-  }
-  expect(current).toBe(table);
+  expectReadmeTable('resources', table);
 });
 
 test('the acknowledged-findings table lists every rule the production platform acknowledges, with its reasons', () => {
@@ -94,13 +104,43 @@ test('the acknowledged-findings table lists every rule the production platform a
   const rows = [...reasons.entries()].sort(([a], [b]) => a.localeCompare(b))
     .map(([rule, why]) => `| \`${rule}\` | ${[...why].sort().join('<br/>')} |`);
   const table = ['| rule | why it is acknowledged |', '| --- | --- |', ...rows].join('\n');
-  const markers = /<!-- acknowledged:start -->\n([\s\S]*?)\n?<!-- acknowledged:end -->/;
-  const current = markers.exec(readme)?.[1];
-  if (process.env.UPDATE_README && current !== table) {
-    fs.writeFileSync(README, fs.readFileSync(README, 'utf8').replace(markers, `<!-- acknowledged:start -->\n${table}\n<!-- acknowledged:end -->`));
-    return;
-  }
-  expect(current).toBe(table);
+  expectReadmeTable('acknowledged', table);
+});
+
+test('the "what cdk destroy leaves" table lists every stateful resource of both profiles as their templates delete it', () => {
+  const production = teardownOutcomes(teardownStack(EnvironmentProfile.PRODUCTION));
+  const development = teardownOutcomes(teardownStack(EnvironmentProfile.DEVELOPMENT));
+  const paths = [...new Set([...production.keys(), ...development.keys()])];
+  const absent = (p: string) => p.startsWith('Backups/') ? 'not created (no backups by default)' : 'not created (shares `LogsKey`)';
+  const cell = (p: string, outcome: { outcome: string; billed: boolean } | undefined) => outcome ? (outcome.billed ? `**${outcome.outcome}**` : outcome.outcome) : absent(p);
+  const rows = paths.map(p => `| \`${p}\` | ${(production.get(p) ?? development.get(p))!.type.replace(/^AWS::/, '')} | ${cell(p, production.get(p))} | ${cell(p, development.get(p))} |`);
+  const count = (outcomes: typeof production) => [...outcomes.values()].filter(o => o.billed).length;
+  rows.push(`| **left billed after \`cdk destroy\`** | | **${count(production)}** | **${count(development)}** |`);
+  const table = ['| resource (below the platform) | type | production: `TeardownPolicy.RETAIN` | development: `TeardownPolicy.DESTROY` |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  expectReadmeTable('teardown', table);
+});
+
+/** Words the README uses for stateful resources, and the platform paths they name. */
+const RESOURCE_WORDS: Array<[RegExp, RegExp]> = [
+  [/image-tag parameter|ecr-imgTag/i, /ImageTagParameter$/],
+  [/SSM parameters?|service-url/i, /Parameter$/],
+  [/log groups?/i, /(LogGroup|FlowLogs)$/],
+  [/access-log bucket/i, /AccessLogsBucket$/],
+  [/origin secret/i, /OriginVerifySecret$/],
+  [/artifact(s)? bucket/i, /ArtifactBucket$/],
+  [/\brepositor(y|ies)\b/i, /^Repository$/],
+];
+
+test('the README\'s retention claims match the templates: whatever a sentence says is retained, production retains', () => {
+  const production = teardownOutcomes(teardownStack(EnvironmentProfile.PRODUCTION));
+  expect(production.get('Service/ImageTagParameter')?.outcome).toBe('deleted');
+  const sentences = readme.replace(/<!-- teardown:start -->[\s\S]*<!-- teardown:end -->/, '').replace(/\n/g, ' ').split(/(?<=[.;:])\s/);
+  const claims = sentences.filter(s => /\b(retained|kept) on delete|are retained\b|is retained\b/i.test(s));
+  expect(claims.length).toBeGreaterThan(0);
+  const wrong = claims.flatMap(claim => RESOURCE_WORDS.filter(([word]) => word.test(claim))
+    .filter(([, paths]) => [...production].some(([p, o]) => paths.test(p) && !o.billed))
+    .map(([word]) => `${word}: ${claim}`));
+  expect(wrong).toEqual([]);
 });
 
 test('the README\'s install lines name the versions the consumer test installs and synthesizes with', () => {

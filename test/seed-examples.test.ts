@@ -157,4 +157,14 @@ describe('seed 004: modular infrastructure in the development profile', () => {
     template.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, BackupRetentionPeriod: 7 });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 2 * * ? *)' });
   });
+
+  test('THEN an AWS Backup plan (daily 35 days, monthly 12 months) backs up the database, in a retained vault', () => {
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({
+        BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 35 } }), Match.objectLike({ Lifecycle: { DeleteAfterDays: 365 } })],
+      }),
+    });
+    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+    template.resourceCountIs('AWS::Backup::BackupSelection', 1);
+  });
 });

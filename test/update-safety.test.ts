@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceImage } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceImage, TeardownPolicy } from '../src';
 
 /**
  * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
@@ -14,7 +14,7 @@ import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, Environmen
 const STATEFUL = [
   'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
   'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
-  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter',
+  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter', 'AWS::Backup::BackupVault',
 ];
 const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
 
@@ -61,6 +61,18 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
   }],
   ['attach a web ACL', {}, { service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') } }],
   ['cache static paths', {}, { service: { cachedPathPatterns: ['/static/*'] } }],
+  ['add the backup plan (an existing production platform upgrading, or backups turned on)', { backups: { enabled: false } }, {}],
+  ['add backups to a development platform', { profile: EnvironmentProfile.DEVELOPMENT }, { profile: EnvironmentProfile.DEVELOPMENT, backups: {} }],
+  ['change backup retention, add a cross-region copy and a vault lock', {}, {
+    backups: {
+      dailyRetention: Duration.days(14),
+      copy: { destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' },
+      vaultLock: { minRetention: Duration.days(7) },
+    },
+  }],
+  ['change teardown from RETAIN to DESTROY (production profile)', {}, { teardown: TeardownPolicy.DESTROY }],
+  ['change teardown from DESTROY to RETAIN (development profile)', { profile: EnvironmentProfile.DEVELOPMENT },
+    { profile: EnvironmentProfile.DEVELOPMENT, teardown: TeardownPolicy.RETAIN }],
   ['switch the development profile service size and capacity', { profile: EnvironmentProfile.DEVELOPMENT },
     { profile: EnvironmentProfile.DEVELOPMENT, service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 3 } }],
 ];

@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { cache, database, job, platform, web } from './builders';
 import { constructCases } from './construct-cases';
-import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring } from '../src';
+import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring, TeardownPolicy } from '../src';
 
 /**
  * Turning a secure or durable default off is allowed but never silent: the construct warns at synth with the prop,
@@ -33,6 +33,15 @@ const cases: Array<[string, () => IConstruct, string]> = [
     + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['cache: no replica in production', () => cache({ replicas: 0 }),
     'replicas is 0: a node failure in production loses the cache and queued jobs until a new node is up; '
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
+  ['database: deleted without a snapshot in production', () => database({ teardown: TeardownPolicy.DESTROY }),
+    'teardown is "destroy": removing the production database deletes it without a final snapshot, with its secret and key; '
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
+  ['cache: deleted without a snapshot in production', () => cache({ teardown: TeardownPolicy.DESTROY }),
+    'teardown is "destroy": removing the production cache deletes it without a final snapshot, with its auth token and key; '
+    + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
+  ['platform: everything deleted on cdk destroy in production', () => platform({ teardown: TeardownPolicy.DESTROY, database: {}, service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') } }),
+    'teardown is "destroy": cdk destroy deletes the production database without a final snapshot, and every secret, key, log group and bucket; '
     + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['cache: no snapshots in production', () => cache({ snapshotRetentionDays: 0 }),
     'snapshotRetentionDays is 0: no daily snapshots: a lost production cache cannot be restored; '

@@ -2,8 +2,11 @@
  * Seed 004: the modular CDKTF stack (networking, ALB, ECS Fargate, PostgreSQL, monitoring, scheduled backups to S3)
  * as one platform in the development profile.
  * Differences from the seed: CloudWatch Container Insights and the platform's alarms replace the self-run Prometheus;
- * the backup Lambda becomes a daily Fargate job (pg_dump to a retained, encrypted bucket) next to RDS automated backups;
- * the ALB listens on HTTPS behind CloudFront instead of plain HTTP.
+ * the backup Lambda becomes an AWS Backup plan (`backups`: daily recovery points kept 35 days, monthly ones 12 months,
+ * in a retained vault with its own key), which the development profile leaves off unless asked; a nightly Fargate job
+ * still writes a pg_dump to a retained, encrypted bucket, because a logical dump restores into any PostgreSQL (a newer
+ * major version, a laptop) where a snapshot only restores into RDS. The ALB listens on HTTPS behind CloudFront
+ * instead of plain HTTP. Everything else follows the development teardown: `cdk destroy` deletes it.
  */
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -32,6 +35,7 @@ export class ModularInfraStack extends Stack {
       profile: EnvironmentProfile.DEVELOPMENT,
       hostedZone,
       database: {},
+      backups: {},
       cleanupJob: {
         command: ['sh', '-c', 'PGPASSWORD="$DB_PASSWORD" pg_dump "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME user=$DB_USER sslmode=require"'
           + ' | gzip | aws s3 cp - "s3://$BACKUP_BUCKET/$(date +%F).sql.gz"'],

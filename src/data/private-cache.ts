@@ -9,11 +9,13 @@ import { IContainerConnection } from './container-connection';
 import { IMonitoredCache } from '../monitoring/monitored';
 import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
+import { TeardownPolicy } from '../platform/teardown';
 import { acknowledge } from '../private/compliance';
 import { checkAll } from '../private/errors';
-import { createRetainedKey } from '../private/kms';
+import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
+import { declaredTeardown, declareTeardown, removalPolicyOf } from '../private/teardown';
 import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
@@ -76,6 +78,13 @@ export interface PrivateCacheProps extends CacheOptions {
    * @default - a new key with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * What removing the cache from the app (or deleting the stack) does: RETAIN takes a final snapshot and keeps the
+   * auth token and key; DESTROY deletes the nodes without a snapshot, the token, and the key after 7 days.
+   * In a `BackendPlatform`, the platform's `teardown` applies.
+   * @default - the profile's: TeardownPolicy.RETAIN in production, TeardownPolicy.DESTROY in development
+   */
+  readonly teardown?: TeardownPolicy;
 }
 
 const CACHE_PORT = 6379;
@@ -106,11 +115,13 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
     super(scope, id);
     checkPropTypes(this, 'PrivateCacheProps', props);
     validateProps(this, props);
-    const defaults = profileDefaults(resolveProfile(props.profile, props.production)).cache;
+    const profile = profileDefaults(resolveProfile(props.profile, props.production));
+    const defaults = profile.cache;
     const engine = props.engine ?? CacheEngine.VALKEY;
     const replicas = props.replicas ?? defaults.replicas;
+    declareTeardown(this, props.teardown ?? declaredTeardown(this) ?? profile.teardown);
 
-    this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'EncryptionKey', 'PrivateCache data at rest and auth token');
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'EncryptionKey', 'PrivateCache data at rest and auth token');
     this.authToken = this.createAuthToken();
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -139,8 +150,8 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
       snapshotRetentionLimit: props.snapshotRetentionDays ?? defaults.snapshotRetentionDays,
       autoMinorVersionUpgrade: true,
     });
-    // Removing the cache from the app takes a final snapshot instead of dropping sessions and queued jobs.
-    this.replicationGroup.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    // Removing the cache from the app takes a final snapshot instead of dropping sessions and queued jobs (unless all is destroyed).
+    this.replicationGroup.applyRemovalPolicy(removalPolicyOf(this, RemovalPolicy.SNAPSHOT));
 
     this.host = this.replicationGroup.attrPrimaryEndPointAddress;
     this.nodeIds = Array.from({ length: replicas + 1 }, (_, i) => `${this.replicationGroup.ref}-00${i + 1}`);
@@ -165,7 +176,7 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
       encryptionKey: this.encryptionKey,
       // ElastiCache accepts 16-128 printable characters without @, " or /; alphanumerics avoid all quoting trouble.
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyOf(this),
     });
     acknowledge(secret, [{ id: 'AwsSolutions-SMG4', reason: 'An auth token rotation needs a coordinated ElastiCache ROTATE + client restart; done by hand, not on a timer.' }]);
     return secret;
@@ -176,6 +187,9 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
     if (replicas === 0) warnWeakenedDefault(this, 'replicas', replicas, 'a node failure in production loses the cache and queued jobs until a new node is up', fix);
     if (props.snapshotRetentionDays === 0) {
       warnWeakenedDefault(this, 'snapshotRetentionDays', 0, 'no daily snapshots: a lost production cache cannot be restored', fix);
+    }
+    if (props.teardown === TeardownPolicy.DESTROY) {
+      warnWeakenedDefault(this, 'teardown', props.teardown, 'removing the production cache deletes it without a final snapshot, with its auth token and key', fix);
     }
   }
 

@@ -10,11 +10,13 @@ import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-conn
 import { ExistingDatabase, POSTGRES_PORT } from './existing-database';
 import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
+import { TeardownPolicy } from '../platform/teardown';
 import { acknowledge } from '../private/compliance';
 import { checkAll } from '../private/errors';
-import { createRetainedKey } from '../private/kms';
+import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
+import { declaredTeardown, declareTeardown, removalPolicyOf } from '../private/teardown';
 import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
@@ -99,6 +101,13 @@ export interface PrivateDatabaseProps extends DatabaseOptions {
    * @default - a new key with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * What removing the database from the app (or deleting the stack) does: RETAIN takes a final snapshot and keeps
+   * the secret and key; DESTROY deletes the instance without a snapshot, the secret, and the key after 7 days.
+   * In a `BackendPlatform`, the platform's `teardown` applies.
+   * @default - the profile's: TeardownPolicy.RETAIN in production, TeardownPolicy.DESTROY in development
+   */
+  readonly teardown?: TeardownPolicy;
 }
 
 
@@ -106,7 +115,8 @@ export interface PrivateDatabaseProps extends DatabaseOptions {
  * RDS PostgreSQL in isolated subnets, never public, that only the clients you grant can reach.
  *
  * Credentials are generated into Secrets Manager and handed to containers as ECS secrets; storage is encrypted
- * with KMS, TLS is forced, and the instance is snapshotted (never deleted outright) when removed.
+ * with KMS, TLS is forced, and the instance is snapshotted (never deleted outright) when removed, unless the
+ * teardown policy is DESTROY (the development profile's).
  */
 export class PrivateDatabase extends Construct implements IDatabaseConnection {
   /** Adopt a database created elsewhere, whose connection details live in SSM parameters and/or a secret. */
@@ -133,19 +143,22 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
     validateProps(this, props);
     const defaults = databaseDefaults(props);
     this.databaseName = props.databaseName ?? 'app';
+    const teardown = resolveTeardown(this, props);
+    declareTeardown(this, teardown);
 
-    this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'EncryptionKey', 'PrivateDatabase storage, Performance Insights and credentials');
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'EncryptionKey', 'PrivateDatabase storage, Performance Insights and credentials');
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL: ingress only from granted clients',
       allowAllOutbound: false,
     });
     const multiAz = props.multiAz ?? defaults.multiAz;
-    const deletionProtection = props.deletionProtection ?? defaults.deletionProtection;
+    // A database the teardown deletes must not be protected against deletion, or `cdk destroy` would fail on it.
+    const deletionProtection = props.deletionProtection ?? (defaults.deletionProtection && teardown !== TeardownPolicy.DESTROY);
     this.instance = this.createInstance(props, multiAz, deletionProtection);
     this.secret = this.instance.secret!;
-    // Losing the secret would lock everyone out of a retained snapshot: keep it on delete.
-    this.generatedSecret().applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // Losing the secret would lock everyone out of a retained snapshot: keep it on delete (unless all is destroyed).
+    this.generatedSecret().applyRemovalPolicy(removalPolicyOf(this));
     if (props.rotation) {
       // The rotation function calls the Secrets Manager API: from egress subnets when the VPC has them (isolated ones need an endpoint).
       const subnetType = props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
@@ -161,7 +174,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       DB_USER: ecs.Secret.fromSecretsManager(this.secret, 'username'),
       DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
     };
-    if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(multiAz, deletionProtection);
+    if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(multiAz, deletionProtection, props.teardown);
     this.acknowledgeFindings(props, multiAz, deletionProtection);
   }
 
@@ -202,7 +215,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       monitoringInterval: Duration.seconds(60),
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       iamAuthentication: props.iamAuthentication ?? false,
-      removalPolicy: RemovalPolicy.SNAPSHOT,
+      removalPolicy: removalPolicyOf(this, RemovalPolicy.SNAPSHOT),
     });
   }
 
@@ -224,10 +237,14 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
     return this.instance.node.findAll().find((c): c is secretsmanager.CfnSecret => c instanceof secretsmanager.CfnSecret)!;
   }
 
-  private warnOnWeakenedDefaults(multiAz: boolean, deletionProtection: boolean): void {
+  private warnOnWeakenedDefaults(multiAz: boolean, deletionProtection: boolean, teardown: TeardownPolicy | undefined): void {
     const fix = 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment';
+    if (teardown === TeardownPolicy.DESTROY) {
+      warnWeakenedDefault(this, 'teardown', teardown, 'removing the production database deletes it without a final snapshot, with its secret and key', fix);
+    }
     if (!multiAz) warnWeakenedDefault(this, 'multiAz', multiAz, 'a zone outage takes the production database down', fix);
-    if (!deletionProtection) warnWeakenedDefault(this, 'deletionProtection', deletionProtection, 'a stack update or removal can delete the production database', fix);
+    // Under a DESTROY teardown, no deletion protection is the point (and the teardown itself is what warns).
+    if (!deletionProtection && removalPolicyOf(this) !== RemovalPolicy.DESTROY) warnWeakenedDefault(this, 'deletionProtection', deletionProtection, 'a stack update or removal can delete the production database', fix);
   }
 
   private acknowledgeFindings(props: PrivateDatabaseProps, multiAz: boolean, deletionProtection: boolean): void {
@@ -248,8 +265,11 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       acks.push({ id: 'rds_instance_backup_enabled_check', reason: 'Backups shorter than 7 days are an explicit development setting (backupRetentionDays).' });
     }
     if (!deletionProtection) {
-      acks.push({ id: 'AwsSolutions-RDS10', reason: 'Deletion protection is off by explicit development setting; the instance is still snapshotted on delete.' });
-      acks.push({ id: 'rds_instance_deletion_protection_enabled_check', reason: 'Deletion protection is off by explicit development setting; the instance is still snapshotted on delete.' });
+      const why = removalPolicyOf(this) === RemovalPolicy.DESTROY
+        ? 'Deletion protection is off because the teardown policy is DESTROY (the development default): the environment is meant to be deleted.'
+        : 'Deletion protection is off by explicit development setting; the instance is still snapshotted on delete.';
+      acks.push({ id: 'AwsSolutions-RDS10', reason: why });
+      acks.push({ id: 'rds_instance_deletion_protection_enabled_check', reason: why });
     }
     acknowledge(this.instance, acks);
     acknowledge(this.instance.node.findChild('MonitoringRole'), [
@@ -270,6 +290,11 @@ function databaseDefaults(props: PrivateDatabaseProps) {
   return profileDefaults(resolveProfile(props.profile, props.production)).database;
 }
 
+/** The database's own `teardown`, else the enclosing platform's, else the profile's. */
+function resolveTeardown(scope: Construct, props: PrivateDatabaseProps): TeardownPolicy {
+  return props.teardown ?? declaredTeardown(scope) ?? profileDefaults(resolveProfile(props.profile, props.production)).teardown;
+}
+
 function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
   const minimumBackupDays = databaseDefaults(props).minimumBackupRetentionDays;
   const allocated = props.allocatedStorageGiB ?? 20;
@@ -282,6 +307,11 @@ function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
     () => {
       if (props.backupRetentionDays !== undefined && !isToken(props.backupRetentionDays) && props.backupRetentionDays < minimumBackupDays) {
         invalidProp(scope, 'backupRetentionDays', props.backupRetentionDays, `production keeps at least ${minimumBackupDays} days of backups; raise it or use profile EnvironmentProfile.DEVELOPMENT`);
+      }
+    },
+    () => {
+      if (props.deletionProtection === true && resolveTeardown(scope, props) === TeardownPolicy.DESTROY) {
+        invalidProp(scope, 'deletionProtection', true, 'the teardown policy DESTROY deletes the database with the stack, which deletion protection would block; drop deletionProtection or use TeardownPolicy.RETAIN');
       }
     },
     () => {

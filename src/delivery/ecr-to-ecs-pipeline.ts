@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -20,9 +20,10 @@ import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
 import { checkAll } from '../private/errors';
-import { createRetainedKey } from '../private/kms';
+import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
 import { checkPropTypes } from '../private/prop-types';
+import { createBucket } from '../private/teardown';
 import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
 /**
@@ -66,7 +67,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     this.tagParameter = tagParameter;
     const tag = props.tag ?? 'latest';
 
-    this.encryptionKey = props.encryptionKey ?? createRetainedKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
     this.artifactBucket = this.createArtifactBucket();
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, props.logEncryptionKey);
     this.pipeline = this.createPipeline('Pipeline');
@@ -142,7 +143,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   }
 
   private createArtifactBucket(): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+    const bucket = createBucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
@@ -150,7 +151,6 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     // Server access logs would need an ACL-enabled log bucket (Control Tower CT.S3.PR.5 forbids ACLs).
     const onlyPipelines = 'Only the pipeline and build roles read and write these transient artifacts; their API calls are in CloudTrail.';

@@ -12,7 +12,7 @@ import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork } from './
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
-import { createRetainedKey } from '../private/kms';
+import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
 import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
@@ -98,7 +98,7 @@ export class InfraMonitoring extends Construct {
   }
 
   private topicKey(): kms.Key {
-    const key = createRetainedKey(this, 'AlarmTopicKey', 'Backend alarm topic');
+    const key = createKey(this, 'AlarmTopicKey', 'Backend alarm topic');
     // CloudWatch publishes alarm notifications, EventBridge pipeline and job failure events, to the encrypted topic.
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');

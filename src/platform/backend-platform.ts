@@ -12,19 +12,22 @@ import { createPlatformVpc } from './network';
 import { BackendPlatformProps, PlatformCleanupJobOptions, PlatformServiceOptions, PlatformStore, PlatformWorkerOptions } from './platform-options';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
+import { TeardownPolicy } from './teardown';
 import { IContainerConnection } from '../data/container-connection';
+import { DataBackups } from '../data/data-backups';
 import { IDatabaseConnection } from '../data/database-connection';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { checkAll, reportChildPropsAs } from '../private/errors';
-import { createRetainedKey } from '../private/kms';
+import { createKey } from '../private/kms';
 import { defaultAppName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { createSharedSecret } from '../private/secret';
+import { declareTeardown } from '../private/teardown';
 import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
-import { libraryWarningId } from '../private/warnings';
+import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
@@ -48,6 +51,8 @@ interface WorkloadConnections {
 export class BackendPlatform extends Construct {
   /** The profile in force. */
   public readonly profile: EnvironmentProfile;
+  /** What `cdk destroy` does to the platform's stateful resources. */
+  public readonly teardown: TeardownPolicy;
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
   /** The backend image repository. */
@@ -58,6 +63,8 @@ export class BackendPlatform extends Construct {
   public readonly service: SecureAlbFargateService;
   /** The database this platform created, if any. */
   public readonly database?: PrivateDatabase;
+  /** The AWS Backup plan of the database, if any. */
+  public readonly backups?: DataBackups;
   /** The database connection in use (created or existing), if any. */
   public readonly databaseConnection?: IDatabaseConnection;
   /** The cache, if any. */
@@ -85,6 +92,13 @@ export class BackendPlatform extends Construct {
     this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
     const defaults = profileDefaults(this.profile);
     this.defaults = defaults;
+    this.teardown = props.teardown ?? defaults.teardown;
+    // Every stateful resource below the platform (the database's, the service's, the pipeline's) follows it.
+    declareTeardown(this, this.teardown);
+    if (this.profile === EnvironmentProfile.PRODUCTION && this.teardown === TeardownPolicy.DESTROY) {
+      warnWeakenedDefault(this, 'teardown', this.teardown, 'cdk destroy deletes the production database without a final snapshot, and every secret, key, log group and bucket',
+        'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment');
+    }
 
     this.encryptionKey = this.createLogsKey();
     this.vpc = props.vpc ?? createPlatformVpc(this, defaults, this.encryptionKey);
@@ -97,6 +111,10 @@ export class BackendPlatform extends Construct {
         instanceType: props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, defaults.database.instanceSize),
         encryptionKey: defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
       });
+    }
+    const { enabled: backupsEnabled, ...backups } = props.backups ?? {};
+    if (this.database && (backupsEnabled ?? (props.backups !== undefined || defaults.backups))) {
+      this.backups = new DataBackups(this, 'Backups', { ...backups, databases: [this.database.instance] });
     }
     this.databaseConnection = this.database
       ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
@@ -217,6 +235,7 @@ export class BackendPlatform extends Construct {
     reportChildPropsAs(this, 'Database', under('database', shared));
     reportChildPropsAs(this, 'ExistingDatabase', under('existingDatabase'));
     reportChildPropsAs(this, 'Cache', under('cache', shared));
+    reportChildPropsAs(this, 'Backups', under('backups'));
     reportChildPropsAs(this, 'CleanupJob', under('cleanupJob', { spot: 'service.spot', cpuArchitecture: 'service.cpuArchitecture', vpc: 'vpc' }));
     reportChildPropsAs(this, 'ScheduledApiCalls', under('scheduledApiCalls', { calls: 'scheduledApiCalls' }));
     reportChildPropsAs(this, 'Pipeline', under('pipeline', { service: 'service' }));
@@ -278,9 +297,9 @@ export class BackendPlatform extends Construct {
       onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
       logRetention: defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
-      deletionProtection: options.deletionProtection ?? defaults.service.deletionProtection,
+      deletionProtection: options.deletionProtection ?? this.serviceDeletionProtection(defaults),
     });
-    if (!defaults.service.deletionProtection) {
+    if (!this.serviceDeletionProtection(defaults)) {
       // Destroyable is what the development profile is for: no warning about it on every synth.
       Annotations.of(service).acknowledgeWarning(libraryWarningId('deletionProtection'), 'development profile');
     }
@@ -308,6 +327,11 @@ export class BackendPlatform extends Construct {
     return names;
   }
 
+  /** The profile's choice, except that a platform whose teardown deletes everything must not block its own deletion. */
+  private serviceDeletionProtection(defaults: ProfileDefaults): boolean {
+    return defaults.service.deletionProtection && this.teardown !== TeardownPolicy.DESTROY;
+  }
+
   private createPipeline(props: BackendPlatformProps, defaults: ProfileDefaults): EcrToEcsPipeline | undefined {
     const { enabled, ...delivery } = props.pipeline ?? {};
     if (enabled === false || !this.service.image.repository) return undefined;
@@ -323,7 +347,7 @@ export class BackendPlatform extends Construct {
 
   /** Customer-managed key for the platform's log groups; CloudWatch Logs of this account and region may use it. */
   private createLogsKey(): kms.Key {
-    const key = createRetainedKey(this, 'LogsKey', 'Backend platform log groups');
+    const key = createKey(this, 'LogsKey', 'Backend platform log groups');
     const stack = Stack.of(this);
     key.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
@@ -371,6 +395,17 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
     () => {
       if (props.pipeline && props.pipeline.enabled !== false && props.image && !props.image.repository) {
         invalidProp(scope, 'pipeline', 'PlatformPipelineOptions', 'the pipeline deploys ECR images; use ServiceImage.fromEcrRepository or set pipeline.enabled to false');
+      }
+    },
+    () => {
+      const teardown = props.teardown ?? profileDefaults(props.profile ?? EnvironmentProfile.PRODUCTION).teardown;
+      if (props.service?.deletionProtection === true && teardown === TeardownPolicy.DESTROY) {
+        invalidProp(scope, 'service.deletionProtection', true, 'the teardown policy DESTROY deletes the load balancer with the stack, which deletion protection would block; drop service.deletionProtection or use teardown TeardownPolicy.RETAIN');
+      }
+    },
+    () => {
+      if (props.backups && props.backups.enabled !== false && !props.database) {
+        invalidProp(scope, 'backups', 'PlatformBackupOptions', 'the plan backs up the database the platform creates; add database, or back up an existing database in its own stack');
       }
     },
     () => {

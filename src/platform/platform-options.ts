@@ -2,6 +2,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EnvironmentProfile } from './environment-profile';
+import { TeardownPolicy } from './teardown';
+import { DataBackupOptions } from '../data/data-backups';
 import { ExistingDatabaseAttributes } from '../data/database-connection';
 import { CacheOptions } from '../data/private-cache';
 import { DatabaseOptions } from '../data/private-database';
@@ -50,6 +52,18 @@ export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnec
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
 export interface PlatformDatabaseOptions extends DatabaseOptions {}
 
+/**
+ * Options of the platform's AWS Backup plan for its database: daily recovery points kept 35 days and monthly ones
+ * kept 12 months unless set here, in a retained vault with its own key.
+ */
+export interface PlatformBackupOptions extends DataBackupOptions {
+  /**
+   * Create the backup plan.
+   * @default - true when `backups` is given or in the production profile; false otherwise (the development profile)
+   */
+  readonly enabled?: boolean;
+}
+
 /** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
 export interface PlatformCleanupJobOptions extends ScheduledTaskOptions, StoreConnectionOptions {}
 
@@ -81,6 +95,13 @@ export interface BackendPlatformProps {
    */
   readonly profile?: EnvironmentProfile;
   /**
+   * What `cdk destroy` does to the platform's stateful resources (database, cache, repository, buckets, secrets,
+   * keys, log groups, queues): RETAIN keeps them (the database and cache as final snapshots); DESTROY deletes them,
+   * emptying the repository and buckets first, so nothing billed is left. The README lists both, resource by resource.
+   * @default - the profile's: TeardownPolicy.RETAIN in production, TeardownPolicy.DESTROY in development
+   */
+  readonly teardown?: TeardownPolicy;
+  /**
    * Application name used in SSM paths.
    * @default - the stack name, lower-cased
    */
@@ -92,7 +113,7 @@ export interface BackendPlatformProps {
   readonly vpc?: ec2.IVpc;
   /**
    * ECR repository of the backend image.
-   * @default - a new, scanned, retained repository
+   * @default - a new, scanned repository that follows `teardown`
    */
   readonly repository?: ecr.IRepository;
   /**
@@ -110,6 +131,11 @@ export interface BackendPlatformProps {
    * @default - no database
    */
   readonly database?: PlatformDatabaseOptions;
+  /**
+   * AWS Backup plan for the database (needs `database`): see `DataBackups`.
+   * @default - the profile's: the default plan in production, none in development
+   */
+  readonly backups?: PlatformBackupOptions;
   /**
    * Use a database that exists outside the stack instead (its connection details in SSM / Secrets Manager).
    * @default - none

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EnvironmentProfile } from './environment-profile';
+import { TeardownPolicy } from './teardown';
 
 /** Every default that differs between the production and development profiles (docs/adr/0001). */
 export interface ProfileDefaults {
@@ -10,6 +11,10 @@ export interface ProfileDefaults {
   readonly natInstance: boolean;
   /** Data stores and the pipeline share the platform's one KMS key (1 USD/month) instead of a key each. */
   readonly sharedEncryptionKey: boolean;
+  /** What `cdk destroy` does to stateful resources (docs/adr/0006). */
+  readonly teardown: TeardownPolicy;
+  /** An AWS Backup plan for the platform's database (daily 35 days + monthly 12 months). */
+  readonly backups: boolean;
   readonly service: {
     readonly cpu: number;
     readonly memoryLimitMiB: number;
@@ -44,6 +49,8 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     natGateways: 2,
     natInstance: false,
     sharedEncryptionKey: false,
+    teardown: TeardownPolicy.RETAIN,
+    backups: true,
     service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 4, spot: false, deletionProtection: true, warnWithoutWebAcl: true },
     database: {
       instanceSize: ec2.InstanceSize.MEDIUM, multiAz: true, deletionProtection: true, minimumBackupRetentionDays: 7, warnOnWeakenedDefaults: true,
@@ -55,6 +62,8 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     natGateways: 1,
     natInstance: true,
     sharedEncryptionKey: true,
+    teardown: TeardownPolicy.DESTROY,
+    backups: false,
     service: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCapacity: 2, spot: true, deletionProtection: false, warnWithoutWebAcl: false },
     database: {
       instanceSize: ec2.InstanceSize.MICRO, multiAz: false, deletionProtection: false, minimumBackupRetentionDays: 1, warnOnWeakenedDefaults: false,

@@ -2,9 +2,14 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/compliance';
+import { destroysData } from '../private/teardown';
 
-/** The platform's image repository: every tag is immutable except the one whose pushes trigger the pipeline. */
+/**
+ * The platform's image repository: every tag is immutable except the one whose pushes trigger the pipeline.
+ * Retained on delete, or emptied and deleted when the teardown policy destroys data.
+ */
 export function createPlatformRepository(scope: Construct, triggerTag: string): ecr.Repository {
+  const destroy = destroysData(scope);
   const repository = new ecr.Repository(scope, 'Repository', {
     imageScanOnPush: true,
     encryption: ecr.RepositoryEncryption.KMS,
@@ -17,7 +22,8 @@ export function createPlatformRepository(scope: Construct, triggerTag: string): 
       { rulePriority: 2, description: 'Expire images no tag names after 14 days', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
       { rulePriority: 3, description: 'Keep the 100 newest of the other tagged images (CI builds)', tagStatus: ecr.TagStatus.ANY, maxImageCount: 100 },
     ],
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    ...(destroy ? { emptyOnDelete: true } : {}),
   });
   acknowledge(repository, [{
     id: 'ecr_private_tag_immutability_enabled_check',

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from './compliance';
+import { removalPolicyOf } from './teardown';
 
 /** Sends an alarm's ALARM and OK transitions to a topic, when there is one. */
 export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): cloudwatch.Alarm {
@@ -23,7 +24,7 @@ export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: removalPolicyOf(scope),
   });
   acknowledge(queue, [
     { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue.' },

@@ -1,17 +1,18 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { keyRemoval } from './teardown';
 
 /**
- * A customer-managed key with yearly rotation, retained on delete (data encrypted with it would be lost
- * otherwise), whose policy lets only AWS services create grants on it (Control Tower CT.KMS.PR.3).
+ * A customer-managed key with yearly rotation whose policy lets only AWS services create grants on it (Control
+ * Tower CT.KMS.PR.3). Retained on delete (data encrypted with it would be lost otherwise), unless the teardown policy
+ * destroys the data too: then scheduled for deletion after the shortest waiting period.
  */
-export function createRetainedKey(scope: Construct, id: string, description: string): kms.Key {
+export function createKey(scope: Construct, id: string, description: string): kms.Key {
   const key = new kms.Key(scope, id, {
     description,
     enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
+    ...keyRemoval(scope),
   });
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'DenyGrantsExceptForAwsServices',

@@ -1,13 +1,13 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './compliance';
+import { removalPolicyOf } from './teardown';
 
 const ONE_YEAR_DAYS = 365;
 
 /**
- * A retained application log group (one year by default). Shorter retention or no customer key are explicit
+ * An application log group, retained unless the teardown policy destroys data, (one year by default). Shorter retention or no customer key are explicit
  * choices of the caller and are acknowledged as such.
  */
 export function createLogGroup(
@@ -16,7 +16,7 @@ export function createLogGroup(
   const logGroup = new logs.LogGroup(scope, id, {
     retention: retention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: removalPolicyOf(scope),
   });
   if (!encryptionKey) {
     acknowledge(logGroup, [{ id: 'cloudwatch_log_group_encrypted_check', reason: 'CloudWatch Logs encrypts at rest with service keys; pass a customer-managed key (BackendPlatform does) to use your own.' }]);

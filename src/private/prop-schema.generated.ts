@@ -6,6 +6,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     environmentName: 'string',
     alarmEmails: '?array<string>',
     appName: '?string',
+    backups: '?struct:PlatformBackupOptions',
     cache: '?struct:PlatformCacheOptions',
     cleanupJob: '?struct:PlatformCleanupJobOptions',
     database: '?struct:PlatformDatabaseOptions',
@@ -17,7 +18,17 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     repository: '?construct:aws-cdk-lib.aws_ecr.IRepository',
     scheduledApiCalls: '?array<struct:ScheduledApiCall>',
     service: '?struct:PlatformServiceOptions',
+    teardown: '?enum:TeardownPolicy',
     vpc: '?construct:aws-cdk-lib.aws_ec2.IVpc',
+  },
+  BackupCopyOptions: {
+    destinationVaultArn: 'string',
+    retention: '?class:aws-cdk-lib.Duration',
+  },
+  BackupVaultLockOptions: {
+    minRetention: 'class:aws-cdk-lib.Duration',
+    changeableFor: '?class:aws-cdk-lib.Duration',
+    maxRetention: '?class:aws-cdk-lib.Duration',
   },
   CacheOptions: {
     cacheNodeType: '?string',
@@ -64,6 +75,21 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     environment: '?map<string>',
     healthCheckPath: '?string',
     secrets: '?map<class:aws-cdk-lib.aws_ecs.Secret>',
+  },
+  DataBackupOptions: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+  },
+  DataBackupsProps: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+    buckets: '?array<construct:aws-cdk-lib.aws_s3.IBucket>',
+    databases: '?array<construct:aws-cdk-lib.aws_rds.IDatabaseInstance>',
+    encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
   },
   DatabaseOptions: {
     allocatedStorageGiB: '?number',
@@ -166,6 +192,13 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     serviceCpuPercent: '?number',
     serviceMemoryPercent: '?number',
     target5xxPercent: '?number',
+  },
+  PlatformBackupOptions: {
+    copy: '?struct:BackupCopyOptions',
+    dailyRetention: '?class:aws-cdk-lib.Duration',
+    monthlyRetention: '?class:aws-cdk-lib.Duration',
+    vaultLock: '?struct:BackupVaultLockOptions',
+    enabled: '?boolean',
   },
   PlatformCacheOptions: {
     cacheNodeType: '?string',
@@ -272,6 +305,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     production: '?boolean',
     profile: '?enum:EnvironmentProfile',
+    teardown: '?enum:TeardownPolicy',
   },
   PrivateDatabaseProps: {
     allocatedStorageGiB: '?number',
@@ -289,6 +323,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     production: '?boolean',
     profile: '?enum:EnvironmentProfile',
+    teardown: '?enum:TeardownPolicy',
   },
   RoutedContainerOptions: {
     command: '?array<string>',
@@ -490,4 +525,5 @@ export const ENUMS: { readonly [enumName: string]: { readonly [member: string]: 
   EdgeMode: { VPC_ORIGIN: 'VPC_ORIGIN', PUBLIC_ALB: 'PUBLIC_ALB' },
   EnvironmentProfile: { PRODUCTION: 'production', DEVELOPMENT: 'development' },
   PlatformStore: { DATABASE: 'DATABASE', CACHE: 'CACHE' },
+  TeardownPolicy: { RETAIN: 'retain', DESTROY: 'destroy' },
 };

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -16,6 +16,7 @@ import { cloudFrontOriginFacingPrefixListId } from '../private/cloudfront-prefix
 import { acknowledge } from '../private/compliance';
 import { createSharedSecret } from '../private/secret';
 import { requireSubnets } from '../private/subnets';
+import { createBucket } from '../private/teardown';
 import { libraryWarningId } from '../private/warnings';
 
 /** The edge options with what the service resolved: the mode, where the ALB lives, its host name and its log bucket. */
@@ -215,16 +216,18 @@ export class ServiceEdge {
   }
 }
 
-/** The encrypted, TLS-only, retained bucket that receives ALB and CloudFront access logs. */
+/**
+ * The encrypted, TLS-only bucket that receives ALB and CloudFront access logs: retained, or emptied and deleted
+ * with the stack when the teardown policy destroys data.
+ */
 export function createAccessLogsBucket(scope: Construct): s3.Bucket {
-  const bucket = new s3.Bucket(scope, 'AccessLogsBucket', {
+  const bucket = createBucket(scope, 'AccessLogsBucket', {
     // ALB access logs only support SSE-S3; CloudFront standard logs need ACLs (bucket owner preferred).
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
     versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
     lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
   });
   const loop = 'This bucket is the access-log destination; logging or notifying on it would loop or add nothing.';

@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WorkerQueueOptions } from './worker-options';
 import { createDeadLetterQueue, deadLetterQueueAlarm } from '../private/alarms';
+import { removalPolicyOf } from '../private/teardown';
 
-/** The worker's own queue: SQS-encrypted, TLS-only, retained, with a dead-letter queue after `maxReceiveCount` tries. */
+/** The worker's own queue: SQS-encrypted, TLS-only, retained (unless the teardown policy destroys data), with a dead-letter queue after `maxReceiveCount` tries. */
 export function createWorkerQueue(scope: Construct, options: WorkerQueueOptions): { queue: sqs.Queue; deadLetterQueue: sqs.Queue } {
   const deadLetterQueue = createDeadLetterQueue(scope, 'DeadLetterQueue');
   const queue = new sqs.Queue(scope, 'Queue', {
@@ -14,7 +15,7 @@ export function createWorkerQueue(scope: Construct, options: WorkerQueueOptions)
     visibilityTimeout: options.visibilityTimeout ?? Duration.minutes(5),
     retentionPeriod: Duration.days(4),
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: options.maxReceiveCount ?? 5 },
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: removalPolicyOf(scope),
   });
   return { queue, deadLetterQueue };
 }
