@@ -267,6 +267,22 @@ describe('BackendPlatform', () => {
     expect(() => platform.addScheduledJob('Empty', { command: ['node', 'x.js'], taskType: '' })).toThrow('invalid addScheduledJob(\'Empty\').taskType ""');
   });
 
+  test('GIVEN a worker and a second job THEN each gets its own dashboard row, and no alarm pages twice', () => {
+    const stack = new Stack(new App(), 'Rows');
+    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', database: {} });
+    platform.addWorker('Mailer', { queue: {} });
+    platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'] });
+    const template = Template.fromStack(stack);
+    const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('## Worker Mailer');
+    expect(body).toContain('## Scheduled job NightlyReport');
+    for (const metric of ['RunningTaskCount', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'FailedInvocations']) expect(body).toContain(metric);
+    for (const alarm of Object.values<any>(template.findResources('AWS::CloudWatch::Alarm'))) {
+      const actions = JSON.stringify(alarm.Properties.AlarmActions ?? []);
+      expect(actions.split('AlarmTopic').length - 1).toBeLessThanOrEqual(1);
+    }
+  });
+
   describe('GIVEN no hosted zone (the cheapest first try)', () => {
     const { platform, template } = build({ hostedZone: undefined });
     const distributionUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceDistribution/), 'DomainName'] }]] };

@@ -148,7 +148,7 @@ describe('BackendPlatform.addWorker', () => {
     expect(added[0].serviceConnectName).toBe('reports');
   });
 
-  test('THEN adding workers replaces, removes or changes no resource the platform had, except the web service joining Service Connect', () => {
+  test('THEN adding workers replaces, removes or changes no resource the platform had, except the web service joining Service Connect and the dashboard', () => {
     const before = platformWith([]).template.toJSON();
     const after = platformWith([['Mailer', { queue: {} }], ['Reports', { port: 9000 }]]).template.toJSON();
     const changed: string[] = [];
@@ -157,7 +157,8 @@ describe('BackendPlatform.addWorker', () => {
     });
     expect(changed.filter(c => !c.endsWith(ResourceImpact.WILL_UPDATE))).toEqual([]);
     // The web service joins Service Connect as a client, the cluster gets the namespace, the database key lets the workers read its secret.
-    expect(changed.map(c => c.replace(/[0-9A-F]{8} .*/, '')).sort()).toEqual(['BackendDatabaseEncryptionKey', 'BackendService', 'BackendServiceCluster']);
+    // The dashboard gains a row per worker (updated in place).
+    expect(changed.map(c => c.replace(/[0-9A-F]{8} .*/, '')).sort()).toEqual(['BackendDatabaseEncryptionKey', 'BackendMonitoringDashboard', 'BackendService', 'BackendServiceCluster']);
   });
 
   test('THEN a bad worker prop is reported in the platform\'s words', () => {

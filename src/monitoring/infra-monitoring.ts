@@ -8,7 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork } from './monitored';
+import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWorker } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
@@ -84,6 +84,41 @@ export class InfraMonitoring extends Construct {
     return alarm;
   }
 
+  /**
+   * A dashboard row for a worker: running vs desired tasks, CPU and memory, and for a queue worker the backlog, the
+   * age of the oldest message and the dead-letter queue; its alarms are shown (route them with the worker's
+   * `alarmTopic`). `BackendPlatform.addWorker` calls it.
+   */
+  public monitorWorker(worker: IMonitoredWorker): void {
+    const { running, desired } = this.taskCounts(worker.service);
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: 'CPU and memory (%)', left: [worker.service.metricCpuUtilization({ period: PERIOD }), worker.service.metricMemoryUtilization({ period: PERIOD })], width: 6,
+      }),
+    ];
+    if (worker.queue) {
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Queue: waiting / oldest (s)',
+        left: [worker.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' })],
+        right: [worker.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' })],
+        width: 6,
+      }));
+    }
+    if (worker.deadLetterQueue) {
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Dead-letter queue depth', left: [worker.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })], width: 6,
+      }));
+    }
+    if (worker.alarms.length) widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: worker.alarms, width: 6 }));
+    this.section(`Worker ${worker.node.id}`, ...widgets);
+  }
+
+  /** A dashboard row for one more scheduled job or call set, whose alarms are routed to the topic. `BackendPlatform.addScheduledJob` calls it. */
+  public monitorScheduledJob(job: IMonitoredScheduledWork): void {
+    this.scheduledWorkRow(`Scheduled job ${job.node.id}`, [job]);
+  }
+
   /** The library's own alarms: `datapoints` breaching one-minute points out of the last `of` page. */
   private watch(id: string, description: string, metric: cloudwatch.IMetric, rule: AlarmRule): cloudwatch.Alarm {
     return this.addAlarm(id, {
@@ -136,13 +171,29 @@ export class InfraMonitoring extends Construct {
   }
 
   private monitorScheduledWork(jobs: IMonitoredScheduledWork[], calls: IMonitoredScheduledWork[]): void {
-    const rules = [...jobs, ...calls].flatMap(work => Object.entries(work.scheduleRules).map(([name, rule]) => ({ name, rule })));
-    const alarms = [...jobs, ...calls].flatMap(work => work.alarms);
+    this.scheduledWorkRow('Scheduled jobs and API calls', [...jobs, ...calls]);
+  }
+
+  /** Container Insights task counts of a service: the minimum running and the maximum desired per minute. */
+  private taskCounts(service: ecs.FargateService): { running: cloudwatch.Metric; desired: cloudwatch.Metric } {
+    const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName,
+      statistic,
+      period: PERIOD,
+      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
+    });
+    return { running: insights('RunningTaskCount', 'Minimum'), desired: insights('DesiredTaskCount', 'Maximum') };
+  }
+
+  private scheduledWorkRow(title: string, work: IMonitoredScheduledWork[]): void {
+    const rules = work.flatMap(w => Object.entries(w.scheduleRules).map(([name, rule]) => ({ name, rule })));
+    const alarms = work.flatMap(w => w.alarms);
     alarms.forEach(alarm => notify(alarm, this.alarmTopic));
-    const deadLetters = [...jobs, ...calls].map(work => work.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(5), statistic: 'Maximum', label: `${work.node.id} dead letters`,
+    const deadLetters = work.map(w => w.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5), statistic: 'Maximum', label: `${w.node.id} dead letters`,
     }));
-    this.section('Scheduled jobs and API calls',
+    this.section(title,
       new cloudwatch.GraphWidget({ title: 'Invocations', left: rules.map(r => ruleMetric(r.rule.ruleName, 'Invocations', r.name)), width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Failed invocations', left: rules.map(r => ruleMetric(r.rule.ruleName, 'FailedInvocations', r.name)), width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: deadLetters, width: 6 }),
@@ -174,15 +225,7 @@ export class InfraMonitoring extends Construct {
   private monitorService(service: ecs.FargateService, t: MonitoringThresholds): void {
     const cpu = service.metricCpuUtilization({ period: PERIOD });
     const memory = service.metricMemoryUtilization({ period: PERIOD });
-    const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      statistic,
-      period: PERIOD,
-      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
-    });
-    const running = insights('RunningTaskCount', 'Minimum');
-    const desired = insights('DesiredTaskCount', 'Maximum');
+    const { running, desired } = this.taskCounts(service);
     this.watch('ServiceCpuHigh', 'Service CPU stays high: autoscaling is at its maximum or cannot keep up',
       cpu,
       { threshold: t.serviceCpuPercent ?? 90, datapoints: 4, of: 5, missing: Missing.MISSING });

@@ -1,6 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -35,4 +36,16 @@ export interface IMonitoredPipeline {
   readonly alarms: cloudwatch.Alarm[];
   /** Publish failed executions to a topic. */
   notifyOnFailure(topic: sns.ITopic): void;
+}
+
+/** What `InfraMonitoring` watches of a service without a load balancer (`WorkerService` implements it). */
+export interface IMonitoredWorker extends IConstruct {
+  /** The worker's Fargate service. */
+  readonly service: ecs.FargateService;
+  /** The queue it consumes, in queue mode. */
+  readonly queue?: sqs.IQueue;
+  /** Where messages land after their last failed receive, in queue mode. */
+  readonly deadLetterQueue?: sqs.Queue;
+  /** The worker's own alarms, shown on its dashboard row. */
+  readonly alarms: cloudwatch.Alarm[];
 }

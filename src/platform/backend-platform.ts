@@ -5,7 +5,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
@@ -181,6 +180,7 @@ export class BackendPlatform extends Construct {
       if (!this.serviceConnectClient) this.service.service.enableServiceConnect({ namespace: worker.serviceConnectNamespace });
       this.serviceConnectClient = true;
     }
+    this.monitoring.monitorWorker(worker);
     return worker;
   }
 
@@ -191,7 +191,9 @@ export class BackendPlatform extends Construct {
    */
   public addScheduledJob(id: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
     this.validateWorkload('addScheduledJob', id, options, 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
-    return this.createJob(id, `addScheduledJob('${id}')`, options, this.monitoring.alarmTopic);
+    const job = this.createJob(id, `addScheduledJob('${id}')`, options);
+    this.monitoring.monitorScheduledJob(job);
+    return job;
   }
 
   /** The id and options of a workload added by a method, checked before any child exists; its problems named after the call. */
@@ -205,7 +207,7 @@ export class BackendPlatform extends Construct {
   }
 
   /** A scheduled job with the service's image and configuration, its own stores and its own additions. */
-  private createJob(id: string, prop: string, options: PlatformCleanupJobOptions, alarmTopic?: sns.ITopic): CleanupJobScheduler {
+  private createJob(id: string, prop: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
     const { stores, ...job } = options;
     const connections = this.connectionsOf(`${prop}.stores`, stores, this.schedulerKey);
     const scheduled = new CleanupJobScheduler(this, id, {
@@ -218,7 +220,6 @@ export class BackendPlatform extends Construct {
       secrets: { ...this.serviceOptions.secrets, ...connections.secrets, ...job.secrets },
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
-      alarmTopic,
     });
     connections.stores.forEach(store => store.allowFrom(scheduled));
     return scheduled;

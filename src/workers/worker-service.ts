@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { resolveWorkerConfig, WORKER_CONTAINER, WorkerConfig } from './worker-config';
 import { WorkerServiceProps } from './worker-options';
 import { createWorkerQueue, workerAlarms } from './worker-queue';
+import { IMonitoredWorker } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
 import { ensureFargateSpot } from '../private/fargate';
 import { claimPhysicalName } from '../private/naming';
@@ -29,7 +30,7 @@ import { ServiceTask } from '../service/task';
  * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet.
  * Same task, secret, log and compliance defaults as the web service.
  */
-export class WorkerService extends Construct implements ec2.IConnectable {
+export class WorkerService extends Construct implements ec2.IConnectable, IMonitoredWorker {
   /** The Fargate service. */
   public readonly service: ecs.FargateService;
   /** The task definition. */
