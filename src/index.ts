@@ -8,6 +8,7 @@ export * from './data/container-connection';
 export * from './data/database-connection';
 export * from './data/private-database';
 export * from './data/private-cache';
+export * from './data/data-bucket';
 export * from './data/data-backups';
 export * from './scheduled/cleanup-job-scheduler';
 export * from './scheduled/scheduled-api-calls';

@@ -283,6 +283,38 @@ describe('BackendPlatform', () => {
     }
   });
 
+  test('GIVEN dataBucket THEN a private, versioned, access-logged bucket whose name and read/write reach the workloads that connect to it', () => {
+    const stack = new Stack(new App(), 'Data');
+    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', database: {}, dataBucket: { infrequentAccessAfter: Duration.days(60) } });
+    platform.addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET] });
+    platform.addWorker('Mailer', { queue: {}, stores: [PlatformStore.DATABASE] });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+        LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^BackendServiceAccessLogsBucket') }, LogFilePrefix: 's3/data/' },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 60 }], NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    const environment = (prefix: string) => Object.entries<any>(template.findResources('AWS::ECS::TaskDefinition'))
+      .find(([id]) => id.startsWith(prefix))![1].Properties.ContainerDefinitions[0].Environment.map((e: any) => e.Name);
+    expect(environment('BackendServiceTaskDefinition')).toContain('DATA_BUCKET');
+    expect(environment('BackendAgents')).toContain('DATA_BUCKET');
+    expect(environment('BackendMailer')).not.toContain('DATA_BUCKET');
+    const policiesOf = (rolePrefix: string) => JSON.stringify(Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.Roles).includes(rolePrefix)).map(p => p.Properties.PolicyDocument));
+    expect(policiesOf('BackendAgentsTaskRole')).toMatch(/s3:GetObject","s3:PutObject","s3:DeleteObject"].*BackendDataBucket/);
+    expect(policiesOf('BackendMailerTaskRole')).not.toContain('BackendDataBucket');
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+    expect(() => new BackendPlatform(new Stack(new App(), 'Bad'), 'Backend', { environmentName: 'prod', dataBucket: { infrequentAccessAfter: Duration.days(10) } }))
+      .toThrow('Bad/Backend: invalid dataBucket.infrequentAccessAfter');
+  });
+
   describe('GIVEN no hosted zone (the cheapest first try)', () => {
     const { platform, template } = build({ hostedZone: undefined });
     const distributionUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceDistribution/), 'DomainName'] }]] };

@@ -112,6 +112,8 @@ const cases: Array<[string, () => unknown, string]> = [
     'TestStack/Platform: invalid cleanupJob.stores "DATABASE": another entry already uses it; every entry must be unique, rename one of the duplicates'],
   ['platform: a worker naming a store the platform does not have', () => platform({}).addWorker('Mailer', { queue: {}, stores: [PlatformStore.DATABASE] }),
     'TestStack/Platform: invalid addWorker(\'Mailer\').stores[0] "DATABASE": the platform has no database; add database or existingDatabase, or drop it from addWorker(\'Mailer\').stores'],
+  ['platform: a data bucket the platform does not have', () => platform({}).addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET] }),
+    'TestStack/Platform: invalid addWorker(\'Agents\').stores[0] "DATA_BUCKET": the platform has no data bucket; add dataBucket, or drop it from addWorker(\'Agents\').stores'],
   ['platform: a connected container that does not exist', () => platform({ database: {}, service: { connectedContainers: ['backend'] } }),
     'TestStack/Platform: invalid service.connectedContainers[0] "backend": the task has no container of that name; use one of "app" (app is the main container)'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],

@@ -5,8 +5,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { givenStack } from './fixtures';
 import {
-  CleanupJobScheduler, CloudFrontWebAcl, DataBackups, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache,
-  PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService,
+  BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring,
+  PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService,
 } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
@@ -160,6 +160,20 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new InfraMonitoring(given.stack, 'Monitoring', {
       service: web.service, loadBalancer: web.loadBalancer, targetGroups: [web.targetGroup], database: db.instance, alarmEmails: ['ops@example.com'],
     });
+    return given;
+  }],
+  ['BackendPlatform with a data bucket, a worker and a second scheduled job', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      database: {},
+      dataBucket: {},
+      service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET, PlatformStore.DATABASE] });
+    platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
     return given;
   }],
 ];

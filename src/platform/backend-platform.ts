@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
@@ -14,6 +15,7 @@ import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
 import { IContainerConnection } from '../data/container-connection';
 import { DataBackups } from '../data/data-backups';
+import { createDataBucket, DATA_BUCKET_VARIABLE, grantDataBucket, logDataBucketAccess } from '../data/data-bucket-resources';
 import { IDatabaseConnection } from '../data/database-connection';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
@@ -35,11 +37,13 @@ import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
 
-/** Environment and secrets every workload of the platform receives: the stores' connections and the scheduler key. */
+/** What a workload of the platform receives from the stores it names: connections, grants and the scheduler key. */
 interface WorkloadConnections {
   readonly stores: IContainerConnection[];
   readonly environment: { [key: string]: string };
   readonly secrets: { [key: string]: ecs.Secret };
+  /** Admits the workload to the stores' ports and grants it the data bucket. */
+  admit(workload: ec2.IConnectable & { readonly taskDefinition: ecs.TaskDefinition }): void;
 }
 
 /**
@@ -68,6 +72,8 @@ export class BackendPlatform extends Construct {
   public readonly databaseConnection?: IDatabaseConnection;
   /** The cache, if any. */
   public readonly cache?: PrivateCache;
+  /** The data bucket, if any. */
+  public readonly dataBucket?: s3.Bucket;
   /** The deploy pipeline, unless disabled or the image is not from ECR. */
   public readonly pipeline?: EcrToEcsPipeline;
   /** The cleanup job, if any. */
@@ -118,6 +124,7 @@ export class BackendPlatform extends Construct {
     this.databaseConnection = this.database
       ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
     if (props.cache) this.cache = new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile });
+    if (props.dataBucket) this.dataBucket = createDataBucket(this, 'DataBucket', props.dataBucket);
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
@@ -125,6 +132,7 @@ export class BackendPlatform extends Construct {
     this.spot = spot;
     this.cpuArchitecture = props.service?.cpuArchitecture;
     this.service = this.createService(props, defaults, schedulerKey, spot);
+    if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
     this.schedulerKey = schedulerKey;
     this.serviceOptions = props.service ?? {};
     if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
@@ -157,7 +165,7 @@ export class BackendPlatform extends Construct {
   public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
     this.validateWorkload('addWorker', id, options, 'e.g. { queue: {} } or { port: 8080 }');
     const { stores: storeNames, ...workerOptions } = options;
-    const { stores } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
+    const { stores, admit } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
     const spot = options.spot ?? this.spot;
     const worker = new WorkerService(this, id, {
       ...workerOptions,
@@ -174,7 +182,7 @@ export class BackendPlatform extends Construct {
       logEncryptionKey: this.encryptionKey,
       alarmTopic: this.monitoring.alarmTopic,
     });
-    stores.forEach(store => store.allowFrom(worker));
+    admit(worker);
     if (worker.serviceConnectNamespace) {
       worker.allowFrom(this.service);
       if (!this.serviceConnectClient) this.service.service.enableServiceConnect({ namespace: worker.serviceConnectNamespace });
@@ -221,7 +229,7 @@ export class BackendPlatform extends Construct {
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
     });
-    connections.stores.forEach(store => store.allowFrom(scheduled));
+    connections.admit(scheduled);
     return scheduled;
   }
 
@@ -252,17 +260,31 @@ export class BackendPlatform extends Construct {
       [PlatformStore.DATABASE]: this.databaseConnection,
       [PlatformStore.CACHE]: this.cache,
     };
+    const bucket = this.dataBucket;
+    if (bucket) {
+      available[PlatformStore.DATA_BUCKET] = {
+        containerEnvironment: { [DATA_BUCKET_VARIABLE]: bucket.bucketName },
+        containerSecrets: {},
+        allowFrom: () => {},
+      };
+    }
     const missing: { [store: string]: string } = {
       [PlatformStore.DATABASE]: 'the platform has no database; add database or existingDatabase',
       [PlatformStore.CACHE]: 'the platform has no cache; add cache',
+      [PlatformStore.DATA_BUCKET]: 'the platform has no data bucket; add dataBucket',
     };
     checkAll([
       () => validateUnique(this, prop, names ?? []),
       ...(names ?? []).map((name, i) => () => { if (!available[name]) invalidProp(this, `${prop}[${i}]`, name, `${missing[name]}, or drop it from ${prop}`); }),
     ]);
-    const stores = (names ?? Object.keys(available)).map(name => available[name]).filter((c): c is IContainerConnection => c !== undefined);
+    const selected = names ?? Object.keys(available);
+    const stores = selected.map(name => available[name]).filter((c): c is IContainerConnection => c !== undefined);
     return {
       stores,
+      admit: workload => {
+        stores.forEach(store => store.allowFrom(workload));
+        if (bucket && selected.includes(PlatformStore.DATA_BUCKET)) grantDataBucket(bucket, workload.taskDefinition.taskRole);
+      },
       environment: Object.assign({}, ...stores.map(store => store.containerEnvironment)),
       secrets: Object.assign({}, ...stores.map(store => store.containerSecrets),
         schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {}),
@@ -309,7 +331,7 @@ export class BackendPlatform extends Construct {
         + '(managed rule groups, per-IP rate limit); give service.webAcl: EdgeWebAcl.fromArn(acl.webAclArn) of a CloudFrontWebAcl in a us-east-1 stack, '
         + 'or EdgeWebAcl.managed() when this stack is in us-east-1');
     }
-    connections.stores.forEach(store => store.allowFrom(service));
+    connections.admit(service);
     return service;
   }
 

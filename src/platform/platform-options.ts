@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EnvironmentProfile } from './environment-profile';
 import { TeardownPolicy } from './teardown';
 import { DataBackupOptions } from '../data/data-backups';
+import { DataBucketOptions } from '../data/data-bucket';
 import { ExistingDatabaseAttributes } from '../data/database-connection';
 import { CacheOptions } from '../data/private-cache';
 import { DatabaseOptions } from '../data/private-database';
@@ -20,6 +21,8 @@ export enum PlatformStore {
   DATABASE = 'DATABASE',
   /** The cache (`cache`): `REDIS_*` environment and secret, its port opened. */
   CACHE = 'CACHE',
+  /** The data bucket (`dataBucket`): `DATA_BUCKET` (its name) in the environment, read and write on the task role. */
+  DATA_BUCKET = 'DATA_BUCKET',
 }
 
 /** Which of the platform's stores a workload connects to. */
@@ -66,6 +69,9 @@ export interface PlatformBackupOptions extends DataBackupOptions {
 
 /** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
 export interface PlatformCleanupJobOptions extends ScheduledTaskOptions, StoreConnectionOptions {}
+
+/** Options of the platform's data bucket; `{}` creates one with the defaults. */
+export interface PlatformDataBucketOptions extends DataBucketOptions {}
 
 /** Options of the platform's cache; `{}` creates one with the profile's defaults. */
 export interface PlatformCacheOptions extends CacheOptions {}
@@ -146,6 +152,12 @@ export interface BackendPlatformProps {
    * @default - no cache
    */
   readonly cache?: PlatformCacheOptions;
+  /**
+   * Create a private data bucket (encrypted, TLS-only, versioned, access-logged, objects moving to Standard-IA as they
+   * age) and give its name as `DATA_BUCKET` and read/write access to the workloads that connect to it.
+   * @default - no data bucket
+   */
+  readonly dataBucket?: PlatformDataBucketOptions;
   /**
    * Deploy pipeline options (ECR push -> migrate -> deploy).
    * @default - a pipeline on pushes of `latest`, with migrations when there is a database

@@ -10,6 +10,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     cache: '?struct:PlatformCacheOptions',
     cleanupJob: '?struct:PlatformCleanupJobOptions',
     database: '?struct:PlatformDatabaseOptions',
+    dataBucket: '?struct:PlatformDataBucketOptions',
     existingDatabase: '?struct:ExistingDatabaseAttributes',
     hostedZone: '?construct:aws-cdk-lib.aws_route53.IHostedZone',
     image: '?class:ServiceImage',
@@ -103,6 +104,10 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     maxAllocatedStorageGiB: '?number',
     multiAz: '?boolean',
     rotation: '?boolean',
+  },
+  DataBucketOptions: {
+    infrequentAccessAfter: '?class:aws-cdk-lib.Duration',
+    noncurrentVersionRetention: '?class:aws-cdk-lib.Duration',
   },
   DeliveryOptions: {
     manualApproval: '?boolean',
@@ -231,6 +236,10 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     maxAllocatedStorageGiB: '?number',
     multiAz: '?boolean',
     rotation: '?boolean',
+  },
+  PlatformDataBucketOptions: {
+    infrequentAccessAfter: '?class:aws-cdk-lib.Duration',
+    noncurrentVersionRetention: '?class:aws-cdk-lib.Duration',
   },
   PlatformPipelineOptions: {
     manualApproval: '?boolean',
@@ -524,6 +533,6 @@ export const ENUMS: { readonly [enumName: string]: { readonly [member: string]: 
   CacheEngine: { VALKEY: 'valkey', REDIS: 'redis' },
   EdgeMode: { VPC_ORIGIN: 'VPC_ORIGIN', PUBLIC_ALB: 'PUBLIC_ALB' },
   EnvironmentProfile: { PRODUCTION: 'production', DEVELOPMENT: 'development' },
-  PlatformStore: { DATABASE: 'DATABASE', CACHE: 'CACHE' },
+  PlatformStore: { DATABASE: 'DATABASE', CACHE: 'CACHE', DATA_BUCKET: 'DATA_BUCKET' },
   TeardownPolicy: { RETAIN: 'retain', DESTROY: 'destroy' },
 };
