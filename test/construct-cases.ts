@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { givenStack } from './fixtures';
-import { CleanupJobScheduler, CloudFrontWebAcl, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
+import { CleanupJobScheduler, CloudFrontWebAcl, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -60,6 +60,28 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       domainName: 'api.example.com',
       webAcl: EdgeWebAcl.managed(),
       cachedPathPatterns: ['/static/*'],
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService with blue/green deployments', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      deployment: ServiceDeployment.blueGreen(),
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService with blue/green and a routed container, without a hosted zone', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      environmentName: 'dev',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      deployment: ServiceDeployment.blueGreen({ bakeTime: Duration.minutes(0) }),
+      routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.fromEcrRepository(given.repository) }],
     });
     return given;
   }],

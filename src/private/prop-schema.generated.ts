@@ -19,6 +19,11 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     service: '?struct:PlatformServiceOptions',
     vpc: '?construct:aws-cdk-lib.aws_ec2.IVpc',
   },
+  BlueGreenOptions: {
+    bakeTime: '?class:aws-cdk-lib.Duration',
+    smokeTestPath: '?string',
+    smokeTestTimeout: '?class:aws-cdk-lib.Duration',
+  },
   CacheOptions: {
     cacheNodeType: '?string',
     engine: '?enum:CacheEngine',
@@ -234,6 +239,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
   },
@@ -331,6 +337,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
     environmentName: 'string',
@@ -373,6 +380,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
   },
@@ -452,6 +460,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'EdgeWebAcl': [],
   'IMonitoredCache': ['nodeIds'],
   'IMonitoredPipeline': ['alarms', 'notifyOnFailure', 'pipeline'],
+  'ServiceDeployment': ['strategy'],
   'ServiceImage': ['containerImage', 'isPlaceholder'],
 };
 
