@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost } from './cost';
 import { createPlatformApp } from './platform-app';
+import * as rollout from './rollout-model';
 
 interface Run { variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[] }
 
@@ -63,6 +64,25 @@ for (const variant of ['platform', 'baseline']) {
       const step = interval * healthy + deregistration;
       console.log(`  ${variant.padEnd(9)} ${stack.padEnd(12)} ${id.slice(0, 40).padEnd(40)} ${interval} s x ${healthy} + ${deregistration} s = ${step} s (${(450 / step).toFixed(1)}x faster than defaults)`);
     }
+  }
+}
+
+console.log('\nRollout model (bench/rollout-model.ts: figures and their sources there; TASK_START_S is an assumption, not a measurement)');
+console.log('stack        strategy     to production traffic  to finished deployment  to roll back (alarm fired on a fault)');
+for (const stack of summary.platform.stacks) {
+  const resources = Object.values<any>(templateOf('platform', stack).Resources);
+  const tg = resources.find(r => r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+  const service = resources.find(r => r.Type === 'AWS::ECS::Service').Properties;
+  const hook = resources.find(r => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SMOKE_TEST_TIMEOUT_MS);
+  const settings = {
+    intervalS: tg.HealthCheckIntervalSeconds ?? 30,
+    healthyThreshold: tg.HealthyThresholdCount ?? 5,
+    deregistrationS: Number((tg.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? 300),
+    bakeMinutes: service.DeploymentConfiguration?.BakeTimeInMinutes,
+    smokeTestTimeoutS: hook ? Number(hook.Properties.Environment.Variables.SMOKE_TEST_TIMEOUT_MS) / 1000 : undefined,
+  };
+  for (const [name, times] of [['rolling', rollout.rolling(settings)], ['blue/green', rollout.blueGreen(settings)]] as const) {
+    console.log(`  ${stack.padEnd(12)} ${name.padEnd(12)} ${`${times.toProductionS} s`.padStart(21)} ${`${times.toFinishedS} s`.padStart(23)} ${`${times.rollbackS} s`.padStart(36)}`);
   }
 }
 

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 // The bench measures the published JavaScript, not ts-node's transpiling of src/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BackendPlatform, EnvironmentProfile } = require('../lib') as typeof import('../src');
+const { BackendPlatform, EnvironmentProfile, ServiceDeployment } = require('../lib') as typeof import('../src');
 
 export function createPlatformApp(app: App, profiles = ['production', 'development'], service: object = {}): Stack[] {
   return profiles.map(profile => {
@@ -18,7 +18,7 @@ export function createPlatformApp(app: App, profiles = ['production', 'developme
       cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
       scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
       alarmEmails: ['ops@example.com'],
-      service,
+      service: { deployment: ServiceDeployment.blueGreen(), ...service },
     });
     return stack;
   });

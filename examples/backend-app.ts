@@ -6,7 +6,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { BackendPlatform, EnvironmentProfile } from '../src';
+import { BackendPlatform, EnvironmentProfile, ServiceDeployment } from '../src';
 
 export interface BackendStackProps extends StackProps {
   readonly environmentName: string;
@@ -27,6 +27,7 @@ export class BackendStack extends Stack {
       cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
       scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
       alarmEmails: ['ops@example.com'],
+      service: { deployment: ServiceDeployment.blueGreen() },
     });
   }
 }

@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore, ServiceDeployment } from '../src';
 
 /** The headline example of the README, with overrides. */
 function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackProps = {}) {
@@ -17,6 +17,7 @@ function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackP
     cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
     scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
     alarmEmails: ['ops@example.com'],
+    service: { deployment: ServiceDeployment.blueGreen() },
     ...overrides,
   });
   return { platform, template: Template.fromStack(stack) };
@@ -72,6 +73,7 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
       expect(ids('AWS::Logs::LogGroup')).toEqual([
         'BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
+        'BackendServiceSmokeTestLogGroup7EFC78AB',
       ]);
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);
       for (const type of ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring,
-  PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceImage, WorkerService,
+  PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
@@ -64,6 +64,28 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       domainName: 'api.example.com',
       webAcl: EdgeWebAcl.managed(),
       cachedPathPatterns: ['/static/*'],
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService with blue/green deployments', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      deployment: ServiceDeployment.blueGreen(),
+    });
+    return given;
+  }],
+  ['SecureAlbFargateService with blue/green and a routed container, without a hosted zone', (app) => {
+    const given = givenStack({}, app);
+    new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      environmentName: 'dev',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      deployment: ServiceDeployment.blueGreen({ bakeTime: Duration.minutes(0) }),
+      routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['/admin/*'], image: ServiceImage.fromEcrRepository(given.repository) }],
     });
     return given;
   }],

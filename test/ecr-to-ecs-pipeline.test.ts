@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
-import { EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceImage } from '../src';
+import { EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
 
 function build(overrides: Partial<EcrToEcsPipelineProps> = {}, image?: ServiceImage) {
   const given = givenStack();
@@ -176,5 +176,30 @@ describe('EcrToEcsPipeline', () => {
       expect(() => build({}, ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('nginx'))))
         .toThrow(/invalid service "TestStack\/Backend": the service image must come from ECR: use ServiceImage.fromEcrRepository/);
     });
+  });
+});
+
+describe('GIVEN a blue/green service', () => {
+  const given = givenStack();
+  const service = new SecureAlbFargateService(given.stack, 'Backend', {
+    vpc: given.vpc,
+    hostedZone: given.zone,
+    environmentName: 'prod',
+    appName: 'salon',
+    image: ServiceImage.fromEcrRepository(given.repository),
+    deployment: ServiceDeployment.blueGreen(),
+  });
+  new EcrToEcsPipeline(given.stack, 'Delivery', { service });
+  const template = Template.fromStack(given.stack);
+
+  test('THEN the same pipeline deploys it: migrations run once, before the ECS deploy action, which hands ECS the new revision', () => {
+    expect(stageNames(template)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+    const deploy = pipeline.Properties.Stages.find((s: any) => s.Name === 'Deploy').Actions;
+    expect(deploy).toHaveLength(1);
+    expect(deploy[0].ActionTypeId).toMatchObject({ Category: 'Deploy', Provider: 'ECS' });
+    expect(JSON.stringify(deploy[0].Configuration)).toContain('BackendService');
+    // ECS, not the action, decides the strategy: the service carries BLUE_GREEN.
+    template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }) });
   });
 });

@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceImage, TeardownPolicy } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage, TeardownPolicy } from '../src';
 
 /**
  * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
@@ -144,5 +144,96 @@ describe.each([
     expect(changes.filter(c => c.impact === ResourceImpact.WILL_CREATE).length).toBeGreaterThan(0);
     expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
     expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
+  });
+});
+
+/**
+ * A deploy pipeline registers task definition revisions CloudFormation never sees. The service names only its
+ * family (`TaskDefinitionRevision.LATEST`), so a `cdk deploy` that touches the service but not its task definition
+ * sends the family and ECS keeps the newest ACTIVE revision: the pipeline's. A change of the task definition itself
+ * registers a newer revision, whose number is the service's deployment nonce, so it still rolls out
+ * (docs/adr/0008; aws-cdk#26983).
+ */
+describe('GIVEN the pipeline deployed an image CloudFormation never saw', () => {
+  const serviceOf = (template: ReturnType<typeof synth>) => Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::ECS::Service')!;
+  const taskDefinitionOf = (template: ReturnType<typeof synth>) => Object.entries<any>(template.Resources)
+    .find(([id, r]) => r.Type === 'AWS::ECS::TaskDefinition' && id.startsWith('BackendServiceTaskDefinition'))!;
+
+  test('THEN the service follows the newest revision of its family, and its nonce is CloudFormation\'s own revision number', () => {
+    const template = synth({});
+    const [, service] = serviceOf(template);
+    const [taskDefinitionId, taskDefinition] = taskDefinitionOf(template);
+    expect(service.Properties.TaskDefinition).toEqual(taskDefinition.Properties.Family);
+    expect(service.Properties.ForceNewDeployment).toEqual({
+      EnableForceNewDeployment: true,
+      ForceNewDeploymentNonce: { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: taskDefinitionId }] }] },
+    });
+  });
+
+  describe.each([
+    ['change the health check grace period', {}, { service: { healthCheckGracePeriod: Duration.seconds(120) } }],
+    ['change the bake time', { service: { deployment: ServiceDeployment.blueGreen() } },
+      { service: { deployment: ServiceDeployment.blueGreen({ bakeTime: Duration.minutes(15) }) } }],
+    ['turn ECS Exec on', {}, { service: { enableExecuteCommand: true } }],
+  ])('WHEN a cdk deploy only %s', (_name, before, after) => {
+    const [old, changed] = [synth(before), synth(after)];
+    const diff = fullDiff(old, changed);
+    const [serviceId] = serviceOf(old);
+    const [taskDefinitionId] = taskDefinitionOf(old);
+
+    test('THEN the service changes but its task definition does not: no revision is registered', () => {
+      expect(diff.resources.get(serviceId)?.isDifferent).toBe(true);
+      expect(diff.resources.get(taskDefinitionId)?.isDifferent ?? false).toBe(false);
+    });
+
+    test('THEN the service keeps naming the family and the same nonce, so ECS keeps the pipeline\'s revision', () => {
+      const updates = Object.keys(diff.resources.get(serviceId)!.propertyUpdates);
+      expect(updates).not.toContain('TaskDefinition');
+      expect(updates).not.toContain('ForceNewDeployment');
+      expect(serviceOf(changed)[1].Properties.TaskDefinition).toEqual(taskDefinitionOf(changed)[1].Properties.Family);
+    });
+  });
+
+  describe('WHEN a cdk deploy changes the task definition itself', () => {
+    const diff = fullDiff(synth({}), synth({ service: { environment: { FEATURE: 'on' } } }));
+    const [serviceId, service] = serviceOf(synth({}));
+    const [taskDefinitionId] = taskDefinitionOf(synth({}));
+
+    test('THEN CloudFormation registers a new revision (the task definition is replaced), with the image read from the tag parameter', () => {
+      expect(diff.resources.get(taskDefinitionId)?.changeImpact).toEqual(ResourceImpact.WILL_REPLACE);
+      const image = JSON.stringify(taskDefinitionOf(synth({ service: { environment: { FEATURE: 'on' } } }))[1].Properties.ContainerDefinitions[0].Image);
+      expect(image).toContain('{{resolve:ssm:/backend/prod/backend/ecr-imgTag}}');
+    });
+
+    test('THEN the service\'s nonce is that revision\'s number, so the service is updated and the new revision rolls out', () => {
+      expect(JSON.stringify(service.Properties.ForceNewDeployment.ForceNewDeploymentNonce)).toContain(`{"Ref":"${taskDefinitionId}"}`);
+      expect(diff.resources.get(serviceId)?.changeImpact).not.toEqual(ResourceImpact.WILL_REPLACE);
+    });
+  });
+});
+
+/** Blue/green is a deployment setting: switching it on or off re-routes traffic but keeps the service and everything stateful. */
+describe.each([
+  ['rolling to blue/green', {}, { service: { deployment: ServiceDeployment.blueGreen() } }],
+  ['blue/green to rolling', { service: { deployment: ServiceDeployment.blueGreen() } }, {}],
+  ['blue/green to rolling, explicitly', { service: { deployment: ServiceDeployment.blueGreen() } }, { service: { deployment: ServiceDeployment.rolling() } }],
+])('GIVEN the platform WHEN its deployment switches from %s', (_name, before, after) => {
+  const diff = fullDiff(synth(before), synth(after));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN nothing stateful is replaced, removed or orphaned (but the smoke test\'s log group, retained on purpose)', () => {
+    // Turning blue/green off orphans the hook's log group: like every log group of the library it outlives its function.
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact) && !c.id.startsWith('BackendServiceSmokeTestLogGroup'))).toEqual([]);
+  });
+
+  test('THEN the service, its task definition, its primary target group and the load balancer stay (updated in place at most)', () => {
+    const kept = ['AWS::ECS::Service', 'AWS::ECS::TaskDefinition', 'AWS::ElasticLoadBalancingV2::LoadBalancer'];
+    expect(changes.filter(c => kept.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
+    expect(changes.filter(c => c.id.startsWith('BackendServiceAppTargetGroup') && UNSAFE.includes(c.impact))).toEqual([]);
+  });
+
+  test('THEN the image-tag parameter the pipeline writes is not touched', () => {
+    expect(changes.filter(c => c.id.startsWith('BackendServiceImageTagParameter'))).toEqual([]);
   });
 });

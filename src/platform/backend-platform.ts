@@ -151,6 +151,7 @@ export class BackendPlatform extends Construct {
       cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,
       scheduledApiCalls: this.scheduledApiCalls ? [this.scheduledApiCalls] : undefined,
       pipeline: this.pipeline,
+      additionalAlarms: this.service.deploymentAlarms,
       alarmEmails: props.alarmEmails,
     });
     this.createOutputs();

@@ -31,6 +31,11 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     changeableFor: '?class:aws-cdk-lib.Duration',
     maxRetention: '?class:aws-cdk-lib.Duration',
   },
+  BlueGreenOptions: {
+    bakeTime: '?class:aws-cdk-lib.Duration',
+    smokeTestPath: '?string',
+    smokeTestTimeout: '?class:aws-cdk-lib.Duration',
+  },
   CacheOptions: {
     cacheNodeType: '?string',
     engine: '?enum:CacheEngine',
@@ -279,6 +284,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
     stores: '?array<enum:PlatformStore>',
@@ -401,6 +407,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
     environmentName: 'string',
@@ -446,6 +453,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckInterval: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
     containerPort: '?number',
+    deployment: '?class:ServiceDeployment',
     enableExecuteCommand: '?boolean',
     routedContainers: '?array<struct:RoutedContainerOptions>',
   },
@@ -525,6 +533,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'EdgeWebAcl': [],
   'IMonitoredCache': ['nodeIds'],
   'IMonitoredPipeline': ['alarms', 'notifyOnFailure', 'pipeline'],
+  'ServiceDeployment': ['strategy'],
   'ServiceImage': ['containerImage', 'isPlaceholder'],
 };
 

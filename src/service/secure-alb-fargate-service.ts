@@ -1,16 +1,19 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
-import { loadBalancerDomainNameProp, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
+import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
@@ -89,7 +92,21 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly image: ServiceImage;
   /** Scalable task count, to add more scaling policies. */
   public readonly scaling: ecs.ScalableTaskCount;
+  /** How new task definitions roll out: `ROLLING` or `BLUE_GREEN`. */
+  public readonly deploymentStrategy: ecs.DeploymentStrategy;
+  /** Alternate target group of each routed container under blue/green, by container name; empty for rolling. */
+  public readonly alternateTargetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup } = {};
+  /** Blue/green's test listener, reachable only from the smoke-test function; none for rolling. */
+  public readonly testListener?: elbv2.ApplicationListener;
+  /** Blue/green's smoke-test lifecycle hook; none for rolling. */
+  public readonly smokeTestFunction?: lambda.IFunction;
+  /**
+   * Alarms of the deployment machinery (blue/green: the hook's errors, unhealthy hosts in either target group, which
+   * also roll deployments back); route them to your topic (`InfraMonitoring`'s `additionalAlarms`). Empty for rolling.
+   */
+  public readonly deploymentAlarms: cloudwatch.Alarm[];
   private readonly task: ServiceTask;
+  private readonly blueGreen?: BlueGreenDeployment;
 
   constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
     super(scope, id);
@@ -125,12 +142,29 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: props.vpc, description: 'Fargate tasks: ingress from the load balancer only', allowAllOutbound: true,
     });
+    this.deploymentStrategy = config.blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : ecs.DeploymentStrategy.ROLLING;
+    if (config.blueGreen) {
+      this.blueGreen = new BlueGreenDeployment(this, {
+        vpc: props.vpc,
+        loadBalancer: this.loadBalancer,
+        loadBalancerSecurityGroup: this.loadBalancerSecurityGroup,
+        listener: this.listener,
+        loadBalancerDomainName: config.loadBalancerDomainName,
+        certificate: this.certificate,
+        logRetention: props.logRetention,
+        logEncryptionKey: props.logEncryptionKey,
+      }, config.blueGreen);
+      this.testListener = this.blueGreen.testListener;
+      this.smokeTestFunction = this.blueGreen.smokeTestFunction;
+    }
     this.service = this.createService(props, config);
     this.targetGroup = this.route(props.vpc, edge, config, config.main, MAIN_RULE_PRIORITY);
     config.routed.forEach((routed, index) => {
       this.task.addContainer(routed);
       this.route(props.vpc, edge, config, routed, ROUTED_RULE_PRIORITY + index * 10);
     });
+    this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
+    this.deploymentAlarms = this.blueGreen?.alarms ?? [];
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
     this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
@@ -155,8 +189,13 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     return this.service.connections;
   }
 
+  /**
+   * The service follows the newest ACTIVE revision of its task definition family, so a `cdk deploy` that changes
+   * only the service keeps the revision the pipeline deployed; the deployment nonce is CloudFormation's own revision
+   * number, so a change of the task definition itself still rolls out (docs/adr/0008).
+   */
   private createService(props: SecureAlbFargateServiceProps, config: ServiceConfig): ecs.FargateService {
-    return new ecs.FargateService(this, 'Service', {
+    const service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       vpcSubnets: requireSubnets(this, props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 1, 'the tasks (they pull images and reach AWS APIs through NAT)'),
@@ -164,23 +203,73 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       securityGroups: [this.serviceSecurityGroup],
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker serves rolling updates only; blue/green rolls back on its hook and alarms.
+      circuitBreaker: this.blueGreen ? undefined : { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? SERVICE_DEFAULTS.healthCheckGracePeriod,
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       capacityProviderStrategies: config.capacityProviderStrategies,
+      taskDefinitionRevision: ecs.TaskDefinitionRevision.LATEST,
+      ...this.blueGreen?.serviceOptions(),
     });
+    service.forceNewDeployment(taskDefinitionRevision(this.taskDefinition));
+    if (this.blueGreen) {
+      Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker', 'ECS applies the circuit breaker to rolling updates only; a blue/green deployment rolls back on its smoke-test hook and deployment alarms.');
+    }
+    return service;
   }
 
-  /** A target group for one container, reachable from the ALB only, and the listener rule that forwards to it. */
+  /**
+   * A target group for one container, reachable from the ALB only, and the listener rule that forwards to it; under
+   * blue/green also the alternate target group and the test route (docs/adr/0008).
+   */
   private route(
     vpc: ec2.IVpc, edge: ServiceEdge, config: ServiceConfig, container: RoutedContainerOptions, priority: number,
   ): elbv2.ApplicationTargetGroup {
     const { name, containerPort } = container;
+    const target = { containerName: name, containerPort };
+    const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
+    const conditions = [...edge.originConditions(), ...paths];
+    const allowFromLoadBalancer = () => this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
+    if (this.blueGreen) {
+      const primary = this.createTargetGroup(`${pascal(name)}TargetGroup`, vpc, config, container);
+      const alternate = this.createTargetGroup(`${pascal(name)}AlternateTargetGroup`, vpc, config, container);
+      // ECS shifts weights of listener rules, so the main container's catch-all is a rule too, not the default action.
+      const allPaths = paths.length > 0 ? paths : [elbv2.ListenerCondition.pathPatterns(['/*'])];
+      const alternateTarget = this.blueGreen.route({
+        name,
+        primary,
+        alternate,
+        priority,
+        ruleId: `${pascal(name)}Route`,
+        productionConditions: [...edge.originConditions(), ...allPaths],
+        testConditions: allPaths,
+      });
+      primary.addTarget(this.service.loadBalancerTarget({ ...target, alternateTarget }));
+      this.targetGroups[name] = primary;
+      this.alternateTargetGroups[name] = alternate;
+      allowFromLoadBalancer();
+      return primary;
+    }
+    const targetGroup = this.createTargetGroup(`${pascal(name)}TargetGroup`, vpc, config, container, [this.service.loadBalancerTarget(target)]);
+    this.targetGroups[name] = targetGroup;
+    allowFromLoadBalancer();
+    const action = elbv2.ListenerAction.forward([targetGroup]);
+    if (conditions.length === 0) {
+      this.listener.addAction('Default', { action });
+    } else {
+      this.listener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
+    }
+    return targetGroup;
+  }
+
+  private createTargetGroup(
+    id: string, vpc: ec2.IVpc, config: ServiceConfig, container: RoutedContainerOptions, targets?: elbv2.IApplicationLoadBalancerTarget[],
+  ): elbv2.ApplicationTargetGroup {
     const interval = config.healthCheckInterval;
-    const targetGroup = new elbv2.ApplicationTargetGroup(this, `${pascal(name)}TargetGroup`, {
+    return new elbv2.ApplicationTargetGroup(this, id, {
       vpc,
-      port: containerPort,
+      port: container.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: config.deregistrationDelay,
@@ -193,19 +282,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
         unhealthyThresholdCount: 3,
         healthyHttpCodes: '200-399',
       },
-      targets: [this.service.loadBalancerTarget({ containerName: name, containerPort })],
+      targets,
     });
-    this.targetGroups[name] = targetGroup;
-    this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
-    const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
-    const conditions = [...edge.originConditions(), ...paths];
-    const action = elbv2.ListenerAction.forward([targetGroup]);
-    if (conditions.length === 0) {
-      this.listener.addAction('Default', { action });
-    } else {
-      this.listener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
-    }
-    return targetGroup;
   }
 
   /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
 import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
+import { BlueGreenSettings } from './deployment';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
@@ -28,6 +29,14 @@ export const SERVICE_DEFAULTS = {
   deregistrationDelay: Duration.seconds(30),
   healthCheckGracePeriod: Duration.seconds(60),
 } as const;
+
+/** Blue/green defaults (docs/adr/0008). */
+export const DEPLOYMENT_DEFAULTS = {
+  bakeTime: Duration.minutes(5),
+  smokeTestTimeout: Duration.seconds(10),
+} as const;
+/** The AWS::ECS::Service schema's maximum of `BakeTimeInMinutes`. */
+export const MAX_BAKE_TIME_MINUTES = 1440;
 
 /** Name of the main container; routed containers may not take it. */
 export const MAIN_CONTAINER = 'app';
@@ -57,6 +66,8 @@ export interface ServiceConfig {
   readonly healthCheckInterval: Duration;
   readonly healthyThresholdCount: number;
   readonly deregistrationDelay: Duration;
+  /** Blue/green settings; none for a rolling deployment. */
+  readonly blueGreen?: BlueGreenSettings;
 }
 
 /** Validates the props (all at synth, naming the prop), warns about weakened defaults, and applies the defaults once. */
@@ -93,7 +104,55 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     healthCheckInterval: props.healthCheckInterval ?? d.healthCheckInterval,
     healthyThresholdCount: props.healthyThresholdCount ?? d.healthyThresholdCount,
     deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,
+    blueGreen: blueGreenSettings(props),
   };
+}
+
+/** The blue/green settings with their defaults, when the service deploys blue/green. */
+function blueGreenSettings(props: SecureAlbFargateServiceProps): BlueGreenSettings | undefined {
+  const deployment = props.deployment;
+  if (deployment?.strategy !== ecs.DeploymentStrategy.BLUE_GREEN) return undefined;
+  const options = deployment.blueGreenOptions ?? {};
+  return {
+    bakeTime: options.bakeTime ?? DEPLOYMENT_DEFAULTS.bakeTime,
+    smokeTestPath: options.smokeTestPath ?? props.healthCheckPath ?? SERVICE_DEFAULTS.healthCheckPath,
+    smokeTestTimeout: options.smokeTestTimeout ?? DEPLOYMENT_DEFAULTS.smokeTestTimeout,
+  };
+}
+
+/**
+ * Blue/green deployments: ECS takes a bake time of 0-1440 whole minutes (the AWS::ECS::Service schema); the smoke
+ * test answers within a minute; only the VPC-origin edge has a test route that neither CloudFront nor the internet
+ * reaches; a smoke-test path is one concrete path (no wildcard) on the test listener.
+ */
+function validateDeployment(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  const deployment = props.deployment;
+  if (deployment?.strategy !== ecs.DeploymentStrategy.BLUE_GREEN) return;
+  const options = deployment.blueGreenOptions ?? {};
+  checkAll([
+    () => {
+      if (edgeModeOf(props) !== EdgeMode.VPC_ORIGIN) {
+        invalidProp(scope, 'deployment', 'ServiceDeployment.blueGreen()', 'blue/green smoke-tests the new tasks on a test listener reachable only '
+          + 'from inside the VPC, which an internet-facing load balancer cannot offer; keep the default edgeMode (EdgeMode.VPC_ORIGIN) or use ServiceDeployment.rolling()');
+      }
+    },
+    () => validateWholeMinutes(scope, 'deployment.bakeTime', options.bakeTime, 0, MAX_BAKE_TIME_MINUTES),
+    () => {
+      const path = options.smokeTestPath;
+      if (path === undefined || isToken(path)) return;
+      validatePath(scope, 'deployment.smokeTestPath', path);
+      if (path.includes('*')) invalidProp(scope, 'deployment.smokeTestPath', path, 'the smoke test requests one concrete path; drop the wildcard (e.g. "/health")');
+    },
+    () => validateSeconds(scope, 'deployment.smokeTestTimeout', options.smokeTestTimeout, 1, 60),
+  ]);
+}
+
+function validateWholeMinutes(scope: Construct, prop: string, value: Duration | undefined, min: number, max: number): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const minutes = value.toMilliseconds() / 60000;
+  if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
+    invalidProp(scope, prop, `${minutes} minutes`, `give whole minutes from ${min} to ${max} (e.g. Duration.minutes(${Math.min(Math.max(Math.round(minutes), min), max)}))`);
+  }
 }
 
 /** VPC origin unless the user asks for a public ALB, or for no CloudFront (which only a public ALB can serve). */
@@ -169,6 +228,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateSeconds(scope, 'deregistrationDelay', props.deregistrationDelay, 0, 3600),
     () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
+    () => validateDeployment(scope, props),
   ]);
 }
 

@@ -205,6 +205,55 @@ export interface HealthCheckOptions {
   readonly healthCheckGracePeriod?: Duration;
 }
 
+/** How a blue/green deployment verifies the new tasks and how long it keeps the old ones ready (docs/adr/0008). */
+export interface BlueGreenOptions {
+  /**
+   * Time the old tasks stay ready after production traffic moved to the new ones; an alarm during it rolls back in
+   * seconds. At most 1440 minutes, in whole minutes. A deploy pipeline waits at most 60 minutes for the deployment.
+   * @default Duration.minutes(5)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Path the smoke test requests from the new tasks through the test listener before production traffic moves;
+   * any answer but 2xx fails the deployment.
+   * @default - the main container's health check path
+   */
+  readonly smokeTestPath?: string;
+  /**
+   * How long the smoke test waits for the answer before it fails the deployment (1-60 seconds).
+   * @default Duration.seconds(10)
+   */
+  readonly smokeTestTimeout?: Duration;
+}
+
+/**
+ * How the service rolls out a new task definition: `rolling()` replaces tasks in place behind the circuit breaker;
+ * `blueGreen()` starts the new tasks beside the old, smoke-tests them on a test listener only the test function can
+ * reach, moves production traffic at once, and keeps the old tasks ready during a bake time in which the deployment
+ * alarms roll back in seconds. Blue/green needs the default edge (`EdgeMode.VPC_ORIGIN`).
+ */
+export class ServiceDeployment {
+  /** Rolling update with the deployment circuit breaker and rollback (the default). */
+  public static rolling(): ServiceDeployment {
+    return new ServiceDeployment(ecs.DeploymentStrategy.ROLLING);
+  }
+
+  /** ECS native blue/green with a smoke test before the production traffic shift and a bake time after it. */
+  public static blueGreen(options: BlueGreenOptions = {}): ServiceDeployment {
+    return new ServiceDeployment(ecs.DeploymentStrategy.BLUE_GREEN, options);
+  }
+
+  /** The ECS deployment strategy. */
+  public readonly strategy: ecs.DeploymentStrategy;
+  /** The blue/green settings, for `BLUE_GREEN`. */
+  public readonly blueGreenOptions?: BlueGreenOptions;
+
+  private constructor(strategy: ecs.DeploymentStrategy, blueGreenOptions?: BlueGreenOptions) {
+    this.strategy = strategy;
+    this.blueGreenOptions = blueGreenOptions;
+  }
+}
+
 /**
  * Every option of a load-balanced web service that does not depend on where it runs: its containers, capacity,
  * edge and health checks. `SecureAlbFargateServiceProps` and the platform's `service` both extend it, so whatever
@@ -226,6 +275,11 @@ export interface WebServiceOptions extends ContainerOptions, CapacityOptions, Ed
    * @default false
    */
   readonly enableExecuteCommand?: boolean;
+  /**
+   * How new task definitions roll out: `ServiceDeployment.rolling()` or `ServiceDeployment.blueGreen({ ... })`.
+   * @default ServiceDeployment.rolling()
+   */
+  readonly deployment?: ServiceDeployment;
 }
 
 /** Where a workload's names and logs go: its environment and app names, and its log groups' retention and key. */

@@ -1,0 +1,51 @@
+/**
+ * Deploys SecureAlbFargateService with ECS native blue/green (the default VPC-origin edge, no hosted zone, a
+ * placeholder image) and asserts at deploy time that the service's deployment configuration is what the library
+ * promises: strategy BLUE_GREEN, a 1-minute bake time, the smoke-test hook after the test traffic shift, the
+ * alternate target group with both listener rules, and unhealthy-host alarms that roll back. The service URL answers.
+ */
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'IntegBlueGreen', { env: { region: 'us-east-1', account: process.env.CDK_DEFAULT_ACCOUNT } });
+const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+const web = new SecureAlbFargateService(stack, 'Web', {
+  vpc,
+  environmentName: 'integ',
+  appName: 'integ-bg',
+  image: ServiceImage.placeholder(),
+  cpu: 256,
+  memoryLimitMiB: 512,
+  minCapacity: 1,
+  maxCapacity: 2,
+  deletionProtection: false,
+  deployment: ServiceDeployment.blueGreen({ bakeTime: Duration.minutes(1) }),
+});
+web.accessLogsBucket.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+const assertionStack = new Stack(app, 'BlueGreenAssertions', { env: { region: 'us-east-1', account: process.env.CDK_DEFAULT_ACCOUNT } });
+const integ = new IntegTest(app, 'BlueGreenTest', { testCases: [stack], assertionStack });
+integ.assertions.awsApiCall('ECS', 'describeServices', { cluster: web.cluster.clusterArn, services: [web.service.serviceArn] })
+  .expect(ExpectedResult.objectLike({
+    services: [Match.objectLike({
+      deploymentController: { type: 'ECS' },
+      deploymentConfiguration: Match.objectLike({
+        strategy: 'BLUE_GREEN',
+        bakeTimeInMinutes: 1,
+        lifecycleHooks: [Match.objectLike({ lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
+        alarms: Match.objectLike({ enable: true, rollback: true }),
+      }),
+      loadBalancers: [Match.objectLike({
+        containerName: 'app',
+        advancedConfiguration: Match.objectLike({
+          alternateTargetGroupArn: Match.stringLikeRegexp('^arn:aws:elasticloadbalancing:'),
+          productionListenerRule: Match.stringLikeRegexp(':listener-rule/'),
+          testListenerRule: Match.stringLikeRegexp(':listener-rule/'),
+        }),
+      })],
+    })],
+  }));
+integ.assertions.httpApiCall(`${web.serviceUrl}/health`).expect(ExpectedResult.objectLike({ status: 200 }));
