@@ -7,6 +7,7 @@ export * from './workers/worker-service';
 export * from './data/container-connection';
 export * from './data/database-connection';
 export * from './data/private-database';
+export * from './data/database-restore';
 export * from './data/private-cache';
 export * from './data/data-bucket';
 export * from './data/data-backups';

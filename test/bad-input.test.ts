@@ -3,7 +3,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
-import { EdgeMode, EdgeWebAcl, PlatformStore } from '../src';
+import { givenStack } from './fixtures';
+import { DatabaseRestoreSource, EdgeMode, EdgeWebAcl, PlatformStore, PrivateDatabase } from '../src';
 
 /** A certificate imported by ARN into a throw-away stack: only its ARN matters to the checks. */
 function certificate(region: string): acm.ICertificate {
@@ -67,6 +68,23 @@ const cases: Array<[string, () => unknown, string]> = [
   ['database: max storage below allocated', () => database({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }), 'TestStack/Db: invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB (50)'],
   ['database: name with a hyphen', () => database({ databaseName: 'my-db' }), 'TestStack/Db: invalid databaseName "my-db": use a letter followed by up to 62 letters, digits or underscores (e.g. "app")'],
   ['database: reserved master user name', () => database({ masterUsername: 'postgres' }), 'TestStack/Db: invalid masterUsername "postgres": use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"'],
+  ['database: restore with a database name of its own', () => database({ restoreFrom: DatabaseRestoreSource.fromSnapshot('before-migration'), databaseName: 'salons' }),
+    'TestStack/Db: invalid databaseName "salons": a restored database keeps the snapshot\'s databases and creates none; drop databaseName, and name the one the services connect to in restoreFrom: '
+    + 'DatabaseRestoreSource.fromSnapshot(snapshot, { databaseName: "salons" })'],
+  ['database: restore from a malformed snapshot identifier', () => database({ restoreFrom: DatabaseRestoreSource.fromSnapshot('before--migration') }),
+    'TestStack/Db: invalid restoreFrom.snapshotIdentifier "before--migration": give a DB snapshot identifier ("my-db-before-migration", "rds:my-db-2026-05-04-05-10") or ARN '
+    + '("arn:aws:rds:<region>:<account>:snapshot:<name>", an AWS Backup recovery point "...:snapshot:awsbackup:job-<id>"): a letter, then letters, digits and single hyphens, not ending with a hyphen'],
+  ['database: restore from a cluster snapshot', () => database({ restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:aurora-nightly') }),
+    'TestStack/Db: invalid restoreFrom.snapshotIdentifier "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:aurora-nightly": that is a DB cluster snapshot (Aurora or a Multi-AZ DB cluster); '
+    + 'PrivateDatabase is a DB instance and restores DB snapshots (":snapshot:")'],
+  ['database: restore from a snapshot in another region', () => {
+    const { stack, vpc } = givenStack({ env: { region: 'eu-west-1' } });
+    return new PrivateDatabase(stack, 'Db', { vpc, restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:us-west-2:123456789012:snapshot:nightly') });
+  },
+  'TestStack/Db: invalid restoreFrom.snapshotIdentifier "arn:aws:rds:us-west-2:123456789012:snapshot:nightly": the snapshot is in us-west-2 and RDS restores a snapshot only in its own region; '
+    + 'copy it to eu-west-1 first (aws rds copy-db-snapshot) and restore the copy'],
+  ['database: point-in-time restore to a local time', () => database({ restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2', restoreTime: '2026-05-04T11:30:00+02:00' }) }),
+    'TestStack/Db: invalid restoreFrom.restoreTime "2026-05-04T11:30:00+02:00": use a UTC time in ISO 8601 such as "2026-05-04T09:30:00Z", or leave it out for the latest restorable time'],
   // PrivateCache
   ['cache: too many replicas', () => cache({ replicas: 6 }), 'TestStack/Cache: invalid replicas 6: use a whole number from 0 to 5'],
   ['cache: node type without the cache. prefix', () => cache({ cacheNodeType: 't4g.small' }), 'TestStack/Cache: invalid cacheNodeType "t4g.small": use an ElastiCache node type such as "cache.t4g.small"'],
@@ -116,6 +134,12 @@ const cases: Array<[string, () => unknown, string]> = [
     'TestStack/Platform: invalid addWorker(\'Agents\').stores[0] "DATA_BUCKET": the platform has no data bucket; add dataBucket, or drop it from addWorker(\'Agents\').stores'],
   ['platform: a connected container that does not exist', () => platform({ database: {}, service: { connectedContainers: ['backend'] } }),
     'TestStack/Platform: invalid service.connectedContainers[0] "backend": the task has no container of that name; use one of "app" (app is the main container)'],
+  ['platform: database restore with a database name of its own', () => platform({ database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('before-migration'), databaseName: 'salons' } }),
+    'TestStack/Platform: invalid database.databaseName "salons": a restored database keeps the snapshot\'s databases and creates none; drop database.databaseName, and name the one the services connect to in database.restoreFrom: '
+    + 'DatabaseRestoreSource.fromSnapshot(snapshot, { databaseName: "salons" })'],
+  ['platform: point-in-time restore from an instance name instead of its resource ID', () => platform({ database: { restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'prod-db' }) } }),
+    'TestStack/Platform: invalid database.restoreFrom.sourceInstanceResourceId "prod-db": give the resource ID of the source DB instance, "db-" and 26 upper-case letters and digits, not its name '
+    + '(the console\'s "Resource ID", or aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DbiResourceId]")'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
 ];
 

@@ -5,8 +5,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { givenStack } from './fixtures';
 import {
-  BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, EnvironmentProfile, InfraMonitoring,
-  PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService,
+  BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl,
+  EnvironmentProfile, InfraMonitoring, PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService,
+  ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
@@ -119,6 +120,16 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   ['PrivateDatabase (development)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, profile: EnvironmentProfile.DEVELOPMENT });
+    return given;
+  }],
+  ['PrivateDatabase (restored from a snapshot)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, restoreFrom: DatabaseRestoreSource.fromSnapshot('before-migration') });
+    return given;
+  }],
+  ['PrivateDatabase (restored to a point in time)', (app) => {
+    const given = givenStack({}, app);
+    new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2' }) });
     return given;
   }],
   ['PrivateCache (production)', (app) => {

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { givenStack } from './fixtures';
-import { EnvironmentProfile, PrivateDatabase, PrivateDatabaseProps, TeardownPolicy } from '../src';
+import { DatabaseRestoreSource, EnvironmentProfile, PrivateDatabase, PrivateDatabaseProps, TeardownPolicy } from '../src';
 
 function build(overrides: Partial<PrivateDatabaseProps> = {}, clients = 1) {
   const { stack, vpc } = givenStack();
@@ -121,6 +121,73 @@ describe('PrivateDatabase', () => {
     expect(ofType(before, 'AWS::SecretsManager::Secret').map(([id]) => id)).toEqual(['TestStackDatabaseInstanceSecretB6EB24DA3fdaad7efa858a3daf9490cf0a702aeb']);
   });
 
+  describe('GIVEN a database named salons WHEN it is restored from a snapshot of itself', () => {
+    // The names move from the database into the restore source, which describes the snapshot.
+    const { template: before } = build({ databaseName: 'salons', masterUsername: 'salon_admin' });
+    const { template, db } = build({ restoreFrom: DatabaseRestoreSource.fromSnapshot('before-migration', { databaseName: 'salons', masterUsername: 'salon_admin' }) });
+    const instanceOf = (t: Template) => Object.values<any>(t.findResources('AWS::RDS::DBInstance'))[0];
+
+    test('THEN the instance is restored from it, encrypted, with no database name, master user name or storage key of its own', () => {
+      const { Properties: props } = instanceOf(template);
+      expect(props.DBSnapshotIdentifier).toBe('before-migration');
+      expect(props.StorageEncrypted).toBe(true);
+      for (const absent of ['DBName', 'MasterUsername', 'KmsKeyId', 'SourceDbiResourceId', 'SourceDBInstanceIdentifier', 'RestoreTime', 'UseLatestRestorableTime']) {
+        expect(props[absent]).toBeUndefined();
+      }
+    });
+
+    test('THEN the master password is reset to the library secret, which still holds the snapshot user and stays attached', () => {
+      const [[secretId, secret]] = Object.entries<any>(template.findResources('AWS::SecretsManager::Secret'));
+      expect(secretId).toBe('TestStackDatabaseInstanceSecretB6EB24DA3fdaad7efa858a3daf9490cf0a702aeb');
+      expect(secret.Properties.GenerateSecretString.SecretStringTemplate).toBe('{"username":"salon_admin"}');
+      expect(JSON.stringify(instanceOf(template).Properties.MasterUserPassword)).toContain(`{"Ref":"${secretId}"},":SecretString:password::}}`);
+      template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', { SecretId: { Ref: secretId }, TargetId: { Ref: 'DatabaseInstanceAA8A5FDE' } });
+    });
+
+    test('THEN the services connect to the named database with the secret user and password', () => {
+      expect(db.databaseName).toBe('salons');
+      expect(db.containerEnvironment.DB_NAME).toBe('salons');
+      expect(db.containerSecrets.DB_USER.arn).toContain(':username::');
+      expect(db.containerSecrets.DB_PASSWORD.arn).toContain(':password::');
+    });
+
+    test('THEN everything but the instance (secret, key, security group, subnet group, parameter group) is unchanged, and the instance keeps its ID and safeguards', () => {
+      const others = (t: Template) => Object.fromEntries(Object.entries<any>(t.toJSON().Resources).filter(([, r]) => r.Type !== 'AWS::RDS::DBInstance'));
+      expect(others(template)).toEqual(others(before));
+      expect(Object.keys(template.findResources('AWS::RDS::DBInstance'))).toEqual(['DatabaseInstanceAA8A5FDE']);
+      const { Properties: restored, DeletionPolicy } = instanceOf(template);
+      const { Properties: created } = instanceOf(before);
+      expect(DeletionPolicy).toBe('Snapshot');
+      const kept = ['StorageEncrypted', 'DBInstanceClass', 'MultiAZ', 'DeletionProtection', 'PubliclyAccessible', 'DBSubnetGroupName', 'DBParameterGroupName', 'VPCSecurityGroups', 'BackupRetentionPeriod', 'PerformanceInsightsKMSKeyId'];
+      for (const prop of kept) expect([prop, restored[prop]]).toEqual([prop, created[prop]]);
+    });
+  });
+
+  test('GIVEN restoreFrom without names THEN the library defaults describe the snapshot (a snapshot of a default database)', () => {
+    const { template, db } = build({ restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-0a1b2c3d-4e5f-6789-abcd-ef0123456789') });
+    expect(db.containerEnvironment.DB_NAME).toBe('app');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"app_admin"}' }) });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBSnapshotIdentifier: 'arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-0a1b2c3d-4e5f-6789-abcd-ef0123456789' });
+  });
+
+  test.each([
+    ['a time', { restoreTime: '2026-05-04T09:30:00Z' }, { RestoreTime: '2026-05-04T09:30:00Z', UseLatestRestorableTime: Match.absent() }],
+    ['the latest restorable time', {}, { RestoreTime: Match.absent(), UseLatestRestorableTime: true }],
+  ])('GIVEN restoreFrom a point in time (%s) THEN the source instance (by resource ID) is restored to it, and its password reset to the same secret', (_name, time, expected) => {
+    const { template } = build({ restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2', ...time }) });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      SourceDbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2',
+      SourceDBInstanceIdentifier: Match.absent(),
+      ...expected,
+      StorageEncrypted: true,
+      DBSnapshotIdentifier: Match.absent(),
+      DBName: Match.absent(),
+      MasterUsername: Match.absent(),
+      KmsKeyId: Match.absent(),
+      MasterUserPassword: Match.anyValue(),
+    });
+  });
+
   test('GIVEN an existing database THEN its SSM details become secrets and clients are admitted to its security group', () => {
     const { stack, vpc } = givenStack();
     const existing = PrivateDatabase.fromExistingDatabase(stack, 'Existing', {
@@ -139,6 +206,17 @@ describe('PrivateDatabase', () => {
       [{ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 30 }, /invalid maxAllocatedStorageGiB 30: must be at least allocatedStorageGiB \(50\)/],
       [{ databaseName: 'my-db' }, /invalid databaseName "my-db"/],
       [{ masterUsername: 'postgres' }, /invalid masterUsername "postgres"/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('snap--1') }, /invalid restoreFrom.snapshotIdentifier "snap--1": give a DB snapshot identifier/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('nightly-') }, /invalid restoreFrom.snapshotIdentifier "nightly-"/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('1st-snapshot') }, /invalid restoreFrom.snapshotIdentifier "1st-snapshot"/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('') }, /invalid restoreFrom.snapshotIdentifier ""/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:s3:::bucket/snap') }, /invalid restoreFrom.snapshotIdentifier "arn:aws:s3:::bucket\/snap": that is not an RDS snapshot ARN/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:db:prod') }, /that is not an RDS DB snapshot ARN/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('x', { databaseName: 'my-db' }) }, /invalid restoreFrom.databaseName "my-db"/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('x', { masterUsername: 'rdsadmin' }) }, /invalid restoreFrom.masterUsername "rdsadmin"/],
+      [{ restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'prod-db' }) }, /invalid restoreFrom.sourceInstanceResourceId "prod-db": give the resource ID/],
+      [{ restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2', restoreTime: '2026-05-04 09:30' }) }, /invalid restoreFrom.restoreTime "2026-05-04 09:30": use a UTC time in ISO 8601/],
+      [{ restoreFrom: DatabaseRestoreSource.fromSnapshot('x'), masterUsername: 'salon_admin' }, /invalid masterUsername "salon_admin": a restored database keeps the snapshot's master user/],
     ] as Array<[Partial<PrivateDatabaseProps>, RegExp]>)('%j', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
     });

@@ -5,7 +5,10 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage, TeardownPolicy } from '../src';
+import {
+  BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage,
+  TeardownPolicy,
+} from '../src';
 
 /**
  * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
@@ -236,4 +239,54 @@ describe.each([
   test('THEN the image-tag parameter the pipeline writes is not touched', () => {
     expect(changes.filter(c => c.id.startsWith('BackendServiceImageTagParameter'))).toEqual([]);
   });
+});
+
+/**
+ * A restore is a reviewed replacement of the DB instance and of nothing else (docs/adr/0006): the credentials secret,
+ * the key, the security group, the subnet group and the parameter group keep their logical IDs and properties, so
+ * the services' DB_PASSWORD stays valid and only their DB_HOST changes. Production snapshots the old instance first.
+ */
+const snapshot = DatabaseRestoreSource.fromSnapshot('before-migration');
+const otherSnapshot = DatabaseRestoreSource.fromSnapshot('rds:prod-db-2026-05-04-05-10');
+const pointInTime = DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2', restoreTime: '2026-05-04T09:30:00Z' });
+const KEPT = ['AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::EC2::SecurityGroup', 'AWS::RDS::DBSubnetGroup', 'AWS::RDS::DBParameterGroup', 'AWS::Backup::BackupVault'];
+describe.each([
+  ['restore the database from a snapshot', {}, { database: { restoreFrom: snapshot } }],
+  ['restore the database to a point in time', {}, { database: { restoreFrom: pointInTime } }],
+  ['restore the development database from a snapshot', { profile: EnvironmentProfile.DEVELOPMENT }, { profile: EnvironmentProfile.DEVELOPMENT, database: { restoreFrom: snapshot } }],
+  // Only the snapshot changes, a conditional replacement: `cdk diff` says "may be replaced"; CloudFormation restores a new instance.
+  ['restore a restored database from another snapshot', { database: { restoreFrom: snapshot } }, { database: { restoreFrom: otherSnapshot } }, ResourceImpact.MAY_REPLACE],
+  ['remove restoreFrom after a restore (an empty database replaces the restored one)', { database: { restoreFrom: snapshot } }, {}],
+] as Array<[string, Partial<BackendPlatformProps>, Partial<BackendPlatformProps>, ResourceImpact?]>)('GIVEN the platform WHEN we %s', (_name, before, after, impact = ResourceImpact.WILL_REPLACE) => {
+  const [from, to] = [synth(before), synth(after)];
+  const diff = fullDiff(from, to);
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN the DB instance, and no other stateful resource, is replaced, removed or orphaned', () => {
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact)).map(c => [c.type, c.impact]))
+      .toEqual([['AWS::RDS::DBInstance', impact]]);
+  });
+
+  test('THEN the secret, key, security groups, subnet group, parameter group and backup vault are not touched', () => {
+    expect(changes.filter(c => KEPT.includes(c.type))).toEqual([]);
+    const kept = (template: any) => Object.keys(template.Resources).filter(id => KEPT.includes(template.Resources[id].Type)).sort();
+    expect(kept(to)).toEqual(kept(from));
+  });
+
+  test('THEN the old instance is handled by the teardown policy: snapshotted in production, deleted in development', () => {
+    const [instance] = Object.values<any>(to.Resources).filter(r => r.Type === 'AWS::RDS::DBInstance');
+    expect(instance.UpdateReplacePolicy).toBe(before.profile === EnvironmentProfile.DEVELOPMENT ? 'Delete' : 'Snapshot');
+  });
+});
+
+test('GIVEN a restored platform WHEN we resize its database, keeping restoreFrom THEN the instance is updated in place, not restored again', () => {
+  const diff = fullDiff(synth({ database: { restoreFrom: snapshot } }), synth({
+    database: { restoreFrom: snapshot, instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) },
+  }));
+  const impacts: ResourceImpact[] = [];
+  diff.resources.forEachDifference((_id, change) => {
+    if (change.resourceType === 'AWS::RDS::DBInstance') impacts.push(change.changeImpact);
+  });
+  expect(impacts).toEqual([ResourceImpact.WILL_UPDATE]);
 });

@@ -7,6 +7,10 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-connection';
+import { DatabaseRestoreSource } from './database-restore';
+import {
+  applyRestore, DEFAULT_DATABASE_NAME, DEFAULT_MASTER_USERNAME, validateDatabaseName, validateMasterUsername, validateRestoreSource,
+} from './database-restore-checks';
 import { ExistingDatabase, POSTGRES_PORT } from './existing-database';
 import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
@@ -17,7 +21,7 @@ import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
 import { declaredTeardown, declareTeardown, removalPolicyOf } from '../private/teardown';
-import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
+import { invalidProp, isToken, propName, validateIntegerRange, validateProfile } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
 /** The database itself: size, engine, storage, backups and safeguards. The platform's `database` takes the same options. */
@@ -28,15 +32,23 @@ export interface DatabaseOptions {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * Name of the database created in the instance.
+   * Name of the database created in the instance. Not with `restoreFrom`, whose options name the snapshot's.
    * @default 'app'
    */
   readonly databaseName?: string;
   /**
-   * Master user name.
+   * Master user name. Not with `restoreFrom`, whose options name the snapshot's.
    * @default 'app_admin'
    */
   readonly masterUsername?: string;
+  /**
+   * Create the instance from a DB snapshot or a point in time instead of empty. On an existing database this
+   * replaces the DB instance (new endpoint, the snapshot's data; production snapshots the old one first) and keeps
+   * the secret, whose password becomes the restored master user's, the security group, subnet group, parameter
+   * group and key. Keep it set afterwards: removing it replaces the instance again, with an empty database.
+   * @default - a new, empty database
+   */
+  readonly restoreFrom?: DatabaseRestoreSource;
   /**
    * PostgreSQL engine version.
    * @default rds.PostgresEngineVersion.VER_17
@@ -142,7 +154,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
     checkPropTypes(this, 'PrivateDatabaseProps', props);
     validateProps(this, props);
     const defaults = databaseDefaults(props);
-    this.databaseName = props.databaseName ?? 'app';
+    this.databaseName = props.restoreFrom?.options.databaseName ?? props.databaseName ?? DEFAULT_DATABASE_NAME;
     const teardown = resolveTeardown(this, props);
     declareTeardown(this, teardown);
 
@@ -185,11 +197,14 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       description: 'TLS-only PostgreSQL with connection logging',
       parameters: { 'rds.force_ssl': '1', 'log_connections': '1', 'log_disconnections': '1' },
     });
-    const credentials = rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'app_admin', {
+    const restore = props.restoreFrom;
+    // A restore keeps the snapshot's master user: the secret holds its name, and its password is set on the restored instance.
+    const username = restore ? restore.options.masterUsername ?? DEFAULT_MASTER_USERNAME : props.masterUsername ?? DEFAULT_MASTER_USERNAME;
+    const credentials = rds.Credentials.fromGeneratedSecret(username, {
       encryptionKey: this.encryptionKey,
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
     });
-    return new rds.DatabaseInstance(this, 'Instance', {
+    const instance = new rds.DatabaseInstance(this, 'Instance', {
       engine: engine(props),
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
@@ -198,13 +213,15 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       publiclyAccessible: false,
       port: POSTGRES_PORT,
       credentials,
-      databaseName: this.databaseName,
+      // A restored instance has the snapshot's databases and storage key: CloudFormation takes neither for a restore.
+      databaseName: restore ? undefined : this.databaseName,
       parameterGroup,
       storageType: rds.StorageType.GP3,
       allocatedStorage: props.allocatedStorageGiB ?? 20,
       maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      // Only encrypted snapshots are restored (CloudFormation allows StorageEncrypted with them); the key is the snapshot's.
       storageEncrypted: true,
-      storageEncryptionKey: this.encryptionKey,
+      storageEncryptionKey: restore ? undefined : this.encryptionKey,
       multiAz,
       deletionProtection,
       backupRetention: Duration.days(props.backupRetentionDays ?? 7),
@@ -217,6 +234,8 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       iamAuthentication: props.iamAuthentication ?? false,
       removalPolicy: removalPolicyOf(this, RemovalPolicy.SNAPSHOT),
     });
+    if (restore) applyRestore(instance, restore);
+    return instance;
   }
 
   /** The instance's security group connections. */
@@ -271,6 +290,10 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       acks.push({ id: 'AwsSolutions-RDS10', reason: why });
       acks.push({ id: 'rds_instance_deletion_protection_enabled_check', reason: why });
     }
+    if (props.restoreFrom) {
+      const snapshotKey = 'A restored instance is encrypted with the key of its snapshot (or source instance): CloudFormation takes no KmsKeyId for a restore. Snapshots of this database use its own key.';
+      acks.push({ id: 'rds_storage_encrypted_kms_key_check', reason: snapshotKey });
+    }
     acknowledge(this.instance, acks);
     acknowledge(this.instance.node.findChild('MonitoringRole'), [
       { id: 'AwsSolutions-IAM4', reason: 'AmazonRDSEnhancedMonitoringRole is the AWS-documented policy of the enhanced monitoring role.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'] },
@@ -319,14 +342,17 @@ function validateProps(scope: Construct, props: PrivateDatabaseProps): void {
         invalidProp(scope, 'maxAllocatedStorageGiB', maxAllocated, `must be at least allocatedStorageGiB (${allocated})`);
       }
     },
+    () => validateDatabaseName(scope, 'databaseName', props.databaseName),
+    () => validateMasterUsername(scope, 'masterUsername', props.masterUsername),
+    () => validateRestoreSource(scope, 'restoreFrom', props.restoreFrom),
     () => {
-      if (props.databaseName !== undefined && !isToken(props.databaseName) && !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(props.databaseName)) {
-        invalidProp(scope, 'databaseName', props.databaseName, 'use a letter followed by up to 62 letters, digits or underscores (e.g. "app")');
+      if (props.restoreFrom && props.databaseName !== undefined) {
+        invalidProp(scope, 'databaseName', props.databaseName, `a restored database keeps the snapshot's databases and creates none; drop ${propName(scope, 'databaseName')}, and name the one the services connect to in ${propName(scope, 'restoreFrom')}: DatabaseRestoreSource.fromSnapshot(snapshot, { databaseName: ${JSON.stringify(props.databaseName)} })`);
       }
     },
     () => {
-      if (props.masterUsername !== undefined && !isToken(props.masterUsername) && (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(props.masterUsername) || /^(admin|postgres|rdsadmin)$/i.test(props.masterUsername))) {
-        invalidProp(scope, 'masterUsername', props.masterUsername, 'use 1-16 letters, digits or underscores starting with a letter, not a reserved name like "postgres" or "rdsadmin"');
+      if (props.restoreFrom && props.masterUsername !== undefined) {
+        invalidProp(scope, 'masterUsername', props.masterUsername, `a restored database keeps the snapshot's master user; drop ${propName(scope, 'masterUsername')}, and name that user in ${propName(scope, 'restoreFrom')}: DatabaseRestoreSource.fromSnapshot(snapshot, { masterUsername: ${JSON.stringify(props.masterUsername)} })`);
       }
     },
   ]);

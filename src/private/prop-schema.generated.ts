@@ -108,6 +108,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     masterUsername: '?string',
     maxAllocatedStorageGiB: '?number',
     multiAz: '?boolean',
+    restoreFrom: '?class:DatabaseRestoreSource',
     rotation: '?boolean',
   },
   DataBucketOptions: {
@@ -240,6 +241,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     masterUsername: '?string',
     maxAllocatedStorageGiB: '?number',
     multiAz: '?boolean',
+    restoreFrom: '?class:DatabaseRestoreSource',
     rotation: '?boolean',
   },
   PlatformDataBucketOptions: {
@@ -310,6 +312,12 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     queue: '?struct:WorkerQueueOptions',
     stores: '?array<enum:PlatformStore>',
   },
+  PointInTimeRestoreOptions: {
+    databaseName: '?string',
+    masterUsername: '?string',
+    sourceInstanceResourceId: 'string',
+    restoreTime: '?string',
+  },
   PrivateCacheProps: {
     cacheNodeType: '?string',
     engine: '?enum:CacheEngine',
@@ -333,12 +341,17 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     masterUsername: '?string',
     maxAllocatedStorageGiB: '?number',
     multiAz: '?boolean',
+    restoreFrom: '?class:DatabaseRestoreSource',
     rotation: '?boolean',
     vpc: 'construct:aws-cdk-lib.aws_ec2.IVpc',
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     production: '?boolean',
     profile: '?enum:EnvironmentProfile',
     teardown: '?enum:TeardownPolicy',
+  },
+  RestoredDatabaseOptions: {
+    databaseName: '?string',
+    masterUsername: '?string',
   },
   RoutedContainerOptions: {
     command: '?array<string>',
@@ -530,6 +543,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'aws-cdk-lib.aws_events.Schedule': ['expressionString'],
   'aws-cdk-lib.aws_rds.PostgresEngineVersion': ['postgresFullVersion', 'postgresMajorVersion'],
   'aws-cdk-lib.Duration': ['formatTokenToNumber', 'isUnresolved', 'minus', 'plus', 'toDays', 'toHours', 'toHumanString', 'toIsoString', 'toMilliseconds', 'toMinutes', 'toSeconds', 'toString', 'unitLabel'],
+  'DatabaseRestoreSource': ['options'],
   'EdgeWebAcl': [],
   'IMonitoredCache': ['nodeIds'],
   'IMonitoredPipeline': ['alarms', 'notifyOnFailure', 'pipeline'],
