@@ -81,6 +81,16 @@ describe('BackendPlatform', () => {
       }
     });
 
+    test('THEN no security group anywhere admits 0.0.0.0/0 or ::/0, and no load balancer is internet-facing', () => {
+      const ingress = [
+        ...Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).map(r => r.Properties),
+        ...Object.values<any>(template.findResources('AWS::EC2::SecurityGroup')).flatMap(r => r.Properties.SecurityGroupIngress ?? []),
+      ];
+      expect(ingress.length).toBeGreaterThan(0);
+      expect(ingress.filter(rule => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0')).toEqual([]);
+      expect(Object.values<any>(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).map(lb => lb.Properties.Scheme)).toEqual(['internal']);
+    });
+
     test('THEN the composed template matches the reviewed snapshot', () => {
       expect(template.toJSON()).toMatchSnapshot();
     });

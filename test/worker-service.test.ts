@@ -222,3 +222,17 @@ describe('GIVEN what a new user tried (review of the first version)', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'lb.example.com' });
   });
 });
+
+test('GIVEN utilization targets THEN an internal worker scales on both, and a queue worker refuses them by name (it scales on its backlog)', () => {
+  const internal = Template.fromStack(Stack.of(worker({ queue: undefined, port: 8080, targetMemoryUtilizationPercent: 70 })));
+  internal.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' }, TargetValue: 70 },
+  });
+  internal.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 80 },
+  });
+  expect(() => worker({ targetCpuUtilizationPercent: 60, targetMemoryUtilizationPercent: 60 })).toThrow(
+    'TestStack/Worker: invalid targetCpuUtilizationPercent 60: a queue worker scales on its backlog per task; set queue.messagesPerTask instead\n'
+    + 'TestStack/Worker: invalid targetMemoryUtilizationPercent 60: a queue worker scales on its backlog per task; set queue.messagesPerTask instead');
+});
+

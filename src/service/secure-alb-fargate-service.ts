@@ -256,7 +256,9 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     allowFromLoadBalancer();
     const action = elbv2.ListenerAction.forward([targetGroup]);
     if (conditions.length === 0) {
+      // Without an origin header to check, the service is the listener's default instead of the 403 the edge starts with.
       this.listener.addAction('Default', { action });
+      Annotations.of(this.listener).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced', 'the service replaces the edge\'s 403 default on purpose');
     } else {
       this.listener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
     }

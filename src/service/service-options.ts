@@ -92,13 +92,13 @@ export interface CapacityOptions {
    */
   readonly maxCapacity?: number;
   /**
-   * Target average CPU utilization of the service, in percent.
+   * Target average CPU utilization of the service, in percent (a queue worker scales on its backlog instead and refuses it).
    * @default 80
    */
   readonly targetCpuUtilizationPercent?: number;
   /**
-   * Target average memory utilization of the service, in percent.
-   * @default 80
+   * Target average memory utilization of the service, in percent (a queue worker scales on its backlog instead and refuses it).
+   * @default 80 for a web service; an internal worker scales on memory only when it is set
    */
   readonly targetMemoryUtilizationPercent?: number;
 }

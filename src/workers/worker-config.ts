@@ -56,6 +56,11 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => { if (props.environment?.QUEUE_URL !== undefined && props.queue) invalidProp(scope, 'environment.QUEUE_URL', props.environment.QUEUE_URL, 'the worker sets QUEUE_URL to its queue; use another name'); },
     () => validateDnsLabel(scope, 'id', name),
     ...capacityChecks(scope, props, d, 0),
+    () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
+    // A queue worker scales on its backlog per task; a utilization target would be silently ignored.
+    ...(['targetCpuUtilizationPercent', 'targetMemoryUtilizationPercent'] as const).map(prop => () => {
+      if (props.queue && props[prop] !== undefined) invalidProp(scope, prop, props[prop], 'a queue worker scales on its backlog per task; set queue.messagesPerTask instead');
+    }),
     () => validateIntegerRange(scope, 'port', props.port, 1, 65535),
     () => requireSynthValue(scope, 'port', props.port, 'aws-cdk-lib checks the Service Connect port at synth'),
     () => requireSynthValue(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 'the scaling steps are computed from it'),

@@ -99,7 +99,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
     if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
-    else this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
+    else this.scaleOnUtilization(props.targetCpuUtilizationPercent, props.targetMemoryUtilizationPercent);
     this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
@@ -150,6 +150,12 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
    * AWS's rule for queue workers: scale on the messages waiting per running task. Step scaling (not target tracking)
    * so that a worker at zero tasks starts when messages arrive.
    */
+  /** An internal worker scales on CPU (the web service's default target), and on memory when a target is given. */
+  private scaleOnUtilization(cpuPercent: number | undefined, memoryPercent: number | undefined): void {
+    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: cpuPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
+    if (memoryPercent !== undefined) this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: memoryPercent });
+  }
+
   private scaleOnBacklog(queue: sqs.IQueue, messagesPerTask: number): void {
     const period = Duration.minutes(1);
     const visible = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
