@@ -13,6 +13,9 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost } from './cost';
 import { createPlatformApp } from './platform-app';
 import * as rollout from './rollout-model';
+// The bench measures the published JavaScript (lib/), like platform-app.ts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ServiceDeployment } = require('../lib') as typeof import('../src');
 
 interface Run { variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[] }
 
@@ -99,7 +102,8 @@ for (const variant of ['platform', 'baseline']) {
 // The seed 000 edge (EdgeMode.PUBLIC_ALB) against the default VPC origin, both profiles: the edge changes the ALB's
 // public IPv4 addresses, an origin secret and the rollout path not at all (same target groups).
 const publicAlb = new App();
-for (const stack of createPlatformApp(publicAlb, ['production', 'development'], { edgeMode: 'PUBLIC_ALB' })) {
+// Blue/green needs a test route only the VPC reaches, so the public-ALB variant rolls.
+for (const stack of createPlatformApp(publicAlb, ['production', 'development'], { edgeMode: 'PUBLIC_ALB', deployment: ServiceDeployment.rolling() })) {
   const lines = estimateMonthlyCost(Template.fromStack(stack).toJSON() as Parameters<typeof estimateMonthlyCost>[0]);
   const edgeLines = lines.filter(l => /ALB|secret/.test(l.item)).map(l => `${l.item} ${l.monthlyUsd.toFixed(2)}`).join('; ');
   console.log(`\n  platform ${stack.stackName} with service.edgeMode PUBLIC_ALB: ${lines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month (${edgeLines})`);

@@ -36,7 +36,10 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
   for (const [, e] of endpoints) add('interface endpoint', (e.Properties.SubnetIds?.length ?? 1) * prices.interfaceEndpointAzHour * H);
 
   for (const [id, service] of ofType('AWS::ECS::Service')) {
-    const taskDefinition = resources.find(([tid]) => tid === service.Properties.TaskDefinition?.Ref)?.[1];
+    // A service names its task definition by Ref, or by family when it follows the newest revision (docs/adr/0008).
+    const reference = service.Properties.TaskDefinition;
+    const taskDefinition = resources.find(([tid, r]) => r.Type === 'AWS::ECS::TaskDefinition'
+      && (tid === reference?.Ref || (typeof reference === 'string' && r.Properties.Family === reference)))?.[1];
     const target = ofType('AWS::ApplicationAutoScaling::ScalableTarget').find(([, t]) => JSON.stringify(t.Properties.ResourceId).includes(id))?.[1];
     const tasks = target?.Properties.MinCapacity ?? service.Properties.DesiredCount ?? 1;
     const strategy: any[] = service.Properties.CapacityProviderStrategy ?? [];
