@@ -192,26 +192,15 @@ export class ServiceEdge {
 
   private createLoadBalancerSecurityGroup(): ec2.SecurityGroup {
     const prefixListId = this.options.cloudFrontPrefixListId ?? cloudFrontOriginFacingPrefixListId(this.scope, 'cloudFrontPrefixListId');
-    const peer = ec2.Peer.prefixList(prefixListId);
-    if (this.vpcOrigin) {
-      // The ALB is internal: only CloudFront's VPC-origin network interfaces, whose traffic comes from the
-      // origin-facing prefix list, can reach it; nothing on the internet can address it.
-      const tls = this.options.hostedZone !== undefined;
-      const securityGroup = new ec2.SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
-        vpc: this.options.vpc,
-        description: 'Internal ALB: CloudFront VPC origin traffic (origin-facing prefix list) only',
-        allowAllOutbound: false,
-      });
-      securityGroup.addIngressRule(peer, ec2.Port.tcp(tls ? 443 : 80), `${tls ? 'HTTPS' : 'HTTP'} from CloudFront VPC origins`);
-      return securityGroup;
-    }
-    const securityGroup = new ec2.SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', {
-      vpc: this.options.vpc,
-      description: 'ALB: HTTPS from the CloudFront origin-facing prefix list only',
-      allowAllOutbound: false,
-    });
-    // Port 80 stays closed: CloudFront redirects viewers to HTTPS, and the prefix list weighs ~55 rules of the 60-rule quota.
-    securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS from CloudFront origin-facing servers');
+    const tls = this.options.hostedZone !== undefined;
+    // Internal: only CloudFront's VPC-origin network interfaces, whose traffic comes from the origin-facing prefix
+    // list, reach it. Public: port 80 stays closed (CloudFront redirects viewers to HTTPS, and the prefix list weighs
+    // ~55 rules of the 60-rule quota).
+    const rule = this.vpcOrigin
+      ? { group: 'Internal ALB: CloudFront VPC origin traffic (origin-facing prefix list) only', port: tls ? 443 : 80, description: `${tls ? 'HTTPS' : 'HTTP'} from CloudFront VPC origins` }
+      : { group: 'ALB: HTTPS from the CloudFront origin-facing prefix list only', port: 443, description: 'HTTPS from CloudFront origin-facing servers' };
+    const securityGroup = new ec2.SecurityGroup(this.scope, 'LoadBalancerSecurityGroup', { vpc: this.options.vpc, description: rule.group, allowAllOutbound: false });
+    securityGroup.addIngressRule(ec2.Peer.prefixList(prefixListId), ec2.Port.tcp(rule.port), rule.description);
     return securityGroup;
   }
 }

@@ -67,11 +67,6 @@ export class ServiceTask {
     }
   }
 
-  /** The image-tag parameter of each ECR repository of the task, the service image's first. */
-  public get imageTagParameters(): ssm.StringParameter[] {
-    return [...this.tagParameters.values()].map(entry => entry.parameter);
-  }
-
   /** Adds a container with its own log group; an ECR image is pulled at the tag the parameter holds. */
   public addContainer(options: ContainerSpec): ecs.ContainerDefinition {
     const image = options.image ?? this.settings.image;
