@@ -132,6 +132,19 @@ const cases: Array<[string, () => unknown, string]> = [
     'TestStack/Platform: invalid addWorker(\'Mailer\').stores[0] "DATABASE": the platform has no database; add database or existingDatabase, or drop it from addWorker(\'Mailer\').stores'],
   ['platform: a data bucket the platform does not have', () => platform({}).addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET] }),
     'TestStack/Platform: invalid addWorker(\'Agents\').stores[0] "DATA_BUCKET": the platform has no data bucket; add dataBucket, or drop it from addWorker(\'Agents\').stores'],
+  ['platform: a second web service without paths of its own', () => platform({}).addService('Admin', {}),
+    'TestStack/Platform: invalid addService(\'Admin\').pathPatterns undefined: a service sharing TestStack/Platform/Service\'s edge answers only its own paths (the other service answers the rest); give them, e.g. [\'/admin/*\']'],
+  ['platform: a path rule two services claim', () => {
+    const built = platform({});
+    built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    built.addService('Backoffice', { pathPatterns: ['/reports/*', '/admin/*'] });
+  }, 'TestStack/Platform: invalid addService(\'Backoffice\').pathPatterns[1] "/admin/*": TestStack/Platform addService(\'Admin\').pathPatterns[0] already routes this path; each path goes to one container, so drop it from one of the two'],
+  ['platform: a path a service routes first would never reach the other', () => platform({
+    service: { routedContainers: [{ name: 'api', containerPort: 3001, pathPatterns: ['/api/*'] }] },
+  }).addService('Admin', { pathPatterns: ['/api/admin/*'] }), 'TestStack/Platform: invalid addService(\'Admin\').pathPatterns[0] "/api/admin/*": TestStack/Platform service.routedContainers[0].pathPatterns[0] routes "/api/*", '
+    + 'which the load balancer evaluates first and which takes every request of this pattern, so it would never be reached; drop it, or narrow the other pattern'],
+  ['platform: a second web service naming a container it does not have', () => platform({ database: {} }).addService('Admin', { pathPatterns: ['/admin/*'], connectedContainers: ['backend'] }),
+    'TestStack/Platform: invalid addService(\'Admin\').connectedContainers[0] "backend": the task has no container of that name; use one of "app" (app is the main container)'],
   ['platform: a connected container that does not exist', () => platform({ database: {}, service: { connectedContainers: ['backend'] } }),
     'TestStack/Platform: invalid service.connectedContainers[0] "backend": the task has no container of that name; use one of "app" (app is the main container)'],
   ['platform: database restore with a database name of its own', () => platform({ database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('before-migration'), databaseName: 'salons' } }),

@@ -209,4 +209,27 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
     return given;
   }],
+  ['BackendPlatform with two more web services sharing its edge (one blue/green, one with a routed container) and an internal worker', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      database: {},
+      service: { deployment: ServiceDeployment.blueGreen(), webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addWorker('Pricing', { port: 8080, stores: [] });
+    platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen() });
+    platform.addService('Hooks', { pathPatterns: ['/hooks/*'], stores: [], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
+    return given;
+  }],
+  ['SecureAlbFargateService sharing another one\'s edge (PUBLIC_ALB)', (app) => {
+    const given = givenStack({}, app);
+    const image = ServiceImage.fromEcrRepository(given.repository);
+    const first = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image, edgeMode: EdgeMode.PUBLIC_ALB,
+    });
+    new SecureAlbFargateService(given.stack, 'Admin', { vpc: given.vpc, environmentName: 'prod', image, shareEdgeWith: first, pathPatterns: ['/admin/*'] });
+    return given;
+  }],
 ];

@@ -138,6 +138,10 @@ describe.each([
   ['add a queue worker', (platform: BackendPlatform) => { platform.addWorker('Mailer', { queue: {} }); }],
   ['add an internal worker', (platform: BackendPlatform) => { platform.addWorker('Pricing', { port: 8080 }); }],
   ['add a scheduled job', (platform: BackendPlatform) => { platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' }); }],
+  ['add a second web service', (platform: BackendPlatform) => { platform.addService('Admin', { pathPatterns: ['/admin/*'] }); }],
+  ['add a second, blue/green web service', (platform: BackendPlatform) => {
+    platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen() });
+  }],
 ])('GIVEN the platform WHEN we %s', (_name, extend) => {
   const diff = fullDiff(synth({}), synth({}, extend));
   const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
@@ -147,6 +151,15 @@ describe.each([
     expect(changes.filter(c => c.impact === ResourceImpact.WILL_CREATE).length).toBeGreaterThan(0);
     expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
     expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
+  });
+
+  // An internal worker makes the first service a Service Connect client of the cluster's new namespace (both updated
+  // in place); new rules on the first service's security groups are new resources.
+  test('THEN no existing resource of the first web service, its load balancer, listener or distribution changes (but for Service Connect)', () => {
+    const touched = changes.filter(c => c.id.startsWith('BackendService') && c.impact !== ResourceImpact.WILL_CREATE);
+    const serviceConnect = _name === 'add an internal worker' ? ['AWS::ECS::Cluster', 'AWS::ECS::Service'] : [];
+    expect(touched.map(c => c.type).sort()).toEqual(serviceConnect);
+    expect(touched.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
   });
 });
 

@@ -8,11 +8,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWorker } from './monitored';
+import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
+import { pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
@@ -114,6 +115,48 @@ export class InfraMonitoring extends Construct {
     this.section(`Worker ${worker.node.id}`, ...widgets);
   }
 
+  /**
+   * A dashboard row and alarms for one more web service behind the load balancer: running vs desired tasks, CPU and
+   * memory, and per target group requests, target 5xx rate, p99 response time and unhealthy hosts. Its missing
+   * tasks, 5xx rate, latency and unhealthy hosts page the topic, and the 5xx and latency alarms roll its deployments
+   * back (as the load balancer's alarms do for the first service). `BackendPlatform.addService` calls it.
+   */
+  public monitorWebService(webService: IMonitoredWebService, thresholds: MonitoringThresholds = {}): void {
+    const id = webService.node.id;
+    const { service } = webService;
+    const { running, desired } = this.taskCounts(service);
+    const alarms = [this.watchTasks(`${id}TasksBelowDesired`, running, desired)];
+    const rollback: cloudwatch.Alarm[] = [];
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: 'CPU and memory (%)', left: [service.metricCpuUtilization({ period: PERIOD }), service.metricMemoryUtilization({ period: PERIOD })], width: 6,
+      }),
+    ];
+    for (const [container, targetGroup] of Object.entries(webService.targetGroups)) {
+      const name = `${id}${container === 'app' ? '' : pascal(container)}`;
+      const requests = targetGroup.metrics.requestCount({ period: PERIOD });
+      const target5xx = targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
+      const latency = targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
+      rollback.push(
+        this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests`,
+          new cloudwatch.MathExpression({ expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors: target5xx, requests }, period: PERIOD, label: 'Target 5xx %' }),
+          { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }),
+        this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high`,
+          latency,
+          { threshold: seconds(thresholds.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING }),
+      );
+      alarms.push(this.watch(`${name}UnhealthyHosts`, `Targets of ${webService.node.path} (${container}) fail their health checks`,
+        targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' }),
+        { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE }));
+      widgets.push(new cloudwatch.GraphWidget({ title: `${container}: requests / target 5xx`, left: [requests], right: [target5xx], width: 6 }));
+    }
+    service.enableDeploymentAlarms(rollback.map(alarm => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    webService.deploymentAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
+    widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms, ...rollback, ...webService.deploymentAlarms], width: 6 }));
+    this.section(`Web service ${id}`, ...widgets);
+  }
+
   /** A dashboard row for one more scheduled job or call set, whose alarms are routed to the topic. `BackendPlatform.addScheduledJob` calls it. */
   public monitorScheduledJob(job: IMonitoredScheduledWork): void {
     this.scheduledWorkRow(`Scheduled job ${job.node.id}`, [job]);
@@ -168,6 +211,13 @@ export class InfraMonitoring extends Construct {
       new cloudwatch.GraphWidget({ title: 'Connections', left: perNode('CurrConnections', 'Maximum'), width: 6 }),
       new cloudwatch.GraphWidget({ title: 'Evictions', left: perNode('Evictions', 'Sum'), width: 6 }),
     );
+  }
+
+  /** No Container Insights data means the service reports nothing at all: that is a breach. */
+  private watchTasks(id: string, running: cloudwatch.IMetric, desired: cloudwatch.IMetric): cloudwatch.Alarm {
+    return this.watch(id, 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
+      new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
+      { threshold: 0, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: ABOVE });
   }
 
   private monitorScheduledWork(jobs: IMonitoredScheduledWork[], calls: IMonitoredScheduledWork[]): void {
@@ -232,10 +282,7 @@ export class InfraMonitoring extends Construct {
     this.watch('ServiceMemoryHigh', 'Service memory stays high: tasks risk being killed out of memory',
       memory,
       { threshold: t.serviceMemoryPercent ?? 90, datapoints: 4, of: 5, missing: Missing.MISSING });
-    // No Container Insights data means the service reports nothing at all: that is a breach.
-    this.watch('ServiceTasksBelowDesired', 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
-      new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
-      { threshold: 0, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: ABOVE });
+    this.watchTasks('ServiceTasksBelowDesired', running, desired);
     this.section('Service and cluster',
       new cloudwatch.GraphWidget({ title: 'CPU and memory (%)', left: [cpu, memory], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 8 }),
@@ -267,7 +314,7 @@ export class InfraMonitoring extends Construct {
       { threshold: t.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
     const latencyAlarm = this.watch('P99LatencyHigh', 'p99 response time of the application is too high',
       p('p99'),
-      { threshold: (t.p99Latency ?? Duration.seconds(2)).toMilliseconds() / 1000, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING });
+      { threshold: seconds(t.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING });
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({ title: 'Requests', left: [requests], width: 6 }),
       new cloudwatch.GraphWidget({
@@ -344,4 +391,9 @@ function validateProps(scope: Construct, props: InfraMonitoringProps): void {
       }
     },
   ]);
+}
+
+/** A duration as the seconds CloudWatch's latency metrics count in. */
+function seconds(duration: Duration): number {
+  return duration.toMilliseconds() / 1000;
 }

@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -48,4 +49,14 @@ export interface IMonitoredWorker extends IConstruct {
   readonly deadLetterQueue?: sqs.Queue;
   /** The worker's own alarms, shown on its dashboard row. */
   readonly alarms: cloudwatch.Alarm[];
+}
+
+/** What `InfraMonitoring` watches of one more web service behind a load balancer (`SecureAlbFargateService` implements it). */
+export interface IMonitoredWebService extends IConstruct {
+  /** The service's Fargate service; its deployments roll back on its 5xx and latency alarms. */
+  readonly service: ecs.FargateService;
+  /** Target group of each container, by container name. */
+  readonly targetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup };
+  /** Alarms of the service's deployment machinery, routed to the topic. */
+  readonly deploymentAlarms: cloudwatch.Alarm[];
 }

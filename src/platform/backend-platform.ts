@@ -9,7 +9,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
-import { BackendPlatformProps, PlatformCleanupJobOptions, PlatformServiceOptions, PlatformStore, PlatformWorkerOptions } from './platform-options';
+import {
+  BackendPlatformProps, PlatformCleanupJobOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions, PlatformWorkerOptions,
+} from './platform-options';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
@@ -34,7 +36,7 @@ import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
-import { ContainerOptions, RoutedContainerOptions } from '../service/service-options';
+import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
 
 /** What a workload of the platform receives from the stores it names: connections, grants and the scheduler key. */
@@ -85,9 +87,12 @@ export class BackendPlatform extends Construct {
   private readonly defaults: ProfileDefaults;
   private readonly spot: boolean;
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
-  private serviceConnectClient = false;
   private readonly schedulerKey?: secretsmanager.ISecret;
   private readonly serviceOptions: PlatformServiceOptions;
+  /** The web services (the platform's `service` first) and the workers others reach through Service Connect. */
+  private readonly webServices: SecureAlbFargateService[] = [];
+  private readonly internalWorkers: WorkerService[] = [];
+  private readonly serviceConnectClients = new Set<SecureAlbFargateService>();
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -132,6 +137,7 @@ export class BackendPlatform extends Construct {
     this.spot = spot;
     this.cpuArchitecture = props.service?.cpuArchitecture;
     this.service = this.createService(props, defaults, schedulerKey, spot);
+    this.webServices.push(this.service);
     if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
     this.schedulerKey = schedulerKey;
     this.serviceOptions = props.service ?? {};
@@ -164,7 +170,7 @@ export class BackendPlatform extends Construct {
    * and its alarms page the monitoring topic. With a port, the web service may call it at `http://<id in lower case>:<port>`.
    */
   public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
-    this.validateWorkload('addWorker', id, options, 'e.g. { queue: {} } or { port: 8080 }');
+    this.validateWorkload('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
     const { stores: storeNames, ...workerOptions } = options;
     const { stores, admit } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
     const spot = options.spot ?? this.spot;
@@ -185,12 +191,46 @@ export class BackendPlatform extends Construct {
     });
     admit(worker);
     if (worker.serviceConnectNamespace) {
-      worker.allowFrom(this.service);
-      if (!this.serviceConnectClient) this.service.service.enableServiceConnect({ namespace: worker.serviceConnectNamespace });
-      this.serviceConnectClient = true;
+      this.internalWorkers.push(worker);
+      this.webServices.forEach(service => this.reach(service, worker));
     }
     this.monitoring.monitorWorker(worker);
     return worker;
+  }
+
+  /**
+   * Adds a web service on the platform's load balancer and distribution: requests to its `pathPatterns` (and its
+   * routed containers' paths) reach it, every other path the platform's `service`. It runs in the platform's cluster
+   * with the platform's image (unless `image` is given), the profile's size, capacity, Spot choice and log retention,
+   * its stores' connections (all by default) and the scheduler key; it reaches the platform's internal workers, and
+   * it gets a dashboard row and alarms that roll its deployments back. A path another service routes is refused.
+   */
+  public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
+    this.validateWorkload('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
+    const { stores, connectedContainers, image, ...serviceOptions } = options;
+    const connections = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
+    const service = new SecureAlbFargateService(this, id, {
+      ...this.webServiceProps(`addService('${id}')`, serviceOptions, connections, connectedContainers),
+      shareEdgeWith: this.service,
+      cluster: this.service.cluster,
+      vpc: this.vpc,
+      environmentName: this.service.environmentName,
+      appName: this.service.appName,
+      image: image ?? this.service.image,
+    });
+    connections.admit(service);
+    this.webServices.push(service);
+    this.internalWorkers.forEach(worker => this.reach(service, worker));
+    this.monitoring.monitorWebService(service);
+    return service;
+  }
+
+  /** A web service calls an internal worker by name: Service Connect as a client, and the worker's port open to it. */
+  private reach(service: SecureAlbFargateService, worker: WorkerService): void {
+    worker.allowFrom(service);
+    if (this.serviceConnectClients.has(service)) return;
+    service.service.enableServiceConnect({ namespace: worker.serviceConnectNamespace });
+    this.serviceConnectClients.add(service);
   }
 
   /**
@@ -199,18 +239,24 @@ export class BackendPlatform extends Construct {
    * and log retention; its alarms page the monitoring topic. The `cleanupJob` prop is one such job.
    */
   public addScheduledJob(id: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
-    this.validateWorkload('addScheduledJob', id, options, 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
+    this.validateWorkload('addScheduledJob', id, options, 'PlatformCleanupJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
     const job = this.createJob(id, `addScheduledJob('${id}')`, options);
     this.monitoring.monitorScheduledJob(job);
     return job;
   }
 
-  /** The id and options of a workload added by a method, checked before any child exists; its problems named after the call. */
-  private validateWorkload(method: string, id: string, options: object, example: string): void {
+  /**
+   * The id and options of a workload added by a method, checked (options against their struct's types) before any
+   * child exists; its problems named after the call.
+   */
+  private validateWorkload(method: string, id: string, options: object, struct: string, example: string): void {
     checkAll([
       () => { if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(id)) invalidProp(this, `${method} id`, id, 'use letters and digits, starting with a letter (e.g. "Mailer")'); },
       () => { if (typeof id === 'string' && this.node.tryFindChild(id)) invalidProp(this, `${method} id`, id, 'the platform already has a part or workload with that id; pick another'); },
-      () => { if (typeof options !== 'object' || options === null) invalidProp(this, `${method}('${id}') options`, options, `give the options, ${example}`); },
+      () => {
+        if (typeof options !== 'object' || options === null) invalidProp(this, `${method}('${id}') options`, options, `give the options, ${example}`);
+        checkPropTypes(this, struct, options, `${method}('${id}').`);
+      },
     ]);
     reportChildPropsAs(this, id, prop => `${method}('${id}').${prop}`);
   }
@@ -298,29 +344,13 @@ export class BackendPlatform extends Construct {
   ): SecureAlbFargateService {
     const { stores, connectedContainers, ...options } = props.service ?? {};
     const connections = this.connectionsOf('service.stores', stores, schedulerKey);
-    const connected = this.connectedContainersOf(options.routedContainers ?? [], connectedContainers);
-    const connect = <T extends ContainerOptions>(name: string, container: T): T => (connected.includes(name) ? {
-      ...container,
-      environment: Object.assign({}, container.environment, connections.environment),
-      secrets: Object.assign({}, container.secrets, connections.secrets),
-    } : container);
     const service = new SecureAlbFargateService(this, 'Service', {
-      ...options,
-      ...connect(MAIN_CONTAINER, { environment: options.environment, secrets: options.secrets }),
-      routedContainers: options.routedContainers?.map(routed => connect(routed.name, routed)),
+      ...this.webServiceProps('service', { ...options, spot }, connections, connectedContainers),
       vpc: this.vpc,
       hostedZone: props.hostedZone,
       environmentName: props.environmentName,
       appName: props.appName ?? defaultAppName(this),
       image: props.image ?? ServiceImage.fromEcrRepository(this.repository),
-      cpu: options.cpu ?? defaults.service.cpu,
-      memoryLimitMiB: options.memoryLimitMiB ?? defaults.service.memoryLimitMiB,
-      minCapacity: options.minCapacity ?? defaults.service.minCapacity,
-      maxCapacity: options.maxCapacity ?? defaults.service.maxCapacity,
-      spot,
-      onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
-      logRetention: defaults.logRetention,
-      logEncryptionKey: this.encryptionKey,
       deletionProtection: options.deletionProtection ?? this.serviceDeletionProtection(defaults),
     });
     if (!this.serviceDeletionProtection(defaults)) {
@@ -336,15 +366,46 @@ export class BackendPlatform extends Construct {
     return service;
   }
 
+  /**
+   * A web service's props with the profile's size, capacity, Spot and log settings unless set, and the stores'
+   * connections in the environment and secrets of its connected containers.
+   */
+  private webServiceProps<T extends WebServiceTaskOptions>(
+    prop: string, options: T, connections: WorkloadConnections, connectedContainers?: string[],
+  ) {
+    const defaults = this.defaults.service;
+    const connected = this.connectedContainersOf(prop, options.routedContainers ?? [], connectedContainers);
+    const connect = <C extends ContainerOptions>(name: string, container: C): C => (connected.includes(name) ? {
+      ...container,
+      environment: Object.assign({}, container.environment, connections.environment),
+      secrets: Object.assign({}, container.secrets, connections.secrets),
+    } : container);
+    const spot = options.spot ?? this.spot;
+    return {
+      ...options,
+      ...connect(MAIN_CONTAINER, { environment: options.environment, secrets: options.secrets }),
+      routedContainers: options.routedContainers?.map(routed => connect(routed.name, routed)),
+      cpu: options.cpu ?? defaults.cpu,
+      memoryLimitMiB: options.memoryLimitMiB ?? defaults.memoryLimitMiB,
+      minCapacity: options.minCapacity ?? defaults.minCapacity,
+      maxCapacity: options.maxCapacity ?? defaults.maxCapacity,
+      cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
+      spot,
+      onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
+      logRetention: this.defaults.logRetention,
+      logEncryptionKey: this.encryptionKey,
+    };
+  }
+
   /** The containers that receive the stores' connections, each one a container of the task. */
-  private connectedContainersOf(routed: RoutedContainerOptions[], names: string[] | undefined): string[] {
+  private connectedContainersOf(prop: string, routed: RoutedContainerOptions[], names: string[] | undefined): string[] {
     if (names === undefined) return [MAIN_CONTAINER];
     const containers = [MAIN_CONTAINER, ...routed.map(r => r.name)];
     checkAll([
-      () => validateUnique(this, 'service.connectedContainers', names),
+      () => validateUnique(this, `${prop}.connectedContainers`, names),
       ...names.map((name, i) => () => {
         if (!containers.includes(name)) {
-          invalidProp(this, `service.connectedContainers[${i}]`, name, `the task has no container of that name; use one of ${containers.map(c => JSON.stringify(c)).join(', ')} (app is the main container)`);
+          invalidProp(this, `${prop}.connectedContainers[${i}]`, name, `the task has no container of that name; use one of ${containers.map(c => JSON.stringify(c)).join(', ')} (app is the main container)`);
         }
       }),
     ]);

@@ -12,7 +12,7 @@ import { DeliveryOptions } from '../delivery/delivery-options';
 import { ScheduledTaskOptions } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCall } from '../scheduled/scheduled-api-calls';
 import { ServiceImage } from '../service/service-image';
-import { WebServiceOptions } from '../service/service-options';
+import { WebServiceOptions, WebServiceTaskOptions } from '../service/service-options';
 import { WorkerServiceOptions } from '../workers/worker-options';
 
 /** A data store of the platform that a workload can connect to. */
@@ -35,18 +35,33 @@ export interface StoreConnectionOptions {
   readonly stores?: PlatformStore[];
 }
 
-/**
- * Options of the platform's web service: every option of `SecureAlbFargateService` that does not depend on where
- * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The connections of
- * `stores` and the scheduler key are added to the environment and secrets of `connectedContainers`.
- */
-export interface PlatformServiceOptions extends WebServiceOptions, StoreConnectionOptions {
+/** Which of the platform's stores a web service connects to, and which of its containers receive them. */
+export interface WebStoreConnectionOptions extends StoreConnectionOptions {
   /**
    * Containers of the task that receive the stores' connections (environment and secrets), by name: `app` is the
    * main container, the others are `routedContainers` names (e.g. `['backend']` when only the API talks to the database).
    * @default ['app']
    */
   readonly connectedContainers?: string[];
+}
+
+/**
+ * Options of the platform's web service: every option of `SecureAlbFargateService` that does not depend on where
+ * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The connections of
+ * `stores` and the scheduler key are added to the environment and secrets of `connectedContainers`.
+ */
+export interface PlatformServiceOptions extends WebServiceOptions, WebStoreConnectionOptions {}
+
+/**
+ * Options of a further web service of the platform (`addService`): its containers, capacity, health checks and
+ * rollout; the edge is the platform's. `pathPatterns` is needed: the platform's `service` answers every other path.
+ */
+export interface PlatformWebServiceOptions extends WebServiceTaskOptions, WebStoreConnectionOptions {
+  /**
+   * Image of the main container.
+   * @default - the platform's image
+   */
+  readonly image?: ServiceImage;
 }
 
 /** Options of a worker of the platform (`addWorker`). */

@@ -7,9 +7,9 @@ export function defaultAppName(scope: IConstruct): string {
   return Stack.of(scope).stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'app';
 }
 
-/** SSM parameter names of the backend of one app environment: `/<app>/<env>/backend/<name>`. */
-export function backendParameterName(appName: string, environmentName: string, name: string): string {
-  return `/${appName}/${environmentName}/backend/${name}`;
+/** SSM parameter names of a workload of one app environment: `/<app>/<env>/<workload>/<name>`, the web service's under `backend`. */
+export function backendParameterName(appName: string, environmentName: string, name: string, workload: string = 'backend'): string {
+  return `/${appName}/${environmentName}/${workload}/${name}`;
 }
 
 /** `admin-api` -> `AdminApi`: construct IDs derived from user-given names. */

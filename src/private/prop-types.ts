@@ -9,13 +9,13 @@ import { ENUMS, SHAPES, STRUCTS } from './prop-schema.generated';
  * the other jsii languages get the library's named error instead of a TypeError or a template with `undefined`.
  * Unresolved tokens are accepted as they are.
  */
-export function checkPropTypes(scope: IConstruct, struct: string, props: unknown): void {
+export function checkPropTypes(scope: IConstruct, struct: string, props: unknown, prefix: string = ''): void {
   const problems: PropProblem[] = [];
   const report = (prop: string, value: unknown, fix: string) => problems.push(problem(scope, prop, value, fix));
   if (!isPlainObject(props)) {
     report('props', props, `give the props object (${struct})`);
   } else {
-    checkStruct(struct, props, '', report);
+    checkStruct(struct, props, prefix, report);
   }
   if (problems.length > 0) throw new InvalidPropsError(problems);
 }

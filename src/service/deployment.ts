@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { addListenerRule } from './routes';
 import { SMOKE_TEST_SOURCE } from './smoke-test';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
@@ -33,6 +34,10 @@ export interface BlueGreenEdge {
   readonly certificate?: elbv2.IListenerCertificate;
   readonly logRetention?: logs.RetentionDays;
   readonly logEncryptionKey?: kms.IKey;
+  /** The service, when it shares another one's edge: its rules and test listener are created under it. */
+  readonly sharingService?: Construct;
+  /** 0 for the edge's own service, k for the k-th service sharing it: its test listener port is the base port + k. */
+  readonly shareIndex: number;
 }
 
 /** Test listener ports: never the production listener's, never admitted from CloudFront. */
@@ -72,15 +77,18 @@ export class BlueGreenDeployment {
 
   constructor(private readonly scope: Construct, private readonly edge: BlueGreenEdge, private readonly settings: BlueGreenSettings) {
     const https = edge.certificate !== undefined;
-    const port = https ? TEST_LISTENER_PORTS.https : TEST_LISTENER_PORTS.http;
-    this.testListener = edge.loadBalancer.addListener('TestListener', {
+    const port = (https ? TEST_LISTENER_PORTS.https : TEST_LISTENER_PORTS.http) + edge.shareIndex;
+    const listener: elbv2.BaseApplicationListenerProps = {
       port,
       protocol: https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
       certificates: https ? [edge.certificate!] : undefined,
       sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' }),
-    });
+    };
+    this.testListener = edge.sharingService
+      ? new elbv2.ApplicationListener(edge.sharingService, 'TestListener', { ...listener, loadBalancer: edge.loadBalancer })
+      : edge.loadBalancer.addListener('TestListener', listener);
     if (!https) {
       acknowledge(this.testListener, [{ id: 'alb_http_to_https_redirection_check', reason: 'The blue/green test listener of a VPC origin without a hosted zone: no certificate can exist for the internal ALB\'s name; only the smoke-test function\'s security group can reach the port, inside the VPC.' }]);
     }
@@ -143,13 +151,14 @@ export class BlueGreenDeployment {
       { targetGroup: route.primary, weight: 100 },
       { targetGroup: route.alternate, weight: 0 },
     ]);
-    this.edge.listener.addAction(route.ruleId, { priority: route.priority, conditions: route.productionConditions, action: action() });
-    this.testListener.addAction(route.ruleId, { priority: route.priority, conditions: route.testConditions, action: action() });
-    const rule = (listener: elbv2.ApplicationListener) => listener.node.findChild(`${route.ruleId}Rule`) as elbv2.ApplicationListenerRule;
+    const productionRule = addListenerRule(this.edge.listener, this.edge.sharingService, route.ruleId,
+      { priority: route.priority, conditions: route.productionConditions, action: action() });
+    const testRule = addListenerRule(this.testListener, undefined, route.ruleId,
+      { priority: route.priority, conditions: route.testConditions, action: action() });
     return new ecs.AlternateTarget(`${route.ruleId}AlternateTarget`, {
       alternateTargetGroup: route.alternate,
-      productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(rule(this.edge.listener)),
-      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(rule(this.testListener)),
+      productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
+      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
       role: this.role,
     });
   }

@@ -13,20 +13,20 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
+import { addListenerRule, claimPaths, MAX_SHARED_SERVICES, PathClaim, rulePriority } from './routes';
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
 import { IDeployableService } from '../delivery/deployable-service';
+import { IMonitoredWebService } from '../monitoring/monitored';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { invalidProp } from '../private/validation';
 
-/** Rule priorities: routed containers' path rules first, the main container's catch-all last. */
-const ROUTED_RULE_PRIORITY = 100;
-const MAIN_RULE_PRIORITY = 50000;
 /** The SSM parameters every service publishes under `/<app>/<env>/backend/`. */
 const SSM_OUTPUTS = ['service-url', 'service-name'];
 
@@ -38,7 +38,7 @@ const SSM_OUTPUTS = ['service-url', 'service-name'];
  * zero-downtime rolling deploys with automatic rollback, autoscaling on CPU and memory, and the service URL and
  * name published in SSM. A hosted zone is optional: without one the service answers at the distribution's domain.
  */
-export class SecureAlbFargateService extends Construct implements IDeployableService {
+export class SecureAlbFargateService extends Construct implements IDeployableService, IMonitoredWebService {
   /** The cluster the service runs in. */
   public readonly cluster: ecs.ICluster;
   /** The Fargate service. */
@@ -107,6 +107,13 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly deploymentAlarms: cloudwatch.Alarm[];
   private readonly task: ServiceTask;
   private readonly blueGreen?: BlueGreenDeployment;
+  /** The edge this service created, or the one of the service it shares. */
+  private readonly edge: ServiceEdge;
+  /** The services that share this service's edge, in the order they joined (their rule priority blocks). */
+  private readonly sharers: SecureAlbFargateService[] = [];
+  /** 0 for a service with its own edge, k for the k-th service sharing another's. */
+  private readonly shareIndex: number;
+  private readonly sharesEdge: boolean;
 
   constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
     super(scope, id);
@@ -118,14 +125,19 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.edgeMode = config.edgeMode;
     this.claimPhysicalNames(props, config);
 
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const owner = props.shareEdgeWith;
+    this.sharesEdge = owner !== undefined;
+    this.shareIndex = owner ? owner.addSharer(this) : 0;
+    this.cluster = props.cluster ?? owner?.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     if (props.spot) ensureFargateSpot(this.cluster);
-    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this);
-    const edge = new ServiceEdge(this, { ...props, ...config, accessLogsBucket: this.accessLogsBucket });
+    this.accessLogsBucket = owner?.accessLogsBucket ?? props.accessLogsBucket ?? createAccessLogsBucket(this);
+    const edge = owner?.edge ?? new ServiceEdge(this, { ...props, ...config, accessLogsBucket: this.accessLogsBucket });
+    this.edge = edge;
     ({ loadBalancer: this.loadBalancer, loadBalancerSecurityGroup: this.loadBalancerSecurityGroup } = edge);
     ({ certificate: this.certificate, listener: this.listener } = edge);
     this.httpsListener = this.listener;
     this.loadBalancerDomainName = config.loadBalancerDomainName ?? this.loadBalancer.loadBalancerDnsName;
+    claimPaths(this.listener, this.pathClaims(config));
 
     this.task = new ServiceTask(this, {
       ...config,
@@ -153,15 +165,17 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
         certificate: this.certificate,
         logRetention: props.logRetention,
         logEncryptionKey: props.logEncryptionKey,
+        sharingService: this.sharesEdge ? this : undefined,
+        shareIndex: this.shareIndex,
       }, config.blueGreen);
       this.testListener = this.blueGreen.testListener;
       this.smokeTestFunction = this.blueGreen.smokeTestFunction;
     }
     this.service = this.createService(props, config);
-    this.targetGroup = this.route(props.vpc, edge, config, config.main, MAIN_RULE_PRIORITY);
+    this.targetGroup = this.route(props.vpc, edge, config, config.main, rulePriority(this.shareIndex));
     config.routed.forEach((routed, index) => {
       this.task.addContainer(routed);
-      this.route(props.vpc, edge, config, routed, ROUTED_RULE_PRIORITY + index * 10);
+      this.route(props.vpc, edge, config, routed, rulePriority(this.shareIndex, index));
     });
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
@@ -169,14 +183,37 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
     this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
 
-    if (config.cloudFront) {
+    if (owner) {
+      this.distribution = owner.distribution;
+      this.serviceUrl = owner.serviceUrl;
+    } else if (config.cloudFront) {
       this.distribution = edge.createDistribution(`${this.appName} ${this.environmentName} backend`);
       this.serviceUrl = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
     } else {
       this.serviceUrl = `https://${this.loadBalancerDomainName}`;
     }
-    this.publishParameters();
+    this.publishParameters(config);
     this.acknowledgeFindings();
+  }
+
+  /** Joins this service's edge; returns the sharer's index, which gives its rule priorities and test listener port. */
+  private addSharer(sharer: SecureAlbFargateService): number {
+    if (this.sharesEdge) {
+      invalidProp(sharer, 'shareEdgeWith', this.node.path, 'that service shares another one\'s edge itself; share the edge of the service that created it');
+    }
+    if (this.sharers.length >= MAX_SHARED_SERVICES) {
+      invalidProp(sharer, 'shareEdgeWith', this.node.path, `a load balancer takes at most ${MAX_SHARED_SERVICES} services sharing it here; give this service its own edge`);
+    }
+    return this.sharers.push(sharer);
+  }
+
+  /** The path patterns this service's rules take, each with its rule's priority and the prop that names it. */
+  private pathClaims(config: ServiceConfig): PathClaim[] {
+    const claim = (prop: string, priority: number) => (pattern: string, i: number) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` });
+    return [
+      ...config.main.pathPatterns.map(claim('pathPatterns', rulePriority(this.shareIndex))),
+      ...config.routed.flatMap((routed, r) => routed.pathPatterns.map(claim(`routedContainers[${r}].pathPatterns`, rulePriority(this.shareIndex, r)))),
+    ];
   }
 
   /** The main container's image as rendered in this stack (same SSM tag), for jobs and migrations that reuse it. */
@@ -234,16 +271,18 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     if (this.blueGreen) {
       const primary = this.createTargetGroup(`${pascal(name)}TargetGroup`, vpc, config, container);
       const alternate = this.createTargetGroup(`${pascal(name)}AlternateTargetGroup`, vpc, config, container);
-      // ECS shifts weights of listener rules, so the main container's catch-all is a rule too, not the default action.
-      const allPaths = paths.length > 0 ? paths : [elbv2.ListenerCondition.pathPatterns(['/*'])];
+      // ECS shifts weights of listener rules, so the main container's catch-all is a rule too, not the default action;
+      // on the service's own test listener the main container answers every path its routed containers do not.
+      const everyPath = [elbv2.ListenerCondition.pathPatterns(['/*'])];
+      const main = name === MAIN_CONTAINER;
       const alternateTarget = this.blueGreen.route({
         name,
         primary,
         alternate,
         priority,
         ruleId: `${pascal(name)}Route`,
-        productionConditions: [...edge.originConditions(), ...allPaths],
-        testConditions: allPaths,
+        productionConditions: [...edge.originConditions(), ...(paths.length > 0 ? paths : everyPath)],
+        testConditions: main ? everyPath : paths,
       });
       primary.addTarget(this.service.loadBalancerTarget({ ...target, alternateTarget }));
       this.targetGroups[name] = primary;
@@ -260,7 +299,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.listener.addAction('Default', { action });
       Annotations.of(this.listener).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced', 'the service replaces the edge\'s 403 default on purpose');
     } else {
-      this.listener.addAction(`${pascal(name)}Route`, { priority, conditions, action });
+      addListenerRule(this.listener, this.sharesEdge ? this : undefined, `${pascal(name)}Route`, { priority, conditions, action });
     }
     return targetGroup;
   }
@@ -290,26 +329,30 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */
   private claimPhysicalNames(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
-    if (props.hostedZone && config.loadBalancerDomainName) {
+    if (props.hostedZone && config.loadBalancerDomainName && !props.shareEdgeWith) {
       const host = loadBalancerDomainNameProp(props);
       claimPhysicalName(this, 'DNS name', props.hostedZone.hostedZoneId, config.loadBalancerDomainName, host.prop, host.value);
     }
     const stack = Stack.of(this);
-    const parameters = [...SSM_OUTPUTS.map(name => backendParameterName(this.appName, this.environmentName, name)),
+    const parameters = [...SSM_OUTPUTS.map(name => backendParameterName(this.appName, this.environmentName, name, config.workloadName)),
       ...(props.image.repository ? [config.imageTagParameterName] : [])];
     for (const parameter of parameters) {
-      claimPhysicalName(this, 'SSM parameter', `${stack.account}/${stack.region}`, parameter, 'environmentName', props.environmentName);
+      if (props.shareEdgeWith) {
+        claimPhysicalName(this, 'SSM parameter', `${stack.account}/${stack.region}`, parameter, 'id', this.node.id);
+      } else {
+        claimPhysicalName(this, 'SSM parameter', `${stack.account}/${stack.region}`, parameter, 'environmentName', props.environmentName);
+      }
     }
   }
 
-  private publishParameters(): void {
+  private publishParameters(config: ServiceConfig): void {
     new ssm.StringParameter(this, 'ServiceUrlParameter', {
-      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-url')),
+      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-url', config.workloadName)),
       stringValue: this.serviceUrl,
       description: 'Public HTTPS URL of the backend service',
     });
     new ssm.StringParameter(this, 'ServiceNameParameter', {
-      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-name')),
+      ...ssmParameterName(backendParameterName(this.appName, this.environmentName, 'service-name', config.workloadName)),
       stringValue: this.service.serviceName,
       description: 'Name of the backend ECS service',
     });

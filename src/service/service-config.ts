@@ -50,6 +50,8 @@ const MAX_CACHE_BEHAVIORS = 24;
 export interface ServiceConfig {
   readonly appName: string;
   readonly environmentName: string;
+  /** The segment of the service's SSM paths: `backend` for a service with its own edge, its id for one sharing another's. */
+  readonly workloadName: string;
   /** The load balancer's host name in the hosted zone; none without a zone. */
   readonly loadBalancerDomainName?: string;
   readonly imageTagParameterName: string;
@@ -73,21 +75,23 @@ export interface ServiceConfig {
 /** Validates the props (all at synth, naming the prop), warns about weakened defaults, and applies the defaults once. */
 export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateServiceProps): ServiceConfig {
   const appName = props.appName ?? defaultAppName(scope);
-  validateProps(scope, props, appName);
+  const workloadName = props.shareEdgeWith ? scope.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-') : 'backend';
+  validateProps(scope, props, appName, workloadName);
   warnOnWeakenedDefaults(scope, props);
   const d = SERVICE_DEFAULTS;
   const minCapacity = props.minCapacity ?? d.minCapacity;
   return {
     appName,
     environmentName: props.environmentName,
+    workloadName,
     loadBalancerDomainName: loadBalancerDomainName(props),
-    imageTagParameterName: props.image.ecrOptions?.tagParameterName ?? backendParameterName(appName, props.environmentName, 'ecr-imgTag'),
+    imageTagParameterName: imageTagParameterName(props, appName, workloadName),
     edgeMode: edgeModeOf(props),
-    cloudFront: props.cloudFront ?? true,
+    cloudFront: cloudFrontOf(props),
     main: {
       name: MAIN_CONTAINER,
       containerPort: props.containerPort ?? d.containerPort,
-      pathPatterns: [],
+      pathPatterns: props.pathPatterns ?? [],
       image: props.image,
       healthCheckPath: props.healthCheckPath,
       command: props.command,
@@ -106,6 +110,13 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,
     blueGreen: blueGreenSettings(props),
   };
+}
+
+/** The image's own tag parameter, below it a sharing service's (it often deploys the same image), or the workload's. */
+function imageTagParameterName(props: SecureAlbFargateServiceProps, appName: string, workloadName: string): string {
+  const custom = props.image.ecrOptions?.tagParameterName;
+  if (custom !== undefined) return props.shareEdgeWith ? `${custom}/${workloadName}` : custom;
+  return backendParameterName(appName, props.environmentName, 'ecr-imgTag', workloadName);
 }
 
 /** The blue/green settings with their defaults, when the service deploys blue/green. */
@@ -155,9 +166,17 @@ function validateWholeMinutes(scope: Construct, prop: string, value: Duration | 
   }
 }
 
-/** VPC origin unless the user asks for a public ALB, or for no CloudFront (which only a public ALB can serve). */
+/**
+ * The mode of the edge the service shares, or VPC origin unless the user asks for a public ALB, or for no
+ * CloudFront (which only a public ALB can serve).
+ */
 function edgeModeOf(props: SecureAlbFargateServiceProps): EdgeMode {
+  if (props.shareEdgeWith) return props.shareEdgeWith.edgeMode;
   return props.edgeMode ?? (props.cloudFront === false ? EdgeMode.PUBLIC_ALB : EdgeMode.VPC_ORIGIN);
+}
+
+function cloudFrontOf(props: SecureAlbFargateServiceProps): boolean {
+  return props.shareEdgeWith ? props.shareEdgeWith.distribution !== undefined : props.cloudFront ?? true;
 }
 
 /** The hosted zone's name as DNS records and certificates take it: Route 53's trailing dot dropped, lower case. */
@@ -167,6 +186,8 @@ function zoneNameOf(props: SecureAlbFargateServiceProps): string | undefined {
 }
 
 function loadBalancerDomainName(props: SecureAlbFargateServiceProps): string | undefined {
+  const owner = props.shareEdgeWith;
+  if (owner) return owner.certificate ? owner.loadBalancerDomainName : undefined;
   if (!props.hostedZone) return undefined;
   return props.loadBalancerDomainName ?? `${props.environmentName}-lb.${props.baseDomainName ?? zoneNameOf(props)}`;
 }
@@ -184,7 +205,7 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
   if (props.deletionProtection === false) {
     warnWeakenedDefault(scope, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
   }
-  if (!props.hostedZone && edgeModeOf(props) === EdgeMode.VPC_ORIGIN) {
+  if (!props.hostedZone && !props.shareEdgeWith && edgeModeOf(props) === EdgeMode.VPC_ORIGIN) {
     Annotations.of(scope).addWarningV2(libraryWarningId('hostedZone'), 'no hostedZone: CloudFront reaches the internal load balancer over plain HTTP '
       + 'inside AWS\'s network, as no certificate can be issued for its amazonaws.com name; give a hostedZone to encrypt origin traffic');
   }
@@ -195,12 +216,13 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
   warnOnExecuteCommand(scope, props.enableExecuteCommand);
 }
 
-function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string): void {
+function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string, workloadName: string): void {
   const hostName = loadBalancerDomainName(props);
   const host = loadBalancerDomainNameProp(props);
   checkAll([
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateDnsLabel(scope, 'appName', appName),
+    () => { if (props.shareEdgeWith) validateSharedEdge(scope, props, workloadName); },
     () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
     () => {
       if (hostName !== undefined && !isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
@@ -221,7 +243,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateWebAcl(scope, 'webAcl', props.webAcl),
     () => { if (props.webAcl && props.webAclId !== undefined) invalidProp(scope, 'webAclId', props.webAclId, 'give the web ACL once, in webAcl (webAclId is deprecated)'); },
     () => validateCachedPathPatterns(scope, props),
-    () => validateRoutedContainers(scope, props.routedContainers ?? [], edgeModeOf(props) === EdgeMode.PUBLIC_ALB && props.cloudFront !== false),
+    () => validateRoutedContainers(scope, props, edgeModeOf(props) === EdgeMode.PUBLIC_ALB && cloudFrontOf(props)),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
     // The target group's limits: interval 5-300 s, deregistration delay 0-3600 s; ECS: grace period up to 2147483647 s.
     () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
@@ -232,21 +254,57 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
   ]);
 }
 
-function validateRoutedContainers(scope: Construct, routed: RoutedContainerOptions[], originHeader: boolean): void {
+function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServiceProps, originHeader: boolean): void {
+  const routed = props.routedContainers ?? [];
   validateUnique(scope, 'routedContainers[].name', [MAIN_CONTAINER, ...routed.map(r => r.name)]);
   // The origin-verify header of a public ALB takes one of the rule's condition values.
   const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0);
+  const validatePaths = (prop: string, patterns: string[]) => {
+    if (patterns.length > maxPaths) {
+      invalidProp(scope, prop, patterns, `an ALB rule takes at most ${maxPaths} path patterns here; split them over two routed containers or use wider patterns`);
+    }
+    patterns.forEach((p, j) => validatePath(scope, `${prop}[${j}]`, p));
+  };
+  if (props.pathPatterns !== undefined) {
+    validateNonEmpty(scope, 'pathPatterns', props.pathPatterns);
+    validatePaths('pathPatterns', props.pathPatterns);
+  }
   routed.forEach((r, i) => {
     const prop = `routedContainers[${i}]`;
     validateDnsLabel(scope, `${prop}.name`, r.name);
     validateIntegerRange(scope, `${prop}.containerPort`, r.containerPort, 1, 65535);
     validateNonEmpty(scope, `${prop}.pathPatterns`, r.pathPatterns);
-    if (r.pathPatterns.length > maxPaths) {
-      invalidProp(scope, `${prop}.pathPatterns`, r.pathPatterns, `an ALB rule takes at most ${maxPaths} path patterns here; split them over two routed containers or use wider patterns`);
-    }
-    r.pathPatterns.forEach((p, j) => validatePath(scope, `${prop}.pathPatterns[${j}]`, p));
+    validatePaths(`${prop}.pathPatterns`, r.pathPatterns);
     if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
   });
+}
+
+/** The props of an edge belong to the service that owns it; a service sharing it brings its paths and the same VPC. */
+const EDGE_PROPS = [
+  'edgeMode', 'cloudFront', 'domainName', 'domainCertificate', 'webAcl', 'webAclId', 'cachedPathPatterns', 'cloudFrontPrefixListId',
+  'loadBalancerDomainName', 'deletionProtection', 'hostedZone', 'baseDomainName', 'accessLogsBucket',
+] as const;
+
+function validateSharedEdge(scope: Construct, props: SecureAlbFargateServiceProps, workloadName: string): void {
+  const owner = props.shareEdgeWith!;
+  checkAll([
+    ...EDGE_PROPS.map(prop => () => {
+      if (props[prop] !== undefined) {
+        invalidProp(scope, prop, props[prop], `the edge belongs to ${owner.node.path}, whose load balancer and distribution this service shares; set it there or drop it`);
+      }
+    }),
+    () => {
+      if (props.pathPatterns === undefined) {
+        invalidProp(scope, 'pathPatterns', undefined, `a service sharing ${owner.node.path}'s edge answers only its own paths (the other service answers the rest); give them, e.g. ['/admin/*']`);
+      }
+    },
+    () => {
+      if (props.vpc !== owner.loadBalancer.vpc) {
+        invalidProp(scope, 'vpc', props.vpc?.node?.path, `the load balancer of ${owner.node.path} forwards only to targets in its own VPC; run this service in that VPC`);
+      }
+    },
+    () => validateDnsLabel(scope, 'id', workloadName),
+  ]);
 }
 
 /** A load balancer host name the user sets is a domain name inside the hosted zone, where its records go. */
@@ -298,6 +356,7 @@ function validateCustomDomain(scope: Construct, props: SecureAlbFargateServicePr
 
 /** A public ALB serves HTTPS on its own certificate, so it needs the hosted zone; a VPC origin needs CloudFront. */
 function validateEdgeMode(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  if (props.shareEdgeWith) return;
   const mode = edgeModeOf(props);
   if (mode === EdgeMode.PUBLIC_ALB && !props.hostedZone) {
     invalidProp(scope, 'hostedZone', undefined, 'a public load balancer serves HTTPS on a certificate for its host name in the hosted zone; '

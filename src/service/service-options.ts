@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EdgeWebAcl } from './cloudfront-web-acl';
+import type { SecureAlbFargateService } from './secure-alb-fargate-service';
 import { ServiceImage } from './service-image';
 
 /**
@@ -255,16 +256,22 @@ export class ServiceDeployment {
 }
 
 /**
- * Every option of a load-balanced web service that does not depend on where it runs: its containers, capacity,
- * edge and health checks. `SecureAlbFargateServiceProps` and the platform's `service` both extend it, so whatever
- * the standalone construct takes can be set through `BackendPlatform` too.
+ * A load-balanced web service's containers, capacity, health checks and rollout: everything but its edge. A service
+ * that shares another one's load balancer and distribution (`shareEdgeWith`, `BackendPlatform.addService`) takes
+ * only these.
  */
-export interface WebServiceOptions extends ContainerOptions, CapacityOptions, EdgeOptions, HealthCheckOptions {
+export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, HealthCheckOptions {
   /**
    * Port the main container listens on.
    * @default 8080
    */
   readonly containerPort?: number;
+  /**
+   * Path patterns the main container answers (e.g. `/admin/*`), at most 5 (4 behind a public ALB). Needed by a
+   * service that shares another one's edge, whose own main container answers the paths no rule takes.
+   * @default - every path that no other rule of the listener takes
+   */
+  readonly pathPatterns?: string[];
   /**
    * More containers in the task, each reached through path-based routing rules.
    * @default - none
@@ -281,6 +288,13 @@ export interface WebServiceOptions extends ContainerOptions, CapacityOptions, Ed
    */
   readonly deployment?: ServiceDeployment;
 }
+
+/**
+ * Every option of a load-balanced web service that does not depend on where it runs: its containers, capacity,
+ * edge and health checks. `SecureAlbFargateServiceProps` and the platform's `service` both extend it, so whatever
+ * the standalone construct takes can be set through `BackendPlatform` too.
+ */
+export interface WebServiceOptions extends WebServiceTaskOptions, EdgeOptions {}
 
 /** Where a workload's names and logs go: its environment and app names, and its log groups' retention and key. */
 export interface WorkloadEnvironmentOptions {
@@ -330,4 +344,13 @@ export interface SecureAlbFargateServiceProps extends WebServiceOptions, Workloa
    * @default - a new encrypted, TLS-only, retained bucket
    */
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Answer on the load balancer, listener and distribution of this other service instead of creating an edge:
+   * requests to the main container's `pathPatterns` (needed) and the routed containers' paths reach this service,
+   * every other path the other one. The edge props (`edgeMode`, `domainName`, `webAcl`, `hostedZone`, ...) belong to
+   * the other service and are refused here; the service runs in its cluster unless `cluster` is given, and publishes
+   * its SSM parameters under `/<appName>/<environmentName>/<id in lower case>/`.
+   * @default - the service creates its own edge
+   */
+  readonly shareEdgeWith?: SecureAlbFargateService;
 }

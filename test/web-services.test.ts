@@ -1,0 +1,197 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { platform, web } from './builders';
+import { givenStack } from './fixtures';
+import { BackendPlatform, EdgeMode, PlatformStore, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
+
+const resources = (template: Template, type: string) => Object.entries<any>(template.findResources(type));
+const rules = (template: Template) => resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, rule]) => ({
+  id,
+  listener: rule.Properties.ListenerArn.Ref as string,
+  priority: rule.Properties.Priority as number,
+  paths: rule.Properties.Conditions.find((c: any) => c.Field === 'path-pattern')?.PathPatternConfig.Values as string[] | undefined,
+  headers: rule.Properties.Conditions.filter((c: any) => c.Field === 'http-header').map((c: any) => c.HttpHeaderConfig.HttpHeaderName),
+}));
+const serviceOf = (template: Template, prefix: string) => resources(template, 'AWS::ECS::Service').find(([id]) => new RegExp(`^${prefix}[A-F0-9]{8}$`).test(id))![1];
+const taskOf = (template: Template, prefix: string) => resources(template, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith(prefix))![1];
+const names = (env: Array<{ Name: string }> | undefined) => (env ?? []).map(e => e.Name).sort();
+
+describe('BackendPlatform.addService', () => {
+  describe('GIVEN a production platform with a database and a cache WHEN an admin service joins at /admin/* with the database only', () => {
+    const built = platform({ database: {}, cache: {} });
+    const admin = built.addService('Admin', { pathPatterns: ['/admin/*', '/internal/*'], stores: [PlatformStore.DATABASE] });
+    const template = Template.fromStack(Stack.of(built));
+
+    test('THEN it shares the one load balancer and distribution, and answers at the platform URL', () => {
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+      template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+      expect(admin.loadBalancer).toBe(built.service.loadBalancer);
+      expect(admin.listener).toBe(built.service.listener);
+      expect(admin.distribution).toBe(built.service.distribution);
+      expect(admin.serviceUrl).toBe(built.service.serviceUrl);
+      expect(admin.cluster).toBe(built.service.cluster);
+    });
+
+    test('THEN the platform listener forwards its paths to its own target group, before the first service\'s catch-all', () => {
+      const listener = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
+      expect(listener).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), priority: 1500, paths: ['/admin/*', '/internal/*'] });
+      const [[, rule]] = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([id]) => id.startsWith('PlatformAdminAppRoute'));
+      expect(rule.Properties.Actions[0].TargetGroupArn.Ref).toMatch(/^PlatformAdminAppTargetGroup/);
+      const [[, service]] = resources(template, 'AWS::ECS::Service').filter(([id]) => id.startsWith('PlatformAdminService'));
+      expect(service.Properties.LoadBalancers).toEqual([expect.objectContaining({ ContainerName: 'app', TargetGroupArn: { Ref: expect.stringMatching(/^PlatformAdminAppTargetGroup/) } })]);
+    });
+
+    test('THEN only the load balancer reaches its tasks, and they reach the database but not the cache', () => {
+      const ingress = resources(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+      const adminGroup = (ref: any) => JSON.stringify(ref ?? '').includes('PlatformAdminServiceSecurityGroup');
+      expect(ingress.filter(r => adminGroup(r.GroupId)).map(r => JSON.stringify(r.SourceSecurityGroupId))).toEqual([
+        expect.stringContaining('PlatformServiceLoadBalancerSecurityGroup'),
+      ]);
+      const fromAdmin = ingress.filter(r => adminGroup(r.SourceSecurityGroupId)).map(r => JSON.stringify(r.GroupId));
+      expect(fromAdmin).toEqual([expect.stringContaining('PlatformDatabase')]);
+    });
+
+    test('THEN its container gets the database connection only, and SSM parameters of its own', () => {
+      const [container] = taskOf(template, 'PlatformAdminTaskDefinition').Properties.ContainerDefinitions;
+      expect(names(container.Secrets)).toEqual(['DB_PASSWORD', 'DB_USER']);
+      expect(names(container.Environment)).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT']);
+      const parameters = resources(template, 'AWS::SSM::Parameter').map(([, p]) => p.Properties.Name);
+      expect(parameters).toEqual(expect.arrayContaining(['/teststack/prod/admin/service-url', '/teststack/prod/admin/service-name', '/teststack/prod/admin/ecr-imgTag']));
+      expect(parameters).toEqual(expect.arrayContaining(['/teststack/prod/backend/service-url', '/teststack/prod/backend/ecr-imgTag']));
+    });
+
+    test('THEN it has the profile\'s size and capacity, and rolls back on its own 5xx and latency alarms, which page the topic', () => {
+      const task = taskOf(template, 'PlatformAdminTaskDefinition');
+      const main = taskOf(template, 'PlatformServiceTaskDefinition');
+      expect([task.Properties.Cpu, task.Properties.Memory]).toEqual([main.Properties.Cpu, main.Properties.Memory]);
+      const alarms = serviceOf(template, 'PlatformAdminService').Properties.DeploymentConfiguration.Alarms;
+      expect(alarms).toMatchObject({ Enable: true, Rollback: true });
+      expect(alarms.AlarmNames.map((n: any) => n.Ref)).toEqual([
+        expect.stringMatching(/^PlatformMonitoringAdminTarget5xxRate/), expect.stringMatching(/^PlatformMonitoringAdminP99LatencyHigh/),
+      ]);
+      const paging = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('PlatformMonitoringAdmin'));
+      expect(paging.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual([
+        'PlatformMonitoringAdminP99LatencyHigh', 'PlatformMonitoringAdminTarget5xxRate', 'PlatformMonitoringAdminTasksBelowDesired', 'PlatformMonitoringAdminUnhealthyHosts',
+      ]);
+      paging.forEach(([, alarm]) => expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PlatformMonitoringAlarmTopic/) }]));
+      const dashboard = JSON.stringify(resources(template, 'AWS::CloudWatch::Dashboard')[0][1].Properties.DashboardBody);
+      expect(dashboard).toContain('Web service Admin');
+    });
+  });
+
+  test('GIVEN two added services, one with a routed container THEN each takes its own priority block', () => {
+    const built = platform({});
+    built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    built.addService('Hooks', { pathPatterns: ['/hooks/*'], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
+    const found = rules(Template.fromStack(Stack.of(built))).map(r => [r.id.replace(/[A-F0-9]{8}$/, ''), r.priority, r.paths]);
+    expect(found).toEqual(expect.arrayContaining([
+      ['PlatformAdminAppRouteRule', 1500, ['/admin/*']],
+      ['PlatformHooksAppRouteRule', 2500, ['/hooks/*']],
+      ['PlatformHooksRelayRouteRule', 2000, ['/relay/*']],
+    ]));
+  });
+
+  test('GIVEN a public-ALB platform THEN an added service\'s rule also requires the origin-verify header', () => {
+    const built = platform({ service: { edgeMode: EdgeMode.PUBLIC_ALB } });
+    built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    const rule = rules(Template.fromStack(Stack.of(built))).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
+    expect(rule.headers).toEqual(['X-Origin-Verify']);
+  });
+
+  describe('GIVEN a blue/green platform WHEN a blue/green service joins', () => {
+    const built = platform({ service: { deployment: ServiceDeployment.blueGreen() } });
+    built.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen({ smokeTestPath: '/health' }) });
+    const template = Template.fromStack(Stack.of(built));
+
+    test('THEN it gets a test listener of its own on the next port, whose rule sends every path to it', () => {
+      const ports = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id, l]) => [id.replace(/[A-F0-9]{8}$/, ''), l.Properties.Port]);
+      expect(ports).toEqual(expect.arrayContaining([['PlatformServiceLoadBalancerTestListener', 8443], ['PlatformAdminTestListener', 8444]]));
+      const test = rules(template).find(r => r.listener.startsWith('PlatformAdminTestListener'))!;
+      expect(test).toMatchObject({ priority: 1500, paths: ['/*'] });
+      const production = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
+      expect(production).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), paths: ['/admin/*'] });
+    });
+
+    test('THEN its smoke test calls its own test port, which only its smoke-test function may reach', () => {
+      const fn = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('PlatformAdminSmokeTestFunction'))![1];
+      expect(fn.Properties.Environment.Variables.SMOKE_TEST_URL).toBe('https://prod-lb.example.com:8444/health');
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: 8444, ToPort: 8444, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformAdminSmokeTestSecurityGroup'), 'GroupId'] },
+      });
+    });
+  });
+
+  describe('GIVEN an internal worker', () => {
+    const serviceConnect = (template: Template, prefix: string) => serviceOf(template, prefix).Properties.ServiceConnectConfiguration;
+    test.each([
+      ['added before the service', (p: BackendPlatform) => { p.addWorker('Pricing', { port: 8080 }); p.addService('Admin', { pathPatterns: ['/admin/*'] }); }],
+      ['added after the service', (p: BackendPlatform) => { p.addService('Admin', { pathPatterns: ['/admin/*'] }); p.addWorker('Pricing', { port: 8080 }); }],
+    ])('%s THEN every web service calls it through Service Connect, on its port', (_name, build) => {
+      const built = platform({});
+      build(built);
+      const template = Template.fromStack(Stack.of(built));
+      expect(serviceConnect(template, 'PlatformService')).toMatchObject({ Enabled: true });
+      expect(serviceConnect(template, 'PlatformAdminService')).toMatchObject({ Enabled: true });
+      const toWorker = resources(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties)
+        .filter(r => JSON.stringify(r.GroupId).includes('PlatformPricingSecurityGroup') && r.FromPort === 8080);
+      expect(toWorker.map(r => JSON.stringify(r.SourceSecurityGroupId)).sort()).toEqual([
+        expect.stringContaining('PlatformAdminServiceSecurityGroup'), expect.stringContaining('PlatformServiceServiceSecurityGroup'),
+      ]);
+    });
+  });
+});
+
+describe('GIVEN plain JavaScript options of the platform\'s add methods', () => {
+  test.each([
+    ['addService', { pathPatterns: ['/a/*'], stores: 'DATABASE' },
+      'invalid addService(\'Extra\').stores "DATABASE": expected an array of values of PlatformStore ("DATABASE", "CACHE", "DATA_BUCKET") (wrap a single value in [ ])'],
+    ['addService', { pathPatterns: ['/a/*'], connectedContainers: 'app' }, 'invalid addService(\'Extra\').connectedContainers "app": expected an array of strings (e.g. ["app"])'],
+    ['addService', { pathPatterns: ['/a/*'], domainName: 'a.example.com' }, 'invalid addService(\'Extra\').domainName "a.example.com": PlatformWebServiceOptions has no such prop'],
+    ['addWorker', { queue: {}, stores: 'CACHE' }, 'invalid addWorker(\'Extra\').stores "CACHE": expected an array of values of PlatformStore'],
+    ['addScheduledJob', { command: 'node job.js' }, 'invalid addScheduledJob(\'Extra\').command "node job.js": expected an array of strings'],
+  ])('%s(%j) THEN the library\'s error names the prop after the call', (method, options, message) => {
+    const built: any = platform({ database: {}, cache: {} });
+    expect(() => built[method]('Extra', options)).toThrow(`TestStack/Platform: ${message}`);
+  });
+});
+
+describe('SecureAlbFargateService shareEdgeWith', () => {
+  test('GIVEN a standalone service sharing another\'s edge THEN it creates no load balancer, distribution, certificate or cluster of its own', () => {
+    const first = web({});
+    const stack = Stack.of(first);
+    const repository = first.image.repository!;
+    new SecureAlbFargateService(stack, 'Admin', {
+      vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), shareEdgeWith: first, pathPatterns: ['/admin/*'],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    expect(serviceOf(template, 'AdminService').Properties.Cluster).toEqual({ Ref: expect.stringMatching(/^WebCluster/) });
+  });
+
+  test('GIVEN a path that the first service routes to a container THEN it is refused, naming both', () => {
+    const first = web({ routedContainers: [{ name: 'api', containerPort: 3001, pathPatterns: ['/api/*'] }] });
+    expect(() => new SecureAlbFargateService(Stack.of(first), 'Admin', {
+      vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: first.image, shareEdgeWith: first, pathPatterns: ['/api/admin/*'],
+    })).toThrow('TestStack/Admin: invalid pathPatterns[0] "/api/admin/*": TestStack/Web routedContainers[0].pathPatterns[0] routes "/api/*", which the load balancer evaluates first');
+  });
+
+  test('GIVEN the service\'s own VPC is another THEN it is refused by name', () => {
+    const first = web({});
+    const other = new ec2.Vpc(Stack.of(first), 'Other', { maxAzs: 2 });
+    expect(() => new SecureAlbFargateService(Stack.of(first), 'Admin', {
+      vpc: other, environmentName: 'prod', image: first.image, shareEdgeWith: first, pathPatterns: ['/admin/*'],
+    })).toThrow('TestStack/Admin: invalid vpc "TestStack/Other": the load balancer of TestStack/Web forwards only to targets in its own VPC; run this service in that VPC');
+  });
+
+  test('GIVEN edge props beside shareEdgeWith THEN each is refused by name', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const first = new SecureAlbFargateService(stack, 'Web', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository) });
+    expect(() => new SecureAlbFargateService(stack, 'Admin', {
+      vpc, hostedZone: zone, environmentName: 'prod', image: first.image, shareEdgeWith: first, pathPatterns: ['/admin/*'], cachedPathPatterns: ['/static/*'],
+    })).toThrow(/invalid cachedPathPatterns \["\/static\/\*"\]: the edge belongs to TestStack\/Web[^\n]*\n[^\n]*invalid hostedZone/);
+  });
+});
