@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { platform, web } from './builders';
@@ -154,6 +154,23 @@ describe('GIVEN plain JavaScript options of the platform\'s add methods', () => 
     const built: any = platform({ database: {}, cache: {} });
     expect(() => built[method]('Extra', options)).toThrow(`TestStack/Platform: ${message}`);
   });
+});
+
+test('GIVEN path patterns as tokens (a Lazy list, an imported value) THEN they synthesize as given, unclaimed at synth', () => {
+  const built = platform({});
+  built.addService('Lazy', { pathPatterns: Lazy.list({ produce: () => ['/lazy/*'] }) });
+  built.addService('Imported', {
+    pathPatterns: [Fn.importValue('AdminPath')],
+    routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: Lazy.list({ produce: () => ['/relay/*'] }) }],
+  });
+  const template = Template.fromStack(Stack.of(built));
+  const found = rules(template).map(r => [r.id.replace(/[A-F0-9]{8}$/, ''), r.paths]);
+  expect(found).toEqual(expect.arrayContaining([
+    ['PlatformLazyAppRouteRule', ['/lazy/*']],
+    ['PlatformImportedAppRouteRule', [{ 'Fn::ImportValue': 'AdminPath' }]],
+    ['PlatformImportedRelayRouteRule', ['/relay/*']],
+  ]));
+  expect(JSON.stringify(template.toJSON())).not.toMatch(/undefined|NaN|\[object Object\]/);
 });
 
 describe('SecureAlbFargateService shareEdgeWith', () => {

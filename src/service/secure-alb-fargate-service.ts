@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -209,10 +209,12 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   /** The path patterns this service's rules take, each with its rule's priority and the prop that names it. */
   private pathClaims(config: ServiceConfig): PathClaim[] {
-    const claim = (prop: string, priority: number) => (pattern: string, i: number) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` });
+    // A list token (`Lazy.list`) is known at deploy time only: nothing to claim at synth.
+    const claims = (prop: string, priority: number, patterns: string[]) => (Token.isUnresolved(patterns) ? []
+      : patterns.map((pattern, i) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` })));
     return [
-      ...config.main.pathPatterns.map(claim('pathPatterns', rulePriority(this.shareIndex))),
-      ...config.routed.flatMap((routed, r) => routed.pathPatterns.map(claim(`routedContainers[${r}].pathPatterns`, rulePriority(this.shareIndex, r)))),
+      ...claims('pathPatterns', rulePriority(this.shareIndex), config.main.pathPatterns),
+      ...config.routed.flatMap((routed, r) => claims(`routedContainers[${r}].pathPatterns`, rulePriority(this.shareIndex, r), routed.pathPatterns)),
     ];
   }
 

@@ -260,6 +260,7 @@ function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServi
   // The origin-verify header of a public ALB takes one of the rule's condition values.
   const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0);
   const validatePaths = (prop: string, patterns: string[]) => {
+    if (isToken(patterns)) return;
     if (patterns.length > maxPaths) {
       invalidProp(scope, prop, patterns, `an ALB rule takes at most ${maxPaths} path patterns here; split them over two routed containers or use wider patterns`);
     }
