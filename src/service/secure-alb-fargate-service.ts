@@ -9,15 +9,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
+import { RotationRedeploy } from './rotation-redeploy';
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
 import { IDeployableService } from '../delivery/deployable-service';
+import { IMonitoredDeployment } from '../monitoring/monitored';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -38,7 +41,7 @@ const SSM_OUTPUTS = ['service-url', 'service-name'];
  * zero-downtime rolling deploys with automatic rollback, autoscaling on CPU and memory, and the service URL and
  * name published in SSM. A hosted zone is optional: without one the service answers at the distribution's domain.
  */
-export class SecureAlbFargateService extends Construct implements IDeployableService {
+export class SecureAlbFargateService extends Construct implements IDeployableService, IMonitoredDeployment {
   /** The cluster the service runs in. */
   public readonly cluster: ecs.ICluster;
   /** The Fargate service. */
@@ -102,11 +105,14 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly smokeTestFunction?: lambda.IFunction;
   /**
    * Alarms of the deployment machinery (blue/green: the hook's errors, unhealthy hosts in either target group, which
-   * also roll deployments back); route them to your topic (`InfraMonitoring`'s `additionalAlarms`). Empty for rolling.
+   * also roll deployments back; the rotation redeploy's errors once `redeployOnRotation` was called); route them to
+   * your topic (`InfraMonitoring`'s `deployment`). Empty for rolling without rotation redeploys.
    */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
   private readonly task: ServiceTask;
   private readonly blueGreen?: BlueGreenDeployment;
+  private readonly logOptions: Pick<SecureAlbFargateServiceProps, 'logRetention' | 'logEncryptionKey'>;
+  private rotationRedeploy?: RotationRedeploy;
 
   constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
     super(scope, id);
@@ -116,6 +122,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.environmentName = config.environmentName;
     this.image = props.image;
     this.edgeMode = config.edgeMode;
+    this.logOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey };
     this.claimPhysicalNames(props, config);
 
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
@@ -187,6 +194,25 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   /** Allow the service's tasks to connect to something (a database, a cache) on its default port. */
   public get connections(): ec2.Connections {
     return this.service.connections;
+  }
+
+  /** The function that redeploys the service after a secret changed, once `redeployOnRotation` was called. */
+  public get rotationRedeployFunction(): lambda.IFunction | undefined {
+    return this.rotationRedeploy?.function;
+  }
+
+  /**
+   * Redeploy the service whenever the secret's current value changes (a successful rotation, or a value set by
+   * hand): its tasks read secrets only at start. The new deployment is guarded like any other (circuit breaker, or
+   * blue/green's smoke test and rollback alarms). The redeploy function's error alarm joins `deploymentAlarms`:
+   * call this before handing them to `InfraMonitoring`. `BackendPlatform` calls it for the secrets it injects.
+   */
+  public redeployOnRotation(secret: secretsmanager.ISecret): void {
+    if (!this.rotationRedeploy) {
+      this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.logOptions });
+      this.deploymentAlarms.push(this.rotationRedeploy.errorsAlarm);
+    }
+    this.rotationRedeploy.watch(secret);
   }
 
   /**
