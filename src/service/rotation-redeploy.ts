@@ -28,8 +28,8 @@ export const ROTATION_REDEPLOY_SOURCE = `'use strict';
 async function redeploy(cluster, service, updateService) {
   const response = await updateService({ cluster, service, forceNewDeployment: true });
   const deployments = (response && response.service && response.service.deployments) || [];
-  const primary = deployments.find(d => d.status === 'PRIMARY');
-  return { cluster, service, deploymentId: primary ? primary.id : undefined };
+  const primary = deployments.find(d => d.status === 'PRIMARY') || {};
+  return { cluster, service, deploymentId: primary.id };
 }
 exports.redeploy = redeploy;
 exports.handler = async (event) => {
@@ -115,7 +115,6 @@ export class RotationRedeploy extends Construct {
     const managed = 'The AWS managed basic execution policy (CloudWatch Logs) is the least privilege a Lambda function needs and follows AWS\'s changes.';
     acknowledge(this.function.role!, [
       { id: 'AwsSolutions-IAM4', reason: managed, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-      { id: 'iam_role_managed_policy_check', reason: managed },
     ], { recursive: true });
     const inline = 'ecs:UpdateService on this one service: a managed policy for it would outlive the service.';
     acknowledge(this.function.role!, [
