@@ -73,7 +73,7 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
       expect(ids('AWS::Logs::LogGroup')).toEqual([
         'BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
-        'BackendServiceSmokeTestLogGroup7EFC78AB',
+        'BackendServiceRotationRedeployLogGroup0B6CC28A', 'BackendServiceSmokeTestLogGroup7EFC78AB',
       ]);
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);
       for (const type of ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {

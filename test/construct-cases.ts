@@ -107,6 +107,20 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new WorkerService(given.stack, 'Reports', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), port: 8080 });
     return given;
   }],
+  ['SecureAlbFargateService and WorkerService redeployed when the database password rotates, monitored', (app) => {
+    const given = givenStack({}, app);
+    const db = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, rotation: true });
+    const web = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), secrets: db.containerSecrets,
+    });
+    const worker = new WorkerService(given.stack, 'Worker', {
+      cluster: web.cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), queue: {}, secrets: db.containerSecrets,
+    });
+    web.redeployOnRotation(db.secret);
+    worker.redeployOnRotation(db.secret);
+    new InfraMonitoring(given.stack, 'Monitoring', { service: web.service, loadBalancer: web.loadBalancer, deployment: web });
+    return given;
+  }],
   ['PrivateDatabase (production)', (app) => {
     const given = givenStack({}, app);
     new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc });

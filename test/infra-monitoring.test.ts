@@ -1,11 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnElement, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
 import { givenStack } from './fixtures';
 import {
   CleanupJobScheduler, EcrToEcsPipeline, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateDatabase, ScheduledApiCalls,
-  SecureAlbFargateService, ServiceImage,
+  SecureAlbFargateService, ServiceDeployment, ServiceImage,
 } from '../src';
 
 function build(overrides: Partial<InfraMonitoringProps> = {}) {
@@ -154,6 +156,47 @@ describe('InfraMonitoring', () => {
       ['MonitoringUnhealthyHosts', 'BackendAppTargetGroup'],
       ['MonitoringUnhealthyHostsApiTargetGroup', 'BackendApiTargetGroup'],
     ]);
+  });
+
+  describe('GIVEN a blue/green web service that redeploys on secret changes as the deployment', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const web = new SecureAlbFargateService(stack, 'Backend', {
+      vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), deployment: ServiceDeployment.blueGreen(),
+    });
+    web.redeployOnRotation(new secretsmanager.Secret(stack, 'Token'));
+    new InfraMonitoring(stack, 'Monitoring', { service: web.service, loadBalancer: web.loadBalancer, deployment: web });
+    const template = Template.fromStack(stack);
+    const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as any[];
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+
+    test('THEN a Deployments section shows the strategy, requests of the primary and alternate target groups, both functions and the deployment alarms', () => {
+      for (const text of ['## Deployments', 'Strategy: **BLUE_GREEN**', 'Requests per target group', 'app primary', 'app alternate',
+        'Smoke test: runs / errors', 'Redeploys after secret changes: runs / errors', 'Deployment alarms']) {
+        expect(body).toContain(text);
+      }
+      for (const group of [web.targetGroup, web.alternateTargetGroups.app]) expect(body).toContain(logicalId(group));
+      for (const fn of [web.smokeTestFunction!, web.rotationRedeployFunction!]) expect(body).toContain(logicalId(fn));
+    });
+
+    test('THEN every deployment alarm (smoke test, unhealthy hosts, rotation redeploy) is routed to the topic and shown', () => {
+      expect(web.deploymentAlarms.length).toBe(4);
+      for (const alarm of web.deploymentAlarms) {
+        expect(template.toJSON().Resources[logicalId(alarm)].Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
+        expect(body).toContain(logicalId(alarm));
+      }
+    });
+  });
+
+  test('GIVEN a rolling service as the deployment THEN the section shows its target group only, and no function', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const web = new SecureAlbFargateService(stack, 'Backend', { vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository) });
+    new InfraMonitoring(stack, 'Monitoring', { deployment: web });
+    const [dash] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard')) as any[];
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    expect(body).toContain('Strategy: **ROLLING**');
+    expect(body).toContain('app primary');
+    for (const text of ['alternate', 'Smoke test', 'Redeploys', 'Deployment alarms']) expect(body).not.toContain(text);
   });
 
   test('GIVEN a custom threshold THEN the alarm uses it', () => {

@@ -56,6 +56,7 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
   ['resize the cache', {}, { cache: { cacheNodeType: 'cache.r7g.large' } }],
   ['change pipeline approval and migration command', {}, { pipeline: { manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] } }],
   ['turn on password rotation', {}, { database: { rotation: true } }],
+  ['turn on redeploys after secret changes (an existing platform upgrading)', { redeployOnSecretRotation: false }, {}],
   ['serve the service on a custom domain', {}, {
     service: {
       domainName: 'api.example.com',

@@ -78,6 +78,14 @@ describe('BackendPlatform.addService', () => {
       const dashboard = JSON.stringify(resources(template, 'AWS::CloudWatch::Dashboard')[0][1].Properties.DashboardBody);
       expect(dashboard).toContain('Web service Admin');
     });
+
+    test('THEN it is redeployed when the database secret changes, and not when the cache token does', () => {
+      const redeployTargets = resources(template, 'AWS::Events::Rule')
+        .filter(([, rule]) => rule.Properties.EventPattern?.['detail-type']?.includes('Secret Label Updated'))
+        .flatMap(([, rule]) => rule.Properties.Targets.map((target: any) => [JSON.stringify(rule.Properties.EventPattern.resources), target.Arn['Fn::GetAtt'][0]]));
+      const adminWatches = redeployTargets.filter(([, fn]) => fn.startsWith('PlatformAdmin')).map(([secret]) => secret);
+      expect(adminWatches).toEqual([expect.stringContaining('PlatformDatabase')]);
+    });
   });
 
   test('GIVEN two added services, one with a routed container THEN each takes its own priority block', () => {

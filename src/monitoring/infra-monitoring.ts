@@ -4,11 +4,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
+import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
@@ -66,6 +67,7 @@ export class InfraMonitoring extends Construct {
     const t = props.thresholds ?? {};
     if (props.service) this.monitorService(props.service, t);
     if (props.loadBalancer) this.monitorLoadBalancer(props, t);
+    if (props.deployment) this.monitorDeployment(props.deployment);
     if (props.database) this.monitorDatabase(props.database, t);
     if (props.cache) this.monitorCache(props.cache, t);
     if (props.cleanupJobs?.length || props.scheduledApiCalls?.length) {
@@ -344,6 +346,33 @@ export class InfraMonitoring extends Construct {
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
       });
     }
+  }
+
+  /**
+   * Requests per target group show a blue/green shift (production moves from one group to the other) and a rolling
+   * update (one group, tasks replaced); the deployment functions' runs and errors and the deployment alarms beside them.
+   */
+  private monitorDeployment(deployment: IMonitoredDeployment): void {
+    deployment.deploymentAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
+    const requests = (groups: { [name: string]: elbv2.ApplicationTargetGroup }, which: string) => Object.entries(groups).map(([name, group]) =>
+      group.metrics.requestCount({ period: PERIOD, statistic: 'Sum', label: `${name} ${which}` }));
+    const runs = (fn: lambda.IFunction) => [fn.metricInvocations({ period: Duration.minutes(5) }), fn.metricErrors({ period: Duration.minutes(5) })];
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.TextWidget({ markdown: `Strategy: **${deployment.deploymentStrategy}**`, width: 24, height: 1 }),
+      new cloudwatch.GraphWidget({
+        title: 'Requests per target group', left: [...requests(deployment.targetGroups, 'primary'), ...requests(deployment.alternateTargetGroups, 'alternate')], width: 6,
+      }),
+    ];
+    if (deployment.smokeTestFunction) {
+      widgets.push(new cloudwatch.GraphWidget({ title: 'Smoke test: runs / errors', left: runs(deployment.smokeTestFunction), width: 6 }));
+    }
+    if (deployment.rotationRedeployFunction) {
+      widgets.push(new cloudwatch.GraphWidget({ title: 'Redeploys after secret changes: runs / errors', left: runs(deployment.rotationRedeployFunction), width: 6 }));
+    }
+    if (deployment.deploymentAlarms.length) {
+      widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Deployment alarms', alarms: deployment.deploymentAlarms, width: 6 }));
+    }
+    this.section('Deployments', ...widgets);
   }
 
   private monitorDatabase(database: rds.IDatabaseInstance, t: MonitoringThresholds): void {

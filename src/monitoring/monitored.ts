@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
@@ -51,12 +52,27 @@ export interface IMonitoredWorker extends IConstruct {
   readonly alarms: cloudwatch.Alarm[];
 }
 
+/**
+ * What `InfraMonitoring` shows of a web service's deployments: its strategy, the target groups traffic shifts
+ * between, the functions that run deployments and its deployment alarms (`SecureAlbFargateService` implements it).
+ */
+export interface IMonitoredDeployment {
+  /** ROLLING or BLUE_GREEN. */
+  readonly deploymentStrategy: ecs.DeploymentStrategy;
+  /** Target group of each routed container, by container name (production traffic before the first blue/green shift). */
+  readonly targetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup };
+  /** Alternate target group of each routed container under blue/green, by container name; empty for rolling. */
+  readonly alternateTargetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup };
+  /** Blue/green's smoke-test lifecycle hook, if any. */
+  readonly smokeTestFunction?: lambda.IFunction;
+  /** The function that redeploys the service after a secret it reads changed, if any. */
+  readonly rotationRedeployFunction?: lambda.IFunction;
+  /** Alarms of the deployment machinery; monitoring routes them to its topic. */
+  readonly deploymentAlarms: cloudwatch.Alarm[];
+}
+
 /** What `InfraMonitoring` watches of one more web service behind a load balancer (`SecureAlbFargateService` implements it). */
-export interface IMonitoredWebService extends IConstruct {
+export interface IMonitoredWebService extends IConstruct, IMonitoredDeployment {
   /** The service's Fargate service; its deployments roll back on its 5xx and latency alarms. */
   readonly service: ecs.FargateService;
-  /** Target group of each container, by container name. */
-  readonly targetGroups: { [containerName: string]: elbv2.ApplicationTargetGroup };
-  /** Alarms of the service's deployment machinery, routed to the topic. */
-  readonly deploymentAlarms: cloudwatch.Alarm[];
 }

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IMonitoredCache, IMonitoredPipeline, IMonitoredScheduledWork } from './monitored';
+import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork } from './monitored';
 
 /** Alarm thresholds; every one has a production-grade default. */
 export interface MonitoringThresholds {
@@ -88,6 +88,13 @@ export interface InfraMonitoringProps {
    * @default true
    */
   readonly deploymentAlarms?: boolean;
+  /**
+   * The web service's deployments (e.g. the `SecureAlbFargateService`): a Deployments section with requests per
+   * target group (blue/green traffic shifting between primary and alternate), the smoke-test and rotation-redeploy
+   * functions' runs and errors, and the deployment alarms, which are routed to the topic.
+   * @default - no deployments section
+   */
+  readonly deployment?: IMonitoredDeployment;
   /**
    * The database: CPU, free storage and connection alarms.
    * @default - no database section

@@ -39,6 +39,9 @@ import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
 
+/** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
+const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
+
 /** What a workload of the platform receives from the stores it names: connections, grants and the scheduler key. */
 interface WorkloadConnections {
   readonly stores: IContainerConnection[];
@@ -93,6 +96,8 @@ export class BackendPlatform extends Construct {
   private readonly webServices: SecureAlbFargateService[] = [];
   private readonly internalWorkers: WorkerService[] = [];
   private readonly serviceConnectClients = new Set<SecureAlbFargateService>();
+  /** The secret each store (and the scheduler key) injects into tasks, redeployed on change; empty when turned off. */
+  private readonly redeployedSecrets: { [source: string]: secretsmanager.ISecret | undefined } = {};
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -141,6 +146,15 @@ export class BackendPlatform extends Construct {
     if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
     this.schedulerKey = schedulerKey;
     this.serviceOptions = props.service ?? {};
+    if (props.redeployOnSecretRotation ?? true) {
+      this.redeployedSecrets = {
+        [PlatformStore.DATABASE]: this.database?.secret ?? props.existingDatabase?.secret,
+        [PlatformStore.CACHE]: this.cache?.authToken,
+        [SCHEDULER_KEY]: schedulerKey,
+      };
+    }
+    // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
+    this.redeployOnSecretChange(this.service, props.service?.connectedContainers?.length === 0 ? [] : props.service?.stores, true);
     if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
@@ -157,7 +171,7 @@ export class BackendPlatform extends Construct {
       cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,
       scheduledApiCalls: this.scheduledApiCalls ? [this.scheduledApiCalls] : undefined,
       pipeline: this.pipeline,
-      additionalAlarms: this.service.deploymentAlarms,
+      deployment: this.service,
       alarmEmails: props.alarmEmails,
     });
     this.createOutputs();
@@ -194,6 +208,7 @@ export class BackendPlatform extends Construct {
       this.internalWorkers.push(worker);
       this.webServices.forEach(service => this.reach(service, worker));
     }
+    this.redeployOnSecretChange(worker, storeNames, false);
     this.monitoring.monitorWorker(worker);
     return worker;
   }
@@ -221,6 +236,8 @@ export class BackendPlatform extends Construct {
     connections.admit(service);
     this.webServices.push(service);
     this.internalWorkers.forEach(worker => this.reach(service, worker));
+    // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
+    this.redeployOnSecretChange(service, connectedContainers?.length === 0 ? [] : stores, true);
     this.monitoring.monitorWebService(service);
     return service;
   }
@@ -278,6 +295,17 @@ export class BackendPlatform extends Construct {
     });
     connections.admit(scheduled);
     return scheduled;
+  }
+
+  /**
+   * Redeploys a workload whenever a secret its tasks read at start, from the stores it names (all by default) and the
+   * scheduler key, gets a new value (docs/adr/0008). Scheduled jobs read secrets at each run and need none.
+   */
+  private redeployOnSecretChange(
+    workload: SecureAlbFargateService | WorkerService, stores: PlatformStore[] | undefined, readsSchedulerKey: boolean,
+  ): void {
+    const sources: string[] = [...(stores ?? Object.values(PlatformStore)), ...(readsSchedulerKey ? [SCHEDULER_KEY] : [])];
+    sources.map(source => this.redeployedSecrets[source]).forEach(secret => secret && workload.redeployOnRotation(secret));
   }
 
   /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */

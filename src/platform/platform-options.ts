@@ -189,6 +189,12 @@ export interface BackendPlatformProps {
    */
   readonly scheduledApiCalls?: ScheduledApiCall[];
   /**
+   * Redeploy the web service and each worker when a secret their tasks read at start gets a new value: the database
+   * credentials (after a rotation or by hand), the cache auth token, the scheduler API key. Scheduled jobs need none.
+   * @default true
+   */
+  readonly redeployOnSecretRotation?: boolean;
+  /**
    * E-mail addresses that receive alarms.
    * @default - none
    */

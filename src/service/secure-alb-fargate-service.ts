@@ -9,10 +9,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
+import { RotationRedeploy } from './rotation-redeploy';
 import { addListenerRule, claimPaths, MAX_SHARED_SERVICES, PathClaim, rulePriority } from './routes';
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
@@ -102,7 +104,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly smokeTestFunction?: lambda.IFunction;
   /**
    * Alarms of the deployment machinery (blue/green: the hook's errors, unhealthy hosts in either target group, which
-   * also roll deployments back); route them to your topic (`InfraMonitoring`'s `additionalAlarms`). Empty for rolling.
+   * also roll deployments back; the rotation redeploy's errors once `redeployOnRotation` was called); route them to
+   * your topic (`InfraMonitoring`'s `deployment`). Empty for rolling without rotation redeploys.
    */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
   private readonly task: ServiceTask;
@@ -114,6 +117,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   /** 0 for a service with its own edge, k for the k-th service sharing another's. */
   private readonly shareIndex: number;
   private readonly sharesEdge: boolean;
+  private readonly logOptions: Pick<SecureAlbFargateServiceProps, 'logRetention' | 'logEncryptionKey'>;
+  private rotationRedeploy?: RotationRedeploy;
 
   constructor(scope: Construct, id: string, props: SecureAlbFargateServiceProps) {
     super(scope, id);
@@ -123,6 +128,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.environmentName = config.environmentName;
     this.image = props.image;
     this.edgeMode = config.edgeMode;
+    this.logOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey };
     this.claimPhysicalNames(props, config);
 
     const owner = props.shareEdgeWith;
@@ -226,6 +232,25 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   /** Allow the service's tasks to connect to something (a database, a cache) on its default port. */
   public get connections(): ec2.Connections {
     return this.service.connections;
+  }
+
+  /** The function that redeploys the service after a secret changed, once `redeployOnRotation` was called. */
+  public get rotationRedeployFunction(): lambda.IFunction | undefined {
+    return this.rotationRedeploy?.function;
+  }
+
+  /**
+   * Redeploy the service whenever the secret's current value changes (a successful rotation, or a value set by
+   * hand): its tasks read secrets only at start. The new deployment is guarded like any other (circuit breaker, or
+   * blue/green's smoke test and rollback alarms). The redeploy function's error alarm joins `deploymentAlarms`:
+   * call this before handing them to `InfraMonitoring`. `BackendPlatform` calls it for the secrets it injects.
+   */
+  public redeployOnRotation(secret: secretsmanager.ISecret): void {
+    if (!this.rotationRedeploy) {
+      this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.logOptions });
+      this.deploymentAlarms.push(this.rotationRedeploy.errorsAlarm);
+    }
+    this.rotationRedeploy.watch(secret);
   }
 
   /**

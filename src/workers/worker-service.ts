@@ -4,7 +4,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -18,6 +20,7 @@ import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { RotationRedeploy } from '../service/rotation-redeploy';
 import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ServiceTask } from '../service/task';
@@ -62,12 +65,15 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   /** Alarms: oldest message age and dead letters (queue mode); route them to your topic (the platform does). */
   public readonly alarms: cloudwatch.Alarm[];
   private readonly config: WorkerConfig;
+  private readonly redeployOptions: Pick<WorkerServiceProps, 'logRetention' | 'logEncryptionKey' | 'alarmTopic'>;
+  private rotationRedeploy?: RotationRedeploy;
 
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
     super(scope, id);
     checkPropTypes(this, 'WorkerServiceProps', props);
     this.config = resolveWorkerConfig(this, props);
     this.image = this.config.image;
+    this.redeployOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey, alarmTopic: props.alarmTopic };
     this.claimPhysicalNames(props);
     const cluster = props.cluster;
     if (props.spot) ensureFargateSpot(cluster);
@@ -107,6 +113,24 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   /** Network connections of the worker's tasks, to admit them to a database or cache. */
   public get connections(): ec2.Connections {
     return this.securityGroup.connections;
+  }
+
+  /** The function that redeploys the worker after a secret changed, once `redeployOnRotation` was called. */
+  public get rotationRedeployFunction(): lambda.IFunction | undefined {
+    return this.rotationRedeploy?.function;
+  }
+
+  /**
+   * Redeploy the worker whenever the secret's current value changes (a successful rotation, or a value set by hand):
+   * its tasks read secrets only at start. The redeploy function's error alarm goes to `alarmTopic` and joins `alarms`.
+   * `BackendPlatform.addWorker` calls it for the secrets it injects.
+   */
+  public redeployOnRotation(secret: secretsmanager.ISecret): void {
+    if (!this.rotationRedeploy) {
+      this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.redeployOptions });
+      this.alarms.push(this.rotationRedeploy.errorsAlarm);
+    }
+    this.rotationRedeploy.watch(secret);
   }
 
   /** Admit a client (the web service, another worker) on the worker's `port`. */
