@@ -123,6 +123,11 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     source: '?struct:GitHubSourceOptions',
     tag: '?string',
   },
+  EcrImageContainer: {
+    containerName: 'string',
+    imageTagParameter: 'construct:aws-cdk-lib.aws_ssm.IStringParameter',
+    repository: 'construct:aws-cdk-lib.aws_ecr.IRepository',
+  },
   EcrServiceImageOptions: {
     initialTag: '?string',
     tagParameterName: '?string',
@@ -135,11 +140,13 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     source: '?struct:GitHubSourceOptions',
     tag: '?string',
     service: 'construct:IDeployableService',
+    additionalServices: '?array<construct:IDeployableService>',
     alarmTopic: '?construct:aws-cdk-lib.aws_sns.ITopic',
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logEncryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logRetention: '?extenum:aws-cdk-lib.aws_logs.RetentionDays',
     notificationTopic: '?construct:aws-cdk-lib.aws_sns.ITopic',
+    repository: '?construct:aws-cdk-lib.aws_ecr.IRepository',
   },
   EdgeOptions: {
     cachedPathPatterns: '?array<string>',

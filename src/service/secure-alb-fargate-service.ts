@@ -17,7 +17,7 @@ import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVI
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
-import { IDeployableService } from '../delivery/deployable-service';
+import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -105,6 +105,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
    * also roll deployments back); route them to your topic (`InfraMonitoring`'s `additionalAlarms`). Empty for rolling.
    */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
+  /** The containers whose image comes from ECR, each with the tag parameter of its repository (what a pipeline deploys). */
+  public readonly ecrContainers: EcrImageContainer[];
   private readonly task: ServiceTask;
   private readonly blueGreen?: BlueGreenDeployment;
 
@@ -137,6 +139,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = this.task);
     this.imageTagParameter = this.task.imageTagParameter;
     this.logGroups = this.task.logGroups;
+    this.ecrContainers = this.task.ecrContainers;
     this.container = this.task.addContainer(config.main);
 
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
