@@ -201,7 +201,11 @@ export class InfraMonitoring extends Construct {
     );
   }
 
-  private monitorPipeline(pipeline: IMonitoredPipeline): void {
+  /**
+   * A dashboard row for one more deploy pipeline, whose failed executions and alarms go to the topic
+   * (`BackendPlatform` calls it for the pipeline of each further ECR repository).
+   */
+  public monitorPipeline(pipeline: IMonitoredPipeline): void {
     pipeline.notifyOnFailure(this.alarmTopic);
     const widgets: cloudwatch.IWidget[] = [];
     const migration = pipeline.migrationProject;
