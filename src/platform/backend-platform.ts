@@ -377,6 +377,12 @@ export class BackendPlatform extends Construct {
     this.pipelineOptions = props.pipeline ?? {};
     const migrating = props.service?.connectedContainers?.[0] ?? MAIN_CONTAINER;
     this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
+    const { enabled, runMigrations, migrationCommand } = this.pipelineOptions;
+    if (enabled !== false && !this.migrationRepository && (runMigrations === true || migrationCommand !== undefined)) {
+      invalidProp(this, migrationCommand ? 'pipeline.migrationCommand' : 'pipeline.runMigrations', migrationCommand ?? runMigrations,
+        `migrations run in the container that receives the database ("${migrating}"), whose image is not from ECR, so no pipeline can run them; `
+        + 'give that container ServiceImage.fromEcrRepository, or drop the option');
+    }
     this.deployWorkload(this.service);
     return this.service.image.repository && this.repositoryPipelines.get(this.service.image.repository);
   }
