@@ -188,7 +188,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       description: 'ECS deploy actions: register the new revisions and update the services of this pipeline',
     });
     role.addToPolicy(new iam.PolicyStatement({
-      // What the ECS deploy action calls besides UpdateService; none of these takes a service ARN.
+      // What aws-cdk-lib's ECS deploy action grants besides UpdateService and PassRole, which are narrowed per service.
       actions: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource'],
       resources: ['*'],
     }));
