@@ -1,8 +1,8 @@
 /**
- * Deploys a service from ECR with its deploy pipeline and asserts at deploy time the stage order
- * Source -> Migrate -> Build -> Deploy -> Record; then waits for the execution CodePipeline starts on creation to
- * succeed and asserts that the service's image-tag parameter now holds the release it recorded (sha256-<hex>), which
- * the initial value (`latest`) cannot pass for.
+ * Deploys a service and a queue worker built from the same ECR repository with one deploy pipeline and asserts at
+ * deploy time the stage order Source -> Migrate -> Build -> Deploy -> Record and one ECS deploy action per service in
+ * the Deploy stage; then waits for the execution CodePipeline starts on creation to succeed and asserts that both
+ * image-tag parameters now hold the release it recorded (sha256-<hex>), which the initial value (`latest`) cannot pass for.
  * A real run needs a public hosted zone (INTEG_HOSTED_ZONE_ID, INTEG_ZONE_NAME) and a repository with an image
  * tagged `latest` (INTEG_REPOSITORY_NAME), so the service can start.
  */
@@ -11,7 +11,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { EcrToEcsPipeline, SecureAlbFargateService, ServiceImage } from '../src';
+import { EcrToEcsPipeline, SecureAlbFargateService, ServiceImage, WorkerService } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'IntegEcrToEcsPipeline');
@@ -31,18 +31,35 @@ const service = new SecureAlbFargateService(stack, 'Backend', {
   maxCapacity: 1,
   deletionProtection: false,
 });
-const delivery = new EcrToEcsPipeline(stack, 'Delivery', { service });
+const worker = new WorkerService(stack, 'Mailer', {
+  cluster: service.cluster,
+  environmentName: 'integ',
+  appName: 'pipeline',
+  image: ServiceImage.fromEcrRepository(repository),
+  command: ['sh', '-c', 'exec sleep infinity'],
+  queue: {},
+  minCapacity: 1,
+  maxCapacity: 1,
+});
+const delivery = new EcrToEcsPipeline(stack, 'Delivery', { service, additionalServices: [worker] });
 
 const integ = new IntegTest(app, 'EcrToEcsPipelineTest', { testCases: [stack], diffAssets: false });
 integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: delivery.pipeline.pipelineName })
   .expect(ExpectedResult.objectLike({
     pipeline: {
       pipelineType: 'V2',
-      stages: [{ name: 'Source' }, { name: 'Migrate' }, { name: 'Build' }, { name: 'Deploy' }, { name: 'Record' }],
+      stages: [
+        { name: 'Source' }, { name: 'Migrate' }, { name: 'Build' },
+        { name: 'Deploy', actions: [{ name: 'Backend', configuration: { FileName: 'imagedefinitions-Backend.json' } }, { name: 'Mailer', configuration: { FileName: 'imagedefinitions-Mailer.json' } }] },
+        { name: 'Record' },
+      ],
     },
   }));
 const pipelineSucceeded = integ.assertions.awsApiCall('CodePipeline', 'listPipelineExecutions', { pipelineName: delivery.pipeline.pipelineName, maxResults: 1 })
   .expect(ExpectedResult.objectLike({ pipelineExecutionSummaries: [{ status: 'Succeeded' }] }))
   .waitForAssertions({ totalTimeout: Duration.minutes(45), interval: Duration.minutes(1) });
-pipelineSucceeded.next(integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/pipeline/integ/backend/ecr-imgTag' })
-  .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^sha256-[0-9a-f]{64}$') } })));
+pipelineSucceeded
+  .next(integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/pipeline/integ/backend/ecr-imgTag' })
+    .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^sha256-[0-9a-f]{64}$') } })))
+  .next(integ.assertions.awsApiCall('SSM', 'getParameter', { Name: worker.imageTagParameter!.parameterName })
+    .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^sha256-[0-9a-f]{64}$') } })));

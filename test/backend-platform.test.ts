@@ -1,10 +1,11 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore, ServiceDeployment } from '../src';
+import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore, ServiceDeployment, ServiceImage } from '../src';
 
 /** The headline example of the README, with overrides. */
 function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackProps = {}) {
@@ -325,6 +326,49 @@ describe('BackendPlatform', () => {
     });
     expect(() => new BackendPlatform(new Stack(new App(), 'Bad'), 'Backend', { environmentName: 'prod', dataBucket: { infrequentAccessAfter: Duration.days(10) } }))
       .toThrow('Bad/Backend: invalid dataBucket.infrequentAccessAfter');
+  });
+
+  describe('GIVEN workers built from the platform image and from a repository of their own', () => {
+    const stack = new Stack(new App(), 'Workers');
+    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', database: {}, service: { deployment: ServiceDeployment.blueGreen() } });
+    platform.addWorker('Mailer', { queue: {} });
+    const reportsRepository = ecr.Repository.fromRepositoryName(stack, 'ReportsRepository', 'reports');
+    platform.addWorker('Reports', { port: 8080, image: ServiceImage.fromEcrRepository(reportsRepository) });
+    const template = Template.fromStack(stack);
+    const pipelines = Object.entries<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+    const stagesOf = (prefix: string) => pipelines.find(([id]) => id.startsWith(prefix))![1].Properties.Stages;
+    const stage = (prefix: string, name: string) => stagesOf(prefix).find((s: any) => s.Name === name);
+
+    test('THEN one push of the platform image rolls out the web service and the worker: two deploy actions reading two files, one migration', () => {
+      expect(stagesOf('BackendPipeline').map((s: any) => s.Name)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+      expect(stage('BackendPipeline', 'Migrate').Actions).toHaveLength(1);
+      expect(stage('BackendPipeline', 'Deploy').Actions.map((a: any) => [a.Name, a.Configuration.FileName]))
+        .toEqual([['Service', 'imagedefinitions-Service.json'], ['Mailer', 'imagedefinitions-Mailer.json']]);
+      expect(JSON.stringify(stage('BackendPipeline', 'Build').Actions[0].Configuration))
+        .toMatch(/imagedefinitions-Service.json\\+":\[\\+"app\\+"\],\\+"imagedefinitions-Mailer.json\\+":\[\\+"worker\\+"\]/);
+    });
+
+    test('THEN Record writes the deployed tag to the web service\'s and the worker\'s parameters', () => {
+      const record = JSON.stringify(stage('BackendPipeline', 'Record').Actions[0].Configuration);
+      expect(record).toMatch(/\{"Ref":"BackendServiceImageTagParameter[0-9A-F]{8}"\},\{"Ref":"BackendMailerImageTagParameter[0-9A-F]{8}"\}/);
+    });
+
+    test('THEN the worker of another repository is deployed by that repository\'s own pipeline, without migrations', () => {
+      expect(platform.pipelines.map(p => p.node.id)).toEqual(['Pipeline', 'ReportsWorkerPipeline']);
+      expect(stagesOf('BackendReportsWorkerPipeline').map((s: any) => s.Name)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+      expect(stage('BackendReportsWorkerPipeline', 'Source').Actions[0].Configuration.RepositoryName).toBe('reports');
+      expect(stage('BackendReportsWorkerPipeline', 'Deploy').Actions.map((a: any) => a.Name)).toEqual(['Reports']);
+      const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+      expect(body).toContain('Backend/ReportsWorkerPipeline/Pipeline');
+    });
+
+    test('THEN each pipeline\'s deploy role may pass only the roles of the services it deploys', () => {
+      const passed = (rolePrefix: string) => Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(rolePrefix))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 'iam:PassRole')
+        .flatMap((s: any) => s.Resource).map((r: any) => r['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')).sort();
+      expect(passed('BackendPipelineDeployRole')).toEqual(['BackendMailerExecutionRole', 'BackendMailerTaskRole', 'BackendServiceExecutionRole', 'BackendServiceTaskRole']);
+      expect(passed('BackendReportsWorkerPipelineDeployRole')).toEqual(['BackendReportsExecutionRole', 'BackendReportsTaskRole']);
+    });
   });
 
   describe('GIVEN no hosted zone (the cheapest first try)', () => {

@@ -1,10 +1,11 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
 import { givenStack } from './fixtures';
-import { DatabaseRestoreSource, EdgeMode, EdgeWebAcl, PlatformStore, PrivateDatabase } from '../src';
+import { DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl, PlatformStore, PrivateDatabase, ServiceImage, WorkerService } from '../src';
 
 /** A certificate imported by ARN into a throw-away stack: only its ARN matters to the checks. */
 function certificate(region: string): acm.ICertificate {
@@ -153,6 +154,22 @@ const cases: Array<[string, () => unknown, string]> = [
   ['platform: point-in-time restore from an instance name instead of its resource ID', () => platform({ database: { restoreFrom: DatabaseRestoreSource.fromPointInTime({ sourceInstanceResourceId: 'prod-db' }) } }),
     'TestStack/Platform: invalid database.restoreFrom.sourceInstanceResourceId "prod-db": give the resource ID of the source DB instance, "db-" and 26 upper-case letters and digits, not its name '
     + '(the console\'s "Resource ID", or aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DbiResourceId]")'],
+  ['pipeline: a worker from another repository', () => {
+    const service = web({});
+    const other = ecr.Repository.fromRepositoryName(Stack.of(service), 'Other', 'reports');
+    const mailer = new WorkerService(Stack.of(service), 'Mailer', { cluster: service.cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(other), queue: {} });
+    return new EcrToEcsPipeline(Stack.of(service), 'Delivery', { service, additionalServices: [mailer] });
+  }, 'TestStack/Delivery: invalid additionalServices[0] "TestStack/Mailer": no container of it runs an image of the pipeline\'s repository: '
+    + 'give it ServiceImage.fromEcrRepository(pipeline.repository), or deploy it with a pipeline of its own repository'],
+  ['platform: a migration command, the database connected to a container whose image is not from ECR', () => platform({
+    database: {},
+    pipeline: { migrationCommand: ['npm', 'run', 'migrate'] },
+    service: {
+      routedContainers: [{ name: 'api', containerPort: 3000, pathPatterns: ['/api/*'], image: ServiceImage.placeholder() }],
+      connectedContainers: ['api'],
+    },
+  }), 'TestStack/Platform: invalid pipeline.migrationCommand ["npm","run","migrate"]: migrations run in the container that receives the database ("api"), '
+    + 'whose image is not from ECR, so no pipeline can run them; give that container ServiceImage.fromEcrRepository, or drop the option'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
 ];
 

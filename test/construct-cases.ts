@@ -184,6 +184,16 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
+  ['EcrToEcsPipeline deploying a blue/green service and a worker from one push', (app) => {
+    const given = givenStack({}, app);
+    const image = ServiceImage.fromEcrRepository(given.repository);
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image, deployment: ServiceDeployment.blueGreen(),
+    });
+    const worker = new WorkerService(given.stack, 'Mailer', { cluster: service.cluster, environmentName: 'prod', image, queue: {} });
+    new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: [worker] });
+    return given;
+  }],
   ['CleanupJobScheduler', (app) => {
     const given = givenStack({}, app);
     const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });

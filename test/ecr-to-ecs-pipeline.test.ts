@@ -1,8 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
-import { EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
+import { EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService } from '../src';
 
 function build(overrides: Partial<EcrToEcsPipelineProps> = {}, image?: ServiceImage) {
   const given = givenStack();
@@ -36,6 +37,12 @@ describe('EcrToEcsPipeline', () => {
     test('THEN a V2 pipeline runs Source -> Migrate -> Build -> Deploy -> Record', () => {
       template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
       expect(stageNames(template)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    });
+
+    test('THEN a failed Deploy stage rolls back to the last successful release, and no other stage does', () => {
+      const [[, pipeline]] = Object.entries<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+      const onFailure = Object.fromEntries(pipeline.Properties.Stages.map((s: any) => [s.Name, s.OnFailure]));
+      expect(onFailure).toEqual({ Source: undefined, Migrate: undefined, Build: undefined, Deploy: { Result: 'ROLLBACK' }, Record: undefined });
     });
 
     test('THEN the source is an ECR push of the tag "latest", the deploy an ECS rolling deploy of the service', () => {
@@ -84,7 +91,7 @@ describe('EcrToEcsPipeline', () => {
       const json = template.toJSON();
       const [[parameterId, parameter]] = Object.entries<any>(json.Resources).filter(([id, r]) => r.Type === 'AWS::SSM::Parameter' && id.startsWith('BackendImageTagParameter'));
       expect(parameter.Properties.Name).toBe('/salon/prod/backend/ecr-imgTag');
-      expect(record).toContain(`{\\"name\\":\\"TAG_PARAMETER\\",\\"type\\":\\"PLAINTEXT\\",\\"value\\":\\"",{"Ref":"${parameterId}"}`);
+      expect(record).toContain(`{\\"name\\":\\"TAG_PARAMETERS\\",\\"type\\":\\"PLAINTEXT\\",\\"value\\":\\"",{"Ref":"${parameterId}"}`);
       const [taskDefinition] = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'));
       expect(JSON.stringify(taskDefinition.Properties.ContainerDefinitions[0].Image)).toContain('{{resolve:ssm:/salon/prod/backend/ecr-imgTag}}');
       const putParameter = statements(template, 'DeliveryRecordReleaseProjectRoleDefaultPolicy').find(s => JSON.stringify(s.Action).includes('ssm:PutParameter'));
@@ -201,5 +208,180 @@ describe('GIVEN a blue/green service', () => {
     expect(JSON.stringify(deploy[0].Configuration)).toContain('BackendService');
     // ECS, not the action, decides the strategy: the service carries BLUE_GREEN.
     template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }) });
+  });
+});
+
+/** A CloudFormation value as text, references written `<LogicalId>`. */
+const text = (value: any): string => {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'][0]}>`;
+  const [delimiter, parts] = value['Fn::Join'];
+  return parts.map(text).join(delimiter);
+};
+/** A CodeBuild action's environment variables, by name. */
+const variables = (action: any): { [name: string]: string } =>
+  Object.fromEntries(JSON.parse(text(action.Configuration.EnvironmentVariables)).map((v: any) => [v.name, v.value]));
+
+/** The Deploy stage's actions and the environment of the Migrate, Build and Record steps, of the stack's one pipeline. */
+function deliveryOf(template: Template) {
+  const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+  const stage = (name: string) => pipeline.Properties.Stages.find((s: any) => s.Name === name);
+  return {
+    stages: pipeline.Properties.Stages.map((s: any) => s.Name),
+    deploy: stage('Deploy').Actions,
+    build: variables(stage('Build').Actions[0]),
+    record: variables(stage('Record').Actions[0]),
+    migrate: stage('Migrate') ? variables(stage('Migrate').Actions[0]) : undefined,
+  };
+}
+const refOf = (template: Template, type: string, prefix: string) => Object.keys(template.findResources(type)).find(id => id.startsWith(prefix))!;
+const passRoleStatements = (template: Template) => Object.values<any>(template.findResources('AWS::IAM::Policy'))
+  .flatMap(r => r.Properties.PolicyDocument.Statement).filter((s: any) => [s.Action].flat().includes('iam:PassRole'));
+
+function webServiceAndWorker(deployment?: ServiceDeployment, registerLater = false) {
+  const given = givenStack();
+  const image = ServiceImage.fromEcrRepository(given.repository);
+  const service = new SecureAlbFargateService(given.stack, 'Backend', {
+    vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', appName: 'salon', image, deployment,
+  });
+  const worker = new WorkerService(given.stack, 'Mailer', { cluster: service.cluster, environmentName: 'prod', appName: 'salon', image, queue: {} });
+  const pipeline = new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: registerLater ? undefined : [worker] });
+  if (registerLater) pipeline.addService(worker);
+  return { ...given, service, worker, pipeline, template: Template.fromStack(given.stack) };
+}
+
+describe.each([
+  ['additionalServices', false],
+  ['addService after construction', true],
+])('GIVEN a web service and a worker built from the same repository (%s)', (_, registerLater) => {
+  const { template, service, worker } = webServiceAndWorker(undefined, registerLater);
+  const delivery = deliveryOf(template);
+
+  test('THEN one push rolls both out: two ECS deploy actions in the one Deploy stage, each reading its own image definitions file', () => {
+    expect(delivery.stages).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    expect(delivery.deploy).toHaveLength(2);
+    expect(delivery.deploy.map((a: any) => [a.Name, a.ActionTypeId.Provider, a.Configuration.FileName, a.RunOrder])).toEqual([
+      ['Backend', 'ECS', 'imagedefinitions-Backend.json', 1],
+      ['Mailer', 'ECS', 'imagedefinitions-Mailer.json', 1],
+    ]);
+    expect(JSON.stringify(delivery.deploy[0].Configuration.ServiceName)).toContain('BackendService');
+    expect(JSON.stringify(delivery.deploy[1].Configuration.ServiceName)).toContain('MailerService');
+  });
+
+  test('THEN the Build step writes one file per service, listing that service\'s containers of the repository', () => {
+    expect(JSON.parse(delivery.build.IMAGE_DEFINITIONS)).toEqual({ 'imagedefinitions-Backend.json': ['app'], 'imagedefinitions-Mailer.json': ['worker'] });
+    expect(template.toJSON().Resources[refOf(template, 'AWS::CodeBuild::Project', 'DeliveryImageDefinitionsProject')].Properties.Source.BuildSpec)
+      .toContain('imagedefinitions-*.json');
+  });
+
+  test('THEN migrations run once, in the web service\'s task, before any deploy', () => {
+    expect(delivery.migrate!.CONTAINER).toBe('app');
+    expect(Object.keys(template.findResources('AWS::CodeBuild::Project')).filter(id => id.startsWith('DeliveryMigrationProject'))).toHaveLength(1);
+  });
+
+  test('THEN Record writes the deployed tag to both tag parameters, and may write only those', () => {
+    const web = refOf(template, 'AWS::SSM::Parameter', 'BackendImageTagParameter');
+    const mailer = refOf(template, 'AWS::SSM::Parameter', 'MailerImageTagParameter');
+    expect(delivery.record.TAG_PARAMETERS).toBe(`<${web}> <${mailer}>`);
+    const writes = statements(template, 'DeliveryRecordReleaseProjectRoleDefaultPolicy').filter(s => JSON.stringify(s.Action).includes('ssm:PutParameter'));
+    expect(JSON.stringify(writes)).toContain(web);
+    expect(JSON.stringify(writes)).toContain(mailer);
+    expect(writes.flatMap(w => [w.Resource].flat())).toHaveLength(2);
+  });
+
+  test('THEN the deploy role may pass only the two services\' task and execution roles, and update only the two services', () => {
+    const deployRole = statements(template, 'DeliveryDeployRoleDefaultPolicy');
+    const passed = deployRole.filter(s => s.Action === 'iam:PassRole');
+    expect(passed.flatMap(s => s.Resource).map((r: any) => r['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')).sort())
+      .toEqual(['BackendExecutionRole', 'BackendTaskRole', 'MailerExecutionRole', 'MailerTaskRole']);
+    passed.forEach(s => expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } }));
+    expect(passRoleStatements(template).filter(s => s.Resource === '*')).toEqual([]);
+    const updates = deployRole.filter(s => s.Action === 'ecs:UpdateService').flatMap(s => [s.Resource].flat());
+    expect(updates.map((r: any) => r.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['BackendServiceD3E6A1DC'.replace(/[0-9A-F]{8}$/, ''), 'MailerService']);
+    // Every deploy action runs as that role, which only the pipeline's role may assume.
+    delivery.deploy.forEach((a: any) => expect(a.RoleArn['Fn::GetAtt'][0]).toMatch(/^DeliveryDeployRole/));
+    const [role] = Object.entries<any>(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('DeliveryDeployRole')).map(([, r]) => r);
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toMatch(/DeliveryPipelineRole/);
+  });
+
+  test('THEN the worker exposes what a pipeline deploys', () => {
+    expect(worker.cluster).toBe(service.cluster);
+    expect(worker.serviceSecurityGroup).toBe(worker.securityGroup);
+    expect(worker.ecrContainers.map(c => c.containerName)).toEqual(['worker']);
+  });
+});
+
+test('GIVEN a blue/green web service and a rolling worker THEN both deploy actions are in the Deploy stage, after one migration', () => {
+  const { template } = webServiceAndWorker(ServiceDeployment.blueGreen());
+  const delivery = deliveryOf(template);
+  expect(delivery.stages).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+  expect(delivery.deploy.map((a: any) => a.Name)).toEqual(['Backend', 'Mailer']);
+  template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }) });
+});
+
+describe('GIVEN a task with a second container from another repository (seed 003)', () => {
+  function taskTracker(pipelineRepository: 'frontend' | 'backend') {
+    const given = givenStack();
+    const frontend = given.repository;
+    const backend = ecr.Repository.fromRepositoryName(given.stack, 'BackendRepo', 'api');
+    const service = new SecureAlbFargateService(given.stack, 'Web', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      appName: 'tasks',
+      image: ServiceImage.fromEcrRepository(frontend),
+      containerPort: 80,
+      routedContainers: [{ name: 'backend', containerPort: 3001, pathPatterns: ['/api/*'], image: ServiceImage.fromEcrRepository(backend) }],
+    });
+    new EcrToEcsPipeline(given.stack, 'Delivery', { service, repository: pipelineRepository === 'backend' ? backend : undefined, runMigrations: pipelineRepository === 'backend' });
+    return Template.fromStack(given.stack);
+  }
+
+  test('THEN the backend repository\'s pipeline deploys the backend container only, migrates in it, and records the backend tag parameter', () => {
+    const template = taskTracker('backend');
+    const delivery = deliveryOf(template);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ 'repository-name': ['api'] }) }) });
+    expect(JSON.parse(delivery.build.IMAGE_DEFINITIONS)).toEqual({ 'imagedefinitions-Web.json': ['backend'] });
+    expect(delivery.migrate!.CONTAINER).toBe('backend');
+    expect(delivery.record.TAG_PARAMETERS).toBe(`<${refOf(template, 'AWS::SSM::Parameter', 'WebBackendImageTagParameter')}>`);
+  });
+
+  test('THEN the frontend repository\'s pipeline deploys the frontend container only and leaves the backend at its image', () => {
+    const template = taskTracker('frontend');
+    const delivery = deliveryOf(template);
+    expect(JSON.parse(delivery.build.IMAGE_DEFINITIONS)).toEqual({ 'imagedefinitions-Web.json': ['app'] });
+    expect(delivery.record.TAG_PARAMETERS).toBe(`<${refOf(template, 'AWS::SSM::Parameter', 'WebImageTagParameter')}>`);
+  });
+});
+
+describe('GIVEN services the pipeline cannot deploy THEN it refuses them by name', () => {
+  test('a worker from another repository, in additionalServices', () => {
+    const given = givenStack();
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    const other = ecr.Repository.fromRepositoryName(given.stack, 'Other', 'reports');
+    const worker = new WorkerService(given.stack, 'Reports', { cluster: service.cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(other), queue: {} });
+    expect(() => new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: [worker] }))
+      .toThrow(/invalid additionalServices\[0\] "TestStack\/Reports": no container of it runs an image of the pipeline's repository/);
+  });
+
+  test('a worker whose image is not from ECR, and a service added twice, through addService', () => {
+    const { stack, pipeline, service } = build();
+    const worker = new WorkerService(stack, 'Nginx', {
+      cluster: service.cluster, environmentName: 'prod', image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('nginx')), queue: {},
+    });
+    expect(() => pipeline.addService(worker)).toThrow(/invalid addService\(service\) "TestStack\/Nginx": no container of it runs an image of the pipeline's repository/);
+    expect(() => pipeline.addService(service)).toThrow(/invalid addService\(service\) "TestStack\/Backend": the pipeline already deploys this service/);
+  });
+
+  test('a repository no container of the service runs', () => {
+    const given = givenStack();
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    const repository = ecr.Repository.fromRepositoryName(given.stack, 'Other', 'reports');
+    expect(() => new EcrToEcsPipeline(given.stack, 'Delivery', { service, repository })).toThrow(/invalid service "TestStack\/Backend": no container of it runs/);
   });
 });

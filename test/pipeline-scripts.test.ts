@@ -112,14 +112,27 @@ describe('migration script', () => {
   });
 });
 
-test('imagedefinitions.json pins the main container to the pushed digest', () => {
-  const { status, read } = run(IMAGE_DEFINITIONS_SCRIPT, common);
-  expect(status).toBe(0);
-  expect(JSON.parse(read('imagedefinitions.json'))).toEqual([{ name: 'app', imageUri: `${common.REPOSITORY_URI}@${DIGEST}` }]);
+describe('image definitions script', () => {
+  const image = `${common.REPOSITORY_URI}@${DIGEST}`;
+
+  test('GIVEN one service THEN its file pins its container to the pushed digest', () => {
+    const { status, read } = run(IMAGE_DEFINITIONS_SCRIPT, { ...common, IMAGE_DEFINITIONS: '{"imagedefinitions-Service.json":["app"]}' });
+    expect(status).toBe(0);
+    expect(JSON.parse(read('imagedefinitions-Service.json'))).toEqual([{ name: 'app', imageUri: image }]);
+  });
+
+  test('GIVEN a web service with two containers of the repository and a worker THEN one file each, listing only their containers', () => {
+    const { status, read } = run(IMAGE_DEFINITIONS_SCRIPT, {
+      ...common, IMAGE_DEFINITIONS: '{"imagedefinitions-Service.json":["app","admin"],"imagedefinitions-Mailer.json":["worker"]}',
+    });
+    expect(status).toBe(0);
+    expect(JSON.parse(read('imagedefinitions-Service.json'))).toEqual([{ name: 'app', imageUri: image }, { name: 'admin', imageUri: image }]);
+    expect(JSON.parse(read('imagedefinitions-Mailer.json'))).toEqual([{ name: 'worker', imageUri: image }]);
+  });
 });
 
 describe('release record script', () => {
-  const record = { ...common, REPOSITORY_NAME: 'backend', TAG_PARAMETER: '/salon/prod/backend/ecr-imgTag' };
+  const record = { ...common, REPOSITORY_NAME: 'backend', TAG_PARAMETERS: '/salon/prod/backend/ecr-imgTag' };
 
   test('THEN the digest is tagged sha256-<hex> and that tag is written to the service tag parameter', () => {
     const { status, calls } = run(RECORD_RELEASE_SCRIPT, record);
@@ -127,6 +140,16 @@ describe('release record script', () => {
     const tag = `sha256-${'ab'.repeat(32)}`;
     expect(calls.find(c => c.startsWith('ecr put-image'))).toContain(`--image-tag ${tag} --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.manifest.v1+json`);
     expect(calls).toContain(`ssm put-parameter --name /salon/prod/backend/ecr-imgTag --value ${tag} --type String --overwrite`);
+  });
+
+  test('GIVEN a web service and a worker THEN the tag is written to both tag parameters', () => {
+    const { status, calls } = run(RECORD_RELEASE_SCRIPT, { ...record, TAG_PARAMETERS: '/salon/prod/backend/ecr-imgTag /salon/prod/mailer/ecr-imgTag' });
+    expect(status).toBe(0);
+    const tag = `sha256-${'ab'.repeat(32)}`;
+    expect(calls.filter(c => c.startsWith('ssm put-parameter'))).toEqual([
+      `ssm put-parameter --name /salon/prod/backend/ecr-imgTag --value ${tag} --type String --overwrite`,
+      `ssm put-parameter --name /salon/prod/mailer/ecr-imgTag --value ${tag} --type String --overwrite`,
+    ]);
   });
 
   test('GIVEN the digest was already tagged (a redeploy) THEN the parameter is still written', () => {

@@ -3,6 +3,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
@@ -143,6 +144,10 @@ describe.each([
   ['add a second, blue/green web service', (platform: BackendPlatform) => {
     platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen() });
   }],
+  ['add a worker from a repository of its own (a pipeline of its own)', (platform: BackendPlatform) => {
+    const repository = ecr.Repository.fromRepositoryName(platform, 'ReportsRepository', 'reports');
+    platform.addWorker('Reports', { queue: {}, image: ServiceImage.fromEcrRepository(repository) });
+  }],
 ])('GIVEN the platform WHEN we %s', (_name, extend) => {
   const diff = fullDiff(synth({}), synth({}, extend));
   const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
@@ -161,6 +166,26 @@ describe.each([
     const serviceConnect = _name === 'add an internal worker' ? ['AWS::ECS::Cluster', 'AWS::ECS::Service'] : [];
     expect(touched.map(c => c.type).sort()).toEqual(serviceConnect);
     expect(touched.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+  });
+});
+
+describe('GIVEN the platform and its pipeline WHEN we add a worker built from the platform image', () => {
+  const diff = fullDiff(synth({}), synth({}, platform => { platform.addWorker('Mailer', { queue: {} }); }));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+  const pipelineChanges = changes.filter(c => c.id.startsWith('BackendPipeline'));
+
+  test('THEN the pipeline is updated in place: a deploy action, a file and a tag parameter more', () => {
+    expect(pipelineChanges.find(c => c.type === 'AWS::CodePipeline::Pipeline')?.impact).toBe(ResourceImpact.WILL_UPDATE);
+  });
+
+  test('THEN its artifact bucket, key, build log group, projects and deploy role are not replaced (most not even touched)', () => {
+    expect(pipelineChanges.filter(c => UNSAFE.includes(c.impact))).toEqual([]);
+    expect(pipelineChanges.filter(c => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::CodeBuild::Project'].includes(c.type))).toEqual([]);
+  });
+
+  test('THEN the web service, its task definition and its image-tag parameter stay as they are', () => {
+    expect(changes.filter(c => /^BackendService(Service|TaskDefinition|ImageTagParameter)[0-9A-F]{8}$/.test(c.id))).toEqual([]);
   });
 });
 

@@ -88,6 +88,17 @@ describe('BackendPlatform.addService', () => {
     });
   });
 
+  test('GIVEN an added service built from the platform image THEN one push rolls it out with the first service, migrations once', () => {
+    const built = platform({ database: {} });
+    built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    const template = Template.fromStack(Stack.of(built));
+    const [[, pipeline]] = resources(template, 'AWS::CodePipeline::Pipeline');
+    const stages = Object.fromEntries(pipeline.Properties.Stages.map((stage: any) => [stage.Name, stage.Actions.map((action: any) => action.Name)]));
+    expect(stages.Migrate).toEqual(['Migrate']);
+    expect(stages.Deploy).toEqual(['Service', 'Admin']);
+    expect(built.pipelines).toHaveLength(1);
+  });
+
   test('GIVEN two added services, one with a routed container THEN each takes its own priority block', () => {
     const built = platform({});
     built.addService('Admin', { pathPatterns: ['/admin/*'] });

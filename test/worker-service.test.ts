@@ -148,7 +148,7 @@ describe('BackendPlatform.addWorker', () => {
     expect(added[0].serviceConnectName).toBe('reports');
   });
 
-  test('THEN adding workers replaces, removes or changes no resource the platform had, except the web service joining Service Connect and the dashboard', () => {
+  test('THEN adding workers replaces, removes or changes no resource the platform had, except the web service joining Service Connect, the dashboard and the pipeline', () => {
     const before = platformWith([]).template.toJSON();
     const after = platformWith([['Mailer', { queue: {} }], ['Reports', { port: 9000 }]]).template.toJSON();
     const changed: string[] = [];
@@ -157,8 +157,12 @@ describe('BackendPlatform.addWorker', () => {
     });
     expect(changed.filter(c => !c.endsWith(ResourceImpact.WILL_UPDATE))).toEqual([]);
     // The web service joins Service Connect as a client, the cluster gets the namespace, the database key lets the workers read its secret.
-    // The dashboard gains a row per worker (updated in place).
-    expect(changed.map(c => c.replace(/[0-9A-F]{8} .*/, '')).sort()).toEqual(['BackendDatabaseEncryptionKey', 'BackendMonitoringDashboard', 'BackendService', 'BackendServiceCluster']);
+    // The dashboard gains a row per worker (updated in place). The workers run the platform image, so the pipeline gains their deploy
+    // actions, its deploy role their roles and its Record step their tag parameters (all updated in place).
+    expect(changed.map(c => c.replace(/[0-9A-F]{8} .*/, '')).sort()).toEqual([
+      'BackendDatabaseEncryptionKey', 'BackendMonitoringDashboard', 'BackendPipeline', 'BackendPipelineDeployRoleDefaultPolicy',
+      'BackendPipelineRecordReleaseProjectRoleDefaultPolicy', 'BackendService', 'BackendServiceCluster',
+    ]);
   });
 
   test('THEN a bad worker prop is reported in the platform\'s words', () => {

@@ -5,8 +5,10 @@
  * PostgreSQL database `tasktracker` and receives `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`.
  * Differences from the seed: the load balancer is internal behind CloudFront (no domain needed: the app answers at
  * the distribution's address), the tasks run in private subnets without public IPs, and the development profile
- * sizes the rest. The seed's images are pushed to the two repositories, which its ECR stack owns; the deploy
- * pipeline is off because it follows one repository, and each container's tag lives in its own SSM parameter.
+ * sizes the rest. The seed's images are pushed to the two repositories, which its ECR stack owns; each container's
+ * tag lives in its own SSM parameter, and each repository gets its own deploy pipeline: a frontend push rolls out the
+ * frontend container only, a backend push runs the migrations (in the backend, the container with the database) and
+ * rolls out the backend container only, so neither ever moves the other to an untested image.
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -42,7 +44,6 @@ export class TaskTrackerStack extends Stack {
         stores: [PlatformStore.DATABASE],
         connectedContainers: ['backend'],
       },
-      pipeline: { enabled: false },
     });
   }
 }

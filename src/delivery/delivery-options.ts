@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -65,8 +66,23 @@ export interface DeliveryOptions {
 
 /** Props of `EcrToEcsPipeline`. */
 export interface EcrToEcsPipelineProps extends DeliveryOptions {
-  /** The service to deploy; its image must come from ECR (`ServiceImage.fromEcrRepository`). */
+  /**
+   * The service to deploy; a container of it must run an image of `repository`. Migrations run in that container,
+   * with this service's task definition, network and roles.
+   */
   readonly service: IDeployableService;
+  /**
+   * More services that roll out from the same push (workers built from the same image): each gets its own deploy
+   * action in the Deploy stage, after the one migration. Add more later with `addService`.
+   * @default - none
+   */
+  readonly additionalServices?: IDeployableService[];
+  /**
+   * The ECR repository whose pushes this pipeline deploys; it updates every container of its services whose image
+   * comes from this repository, and leaves containers of other repositories at their current image.
+   * @default - the repository of `service`'s main image
+   */
+  readonly repository?: ecr.IRepository;
   /**
    * Topic told about failed pipeline executions and manual approvals (the name every construct of the library uses).
    * @default - no notifications; `alarms` are exposed for InfraMonitoring

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -15,6 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
+import { EcrImageContainer, IDeployableService } from './deployable-service';
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
@@ -27,11 +28,13 @@ import { createBucket } from '../private/teardown';
 import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
 /**
- * Continuous delivery of a `SecureAlbFargateService`: a push of the tag to ECR starts a CodePipeline (V2) that runs
- * the migration command as a one-off Fargate task of the service's own task definition with the new image, writes
- * `imagedefinitions.json`, optionally waits for approval, rolls the service, and records the deployed digest in the
- * SSM tag parameter the service renders, so a later `cdk deploy` never rolls the image back.
- * Optionally a CI pipeline builds the image from GitHub.
+ * Continuous delivery of the services built from one ECR repository: a push of the tag starts a CodePipeline (V2)
+ * that runs the migration command once, as a one-off Fargate task of the first service's task definition with the
+ * new image, writes one image definitions file per service (every container whose image comes from the repository),
+ * optionally waits for approval, rolls every service in parallel, and records the deployed digest in each service's
+ * SSM tag parameter of that repository, so a later `cdk deploy` never rolls an image back. Containers of other
+ * repositories keep their image: give each repository its own pipeline. Optionally a CI pipeline builds the image
+ * from GitHub.
  */
 export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   /** The deploy pipeline (Source, Migrate, Build, [Approve], Deploy, Record). */
@@ -50,21 +53,27 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   public readonly logGroup: logs.LogGroup;
   /** Alarms of this pipeline (migration failures), for InfraMonitoring. */
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** Role of the ECS deploy actions: it may pass only the deployed services' task and execution roles. */
+  public readonly deployRole: iam.Role;
 
-  private readonly tagParameter: ssm.IStringParameter;
+  private readonly deployments: Deployment[] = [];
+  private readonly deployStage: codepipeline.IStage;
+  private readonly definitions = new codepipeline.Artifact('ImageDefinitions');
+  private readonly recordProject: codebuild.PipelineProject;
+  private readonly recordedParameters = new Set<ssm.IStringParameter>();
 
   constructor(scope: Construct, id: string, props: EcrToEcsPipelineProps) {
     super(scope, id);
     checkPropTypes(this, 'EcrToEcsPipelineProps', props);
-    const repository = props.service.image.repository;
-    const tagParameter = props.service.imageTagParameter;
-    if (!repository || !tagParameter) {
+    const repository = props.repository ?? props.service.image.repository;
+    if (!repository) {
       invalidProp(this, 'service', props.service.node.path, 'the service image must come from ECR: use ServiceImage.fromEcrRepository(repository)');
     }
-    validateProps(this, props);
-    const alarmTopic = props.alarmTopic ?? props.notificationTopic;
     this.repository = repository;
-    this.tagParameter = tagParameter;
+    const migrationContainer = this.containersOf(props.service, 'service')[0];
+    validateProps(this, props);
+    checkAll((props.additionalServices ?? []).map((service, i) => () => this.containersOf(service, `additionalServices[${i}]`)));
+    const alarmTopic = props.alarmTopic ?? props.notificationTopic;
     const tag = props.tag ?? 'latest';
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
@@ -75,37 +84,40 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const image = new codepipeline.Artifact('Image');
     const source = new actions.EcrSourceAction({ actionName: 'Image', repository, imageTag: tag, output: image });
     this.pipeline.addStage({ stageName: 'Source', actions: [source] });
-    const common = {
-      REPOSITORY_URI: repository.repositoryUri,
-      CONTAINER: props.service.container.containerName,
-      IMAGE_DIGEST: source.variables.imageDigest,
-    };
+    const common = { REPOSITORY_URI: repository.repositoryUri, IMAGE_DIGEST: source.variables.imageDigest };
 
     if (props.runMigrations ?? true) {
       const migrationProject = this.createMigrationProject(props);
       this.migrationProject = migrationProject;
-      this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, common)] });
+      this.pipeline.addStage({
+        stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, { ...common, CONTAINER: migrationContainer.containerName })],
+      });
       this.alarms.push(anyOccurrenceAlarm(this, 'MigrationFailedAlarm', 'Database migration of a release failed: the release was not deployed',
         migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })));
     }
 
-    const definitions = new codepipeline.Artifact('ImageDefinitions');
     const buildProject = this.createProject('ImageDefinitions', {
-      description: 'Writes imagedefinitions.json for the ECS deploy action', script: IMAGE_DEFINITIONS_SCRIPT, outputFiles: ['imagedefinitions.json'],
+      description: 'Writes one image definitions file per service for the ECS deploy actions', script: IMAGE_DEFINITIONS_SCRIPT, outputFiles: ['imagedefinitions-*.json'],
     });
-    this.pipeline.addStage({ stageName: 'Build', actions: [this.step('ImageDefinitions', buildProject, image, common, [definitions])] });
+    // Files are listed lazily: services added with addService after construction are in them too.
+    const definitionFiles = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.deployments.map(d => [d.file, d.containers]))) });
+    this.pipeline.addStage({
+      stageName: 'Build', actions: [this.step('ImageDefinitions', buildProject, image, { ...common, IMAGE_DEFINITIONS: definitionFiles }, [this.definitions])],
+    });
     if (props.manualApproval) {
       this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: alarmTopic })] });
     }
-    this.pipeline.addStage({
-      stageName: 'Deploy',
-      actions: [new actions.EcsDeployAction({ actionName: 'Deploy', service: props.service.service, input: definitions, deploymentTimeout: Duration.minutes(60) })],
-    });
-    const recordProject = this.createRecordProject();
+    this.deployRole = this.createDeployRole();
+    // A failed deploy leaves its task definition revision the newest ACTIVE one of the family, which a later
+    // service-only `cdk deploy` would deploy again: rolling the stage back registers the last good release as newer.
+    this.deployStage = this.pipeline.addStage({ stageName: 'Deploy', onFailure: { result: codepipeline.Result.ROLLBACK } });
+    this.recordProject = this.createRecordProject();
+    const tagParameters = Lazy.string({ produce: () => Fn.join(' ', [...this.recordedParameters].map(parameter => parameter.parameterName)) });
     this.pipeline.addStage({
       stageName: 'Record',
-      actions: [this.step('RecordRelease', recordProject, image, { ...common, REPOSITORY_NAME: repository.repositoryName, TAG_PARAMETER: tagParameter.parameterName })],
+      actions: [this.step('RecordRelease', this.recordProject, image, { ...common, REPOSITORY_NAME: repository.repositoryName, TAG_PARAMETERS: tagParameters })],
     });
+    [props.service, ...(props.additionalServices ?? [])].forEach((service, i) => this.deploy(service, i === 0 ? 'service' : `additionalServices[${i - 1}]`));
 
     if (props.source) this.ciPipeline = this.createCiPipeline(props.source, tag);
     if (alarmTopic) {
@@ -114,6 +126,82 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       this.alarms.forEach(alarm => notify(alarm, undefined));
     }
     this.acknowledgeFindings();
+  }
+
+  /**
+   * Roll out one more service from each push (e.g. a worker built from the same image): it gets its own deploy
+   * action beside the others, after the one migration, and its tag parameter of this repository is recorded.
+   * The service must run a container of this pipeline's repository.
+   */
+  public addService(service: IDeployableService): void {
+    this.deploy(service, 'addService(service)');
+  }
+
+  /** A deploy action for the service, its containers of this repository in its image definitions file, its tag parameters recorded. */
+  private deploy(service: IDeployableService, prop: string): void {
+    if (this.deployments.some(d => d.service === service)) {
+      invalidProp(this, prop, service.node.path, 'the pipeline already deploys this service; add it once');
+    }
+    const containers = this.containersOf(service, prop);
+    const used = new Set(this.deployments.map(d => d.name));
+    const base = service.node.id.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 90);
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}${n}`;
+    const file = `imagedefinitions-${name}.json`;
+    this.deployments.push({ service, name, file, containers: containers.map(c => c.containerName) });
+    this.deployStage.addAction(new actions.EcsDeployAction({
+      actionName: name,
+      service: service.service,
+      imageFile: this.definitions.atPath(file),
+      deploymentTimeout: Duration.minutes(60),
+      // The action would add iam:PassRole on every role; the deploy role carries the narrow grants instead.
+      role: this.deployRole.withoutPolicyUpdates(),
+    }));
+    this.deployRole.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [service.service.serviceArn] }));
+    this.deployRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [service.taskRole.roleArn, service.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    for (const parameter of new Set(containers.map(c => c.imageTagParameter))) {
+      if (this.recordedParameters.has(parameter)) continue;
+      this.recordedParameters.add(parameter);
+      parameter.grantWrite(this.recordProject);
+    }
+  }
+
+  /** The service's containers whose image comes from this pipeline's repository; refused by name when there are none. */
+  private containersOf(service: IDeployableService, prop: string): EcrImageContainer[] {
+    if (typeof service !== 'object' || service === null || !service.service || !service.node || !Array.isArray(service.ecrContainers)) {
+      invalidProp(this, prop, service, 'give a service that implements IDeployableService (SecureAlbFargateService, WorkerService)');
+    }
+    const containers = service.ecrContainers.filter(c => c.repository === this.repository);
+    if (containers.length === 0) {
+      invalidProp(this, prop, service.node.path, 'no container of it runs an image of the pipeline\'s repository: give it ServiceImage.fromEcrRepository(pipeline.repository), '
+        + 'or deploy it with a pipeline of its own repository');
+    }
+    return containers;
+  }
+
+  /** One role for every ECS deploy action of the pipeline, assumed by the pipeline's role only. */
+  private createDeployRole(): iam.Role {
+    const role = new iam.Role(this, 'DeployRole', {
+      assumedBy: new iam.ArnPrincipal(this.pipeline.role.roleArn),
+      description: 'ECS deploy actions: register the new revisions and update the services of this pipeline',
+    });
+    role.addToPolicy(new iam.PolicyStatement({
+      // What aws-cdk-lib's ECS deploy action grants besides UpdateService and PassRole, which are narrowed per service.
+      actions: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource'],
+      resources: ['*'],
+    }));
+    this.artifactBucket.grantRead(role);
+    acknowledge(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The ECS deploy action registers task definitions and describes services and tasks (no resource-level permission); '
+        + 'UpdateService is limited to the deployed services and PassRole to their task and execution roles.',
+      appliesTo: ['Resource::*'],
+    }], { recursive: true });
+    return role;
   }
 
   /**
@@ -242,10 +330,9 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
 
   private createRecordProject(): codebuild.PipelineProject {
     const project = this.createProject('RecordRelease', {
-      description: 'Tags the deployed digest and writes that tag to the service image-tag parameter', script: RECORD_RELEASE_SCRIPT,
+      description: 'Tags the deployed digest and writes that tag to the image-tag parameters of the deployed services', script: RECORD_RELEASE_SCRIPT,
     });
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:PutImage'], resources: [this.repository.repositoryArn] }));
-    this.tagParameter.grantWrite(project);
     return project;
   }
 
@@ -308,12 +395,15 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
         appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:.*\\*$/'],
       }], { recursive: true });
     }
-    acknowledge(this.pipeline, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'The ECS deploy action registers task definitions (no resource-level permission) and passes the service roles.',
-      appliesTo: ['Resource::*'],
-    }], { recursive: true });
   }
+}
+
+/** One service the pipeline rolls out: its deploy action's name, its image definitions file and the containers listed in it. */
+interface Deployment {
+  readonly service: IDeployableService;
+  readonly name: string;
+  readonly file: string;
+  readonly containers: string[];
 }
 
 interface ProjectOptions {

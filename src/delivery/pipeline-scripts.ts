@@ -28,13 +28,24 @@ export const MIGRATE_SCRIPT = [
   'if [ "$EXIT_CODE" != "0" ]; then echo "Migration failed (exit code $EXIT_CODE); see the service log group, stream prefix $CONTAINER"; exit 1; fi',
 ].join('\n');
 
-/** Writes the artifact the ECS deploy action reads: the service's main container pinned to the pushed digest. */
-export const IMAGE_DEFINITIONS_SCRIPT = 'printf \'[{"name":"%s","imageUri":"%s@%s"}]\' "$CONTAINER" "$REPOSITORY_URI" "$IMAGE_DIGEST" > imagedefinitions.json';
+/**
+ * Writes the artifacts the ECS deploy actions read: one file per service (IMAGE_DEFINITIONS maps each file name to
+ * the service's containers of the pushed repository), every listed container pinned to the pushed digest. A container
+ * not listed keeps its current image when ECS registers the new revision.
+ */
+export const IMAGE_DEFINITIONS_SCRIPT = [
+  'set -euo pipefail',
+  'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
+  'for FILE in $(jq -r \'keys[]\' <<< "$IMAGE_DEFINITIONS"); do',
+  '  jq -c --arg f "$FILE" --arg i "$IMAGE" \'.[$f] | map({name: ., imageUri: $i})\' <<< "$IMAGE_DEFINITIONS" > "$FILE"',
+  '  echo "$FILE: $(cat "$FILE")"',
+  'done',
+].join('\n');
 
 /**
  * After a successful deploy: tags the deployed digest `sha256-<hex>` (a tag no push will move) and writes that tag
- * to the SSM parameter the service renders at each `cdk deploy`, so CloudFormation keeps the image the pipeline
- * deployed instead of rolling it back.
+ * to every SSM parameter the deployed services render at each `cdk deploy` (TAG_PARAMETERS, space-separated), so
+ * CloudFormation keeps the image the pipeline deployed instead of rolling it back.
  */
 export const RECORD_RELEASE_SCRIPT = [
   'set -euo pipefail',
@@ -45,8 +56,10 @@ export const RECORD_RELEASE_SCRIPT = [
   'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$TAG" --image-manifest "$(jq -r .imageManifest image.json)"'
     + ' --image-manifest-media-type "$(jq -r .imageManifestMediaType image.json)" 2> put-image.err; then'
     + ' grep -q ImageAlreadyExistsException put-image.err || { cat put-image.err; exit 1; }; fi',
-  'aws ssm put-parameter --name "$TAG_PARAMETER" --value "$TAG" --type String --overwrite',
-  'echo "Deployed image recorded: $TAG_PARAMETER = $TAG"',
+  'for PARAMETER in $TAG_PARAMETERS; do',
+  '  aws ssm put-parameter --name "$PARAMETER" --value "$TAG" --type String --overwrite',
+  '  echo "Deployed image recorded: $PARAMETER = $TAG"',
+  'done',
 ].join('\n');
 
 /** CI: builds the Dockerfile of the checked-out source and pushes it with the trigger tag and the commit id. */

@@ -46,6 +46,7 @@ export class InfraMonitoring extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** Every alarm this construct routes, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
+  private pipelineRows = 0;
 
   constructor(scope: Construct, id: string, props: InfraMonitoringProps) {
     super(scope, id);
@@ -253,7 +254,11 @@ export class InfraMonitoring extends Construct {
     );
   }
 
-  private monitorPipeline(pipeline: IMonitoredPipeline): void {
+  /**
+   * A dashboard row for one more deploy pipeline, whose failed executions and alarms go to the topic
+   * (`BackendPlatform` calls it for the pipeline of each further ECR repository).
+   */
+  public monitorPipeline(pipeline: IMonitoredPipeline): void {
     pipeline.notifyOnFailure(this.alarmTopic);
     const widgets: cloudwatch.IWidget[] = [];
     const migration = pipeline.migrationProject;
@@ -271,7 +276,8 @@ export class InfraMonitoring extends Construct {
     widgets.push(new cloudwatch.TextWidget({
       markdown: `Failed executions of \`${pipeline.pipeline.node.path}\` are published to the alarm topic.`, width: 8, height: 6,
     }));
-    this.section('Deploy pipeline', ...widgets);
+    // The first pipeline keeps its title; the pipeline of each further repository is named by its construct ID.
+    this.section(this.pipelineRows++ === 0 ? 'Deploy pipeline' : `Deploy pipeline ${pipeline.pipeline.node.scope?.node.id}`, ...widgets);
   }
 
   private monitorService(service: ecs.FargateService, t: MonitoringThresholds): void {

@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
 import {
-  BackendPlatformProps, PlatformCleanupJobOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions, PlatformWorkerOptions,
+  BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
+  PlatformWorkerOptions,
 } from './platform-options';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
@@ -21,11 +22,12 @@ import { createDataBucket, DATA_BUCKET_VARIABLE, grantDataBucket, logDataBucketA
 import { IDatabaseConnection } from '../data/database-connection';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
+import { IDeployableService } from '../delivery/deployable-service';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
-import { defaultAppName } from '../private/naming';
+import { defaultAppName, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { createSharedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
@@ -79,7 +81,7 @@ export class BackendPlatform extends Construct {
   public readonly cache?: PrivateCache;
   /** The data bucket, if any. */
   public readonly dataBucket?: s3.Bucket;
-  /** The deploy pipeline, unless disabled or the image is not from ECR. */
+  /** The deploy pipeline of the web service's image repository, unless disabled or the image is not from ECR. */
   public readonly pipeline?: EcrToEcsPipeline;
   /** The cleanup job, if any. */
   public readonly cleanupJob?: CleanupJobScheduler;
@@ -98,6 +100,11 @@ export class BackendPlatform extends Construct {
   private readonly serviceConnectClients = new Set<SecureAlbFargateService>();
   /** The secret each store (and the scheduler key) injects into tasks, redeployed on change; empty when turned off. */
   private readonly redeployedSecrets: { [source: string]: secretsmanager.ISecret | undefined } = {};
+  /** One deploy pipeline per ECR repository of the workloads' containers. */
+  private readonly repositoryPipelines = new Map<ecr.IRepository, EcrToEcsPipeline>();
+  private pipelineOptions: PlatformPipelineOptions = {};
+  /** The repository of the first container that receives the database: its pipeline runs the migrations. */
+  private migrationRepository?: ecr.IRepository;
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -161,7 +168,7 @@ export class BackendPlatform extends Construct {
         baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls!, apiKeySecret: schedulerKey,
       });
     }
-    this.pipeline = this.createPipeline(props, defaults);
+    this.pipeline = this.createPipelines(props);
     this.monitoring = new InfraMonitoring(this, 'Monitoring', {
       service: this.service.service,
       loadBalancer: this.service.loadBalancer,
@@ -174,7 +181,13 @@ export class BackendPlatform extends Construct {
       deployment: this.service,
       alarmEmails: props.alarmEmails,
     });
+    this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     this.createOutputs();
+  }
+
+  /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
+  public get pipelines(): EcrToEcsPipeline[] {
+    return [...this.repositoryPipelines.values()];
   }
 
   /**
@@ -210,6 +223,7 @@ export class BackendPlatform extends Construct {
     }
     this.redeployOnSecretChange(worker, storeNames, false);
     this.monitoring.monitorWorker(worker);
+    this.deployWorkload(worker);
     return worker;
   }
 
@@ -217,8 +231,9 @@ export class BackendPlatform extends Construct {
    * Adds a web service on the platform's load balancer and distribution: requests to its `pathPatterns` (and its
    * routed containers' paths) reach it, every other path the platform's `service`. It runs in the platform's cluster
    * with the platform's image (unless `image` is given), the profile's size, capacity, Spot choice and log retention,
-   * its stores' connections (all by default) and the scheduler key; it reaches the platform's internal workers, and
-   * it gets a dashboard row and alarms that roll its deployments back. A path another service routes is refused.
+   * its stores' connections (all by default) and the scheduler key; it reaches the platform's internal workers, rolls
+   * out with the pipeline of its image's repository, and gets a dashboard row and alarms that roll its deployments
+   * back. A path another service routes is refused.
    */
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     this.validateWorkload('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
@@ -239,6 +254,7 @@ export class BackendPlatform extends Construct {
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
     this.redeployOnSecretChange(service, connectedContainers?.length === 0 ? [] : stores, true);
     this.monitoring.monitorWebService(service);
+    this.deployWorkload(service);
     return service;
   }
 
@@ -445,17 +461,57 @@ export class BackendPlatform extends Construct {
     return defaults.service.deletionProtection && this.teardown !== TeardownPolicy.DESTROY;
   }
 
-  private createPipeline(props: BackendPlatformProps, defaults: ProfileDefaults): EcrToEcsPipeline | undefined {
-    const { enabled, ...delivery } = props.pipeline ?? {};
-    if (enabled === false || !this.service.image.repository) return undefined;
-    return new EcrToEcsPipeline(this, 'Pipeline', {
-      ...delivery,
-      service: this.service,
-      runMigrations: delivery.runMigrations ?? this.databaseConnection !== undefined,
-      logRetention: defaults.logRetention,
-      logEncryptionKey: this.encryptionKey,
-      encryptionKey: defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
-    });
+  /**
+   * The web service's pipelines: one per ECR repository its containers run; the one of its main image is `pipeline`.
+   * Migrations run once, in the pipeline of the first container that receives the database (`service.connectedContainers`).
+   */
+  private createPipelines(props: BackendPlatformProps): EcrToEcsPipeline | undefined {
+    this.pipelineOptions = props.pipeline ?? {};
+    const migrating = props.service?.connectedContainers?.[0] ?? MAIN_CONTAINER;
+    this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
+    const { enabled, runMigrations, migrationCommand } = this.pipelineOptions;
+    if (enabled !== false && !this.migrationRepository && (runMigrations === true || migrationCommand !== undefined)) {
+      invalidProp(this, migrationCommand ? 'pipeline.migrationCommand' : 'pipeline.runMigrations', migrationCommand ?? runMigrations,
+        `migrations run in the container that receives the database ("${migrating}"), whose image is not from ECR, so no pipeline can run them; `
+        + 'give that container ServiceImage.fromEcrRepository, or drop the option');
+    }
+    this.deployWorkload(this.service);
+    return this.service.image.repository && this.repositoryPipelines.get(this.service.image.repository);
+  }
+
+  /**
+   * Registers a workload with the pipeline of each ECR repository its containers run, creating the pipeline of a
+   * repository that has none yet: a push of one repository rolls out its containers in every workload, and only those.
+   */
+  private deployWorkload(workload: IDeployableService): void {
+    const { enabled, source, runMigrations, migrationCommand, migrationTimeout, ...shared } = this.pipelineOptions;
+    if (enabled === false) return;
+    const repositories = new Map(workload.ecrContainers.map(container => [container.repository, container.containerName]));
+    for (const [repository, containerName] of repositories) {
+      const existing = this.repositoryPipelines.get(repository);
+      if (existing) {
+        existing.addService(workload);
+        continue;
+      }
+      const main = workload === this.service && repository === this.service.image.repository;
+      const migrations = repository === this.migrationRepository;
+      const pipeline = new EcrToEcsPipeline(this, main ? 'Pipeline' : `${workload.node.id}${pascal(containerName)}Pipeline`, {
+        ...shared,
+        service: workload,
+        repository,
+        // The CI build pushes the platform image; migrations run in one pipeline only.
+        source: main ? source : undefined,
+        runMigrations: migrations && (runMigrations ?? this.databaseConnection !== undefined),
+        migrationCommand: migrations ? migrationCommand : undefined,
+        migrationTimeout: migrations ? migrationTimeout : undefined,
+        logRetention: this.defaults.logRetention,
+        logEncryptionKey: this.encryptionKey,
+        encryptionKey: this.defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
+      });
+      this.repositoryPipelines.set(repository, pipeline);
+      // Pipelines created with the platform are monitored once the monitoring exists.
+      if (this.monitoring) this.monitoring.monitorPipeline(pipeline);
+    }
   }
 
   /** Customer-managed key for the platform's log groups; CloudWatch Logs of this account and region may use it. */

@@ -94,7 +94,9 @@ export interface PlatformCacheOptions extends CacheOptions {}
 /** Options of the platform's deploy pipeline. */
 export interface PlatformPipelineOptions extends DeliveryOptions {
   /**
-   * Create the deploy pipeline (needs an ECR image, the default).
+   * Create the deploy pipelines: one per ECR repository the workloads' containers run, each rolling out only its
+   * repository's containers (needs an ECR image, the default). The other options apply to each; `source` builds the
+   * platform image only, and migrations run in the pipeline of the first container that receives the database.
    * @default true
    */
   readonly enabled?: boolean;

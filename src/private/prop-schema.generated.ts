@@ -124,6 +124,11 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     source: '?struct:GitHubSourceOptions',
     tag: '?string',
   },
+  EcrImageContainer: {
+    containerName: 'string',
+    imageTagParameter: 'construct:aws-cdk-lib.aws_ssm.IStringParameter',
+    repository: 'construct:aws-cdk-lib.aws_ecr.IRepository',
+  },
   EcrServiceImageOptions: {
     initialTag: '?string',
     tagParameterName: '?string',
@@ -136,11 +141,13 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     source: '?struct:GitHubSourceOptions',
     tag: '?string',
     service: 'construct:IDeployableService',
+    additionalServices: '?array<construct:IDeployableService>',
     alarmTopic: '?construct:aws-cdk-lib.aws_sns.ITopic',
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logEncryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logRetention: '?extenum:aws-cdk-lib.aws_logs.RetentionDays',
     notificationTopic: '?construct:aws-cdk-lib.aws_sns.ITopic',
+    repository: '?construct:aws-cdk-lib.aws_ecr.IRepository',
   },
   EdgeOptions: {
     cachedPathPatterns: '?array<string>',
@@ -609,7 +616,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'IMonitoredCache': ['nodeIds'],
   'IMonitoredDeployment': ['alternateTargetGroups', 'deploymentAlarms', 'deploymentStrategy', 'targetGroups'],
   'IMonitoredPipeline': ['alarms', 'notifyOnFailure', 'pipeline'],
-  'SecureAlbFargateService': ['accessLogsBucket', 'alternateTargetGroups', 'appName', 'cluster', 'connections', 'container', 'containerImage', 'deploymentAlarms', 'deploymentStrategy', 'edgeMode', 'environmentName', 'executionRole', 'httpsListener', 'image', 'listener', 'loadBalancer', 'loadBalancerDomainName', 'loadBalancerSecurityGroup', 'logGroups', 'node', 'redeployOnRotation', 'scaling', 'service', 'serviceSecurityGroup', 'serviceUrl', 'targetGroup', 'targetGroups', 'taskDefinition', 'taskRole', 'toString', 'with'],
+  'SecureAlbFargateService': ['accessLogsBucket', 'alternateTargetGroups', 'appName', 'cluster', 'connections', 'container', 'containerImage', 'deploymentAlarms', 'deploymentStrategy', 'ecrContainers', 'edgeMode', 'environmentName', 'executionRole', 'httpsListener', 'image', 'listener', 'loadBalancer', 'loadBalancerDomainName', 'loadBalancerSecurityGroup', 'logGroups', 'node', 'redeployOnRotation', 'scaling', 'service', 'serviceSecurityGroup', 'serviceUrl', 'targetGroup', 'targetGroups', 'taskDefinition', 'taskRole', 'toString', 'with'],
   'ServiceDeployment': ['strategy'],
   'ServiceImage': ['containerImage', 'isPlaceholder'],
 };

@@ -20,7 +20,7 @@ import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVI
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { ServiceTask } from './task';
-import { IDeployableService } from '../delivery/deployable-service';
+import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
@@ -108,6 +108,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
    * your topic (`InfraMonitoring`'s `deployment`). Empty for rolling without rotation redeploys.
    */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
+  /** The containers whose image comes from ECR, each with the tag parameter of its repository (what a pipeline deploys). */
+  public readonly ecrContainers: EcrImageContainer[];
   private readonly task: ServiceTask;
   private readonly blueGreen?: BlueGreenDeployment;
   /** The edge this service created, or the one of the service it shares. */
@@ -155,6 +157,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = this.task);
     this.imageTagParameter = this.task.imageTagParameter;
     this.logGroups = this.task.logGroups;
+    this.ecrContainers = this.task.ecrContainers;
     this.container = this.task.addContainer(config.main);
 
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {

@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ServiceImage } from './service-image';
 import { ContainerOptions } from './service-options';
+import { EcrImageContainer } from '../delivery/deployable-service';
 import { createLogGroup } from '../private/log-group';
 import { pascal, ssmParameterName } from '../private/naming';
 
@@ -42,6 +43,8 @@ export class ServiceTask {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly imageTagParameter?: ssm.StringParameter;
   public readonly logGroups: { [containerName: string]: logs.LogGroup } = {};
+  /** The containers with an ECR image, in the order they were added, each with its repository's tag parameter. */
+  public readonly ecrContainers: EcrImageContainer[] = [];
   /** One tag parameter per ECR repository: containers built from one repository deploy one tag. */
   private readonly tagParameters = new Map<ecr.IRepository, { parameter: ssm.StringParameter; name: string }>();
 
@@ -85,6 +88,7 @@ export class ServiceTask {
       readonlyRootFilesystem: false,
     });
     if (image.repository && tagParameter) {
+      this.ecrContainers.push({ containerName: options.name, repository: image.repository, imageTagParameter: tagParameter.parameter });
       image.repository.grantPull(this.executionRole);
       this.taskDefinition.node.addDependency(tagParameter.parameter);
     }

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { resolveWorkerConfig, WORKER_CONTAINER, WorkerConfig } from './worker-config';
 import { WorkerServiceProps } from './worker-options';
 import { createWorkerQueue, workerAlarms } from './worker-queue';
+import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWorker } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
 import { ensureFargateSpot } from '../private/fargate';
@@ -33,9 +34,11 @@ import { ServiceTask } from '../service/task';
  * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet.
  * Same task, secret, log and compliance defaults as the web service.
  */
-export class WorkerService extends Construct implements ec2.IConnectable, IMonitoredWorker {
+export class WorkerService extends Construct implements ec2.IConnectable, IMonitoredWorker, IDeployableService {
   /** The Fargate service. */
   public readonly service: ecs.FargateService;
+  /** The cluster the worker runs in. */
+  public readonly cluster: ecs.ICluster;
   /** The task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The worker's container. */
@@ -48,10 +51,14 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   public readonly logGroup: logs.LogGroup;
   /** Security group of the tasks (no ingress, except on `port` from clients admitted with `allowFrom`). */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The same security group, by the name `IDeployableService` gives it (a migration task would run in it). */
+  public readonly serviceSecurityGroup: ec2.SecurityGroup;
   /** The SSM parameter holding the image tag, when the image comes from ECR. */
   public readonly imageTagParameter?: ssm.StringParameter;
   /** The image of the worker. */
   public readonly image: ServiceImage;
+  /** The worker's container when its image comes from ECR, with its tag parameter (what a pipeline deploys). */
+  public readonly ecrContainers: EcrImageContainer[];
   /** Scalable task count. */
   public readonly scaling: ecs.ScalableTaskCount;
   /** The queue the worker consumes (queue mode). */
@@ -76,11 +83,13 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.redeployOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey, alarmTopic: props.alarmTopic };
     this.claimPhysicalNames(props);
     const cluster = props.cluster;
+    this.cluster = cluster;
     if (props.spot) ensureFargateSpot(cluster);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: cluster.vpc, description: 'Worker tasks: no ingress but from granted workloads', allowAllOutbound: true,
     });
+    this.serviceSecurityGroup = this.securityGroup;
     const task = new ServiceTask(this, { ...this.config, healthCheckPath: '/health', logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey });
     ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = task);
     this.imageTagParameter = task.imageTagParameter;
@@ -100,6 +109,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       secrets: props.secrets,
     });
     this.logGroup = task.logGroups[WORKER_CONTAINER];
+    this.ecrContainers = task.ecrContainers;
     this.service = this.createService(props);
     this.serviceConnectName = props.port !== undefined ? this.config.name : undefined;
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
