@@ -1,9 +1,10 @@
 import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { platform, web } from './builders';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { platform, reset, web } from './builders';
 import { givenStack } from './fixtures';
-import { BackendPlatform, EdgeMode, PlatformStore, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
+import { BackendPlatform, EcrToEcsPipeline, EdgeMode, PlatformStore, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
 
 const resources = (template: Template, type: string) => Object.entries<any>(template.findResources(type));
 const rules = (template: Template) => resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, rule]) => ({
@@ -229,5 +230,60 @@ describe('SecureAlbFargateService shareEdgeWith', () => {
     expect(() => new SecureAlbFargateService(stack, 'Admin', {
       vpc, hostedZone: zone, environmentName: 'prod', image: first.image, shareEdgeWith: first, pathPatterns: ['/admin/*'], cachedPathPatterns: ['/static/*'],
     })).toThrow(/invalid cachedPathPatterns \["\/static\/\*"\]: the edge belongs to TestStack\/Web[^\n]*\n[^\n]*invalid hostedZone/);
+  });
+});
+
+/** Defects a new user's review found: each one pinned. */
+describe('GIVEN what a new user tries beyond the examples', () => {
+  test('a path an added service routes first would take every request of the first service\'s own paths THEN it is refused, naming both', () => {
+    const built = platform({ service: { pathPatterns: ['/api/v1/*'] } });
+    expect(() => built.addService('Api', { pathPatterns: ['/api/*'] })).toThrow('TestStack/Platform: invalid addService(\'Api\').pathPatterns[0] "/api/*": '
+      + 'it would take every request of TestStack/Platform service.pathPatterns[0] ("/api/v1/*"), which the load balancer evaluates after it, so that would never be reached; narrow this pattern');
+  });
+
+  test('an added service claiming every path THEN it is refused: the first service\'s catch-all would never be reached', () => {
+    expect(() => platform({}).addService('All', { pathPatterns: ['/*'] })).toThrow(
+      'TestStack/Platform: invalid addService(\'All\').pathPatterns[0] "/*": the catch-all of TestStack/Platform/Service (every path no other rule takes) already routes this path');
+  });
+
+  test('one ECR repository imported twice THEN it is one repository: one pipeline deploys both workloads, after the one migration', () => {
+    const { stack } = givenStack();
+    const built = new BackendPlatform(stack, 'Platform', { environmentName: 'prod', database: {}, repository: ecr.Repository.fromRepositoryName(stack, 'R1', 'shared') });
+    built.addWorker('Mailer', { queue: {}, image: ServiceImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'R2', 'shared')) });
+    const pipelines = resources(Template.fromStack(stack), 'AWS::CodePipeline::Pipeline');
+    expect(pipelines).toHaveLength(1);
+    const stages = Object.fromEntries(pipelines[0][1].Properties.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.Name)]));
+    expect(stages).toMatchObject({ Migrate: ['Migrate'], Deploy: ['Service', 'Mailer'] });
+  });
+
+  test('a second pipeline on a service the platform already deploys THEN it is refused, naming the first', () => {
+    const built = platform({});
+    const admin = built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    expect(() => new EcrToEcsPipeline(Stack.of(built), 'Mine', { service: admin, runMigrations: false })).toThrow(
+      'TestStack/Mine: invalid service "TestStack/Platform/Admin": TestStack/Platform/Pipeline already deploys its containers of this repository');
+  });
+
+  test('the same VPC imported twice THEN a service may share the edge of a service in it', () => {
+    const { stack, repository } = givenStack();
+    const attributes = { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-1', 'subnet-2'] };
+    const image = ServiceImage.fromEcrRepository(repository);
+    const first = new SecureAlbFargateService(stack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(stack, 'V1', attributes), environmentName: 'prod', image });
+    const admin = new SecureAlbFargateService(stack, 'Admin', {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'V2', attributes), environmentName: 'prod', image, shareEdgeWith: first, pathPatterns: ['/admin/*'],
+    });
+    expect(admin.loadBalancer).toBe(first.loadBalancer);
+  });
+
+  test.each([['a secret name', 'stripe/key'], ['nothing', undefined]])('redeployOnRotation given %s from plain JavaScript THEN the library\'s error names it', (_name, secret) => {
+    const built = web({});
+    expect(() => built.redeployOnRotation(secret as any)).toThrow(`TestStack/Web: invalid redeployOnRotation(secret) ${JSON.stringify(secret) ?? 'undefined'}: give an ISecret`);
+  });
+
+  test('a service whose containers receive no connection THEN no secret change redeploys it, the scheduler key\'s neither', () => {
+    const built = platform({ database: {}, scheduledApiCalls: [{ id: 'Reset', schedule: reset, path: '/reset' }] });
+    built.addService('Static', { pathPatterns: ['/static/*'], connectedContainers: [] });
+    const functions = resources(Template.fromStack(Stack.of(built)), 'AWS::Lambda::Function').map(([id]) => id);
+    expect(functions.filter(id => id.startsWith('PlatformStaticRotationRedeploy'))).toEqual([]);
+    expect(functions.filter(id => id.startsWith('PlatformServiceRotationRedeploy'))).toHaveLength(1);
   });
 });

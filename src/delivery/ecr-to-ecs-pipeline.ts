@@ -24,6 +24,7 @@ import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
 import { checkPropTypes } from '../private/prop-types';
+import { sameRepository } from '../private/repositories';
 import { createBucket } from '../private/teardown';
 import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
@@ -149,6 +150,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     for (let n = 2; used.has(name); n++) name = `${base}${n}`;
     const file = `imagedefinitions-${name}.json`;
     this.deployments.push({ service, name, file, containers: containers.map(c => c.containerName) });
+    deployers.set(service, [...(deployers.get(service) ?? []), { pipeline: this, repository: this.repository }]);
     this.deployStage.addAction(new actions.EcsDeployAction({
       actionName: name,
       service: service.service,
@@ -175,10 +177,15 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     if (typeof service !== 'object' || service === null || !service.service || !service.node || !Array.isArray(service.ecrContainers)) {
       invalidProp(this, prop, service, 'give a service that implements IDeployableService (SecureAlbFargateService, WorkerService)');
     }
-    const containers = service.ecrContainers.filter(c => c.repository === this.repository);
+    const containers = service.ecrContainers.filter(c => sameRepository(c.repository, this.repository));
     if (containers.length === 0) {
       invalidProp(this, prop, service.node.path, 'no container of it runs an image of the pipeline\'s repository: give it ServiceImage.fromEcrRepository(pipeline.repository), '
         + 'or deploy it with a pipeline of its own repository');
+    }
+    const other = deployers.get(service)?.find(d => d.pipeline !== this && sameRepository(d.repository, this.repository))?.pipeline;
+    if (other) {
+      invalidProp(this, prop, service.node.path, `${other.node.path} already deploys its containers of this repository; two pipelines would race to roll them out `
+        + 'and write their tag parameters: deploy it with that pipeline only (addService)');
     }
     return containers;
   }
@@ -405,6 +412,9 @@ interface Deployment {
   readonly file: string;
   readonly containers: string[];
 }
+
+/** The pipelines that deploy each service, by repository: one repository's containers of a service have one pipeline. */
+const deployers = new WeakMap<IDeployableService, Array<{ pipeline: EcrToEcsPipeline; repository: ecr.IRepository }>>();
 
 interface ProjectOptions {
   readonly description: string;

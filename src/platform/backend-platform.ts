@@ -29,6 +29,7 @@ import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
 import { defaultAppName, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
+import { repositoryKey, sameRepository } from '../private/repositories';
 import { createSharedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
 import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
@@ -101,7 +102,7 @@ export class BackendPlatform extends Construct {
   /** The secret each store (and the scheduler key) injects into tasks, redeployed on change; empty when turned off. */
   private readonly redeployedSecrets: { [source: string]: secretsmanager.ISecret | undefined } = {};
   /** One deploy pipeline per ECR repository of the workloads' containers. */
-  private readonly repositoryPipelines = new Map<ecr.IRepository, EcrToEcsPipeline>();
+  private readonly repositoryPipelines = new Map<unknown, EcrToEcsPipeline>();
   private pipelineOptions: PlatformPipelineOptions = {};
   /** The repository of the first container that receives the database: its pipeline runs the migrations. */
   private migrationRepository?: ecr.IRepository;
@@ -161,7 +162,9 @@ export class BackendPlatform extends Construct {
       };
     }
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    this.redeployOnSecretChange(this.service, props.service?.connectedContainers?.length === 0 ? [] : props.service?.stores, true);
+    // A task whose containers receive no connection (`connectedContainers: []`) reads neither the stores' secrets nor the scheduler key.
+    const serviceReadsSecrets = props.service?.connectedContainers?.length !== 0;
+    this.redeployOnSecretChange(this.service, serviceReadsSecrets ? props.service?.stores : [], serviceReadsSecrets);
     if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
@@ -252,7 +255,8 @@ export class BackendPlatform extends Construct {
     this.webServices.push(service);
     this.internalWorkers.forEach(worker => this.reach(service, worker));
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    this.redeployOnSecretChange(service, connectedContainers?.length === 0 ? [] : stores, true);
+    const readsSecrets = connectedContainers?.length !== 0;
+    this.redeployOnSecretChange(service, readsSecrets ? stores : [], readsSecrets);
     this.monitoring.monitorWebService(service);
     this.deployWorkload(service);
     return service;
@@ -476,7 +480,7 @@ export class BackendPlatform extends Construct {
         + 'give that container ServiceImage.fromEcrRepository, or drop the option');
     }
     this.deployWorkload(this.service);
-    return this.service.image.repository && this.repositoryPipelines.get(this.service.image.repository);
+    return this.service.image.repository && this.repositoryPipelines.get(repositoryKey(this.service.image.repository));
   }
 
   /**
@@ -486,15 +490,15 @@ export class BackendPlatform extends Construct {
   private deployWorkload(workload: IDeployableService): void {
     const { enabled, source, runMigrations, migrationCommand, migrationTimeout, ...shared } = this.pipelineOptions;
     if (enabled === false) return;
-    const repositories = new Map(workload.ecrContainers.map(container => [container.repository, container.containerName]));
-    for (const [repository, containerName] of repositories) {
-      const existing = this.repositoryPipelines.get(repository);
+    const repositories = new Map(workload.ecrContainers.map(container => [repositoryKey(container.repository), container]));
+    for (const { repository, containerName } of repositories.values()) {
+      const existing = this.repositoryPipelines.get(repositoryKey(repository));
       if (existing) {
         existing.addService(workload);
         continue;
       }
-      const main = workload === this.service && repository === this.service.image.repository;
-      const migrations = repository === this.migrationRepository;
+      const main = workload === this.service && sameRepository(repository, this.service.image.repository);
+      const migrations = sameRepository(repository, this.migrationRepository);
       const pipeline = new EcrToEcsPipeline(this, main ? 'Pipeline' : `${workload.node.id}${pascal(containerName)}Pipeline`, {
         ...shared,
         service: workload,
@@ -508,7 +512,7 @@ export class BackendPlatform extends Construct {
         logEncryptionKey: this.encryptionKey,
         encryptionKey: this.defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
       });
-      this.repositoryPipelines.set(repository, pipeline);
+      this.repositoryPipelines.set(repositoryKey(repository), pipeline);
       // Pipelines created with the platform are monitored once the monitoring exists.
       if (this.monitoring) this.monitoring.monitorPipeline(pipeline);
     }

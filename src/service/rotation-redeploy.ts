@@ -9,10 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
+import { invalidProp } from '../private/validation';
 
 /**
  * Source of the function that redeploys one ECS service after a secret its tasks read at start changed. Plain
@@ -48,6 +49,14 @@ exports.handler = async (event) => {
 `;
 
 /** What a service's rotation redeploy needs: the service, where its function logs, where its alarm goes. */
+/** The secret given to `redeployOnRotation`, checked before use: from plain JavaScript it may be anything. */
+export function validateRedeployedSecret(scope: IConstruct, secret: secretsmanager.ISecret): void {
+  const arn = (secret as Partial<secretsmanager.ISecret> | undefined)?.secretArn;
+  if (typeof secret !== 'object' || secret === null || typeof arn !== 'string') {
+    invalidProp(scope, 'redeployOnRotation(secret)', secret, 'give an ISecret, e.g. secretsmanager.Secret.fromSecretNameV2(this, \'StripeKey\', \'stripe/key\')');
+  }
+}
+
 export interface RotationRedeployProps {
   readonly service: ecs.FargateService;
   readonly logRetention?: logs.RetentionDays;

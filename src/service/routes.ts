@@ -30,13 +30,16 @@ export interface PathClaim {
   /** The service that claims it and the prop that names it, for errors. */
   readonly scope: IConstruct;
   readonly prop: string;
+  /** How errors name a claim no prop names (the catch-all). */
+  readonly label?: string;
 }
 
 const claims = new WeakMap<elbv2.IApplicationListener, PathClaim[]>();
 
 /**
  * Registers a service's path patterns on a listener, refusing (all together, by prop) a pattern another rule already
- * routes and a pattern that a rule evaluated earlier would take every request of, so it would never be reached.
+ * routes, a pattern that a rule evaluated earlier takes every request of (it would never be reached), and a pattern
+ * that would take every request of a rule already there and evaluated later (that one would never be reached).
  */
 export function claimPaths(listener: elbv2.IApplicationListener, requested: PathClaim[]): void {
   const existing = claims.get(listener) ?? [];
@@ -51,6 +54,11 @@ export function claimPaths(listener: elbv2.IApplicationListener, requested: Path
       invalidProp(claim.scope, claim.prop, claim.pattern, `${describe(before)} routes ${JSON.stringify(before.pattern)}, which the load balancer evaluates first `
         + 'and which takes every request of this pattern, so it would never be reached; drop it, or narrow the other pattern');
     }
+    const after = existing.find(other => other.priority > claim.priority && covers(claim.pattern, other.pattern));
+    if (after) {
+      invalidProp(claim.scope, claim.prop, claim.pattern, `it would take every request of ${describe(after)} (${JSON.stringify(after.pattern)}), `
+        + 'which the load balancer evaluates after it, so that would never be reached; narrow this pattern');
+    }
   }));
   claims.set(listener, [...existing, ...literal]);
 }
@@ -64,6 +72,7 @@ function covers(wider: string, pattern: string): boolean {
 
 /** The other claim as its user wrote it, e.g. `Stack/Backend addService('Admin').pathPatterns[0]`. */
 function describe(claim: PathClaim): string {
+  if (claim.label) return claim.label;
   const { constructPath, prop } = reportedAs(claim.scope, claim.prop);
   return `${constructPath} ${prop}`;
 }

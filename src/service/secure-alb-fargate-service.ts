@@ -14,7 +14,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
-import { RotationRedeploy } from './rotation-redeploy';
+import { RotationRedeploy, validateRedeployedSecret } from './rotation-redeploy';
 import { addListenerRule, claimPaths, MAX_SHARED_SERVICES, PathClaim, rulePriority } from './routes';
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
@@ -221,7 +221,12 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     // A list token (`Lazy.list`) is known at deploy time only: nothing to claim at synth.
     const claims = (prop: string, priority: number, patterns: string[]) => (Token.isUnresolved(patterns) ? []
       : patterns.map((pattern, i) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` })));
+    // The main container of the edge's own service without paths answers every path no other rule takes.
+    const catchAll = this.shareIndex === 0 && config.main.pathPatterns.length === 0
+      ? [{ pattern: '/*', priority: rulePriority(0), scope: this, prop: 'pathPatterns', label: `the catch-all of ${this.node.path} (every path no other rule takes)` }]
+      : [];
     return [
+      ...catchAll,
       ...claims('pathPatterns', rulePriority(this.shareIndex), config.main.pathPatterns),
       ...config.routed.flatMap((routed, r) => claims(`routedContainers[${r}].pathPatterns`, rulePriority(this.shareIndex, r), routed.pathPatterns)),
     ];
@@ -249,6 +254,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
    * call this before handing them to `InfraMonitoring`. `BackendPlatform` calls it for the secrets it injects.
    */
   public redeployOnRotation(secret: secretsmanager.ISecret): void {
+    validateRedeployedSecret(this, secret);
     if (!this.rotationRedeploy) {
       this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.logOptions });
       this.deploymentAlarms.push(this.rotationRedeploy.errorsAlarm);

@@ -1,5 +1,6 @@
 import { Annotations, Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
@@ -286,6 +287,13 @@ const EDGE_PROPS = [
   'loadBalancerDomainName', 'deletionProtection', 'hostedZone', 'baseDomainName', 'accessLogsBucket',
 ] as const;
 
+/** One VPC, even when looked up or imported twice: the same object, or the same ID known at synth. */
+function sameVpc(a: ec2.IVpc | undefined, b: ec2.IVpc | undefined): boolean {
+  if (a === b) return true;
+  const id = (vpc: ec2.IVpc | undefined) => (vpc?.vpcId === undefined || isToken(vpc.vpcId) ? undefined : vpc.vpcId);
+  return id(a) !== undefined && id(a) === id(b);
+}
+
 function validateSharedEdge(scope: Construct, props: SecureAlbFargateServiceProps, workloadName: string): void {
   const owner = props.shareEdgeWith!;
   checkAll([
@@ -300,7 +308,7 @@ function validateSharedEdge(scope: Construct, props: SecureAlbFargateServiceProp
       }
     },
     () => {
-      if (props.vpc !== owner.loadBalancer.vpc) {
+      if (!sameVpc(props.vpc, owner.loadBalancer.vpc)) {
         invalidProp(scope, 'vpc', props.vpc?.node?.path, `the load balancer of ${owner.node.path} forwards only to targets in its own VPC; run this service in that VPC`);
       }
     },

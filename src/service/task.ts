@@ -1,5 +1,4 @@
 import { CfnDynamicReference, CfnDynamicReferenceService } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +10,7 @@ import { ContainerOptions } from './service-options';
 import { EcrImageContainer } from '../delivery/deployable-service';
 import { createLogGroup } from '../private/log-group';
 import { pascal, ssmParameterName } from '../private/naming';
+import { repositoryKey } from '../private/repositories';
 
 /** One container of a task: its name, its port if it listens on one, and what it runs. */
 export interface ContainerSpec extends ContainerOptions {
@@ -46,7 +46,7 @@ export class ServiceTask {
   /** The containers with an ECR image, in the order they were added, each with its repository's tag parameter. */
   public readonly ecrContainers: EcrImageContainer[] = [];
   /** One tag parameter per ECR repository: containers built from one repository deploy one tag. */
-  private readonly tagParameters = new Map<ecr.IRepository, { parameter: ssm.StringParameter; name: string }>();
+  private readonly tagParameters = new Map<unknown, { parameter: ssm.StringParameter; name: string }>();
 
   constructor(private readonly scope: Construct, private readonly settings: TaskSettings) {
     this.executionRole = new iam.Role(scope, 'ExecutionRole', {
@@ -66,7 +66,7 @@ export class ServiceTask {
     });
     if (settings.image.repository) {
       this.imageTagParameter = this.createTagParameter('ImageTagParameter', settings.imageTagParameterName, settings.image);
-      this.tagParameters.set(settings.image.repository, { parameter: this.imageTagParameter, name: settings.imageTagParameterName });
+      this.tagParameters.set(repositoryKey(settings.image.repository), { parameter: this.imageTagParameter, name: settings.imageTagParameterName });
     }
   }
 
@@ -98,7 +98,7 @@ export class ServiceTask {
   /** An image as this task renders it: ECR images at a dynamic reference to the tag parameter, resolved at each deploy. */
   public containerImage(image: ServiceImage): ecs.ContainerImage {
     if (!image.repository) return image.containerImage('latest');
-    return image.containerImage(dynamicTag(this.tagParameters.get(image.repository)?.name ?? this.settings.imageTagParameterName));
+    return image.containerImage(dynamicTag(this.tagParameters.get(repositoryKey(image.repository))?.name ?? this.settings.imageTagParameterName));
   }
 
   /**
@@ -106,11 +106,11 @@ export class ServiceTask {
    * repository, below the service's and named after the first container that uses it (`.../ecr-imgTag/<container>`).
    */
   private tagParameterOf(image: ServiceImage, containerName: string): { parameter: ssm.StringParameter; name: string } {
-    const existing = this.tagParameters.get(image.repository!);
+    const existing = this.tagParameters.get(repositoryKey(image.repository!));
     if (existing) return existing;
     const name = image.ecrOptions?.tagParameterName ?? `${this.settings.imageTagParameterName}/${containerName}`;
     const entry = { parameter: this.createTagParameter(`${pascal(containerName)}ImageTagParameter`, name, image), name };
-    this.tagParameters.set(image.repository!, entry);
+    this.tagParameters.set(repositoryKey(image.repository!), entry);
     return entry;
   }
 

@@ -21,7 +21,7 @@ import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
-import { RotationRedeploy } from '../service/rotation-redeploy';
+import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
 import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ServiceTask } from '../service/task';
@@ -136,6 +136,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
    * `BackendPlatform.addWorker` calls it for the secrets it injects.
    */
   public redeployOnRotation(secret: secretsmanager.ISecret): void {
+    validateRedeployedSecret(this, secret);
     if (!this.rotationRedeploy) {
       this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.redeployOptions });
       this.alarms.push(this.rotationRedeploy.errorsAlarm);
