@@ -216,6 +216,31 @@ describe('SecureAlbFargateService shareEdgeWith', () => {
     })).toThrow('TestStack/Admin: invalid pathPatterns[0] "/api/admin/*": TestStack/Web routedContainers[0].pathPatterns[0] routes "/api/*", which the load balancer evaluates first');
   });
 
+  test('GIVEN a service sharing the edge of a service that shares one itself THEN it is refused, naming the one to share', () => {
+    const first = web({});
+    const stack = Stack.of(first);
+    const props = { vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: first.image };
+    const admin = new SecureAlbFargateService(stack, 'Admin', { ...props, shareEdgeWith: first, pathPatterns: ['/admin/*'] });
+    expect(() => new SecureAlbFargateService(stack, 'Reports', { ...props, shareEdgeWith: admin, pathPatterns: ['/reports/*'] })).toThrow(
+      'TestStack/Reports: invalid shareEdgeWith "TestStack/Admin": that service shares another one\'s edge itself; share the edge of the service that created it');
+  });
+
+  test('GIVEN more services sharing one edge than its rule priority blocks hold THEN the next one is refused by name', () => {
+    const first = web({});
+    const stack = Stack.of(first);
+    const props = { vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: first.image, shareEdgeWith: first };
+    for (let n = 1; n <= 49; n++) new SecureAlbFargateService(stack, `Extra${n}`, { ...props, pathPatterns: [`/extra${n}/*`] });
+    expect(() => new SecureAlbFargateService(stack, 'Extra50', { ...props, pathPatterns: ['/extra50/*'] })).toThrow(
+      'TestStack/Extra50: invalid shareEdgeWith "TestStack/Web": a load balancer takes at most 49 services sharing it here; give this service its own edge');
+  });
+
+  test('GIVEN a sharing service whose id makes no DNS label THEN it is refused by name (the id names its SSM paths)', () => {
+    const first = web({});
+    expect(() => new SecureAlbFargateService(Stack.of(first), 'Admin_', {
+      vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: first.image, shareEdgeWith: first, pathPatterns: ['/admin/*'],
+    })).toThrow('TestStack/Admin_: invalid id "admin-": use 1-63 lower-case letters');
+  });
+
   test('GIVEN the service\'s own VPC is another THEN it is refused by name', () => {
     const first = web({});
     const other = new ec2.Vpc(Stack.of(first), 'Other', { maxAzs: 2 });

@@ -47,6 +47,8 @@ export class InfraMonitoring extends Construct {
   /** Every alarm this construct routes, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   private pipelineRows = 0;
+  /** The thresholds of the props, for the rows added later by `monitorWebService`. */
+  private readonly thresholds: MonitoringThresholds;
 
   constructor(scope: Construct, id: string, props: InfraMonitoringProps) {
     super(scope, id);
@@ -65,7 +67,8 @@ export class InfraMonitoring extends Construct {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
     });
-    const t = props.thresholds ?? {};
+    this.thresholds = props.thresholds ?? {};
+    const t = this.thresholds;
     if (props.service) this.monitorService(props.service, t);
     if (props.loadBalancer) this.monitorLoadBalancer(props, t);
     if (props.deployment) this.monitorDeployment(props.deployment);
@@ -122,9 +125,10 @@ export class InfraMonitoring extends Construct {
    * A dashboard row and alarms for one more web service behind the load balancer: running vs desired tasks, CPU and
    * memory, and per target group requests, target 5xx rate, p99 response time and unhealthy hosts. Its missing
    * tasks, 5xx rate, latency and unhealthy hosts page the topic, and the 5xx and latency alarms roll its deployments
-   * back (as the load balancer's alarms do for the first service). `BackendPlatform.addService` calls it.
+   * back (as the load balancer's alarms do for the first service), at the `thresholds` of the props. `BackendPlatform.addService` calls it.
    */
-  public monitorWebService(webService: IMonitoredWebService, thresholds: MonitoringThresholds = {}): void {
+  public monitorWebService(webService: IMonitoredWebService): void {
+    const thresholds = this.thresholds;
     const id = webService.node.id;
     const { service } = webService;
     const { running, desired } = this.taskCounts(service);
@@ -143,7 +147,7 @@ export class InfraMonitoring extends Construct {
       const latency = targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
       rollback.push(
         this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests`,
-          new cloudwatch.MathExpression({ expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors: target5xx, requests }, period: PERIOD, label: 'Target 5xx %' }),
+          percentOf(target5xx, requests, 'Target 5xx %'),
           { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }),
         this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high`,
           latency,
@@ -310,15 +314,12 @@ export class InfraMonitoring extends Construct {
     const requests = lb.requestCount({ period: PERIOD });
     const elb5xx = lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: PERIOD });
     const target5xx = lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
-    const percentOf = (errors: cloudwatch.IMetric, label: string) => new cloudwatch.MathExpression({
-      expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors, requests }, period: PERIOD, label,
-    });
     const p = (stat: string) => lb.targetResponseTime({ period: PERIOD, statistic: stat });
     const elb5xxAlarm = this.watch('LoadBalancer5xxRate', 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
-      percentOf(elb5xx, 'ALB 5xx %'),
+      percentOf(elb5xx, requests, 'ALB 5xx %'),
       { threshold: t.loadBalancer5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
     const target5xxAlarm = this.watch('Target5xxRate', 'The application answers 5xx for too many requests',
-      percentOf(target5xx, 'Target 5xx %'),
+      percentOf(target5xx, requests, 'Target 5xx %'),
       { threshold: t.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
     const latencyAlarm = this.watch('P99LatencyHigh', 'p99 response time of the application is too high',
       p('p99'),
@@ -426,6 +427,11 @@ function validateProps(scope: Construct, props: InfraMonitoringProps): void {
       }
     },
   ]);
+}
+
+/** Errors as a percentage of requests; a minute without requests counts as 0 %, not as missing data. */
+function percentOf(errors: cloudwatch.IMetric, requests: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({ expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors, requests }, period: PERIOD, label });
 }
 
 /** A duration as the seconds CloudWatch's latency metrics count in. */

@@ -162,9 +162,7 @@ export class BackendPlatform extends Construct {
       };
     }
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    // A task whose containers receive no connection (`connectedContainers: []`) reads neither the stores' secrets nor the scheduler key.
-    const serviceReadsSecrets = props.service?.connectedContainers?.length !== 0;
-    this.redeployOnSecretChange(this.service, serviceReadsSecrets ? props.service?.stores : [], serviceReadsSecrets);
+    this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
     if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
@@ -255,8 +253,7 @@ export class BackendPlatform extends Construct {
     this.webServices.push(service);
     this.internalWorkers.forEach(worker => this.reach(service, worker));
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    const readsSecrets = connectedContainers?.length !== 0;
-    this.redeployOnSecretChange(service, readsSecrets ? stores : [], readsSecrets);
+    this.redeployOnSecretChange(service, stores, true, connectedContainers);
     this.monitoring.monitorWebService(service);
     this.deployWorkload(service);
     return service;
@@ -319,11 +316,14 @@ export class BackendPlatform extends Construct {
 
   /**
    * Redeploys a workload whenever a secret its tasks read at start, from the stores it names (all by default) and the
-   * scheduler key, gets a new value (docs/adr/0008). Scheduled jobs read secrets at each run and need none.
+   * scheduler key, gets a new value (docs/adr/0010). A task whose containers receive no connection
+   * (`connectedContainers: []`) reads none of them. Scheduled jobs read secrets at each run and need none.
    */
   private redeployOnSecretChange(
     workload: SecureAlbFargateService | WorkerService, stores: PlatformStore[] | undefined, readsSchedulerKey: boolean,
+    connectedContainers?: string[],
   ): void {
+    if (connectedContainers?.length === 0) return;
     const sources: string[] = [...(stores ?? Object.values(PlatformStore)), ...(readsSchedulerKey ? [SCHEDULER_KEY] : [])];
     sources.map(source => this.redeployedSecrets[source]).forEach(secret => secret && workload.redeployOnRotation(secret));
   }

@@ -67,7 +67,7 @@ export interface RotationRedeployProps {
 
 /**
  * The private part that redeploys a service (forces a new deployment) whenever a secret its tasks read at start gets
- * a new current value: after a successful rotation or a value set by hand (docs/adr/0008). One EventBridge rule per
+ * a new current value: after a successful rotation or a value set by hand (docs/adr/0010). One EventBridge rule per
  * secret on Secrets Manager's native `Secret Label Updated` event for the `AWSCURRENT` label (no CloudTrail trail
  * needed; AWSPENDING moves during a rotation are not sent, so a half-finished rotation never redeploys), one small
  * function allowed `ecs:UpdateService` on this one service, and an alarm on the function's errors.

@@ -114,11 +114,10 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   private readonly blueGreen?: BlueGreenDeployment;
   /** The edge this service created, or the one of the service it shares. */
   private readonly edge: ServiceEdge;
-  /** The services that share this service's edge, in the order they joined (their rule priority blocks). */
-  private readonly sharers: SecureAlbFargateService[] = [];
+  /** How many services share this service's edge; each one's join order gives its rule priority block. */
+  private sharerCount = 0;
   /** 0 for a service with its own edge, k for the k-th service sharing another's. */
   private readonly shareIndex: number;
-  private readonly sharesEdge: boolean;
   private readonly logOptions: Pick<SecureAlbFargateServiceProps, 'logRetention' | 'logEncryptionKey'>;
   private rotationRedeploy?: RotationRedeploy;
 
@@ -134,7 +133,6 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.claimPhysicalNames(props, config);
 
     const owner = props.shareEdgeWith;
-    this.sharesEdge = owner !== undefined;
     this.shareIndex = owner ? owner.addSharer(this) : 0;
     this.cluster = props.cluster ?? owner?.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     if (props.spot) ensureFargateSpot(this.cluster);
@@ -174,17 +172,17 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
         certificate: this.certificate,
         logRetention: props.logRetention,
         logEncryptionKey: props.logEncryptionKey,
-        sharingService: this.sharesEdge ? this : undefined,
+        sharingService: this.ruleScope,
         shareIndex: this.shareIndex,
       }, config.blueGreen);
       this.testListener = this.blueGreen.testListener;
       this.smokeTestFunction = this.blueGreen.smokeTestFunction;
     }
     this.service = this.createService(props, config);
-    this.targetGroup = this.route(props.vpc, edge, config, config.main, rulePriority(this.shareIndex));
+    this.targetGroup = this.route(props.vpc, config, config.main, rulePriority(this.shareIndex));
     config.routed.forEach((routed, index) => {
       this.task.addContainer(routed);
-      this.route(props.vpc, edge, config, routed, rulePriority(this.shareIndex, index));
+      this.route(props.vpc, config, routed, rulePriority(this.shareIndex, index));
     });
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
@@ -205,15 +203,20 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.acknowledgeFindings();
   }
 
+  /** Where a service sharing another's edge creates its listener rules and test listener; none for the edge's own service. */
+  private get ruleScope(): Construct | undefined {
+    return this.shareIndex > 0 ? this : undefined;
+  }
+
   /** Joins this service's edge; returns the sharer's index, which gives its rule priorities and test listener port. */
   private addSharer(sharer: SecureAlbFargateService): number {
-    if (this.sharesEdge) {
+    if (this.shareIndex > 0) {
       invalidProp(sharer, 'shareEdgeWith', this.node.path, 'that service shares another one\'s edge itself; share the edge of the service that created it');
     }
-    if (this.sharers.length >= MAX_SHARED_SERVICES) {
+    if (this.sharerCount >= MAX_SHARED_SERVICES) {
       invalidProp(sharer, 'shareEdgeWith', this.node.path, `a load balancer takes at most ${MAX_SHARED_SERVICES} services sharing it here; give this service its own edge`);
     }
-    return this.sharers.push(sharer);
+    return ++this.sharerCount;
   }
 
   /** The path patterns this service's rules take, each with its rule's priority and the prop that names it. */
@@ -297,12 +300,12 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
    * blue/green also the alternate target group and the test route (docs/adr/0008).
    */
   private route(
-    vpc: ec2.IVpc, edge: ServiceEdge, config: ServiceConfig, container: RoutedContainerOptions, priority: number,
+    vpc: ec2.IVpc, config: ServiceConfig, container: RoutedContainerOptions, priority: number,
   ): elbv2.ApplicationTargetGroup {
     const { name, containerPort } = container;
     const target = { containerName: name, containerPort };
     const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
-    const conditions = [...edge.originConditions(), ...paths];
+    const conditions = [...this.edge.originConditions(), ...paths];
     const allowFromLoadBalancer = () => this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
     if (this.blueGreen) {
       const primary = this.createTargetGroup(`${pascal(name)}TargetGroup`, vpc, config, container);
@@ -317,7 +320,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
         alternate,
         priority,
         ruleId: `${pascal(name)}Route`,
-        productionConditions: [...edge.originConditions(), ...(paths.length > 0 ? paths : everyPath)],
+        productionConditions: [...this.edge.originConditions(), ...(paths.length > 0 ? paths : everyPath)],
         testConditions: main ? everyPath : paths,
       });
       primary.addTarget(this.service.loadBalancerTarget({ ...target, alternateTarget }));
@@ -335,7 +338,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.listener.addAction('Default', { action });
       Annotations.of(this.listener).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced', 'the service replaces the edge\'s 403 default on purpose');
     } else {
-      addListenerRule(this.listener, this.sharesEdge ? this : undefined, `${pascal(name)}Route`, { priority, conditions, action });
+      addListenerRule(this.listener, this.ruleScope, `${pascal(name)}Route`, { priority, conditions, action });
     }
     return targetGroup;
   }
