@@ -1,0 +1,59 @@
+/**
+ * Deploy readiness: AWS's runtime rules (test/deploy-readiness/rules/, one file each, with its source) over every
+ * template the project synthesizes, and over every change a user makes over a platform's life
+ * (docs/deploy-readiness.md).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { integTemplates, synthesizedTemplates } from './deploy-readiness/corpus';
+import { DeployRule, TemplateRule, UpdateRule } from './deploy-readiness/rule';
+import { synthState, TRANSITIONS } from './deploy-readiness/transitions';
+
+const RULES_DIR = path.join(__dirname, 'deploy-readiness', 'rules');
+const rules: DeployRule[] = fs.readdirSync(RULES_DIR).filter(file => file.endsWith('.ts')).sort()
+  .flatMap(file => Object.values<DeployRule>(require(path.join(RULES_DIR, file))).filter(value => value && typeof value === 'object' && 'phase' in value));
+const templateRules = rules.filter((rule): rule is TemplateRule => rule.phase !== 'update');
+const updateRules = rules.filter((rule): rule is UpdateRule => rule.phase === 'update');
+
+test('every rule has a unique id and names its source', () => {
+  expect(rules.length).toBeGreaterThan(0);
+  expect(new Set(rules.map(rule => rule.id)).size).toBe(rules.length);
+  for (const rule of rules) expect(rule.source).toMatch(/^https:\/\/|aws\/[\w-]+#\d+/);
+});
+
+describe.each(rules.map(rule => [rule.id, rule] as const))('rule %s', (_id, rule) => {
+  test('refuses its counterexample (the rule can fail)', () => {
+    const found = rule.phase === 'update'
+      ? rule.check(rule.counterexample.before, rule.counterexample.after)
+      : rule.check(rule.counterexample);
+    expect(found.length).toBeGreaterThan(0);
+  });
+});
+
+const corpus = [...integTemplates(), ...synthesizedTemplates()];
+
+test('the corpus holds every integ app and the reference app in both profiles', () => {
+  const integApps = fs.readdirSync(path.join(__dirname, '..', 'integ')).filter(file => /^integ\..*\.ts$/.test(file)).map(file => file.replace(/\.ts$/, ''));
+  for (const app of integApps) expect(corpus.some(entry => entry.name.startsWith(`${app}/`))).toBe(true);
+  expect(corpus.filter(entry => entry.name.startsWith('examples/')).length).toBe(2);
+});
+
+describe.each(templateRules.map(rule => [rule.id, rule] as const))('%s', (_id, rule) => {
+  test.each(corpus.map(entry => [entry.name, entry] as const))(`holds for %s (${rule.phase})`, (_name, entry) => {
+    expect(rule.check(entry.template)).toEqual([]);
+  });
+});
+
+describe.each(TRANSITIONS.map(transition => [transition.name, transition] as const))('GIVEN a deployed platform WHEN %s', (_name, transition) => {
+  const before = synthState(transition.before);
+  const after = synthState(transition.after);
+  test('THEN the change is real', () => {
+    expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
+  });
+  test.each(updateRules.map(rule => [rule.id, rule] as const))('THEN %s holds', (_id, rule) => {
+    expect(rule.check(before, after)).toEqual([]);
+  });
+  test.each(templateRules.map(rule => [rule.id, rule] as const))('THEN the new template satisfies %s', (_id, rule) => {
+    expect(rule.check(after)).toEqual([]);
+  });
+});

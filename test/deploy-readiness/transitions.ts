@@ -1,0 +1,68 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { CfnTemplate } from './rule';
+import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, ServiceDeployment } from '../../src';
+
+/** A platform as a user writes it at one point of its life: props, and the workloads added after construction. */
+export interface PlatformState {
+  readonly props: Partial<BackendPlatformProps>;
+  readonly withZone?: boolean;
+  readonly extend?: (platform: BackendPlatform) => void;
+}
+
+/** One change a user makes over a platform's life: the deployed state and the state deployed over it. */
+export interface Transition {
+  readonly name: string;
+  readonly before: PlatformState;
+  readonly after: PlatformState;
+}
+
+const BASE: BackendPlatformProps = {
+  environmentName: 'prod',
+  database: {},
+  cleanupJob: { command: ['node', 'cleanup.js'] },
+  scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
+  alarmEmails: ['ops@example.com'],
+};
+const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
+const dev = { profile: EnvironmentProfile.DEVELOPMENT };
+
+/** Added web services, each blue/green, in the order given. */
+function services(...ids: string[]) {
+  return (platform: BackendPlatform) => {
+    for (const id of ids) platform.addService(id, { pathPatterns: [`/${id.toLowerCase()}/*`], deployment: ServiceDeployment.blueGreen() });
+  };
+}
+
+export const TRANSITIONS: Transition[] = [
+  { name: 'a hosted zone added later', before: { props: dev }, after: { props: dev, withZone: true } },
+  { name: 'rolling to blue/green', before: { props: {}, withZone: true }, after: { props: blueGreen, withZone: true } },
+  { name: 'blue/green back to rolling', before: { props: blueGreen, withZone: true }, after: { props: {}, withZone: true } },
+  { name: 'a blue/green web service added', before: { props: blueGreen, extend: services('Admin') }, after: { props: blueGreen, extend: services('Admin', 'Billing') } },
+  { name: 'a blue/green web service removed from the middle', before: { props: blueGreen, extend: services('Admin', 'Billing', 'Reports') },
+    after: { props: blueGreen, extend: services('Admin', 'Reports') } },
+  { name: 'a blue/green web service renamed', before: { props: blueGreen, extend: services('Admin', 'Billing') },
+    after: { props: blueGreen, extend: services('Admin', 'Invoices') } },
+  { name: 'a worker and a scheduled job added', before: { props: {} }, after: { props: {}, extend: platform => {
+    platform.addWorker('Mailer', { queue: {} });
+    platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
+  } } },
+  { name: 'development to production', before: { props: dev }, after: { props: {} } },
+  { name: 'edge mode VPC_ORIGIN to PUBLIC_ALB', before: { props: {}, withZone: true }, after: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true } },
+  { name: 'edge mode PUBLIC_ALB to VPC_ORIGIN', before: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true }, after: { props: {}, withZone: true } },
+  { name: 'restore the database from a snapshot', before: { props: {} },
+    after: { props: { database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:snapshot:before-migration') } } } },
+];
+
+/** The template of a platform state, in a stack of its own. */
+export function synthState(state: PlatformState): CfnTemplate {
+  const stack = new Stack(new App(), 'Backend');
+  const hostedZone = state.withZone
+    ? route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' })
+    : undefined;
+  const platform = new BackendPlatform(stack, 'Backend', { ...BASE, ...state.props, hostedZone });
+  state.extend?.(platform);
+  return Template.fromStack(stack).toJSON() as CfnTemplate;
+}
