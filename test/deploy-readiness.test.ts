@@ -50,9 +50,11 @@ describe.each(TRANSITIONS.map(transition => [transition.name, transition] as con
   test('THEN the change is real', () => {
     expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
   });
-  test.each(updateRules.map(rule => [rule.id, rule] as const))('THEN %s holds', (_id, rule) => {
-    expect(rule.check(before, after)).toEqual([]);
-  });
+  for (const rule of updateRules) {
+    test(`THEN ${rule.id} holds`, () => {
+      expect(rule.check(before, after)).toEqual([]);
+    });
+  }
   test.each(templateRules.map(rule => [rule.id, rule] as const))('THEN the new template satisfies %s', (_id, rule) => {
     expect(rule.check(after)).toEqual([]);
   });
