@@ -157,6 +157,9 @@ describe('BackendPlatform', () => {
       Monitoring: true,
       MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8 } }],
+      // The public subnets map no public IPs: without its own the NAT forwards nothing.
+      NetworkInterfaces: [Match.objectLike({ DeviceIndex: '0', AssociatePublicIpAddress: true, SubnetId: { Ref: Match.stringLikeRegexp('^BackendVpcpublicSubnet1') } })],
+      UserData: { 'Fn::Base64': Match.stringLikeRegexp('for attempt in .*dnf install -y iptables-services && break[\\s\\S]*iptables-save > /etc/sysconfig/iptables') },
     });
     const natIngress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroup'))
       .filter(sg => /NAT/i.test(sg.Properties.GroupDescription)).flatMap(sg => sg.Properties.SecurityGroupIngress ?? []);

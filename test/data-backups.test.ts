@@ -45,6 +45,15 @@ describe('DataBackups', () => {
       template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ Description: 'AWS Backup vault of the backend data', EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
     });
 
+    test('THEN the vault name is unique to each creation of the stack (a retained vault never blocks a re-created stack)', () => {
+      const [vault] = Object.values<any>(template.findResources('AWS::Backup::BackupVault'));
+      expect(vault.Properties.BackupVaultName).toEqual({
+        'Fn::Join': ['', [expect.stringMatching(/^TestStackBackups[0-9A-F]{8}-$/), {
+          'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }],
+        }]],
+      });
+    });
+
     test('THEN the selection names the database by ARN', () => {
       template.hasResourceProperties('AWS::Backup::BackupSelection', {
         BackupSelection: Match.objectLike({
@@ -92,8 +101,13 @@ describe('DataBackups', () => {
       ['a lock that becomes immutable in less than 3 days', { vaultLock: { minRetention: Duration.days(1), changeableFor: Duration.days(1) } }, undefined,
         /invalid vaultLock.changeableFor "1 days": give whole days from 3 to 36500/],
       ['nothing to back up', { databases: [] }, undefined, /invalid databases \[\]: give at least one database/],
+      ['a vault name with a space', { vaultName: 'my vault' }, undefined, /invalid vaultName "my vault": use 2-50 letters, digits, hyphens or underscores/],
     ])('%s', (_name, props, region, error) => {
       expect(() => build(props, region)).toThrow(error);
+    });
+
+    test('GIVEN the name of an existing vault THEN the vault keeps it', () => {
+      build({ vaultName: 'IntegBackupsVaultA8F77322' }).template.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'IntegBackupsVaultA8F77322' });
     });
 
     test('GIVEN deploy-time values THEN they are not validated', () => {

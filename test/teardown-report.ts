@@ -11,9 +11,21 @@ export const STATEFUL_TYPES = [
   'AWS::Backup::BackupVault',
 ];
 
+/** Resources CloudFormation cannot delete while their deletion protection is on: the stack ends in DELETE_FAILED. */
+export function deletionProtected(resource: any): boolean {
+  if (resource.Type === 'AWS::RDS::DBInstance') return resource.Properties?.DeletionProtection === true;
+  if (resource.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+    return (resource.Properties?.LoadBalancerAttributes ?? []).some((a: any) => a.Key === 'deletion_protection.enabled' && a.Value === 'true');
+  }
+  return false;
+}
+
 /** What CloudFormation does to one resource when the stack is deleted, in the README's words. */
 export function onStackDeletion(resource: any): string {
   const policy = resource.DeletionPolicy ?? 'Delete';
+  if (deletionProtected(resource) && policy !== 'Retain' && policy !== 'RetainExceptOnCreate') {
+    return `refused (deletion protection): \`cdk destroy\` ends in DELETE_FAILED${policy === 'Snapshot' ? '; once lifted, deleted, final snapshot kept' : ''}`;
+  }
   if (policy === 'Retain' || policy === 'RetainExceptOnCreate') return 'kept';
   if (policy === 'Snapshot') return 'deleted, final snapshot kept';
   switch (resource.Type) {
@@ -30,7 +42,7 @@ export function onStackDeletion(resource: any): string {
 
 /** True when the deletion leaves something that is billed (a kept resource or a snapshot). */
 export function leavesBilled(resource: any): boolean {
-  return ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(resource.DeletionPolicy);
+  return ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(resource.DeletionPolicy) || deletionProtected(resource);
 }
 
 /** The headline platform with a cache and a queue worker, so every kind of stateful resource is present. */
@@ -56,7 +68,8 @@ export function teardownOutcomes(stack: Stack): Map<string, { type: string; outc
   const template = Template.fromStack(stack).toJSON();
   const outcomes = new Map<string, { type: string; outcome: string; billed: boolean }>();
   for (const resource of stack.node.findAll().filter(CfnResource.isCfnResource)) {
-    if (!STATEFUL_TYPES.includes(resource.cfnResourceType)) continue;
+    // The load balancer holds no data, but its deletion protection decides whether `cdk destroy` completes.
+    if (!STATEFUL_TYPES.includes(resource.cfnResourceType) && resource.cfnResourceType !== 'AWS::ElasticLoadBalancingV2::LoadBalancer') continue;
     const synthesized = template.Resources[stack.resolve(resource.logicalId)];
     const path = resource.node.path.split('/').slice(2).join('/').replace(/\/(Resource|Default)$/, '');
     outcomes.set(path, { type: resource.cfnResourceType, outcome: onStackDeletion(synthesized), billed: leavesBilled(synthesized) });

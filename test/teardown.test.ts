@@ -43,7 +43,9 @@ describe('teardown by profile', () => {
     const outcomes = teardownOutcomes(teardownStack(EnvironmentProfile.PRODUCTION));
 
     test('THEN the database and cache leave final snapshots, and every other stateful resource but the SSM parameters is kept', () => {
-      expect(outcomes.get('Database/Instance')?.outcome).toBe('deleted, final snapshot kept');
+      // Deletion protection stays on in production: `cdk destroy` stops at the database and the load balancer.
+      expect(outcomes.get('Database/Instance')?.outcome).toBe('refused (deletion protection): `cdk destroy` ends in DELETE_FAILED; once lifted, deleted, final snapshot kept');
+      expect(outcomes.get('Service/LoadBalancer')?.outcome).toBe('refused (deletion protection): `cdk destroy` ends in DELETE_FAILED');
       expect(outcomes.get('Cache/ReplicationGroup')?.outcome).toBe('deleted, final snapshot kept');
       const notKept = [...outcomes].filter(([, o]) => !o.billed).map(([path, o]) => `${path} ${o.type}`);
       expect(notKept).toEqual([
@@ -56,7 +58,9 @@ describe('teardown by profile', () => {
   test('GIVEN the development profile with teardown RETAIN THEN the same outcomes as production for every resource both create', () => {
     const production = teardownOutcomes(teardownStack(EnvironmentProfile.PRODUCTION));
     const retained = teardownOutcomes(teardownStack(EnvironmentProfile.DEVELOPMENT, { teardown: TeardownPolicy.RETAIN }));
-    for (const [path, outcome] of retained) expect([path, outcome.outcome]).toEqual([path, production.get(path)?.outcome]);
+    // Only deletion protection differs: the development profile never turns it on.
+    const unprotected = (outcome?: string) => outcome?.replace(/^refused \(deletion protection\): `cdk destroy` ends in DELETE_FAILED(; once lifted, )?/, '') || 'deleted';
+    for (const [path, outcome] of retained) expect([path, outcome.outcome]).toEqual([path, unprotected(production.get(path)?.outcome)]);
   });
 
   describe('GIVEN the production profile with teardown DESTROY', () => {

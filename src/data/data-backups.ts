@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -67,6 +67,13 @@ export interface DataBackupOptions {
    * @default - no lock
    */
   readonly vaultLock?: BackupVaultLockOptions;
+  /**
+   * Name of the vault (2-50 letters, digits, hyphens, underscores). A vault is kept when its stack is deleted, so a
+   * fixed name makes the next create of the same stack fail; the default is unique to each creation of the stack.
+   * A platform whose vault was created with the former fixed name keeps that vault by setting it here (docs/adr/0006).
+   * @default - the construct's unique name and the first part of the stack's ID
+   */
+  readonly vaultName?: string;
 }
 
 /** Props of `DataBackups`. */
@@ -119,6 +126,7 @@ export class DataBackups extends Construct {
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'VaultKey', 'AWS Backup vault of the backend data');
     const lock = props.vaultLock;
     this.vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: props.vaultName ?? perStackInstanceName(this, 50),
       encryptionKey: this.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
       lockConfiguration: lock ? { minRetention: lock.minRetention, maxRetention: lock.maxRetention, changeableFor: lock.changeableFor } : undefined,
@@ -165,6 +173,16 @@ export class DataBackups extends Construct {
     }]);
     return role;
   }
+}
+
+/**
+ * `<unique construct name>-<first group of the stack's UUID>`: the same for every update of one stack, new for each
+ * creation of it, so a retained vault never blocks a re-created stack (AlreadyExists).
+ */
+function perStackInstanceName(scope: Construct, maxLength: number): string {
+  const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+  const suffix = Fn.select(0, Fn.split('-', stackUuid));
+  return `${Names.uniqueResourceName(scope, { maxLength: maxLength - 9 })}-${suffix}`;
 }
 
 /** aws-cdk-lib converts a deploy-time Duration only from the unit it was given in. */
@@ -214,6 +232,12 @@ function validateProps(scope: Construct, props: DataBackupsProps): void {
     () => validateDays(scope, 'vaultLock.maxRetention', lock?.maxRetention, 1),
     () => validateDays(scope, 'vaultLock.changeableFor', lock?.changeableFor, 3),
     () => validateCopyDestination(scope, props.copy),
+    () => {
+      const name = props.vaultName;
+      if (name !== undefined && !isToken(name) && (typeof name !== 'string' || !/^[A-Za-z0-9_-]{2,50}$/.test(name))) {
+        invalidProp(scope, 'vaultName', name, 'use 2-50 letters, digits, hyphens or underscores (or leave it out for a name unique to the stack)');
+      }
+    },
     // A recovery point whose retention the locked vault does not accept makes every backup or copy job fail.
     ...retentions.map(([prop, retention]) => () => validateWithinLock(scope, prop, retention, lock)),
     () => validateCopyRetention(scope, props, retentions),

@@ -16,6 +16,10 @@ export function createPlatformVpc(scope: Construct, profile: ProfileDefaults, lo
     instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
     machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
     defaultAllowedTraffic: ec2.NatTrafficDirection.NONE,
+    // The public subnets do not map public IPs on launch (nothing else there should get one): a NAT instance
+    // without a public address forwards nothing (aws-cdk-lib ec2 README, "NAT instances").
+    associatePublicIpAddress: true,
+    userData: natInstanceUserData(),
   }) : undefined;
   const vpc = new ec2.Vpc(scope, 'Vpc', {
     maxAzs: 2,
@@ -30,6 +34,29 @@ export function createPlatformVpc(scope: Construct, profile: ProfileDefaults, lo
   });
   if (natInstance) hardenNatInstance(vpc, natInstance);
   return vpc;
+}
+
+/**
+ * The NAT setup of AWS's NAT instance guide for AL2023, made to come up on every boot: the package install is retried
+ * (on first boot it races cloud-init's own dnf run and can fail, aws/aws-cdk#36717), the outbound interface comes
+ * from `ip route` (no net-tools), and the rules are saved with `iptables-save` (AL2023 has no `service` command,
+ * which aws-cdk-lib's default script uses to persist them), so a reboot keeps forwarding.
+ */
+const NAT_USER_DATA_COMMANDS = [
+  'for attempt in $(seq 1 30); do dnf install -y iptables-services && break; echo "dnf install failed (attempt $attempt), retrying"; sleep 10; done',
+  'echo "net.ipv4.ip_forward=1" > /etc/sysctl.d/90-nat-forwarding.conf',
+  'sysctl -p /etc/sysctl.d/90-nat-forwarding.conf',
+  'systemctl enable --now iptables',
+  'OUT_IFACE=$(ip -4 route show default | awk \'{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }\')',
+  'iptables -t nat -A POSTROUTING -o "$OUT_IFACE" -j MASQUERADE',
+  'iptables -F FORWARD',
+  'iptables-save > /etc/sysconfig/iptables',
+];
+
+function natInstanceUserData(): ec2.UserData {
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands(...NAT_USER_DATA_COMMANDS);
+  return userData;
 }
 
 /** Only the VPC may send through the NAT instance; its disk is encrypted and its metadata needs IMDSv2 tokens. */

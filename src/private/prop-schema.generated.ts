@@ -88,12 +88,14 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     dailyRetention: '?class:aws-cdk-lib.Duration',
     monthlyRetention: '?class:aws-cdk-lib.Duration',
     vaultLock: '?struct:BackupVaultLockOptions',
+    vaultName: '?string',
   },
   DataBackupsProps: {
     copy: '?struct:BackupCopyOptions',
     dailyRetention: '?class:aws-cdk-lib.Duration',
     monthlyRetention: '?class:aws-cdk-lib.Duration',
     vaultLock: '?struct:BackupVaultLockOptions',
+    vaultName: '?string',
     buckets: '?array<construct:aws-cdk-lib.aws_s3.IBucket>',
     databases: '?array<construct:aws-cdk-lib.aws_rds.IDatabaseInstance>',
     encryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
@@ -218,6 +220,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     dailyRetention: '?class:aws-cdk-lib.Duration',
     monthlyRetention: '?class:aws-cdk-lib.Duration',
     vaultLock: '?struct:BackupVaultLockOptions',
+    vaultName: '?string',
     enabled: '?boolean',
   },
   PlatformCacheOptions: {
