@@ -116,3 +116,15 @@ const armLines = estimateMonthlyCost(Template.fromStack(arm).toJSON() as Paramet
 console.log(`\n  platform BackendDev with service.cpuArchitecture ARM64: ${armLines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month`);
 for (const line of armLines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
 fs.rmSync(work, { recursive: true, force: true });
+
+// Development egress: the NAT instance the profile uses against the two designs issue #29 asks to weigh.
+const egressPrices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
+const hours = egressPrices.hoursPerMonth;
+const natInstance = (egressPrices.ec2InstanceHour['t4g.nano'] + egressPrices.publicIpv4Hour) * hours + 8 * egressPrices.ebsGp3GbMonth;
+const natGateway = (egressPrices.natGatewayHour + egressPrices.publicIpv4Hour) * hours;
+// ECR API, ECR Docker, CloudWatch Logs, Secrets Manager and SSM, in each of the two AZs (the S3 gateway endpoint is free).
+const endpoints = 5 * 2 * egressPrices.interfaceEndpointAzHour * hours;
+console.log('\nDevelopment egress options (USD/month, before data charges)');
+console.log(`  ${natInstance.toFixed(2).padStart(8)}  one t4g.nano NAT instance with its public IPv4 and 8 GiB gp3 (the profile's choice)`);
+console.log(`  ${natGateway.toFixed(2).padStart(8)}  one NAT gateway with its public IPv4`);
+console.log(`  ${endpoints.toFixed(2).padStart(8)}  interface endpoints for ECR (2), Logs, Secrets Manager and SSM in 2 AZs, no NAT (and no egress to anything else)`);
