@@ -5,9 +5,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { integTemplates, synthesizedTemplates } from './deploy-readiness/corpus';
 import { DeployRule, TemplateRule, UpdateRule } from './deploy-readiness/rule';
 import { synthState, TRANSITIONS } from './deploy-readiness/transitions';
+
+/** Resource types that hold data, or whose replacement users see (a new address, a new certificate). */
+const STATEFUL = [
+  'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
+  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::Backup::BackupVault', 'AWS::CloudFront::Distribution',
+];
+const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
 
 const RULES_DIR = path.join(__dirname, 'deploy-readiness', 'rules');
 const rules: DeployRule[] = fs.readdirSync(RULES_DIR).filter(file => file.endsWith('.ts')).sort()
@@ -49,6 +58,16 @@ describe.each(TRANSITIONS.map(transition => [transition.name, transition] as con
   const after = synthState(transition.after);
   test('THEN the change is real', () => {
     expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
+  });
+  test('THEN nothing that holds data is replaced, removed or orphaned, but what the change is about', () => {
+    const unsafe: string[] = [];
+    fullDiff(before as any, after as any).resources.forEachDifference((id, change) => {
+      const type = change.resourceType ?? '';
+      // A removed workload's log groups are kept on purpose (their names are generated, so re-adding it never collides).
+      const keptLogs = type === 'AWS::Logs::LogGroup' && change.changeImpact === ResourceImpact.WILL_ORPHAN;
+      if (STATEFUL.includes(type) && UNSAFE.includes(change.changeImpact) && !keptLogs && !transition.replaces?.test(id)) unsafe.push(`${id} ${type} ${change.changeImpact}`);
+    });
+    expect(unsafe).toEqual([]);
   });
   for (const rule of updateRules) {
     test(`THEN ${rule.id} holds`, () => {

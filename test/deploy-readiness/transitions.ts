@@ -17,6 +17,8 @@ export interface Transition {
   readonly name: string;
   readonly before: PlatformState;
   readonly after: PlatformState;
+  /** Logical IDs of stateful resources the change is about replacing (the edge's load balancer, a restored database). */
+  readonly replaces?: RegExp;
 }
 
 const BASE: BackendPlatformProps = {
@@ -49,11 +51,18 @@ export const TRANSITIONS: Transition[] = [
     platform.addWorker('Mailer', { queue: {} });
     platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
   } } },
-  { name: 'development to production', before: { props: dev }, after: { props: {} } },
-  { name: 'edge mode VPC_ORIGIN to PUBLIC_ALB', before: { props: {}, withZone: true }, after: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true } },
-  { name: 'edge mode PUBLIC_ALB to VPC_ORIGIN', before: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true }, after: { props: {}, withZone: true } },
+  // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
+  // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).
+  { name: 'development to production', before: { props: dev }, after: { props: {} }, replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },
+  // An internal ALB is a new ALB (ADR 0007); the origin-verify secret exists only for a public one.
+  { name: 'edge mode VPC_ORIGIN to PUBLIC_ALB', before: { props: {}, withZone: true }, after: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true },
+    replaces: /^BackendServiceLoadBalancer[0-9A-F]{8}$/ },
+  { name: 'edge mode PUBLIC_ALB to VPC_ORIGIN', before: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true }, after: { props: {}, withZone: true },
+    replaces: /^BackendService(LoadBalancer|OriginVerifySecret)[0-9A-F]{8}$/ },
+  // A restore is a new instance from the snapshot (ADR 0006); the old one is snapshotted and deleted.
   { name: 'restore the database from a snapshot', before: { props: {} },
-    after: { props: { database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:snapshot:before-migration') } } } },
+    after: { props: { database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:snapshot:before-migration') } } },
+    replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },
 ];
 
 /** The template of a platform state, in a stack of its own. */
