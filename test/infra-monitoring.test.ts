@@ -64,11 +64,12 @@ describe('InfraMonitoring', () => {
     });
 
     test('THEN the service rolls back deployments when 5xx or latency alarms fire', () => {
-      template.hasResourceProperties('AWS::ECS::Service', {
-        DeploymentConfiguration: Match.objectLike({ Alarms: { Enable: true, Rollback: true, AlarmNames: Match.anyValue() } }),
-      });
       const [svc] = Object.values(template.findResources('AWS::ECS::Service')) as any[];
-      expect(svc.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(3);
+      expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({
+        AlarmNames: ['MonitoringLoadBalancer5xxRate', 'MonitoringTarget5xxRate', 'MonitoringP99LatencyHigh'].map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) })),
+        Enable: true,
+        Rollback: true,
+      });
     });
 
     test('THEN the dashboard has service, load balancer, database and other-alarm sections', () => {
@@ -177,6 +178,17 @@ describe('InfraMonitoring', () => {
       }
       for (const group of [web.targetGroup, web.alternateTargetGroups.app]) expect(body).toContain(logicalId(group));
       for (const fn of [web.smokeTestFunction!, web.rotationRedeployFunction!]) expect(body).toContain(logicalId(fn));
+    });
+
+    test('THEN the service rolls back on its unhealthy-host alarms and on monitoring\'s 5xx and latency alarms, all in one list', () => {
+      const [svc] = Object.values(template.findResources('AWS::ECS::Service')) as any[];
+      expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({
+        AlarmNames: ['BackendAppUnhealthyHostsAlarm', 'BackendAppAlternateUnhealthyHostsAlarm', 'MonitoringLoadBalancer5xxRate', 'MonitoringTarget5xxRate', 'MonitoringP99LatencyHigh']
+          .map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) })),
+        Enable: true,
+        Rollback: true,
+      });
+      expect(svc.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
     });
 
     test('THEN every deployment alarm (smoke test, unhealthy hosts, rotation redeploy) is routed to the topic and shown', () => {
