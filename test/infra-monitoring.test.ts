@@ -211,6 +211,21 @@ describe('InfraMonitoring', () => {
     for (const text of ['alternate', 'Smoke test', 'Redeploys', 'Deployment alarms']) expect(body).not.toContain(text);
   });
 
+  test('GIVEN deploymentAlarms false THEN the service rolls back on no alarm and no alarm description promises a rollback', () => {
+    const { template } = build({ deploymentAlarms: false });
+    const [svc] = Object.values<any>(template.findResources('AWS::ECS::Service'));
+    expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: [], Enable: false, Rollback: false });
+    const descriptions = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).map(alarm => alarm.Properties.AlarmDescription);
+    expect(descriptions.filter(d => /rolls the deployment back/.test(d))).toEqual([]);
+  });
+
+  test('GIVEN the default THEN each rollback alarm\'s description says it rolls the deployment back', () => {
+    const { template } = build();
+    const alarms = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm'));
+    const promising = alarms.filter(([, alarm]) => /ECS rolls the deployment back$/.test(alarm.Properties.AlarmDescription)).map(([id]) => id.replace(/[A-F0-9]{8}$/, ''));
+    expect(promising.sort()).toEqual(['MonitoringLoadBalancer5xxRate', 'MonitoringP99LatencyHigh', 'MonitoringTarget5xxRate']);
+  });
+
   test('GIVEN a custom threshold THEN the alarm uses it', () => {
     const { template } = build({ thresholds: { p99Latency: Duration.millis(800), serviceCpuPercent: 75 } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 0.8, ExtendedStatistic: 'p99' });

@@ -15,7 +15,7 @@ import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { pascal } from '../private/naming';
-import { addRollbackAlarms } from '../private/rollback-alarms';
+import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { checkPropTypes } from '../private/prop-types';
 import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
@@ -149,11 +149,11 @@ export class InfraMonitoring extends Construct {
       const alternate = webService.alternateTargetGroups[container];
       const groups = alternate ? [targetGroup, alternate] : [targetGroup];
       rollback.push(
-        this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests`,
+        this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests: ${ROLLS_BACK}`,
           percentOf(combine(groups.map(g => g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD })), '+', 'errors', 'Target 5xx'),
             combine(groups.map(g => g.metrics.requestCount({ period: PERIOD })), '+', 'requests', 'Requests'), 'Target 5xx %'),
           { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }),
-        this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high`,
+        this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high: ${ROLLS_BACK}`,
           combine(groups.map(g => g.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' })), 'MAX', 'p99', 'p99 response time (s)'),
           { threshold: seconds(thresholds.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING }),
       );
@@ -319,13 +319,15 @@ export class InfraMonitoring extends Construct {
     const elb5xx = lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: PERIOD });
     const target5xx = lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
     const p = (stat: string) => lb.targetResponseTime({ period: PERIOD, statistic: stat });
-    const elb5xxAlarm = this.watch('LoadBalancer5xxRate', 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
+    const rollsBack = props.service !== undefined && props.deploymentAlarms !== false;
+    const rollback = (description: string) => (rollsBack ? `${description}: ${ROLLS_BACK}` : description);
+    const elb5xxAlarm = this.watch('LoadBalancer5xxRate', rollback('The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests'),
       percentOf(elb5xx, requests, 'ALB 5xx %'),
       { threshold: t.loadBalancer5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
-    const target5xxAlarm = this.watch('Target5xxRate', 'The application answers 5xx for too many requests',
+    const target5xxAlarm = this.watch('Target5xxRate', rollback('The application answers 5xx for too many requests'),
       percentOf(target5xx, requests, 'Target 5xx %'),
       { threshold: t.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
-    const latencyAlarm = this.watch('P99LatencyHigh', 'p99 response time of the application is too high',
+    const latencyAlarm = this.watch('P99LatencyHigh', rollback('p99 response time of the application is too high'),
       p('p99'),
       { threshold: seconds(t.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING });
     const widgets: cloudwatch.IWidget[] = [
@@ -349,11 +351,11 @@ export class InfraMonitoring extends Construct {
       widgets.push(new cloudwatch.GraphWidget({ title: `Healthy / unhealthy hosts${name ? ` (${name})` : ''}`, left: [healthy, unhealthy], width: 6 }));
     });
     this.section('Load balancer', ...widgets);
-    if (props.service && props.deploymentAlarms === false) {
+    if (rollsBack) {
+      addRollbackAlarms(props.service!, [elb5xxAlarm, target5xxAlarm, latencyAlarm]);
+    } else if (props.service) {
       warnWeakenedDefault(this, 'deploymentAlarms', false, 'a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start',
         'keep the default (true)');
-    } else if (props.service) {
-      addRollbackAlarms(props.service, [elb5xxAlarm, target5xxAlarm, latencyAlarm]);
     }
   }
 

@@ -2,6 +2,9 @@ import { Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
+/** Ends the description of every alarm that rolls deployments back: an operator (and the deploy-readiness suite) can tell it. */
+export const ROLLS_BACK = 'ECS rolls the deployment back';
+
 /** The rollback alarms of each service, in the order they were added. */
 const rollbackAlarms = new WeakMap<ecs.BaseService, cloudwatch.IAlarm[]>();
 

@@ -13,7 +13,7 @@ import { SMOKE_TEST_SOURCE } from './smoke-test';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
-import { addRollbackAlarms } from '../private/rollback-alarms';
+import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { requireSubnets } from '../private/subnets';
 
 /** Blue/green settings with their defaults applied (docs/adr/0008). */
@@ -168,7 +168,7 @@ export class BlueGreenDeployment {
    */
   public watchTargetGroups(id: string, groups: elbv2.ApplicationTargetGroup[], service: ecs.FargateService): void {
     const alarms = groups.map((group, i) => notify(new cloudwatch.Alarm(this.scope, `${id}${i === 0 ? '' : 'Alternate'}UnhealthyHostsAlarm`, {
-      alarmDescription: 'Targets fail their health checks during or after a deployment: ECS rolls the deployment back',
+      alarmDescription: `Targets fail their health checks during or after a deployment: ${ROLLS_BACK}`,
       metric: group.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
