@@ -15,8 +15,8 @@ import { notify, ruleMetric } from '../private/alarms';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { pascal } from '../private/naming';
-import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { checkPropTypes } from '../private/prop-types';
+import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 

@@ -12,7 +12,7 @@ const rollbackAlarms = new WeakMap<ecs.BaseService, cloudwatch.IAlarm[]>();
  * Adds alarms that roll the service's deployments back (`ROLLBACK_ON_ALARM`). Every part that watches a service (its
  * blue/green deployment, `InfraMonitoring`) adds here, so `DeploymentConfiguration.Alarms` names them all: aws-cdk-lib's
  * `enableDeploymentAlarms` keeps only the names of its first call (aws/aws-cdk#36308), so it is called once, with a list
- * read at synth. The names are `Ref`s of the alarms, so CloudFormation creates them before the service.
+ * read at synth. The library's alarms are named by `Ref`, so CloudFormation creates each one before the service.
  */
 export function addRollbackAlarms(service: ecs.BaseService, alarms: cloudwatch.IAlarm[]): void {
   let added = rollbackAlarms.get(service);
@@ -20,7 +20,9 @@ export function addRollbackAlarms(service: ecs.BaseService, alarms: cloudwatch.I
     const list: cloudwatch.IAlarm[] = [];
     added = list;
     rollbackAlarms.set(service, list);
-    service.enableDeploymentAlarms(Lazy.list({ produce: () => list.map(alarm => alarm.alarmName) }), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    // Uncached: the list grows after this call, and aws-cdk-lib resolves the names once here for an info message.
+    const names = Lazy.uncachedList({ produce: () => list.map(alarm => alarm.alarmName) });
+    service.enableDeploymentAlarms(names, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
   }
   for (const alarm of alarms) {
     if (!added.includes(alarm)) added.push(alarm);
