@@ -2,7 +2,10 @@
  * Deploys SecureAlbFargateService with ECS native blue/green (the default VPC-origin edge, no hosted zone, a
  * placeholder image) and asserts at deploy time that the service's deployment configuration is what the library
  * promises: strategy BLUE_GREEN, a 1-minute bake time, the smoke-test hook after the test traffic shift, the
- * alternate target group with both listener rules, and unhealthy-host alarms that roll back. The service URL answers.
+ * alternate target group with both listener rules, the circuit breaker with rollback, and alarms that roll back. The
+ * service URL answers. Then a deployment whose smoke test fails rolls back: the hook is pointed at a closed port
+ * (outside CloudFormation: the stack is destroyed after the test), a deployment is forced, and ECS must report it
+ * ROLLBACK_SUCCESSFUL within 20 minutes.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -37,6 +40,7 @@ integ.assertions.awsApiCall('ECS', 'describeServices', { cluster: web.cluster.cl
         strategy: 'BLUE_GREEN',
         bakeTimeInMinutes: 1,
         lifecycleHooks: [Match.objectLike({ lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
+        deploymentCircuitBreaker: { enable: true, rollback: true },
         alarms: Match.objectLike({ enable: true, rollback: true }),
       }),
       loadBalancers: [Match.objectLike({
@@ -49,4 +53,20 @@ integ.assertions.awsApiCall('ECS', 'describeServices', { cluster: web.cluster.cl
       })],
     })],
   }));
-integ.assertions.httpApiCall(`${web.serviceUrl}/health`).expect(ExpectedResult.objectLike({ status: 200 }));
+const healthy = integ.assertions.httpApiCall(`${web.serviceUrl}/health`);
+healthy.expect(ExpectedResult.objectLike({ status: 200 }));
+
+// A smoke test that cannot connect fails the hook (ECONNREFUSED), so the forced deployment must roll back.
+const breakSmokeTest = integ.assertions.awsApiCall('Lambda', 'updateFunctionConfiguration', {
+  FunctionName: web.smokeTestFunction!.functionName,
+  Environment: { Variables: { SMOKE_TEST_URL: 'http://127.0.0.1:1/health', SMOKE_TEST_TIMEOUT_MS: '5000' } },
+});
+const forceDeployment = integ.assertions.awsApiCall('ECS', 'updateService', {
+  cluster: web.cluster.clusterArn, service: web.service.serviceName, forceNewDeployment: true,
+});
+const rolledBack = integ.assertions.awsApiCall('ECS', 'listServiceDeployments', {
+  cluster: web.cluster.clusterArn, service: web.service.serviceName, status: ['ROLLBACK_SUCCESSFUL'],
+});
+rolledBack.expect(ExpectedResult.objectLike({ serviceDeployments: Match.arrayWith([Match.objectLike({ status: 'ROLLBACK_SUCCESSFUL' })]) }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(20), interval: Duration.seconds(30) });
+healthy.next(breakSmokeTest).next(forceDeployment).next(rolledBack);

@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { givenStack } from './fixtures';
-import { EdgeMode, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceDeployment, ServiceImage, WorkerService } from '../src';
+import { EdgeMode, InfraMonitoring, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceDeployment, ServiceImage, WorkerService } from '../src';
 import { SMOKE_TEST_SOURCE } from '../src/service/smoke-test';
 
 function build(overrides: Partial<SecureAlbFargateServiceProps> = {}, withZone = true) {
@@ -22,10 +23,10 @@ describe('ServiceDeployment.blueGreen()', () => {
   const { service, template, stack } = build();
   const serviceProps = () => Object.values<any>(template.findResources('AWS::ECS::Service'))[0].Properties;
 
-  test('THEN the service deploys BLUE_GREEN with a 5-minute bake time, the ECS controller and no circuit breaker', () => {
+  test('THEN the service deploys BLUE_GREEN with a 5-minute bake time, the ECS controller, and the circuit breaker fails green tasks that never start', () => {
     const config = serviceProps().DeploymentConfiguration;
     expect(config).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 });
-    expect(config.DeploymentCircuitBreaker).toBeUndefined();
+    expect(config.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
     expect(serviceProps().DeploymentController).toEqual({ Type: 'ECS' });
     expect(service.deploymentStrategy).toBe('BLUE_GREEN');
   });
@@ -110,8 +111,35 @@ describe('ServiceDeployment.blueGreen()', () => {
     expect(service.deploymentAlarms.map(a => a.node.id)).toEqual(['SmokeTestErrorsAlarm', 'AppUnhealthyHostsAlarm', 'AppAlternateUnhealthyHostsAlarm']);
   });
 
-  test('THEN synth carries no warning about the absent circuit breaker', () => {
+  test('THEN synth carries no warning about the circuit breaker', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('circuitBreaker'))).toEqual([]);
+  });
+});
+
+describe('GIVEN blue/green WHEN InfraMonitoring watches the service and the caller adds a rollback alarm of its own', () => {
+  const { stack, vpc, zone, repository } = givenStack();
+  const service = new SecureAlbFargateService(stack, 'Backend', {
+    vpc, hostedZone: zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), deployment: ServiceDeployment.blueGreen(),
+  });
+  const own = new cloudwatch.Alarm(stack, 'OwnAlarm', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+  new InfraMonitoring(stack, 'Monitoring', { service: service.service, loadBalancer: service.loadBalancer, deployment: service });
+  service.addRollbackAlarm(own);
+  service.addRollbackAlarm(own);
+  const template = Template.fromStack(stack);
+  const [svc] = Object.values<any>(template.findResources('AWS::ECS::Service'));
+
+  test('THEN DeploymentConfiguration.Alarms names every rollback alarm once: unhealthy hosts in both groups, 5xx, p99 latency, the caller\'s', () => {
+    expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({
+      AlarmNames: ['BackendAppUnhealthyHostsAlarm', 'BackendAppAlternateUnhealthyHostsAlarm', 'MonitoringLoadBalancer5xxRate', 'MonitoringTarget5xxRate',
+        'MonitoringP99LatencyHigh', 'OwnAlarm'].map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) })),
+      Enable: true,
+      Rollback: true,
+    });
+    expect(service.rollbackAlarms).toHaveLength(6);
+  });
+
+  test('THEN the circuit breaker with rollback stays on beside the alarms', () => {
+    expect(svc.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
   });
 });
 

@@ -64,11 +64,12 @@ describe('InfraMonitoring', () => {
     });
 
     test('THEN the service rolls back deployments when 5xx or latency alarms fire', () => {
-      template.hasResourceProperties('AWS::ECS::Service', {
-        DeploymentConfiguration: Match.objectLike({ Alarms: { Enable: true, Rollback: true, AlarmNames: Match.anyValue() } }),
-      });
       const [svc] = Object.values(template.findResources('AWS::ECS::Service')) as any[];
-      expect(svc.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(3);
+      expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({
+        AlarmNames: ['MonitoringLoadBalancer5xxRate', 'MonitoringTarget5xxRate', 'MonitoringP99LatencyHigh'].map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) })),
+        Enable: true,
+        Rollback: true,
+      });
     });
 
     test('THEN the dashboard has service, load balancer, database and other-alarm sections', () => {
@@ -179,6 +180,17 @@ describe('InfraMonitoring', () => {
       for (const fn of [web.smokeTestFunction!, web.rotationRedeployFunction!]) expect(body).toContain(logicalId(fn));
     });
 
+    test('THEN the service rolls back on its unhealthy-host alarms and on monitoring\'s 5xx and latency alarms, all in one list', () => {
+      const [svc] = Object.values(template.findResources('AWS::ECS::Service')) as any[];
+      expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({
+        AlarmNames: ['BackendAppUnhealthyHostsAlarm', 'BackendAppAlternateUnhealthyHostsAlarm', 'MonitoringLoadBalancer5xxRate', 'MonitoringTarget5xxRate', 'MonitoringP99LatencyHigh']
+          .map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) })),
+        Enable: true,
+        Rollback: true,
+      });
+      expect(svc.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+    });
+
     test('THEN every deployment alarm (smoke test, unhealthy hosts, rotation redeploy) is routed to the topic and shown', () => {
       expect(web.deploymentAlarms.length).toBe(4);
       for (const alarm of web.deploymentAlarms) {
@@ -197,6 +209,21 @@ describe('InfraMonitoring', () => {
     expect(body).toContain('Strategy: **ROLLING**');
     expect(body).toContain('app primary');
     for (const text of ['alternate', 'Smoke test', 'Redeploys', 'Deployment alarms']) expect(body).not.toContain(text);
+  });
+
+  test('GIVEN deploymentAlarms false THEN the service rolls back on no alarm and no alarm description promises a rollback', () => {
+    const { template } = build({ deploymentAlarms: false });
+    const [svc] = Object.values<any>(template.findResources('AWS::ECS::Service'));
+    expect(svc.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: [], Enable: false, Rollback: false });
+    const descriptions = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).map(alarm => alarm.Properties.AlarmDescription);
+    expect(descriptions.filter(d => /rolls the deployment back/.test(d))).toEqual([]);
+  });
+
+  test('GIVEN the default THEN each rollback alarm\'s description says it rolls the deployment back', () => {
+    const { template } = build();
+    const alarms = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm'));
+    const promising = alarms.filter(([, alarm]) => /ECS rolls the deployment back$/.test(alarm.Properties.AlarmDescription)).map(([id]) => id.replace(/[A-F0-9]{8}$/, ''));
+    expect(promising.sort()).toEqual(['MonitoringLoadBalancer5xxRate', 'MonitoringP99LatencyHigh', 'MonitoringTarget5xxRate']);
   });
 
   test('GIVEN a custom threshold THEN the alarm uses it', () => {

@@ -122,7 +122,54 @@ describe('BackendPlatform.addService', () => {
   describe('GIVEN a blue/green platform WHEN a blue/green service joins', () => {
     const built = platform({ service: { deployment: ServiceDeployment.blueGreen() } });
     built.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen({ smokeTestPath: '/health' }) });
+    built.addService('Api', { pathPatterns: ['/api/*'] });
     const template = Template.fromStack(Stack.of(built));
+    const refs = (...ids: string[]) => ids.map(id => ({ Ref: expect.stringMatching(new RegExp(`^${id}[A-F0-9]{8}$`)) }));
+    const deployment = (prefix: string) => serviceOf(template, prefix).Properties.DeploymentConfiguration;
+
+    test('THEN the platform service rolls back on unhealthy hosts in both its groups and on the load balancer\'s 5xx and latency alarms', () => {
+      expect(deployment('PlatformService').Alarms).toEqual({
+        AlarmNames: refs('PlatformServiceAppUnhealthyHostsAlarm', 'PlatformServiceAppAlternateUnhealthyHostsAlarm',
+          'PlatformMonitoringLoadBalancer5xxRate', 'PlatformMonitoringTarget5xxRate', 'PlatformMonitoringP99LatencyHigh'),
+        Enable: true,
+        Rollback: true,
+      });
+    });
+
+    test('THEN the added blue/green service rolls back on unhealthy hosts in both its groups and on its own 5xx and latency alarms', () => {
+      expect(deployment('PlatformAdminService').Alarms).toEqual({
+        AlarmNames: refs('PlatformAdminAppUnhealthyHostsAlarm', 'PlatformAdminAppAlternateUnhealthyHostsAlarm',
+          'PlatformMonitoringAdminTarget5xxRate', 'PlatformMonitoringAdminP99LatencyHigh'),
+        Enable: true,
+        Rollback: true,
+      });
+    });
+
+    test('THEN the added rolling service beside them rolls back on its own 5xx and latency alarms', () => {
+      expect(deployment('PlatformApiService').Alarms).toEqual({
+        AlarmNames: refs('PlatformMonitoringApiTarget5xxRate', 'PlatformMonitoringApiP99LatencyHigh'), Enable: true, Rollback: true,
+      });
+    });
+
+    test('THEN every service, rolling or blue/green, fails a deployment whose tasks never start (circuit breaker with rollback)', () => {
+      for (const prefix of ['PlatformService', 'PlatformAdminService', 'PlatformApiService']) {
+        expect(deployment(prefix).DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+      }
+    });
+
+    test('THEN the added blue/green service\'s 5xx and latency alarms watch both its target groups (production runs in either)', () => {
+      const alarm = (id: string) => resources(template, 'AWS::CloudWatch::Alarm').find(([logicalId]) => new RegExp(`^${id}[A-F0-9]{8}$`).test(logicalId))![1];
+      const groupsOf = (id: string) => alarm(id).Properties.Metrics.filter((m: any) => m.MetricStat)
+        .map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')]);
+      expect(groupsOf('PlatformMonitoringAdminTarget5xxRate')).toEqual([
+        ['HTTPCode_Target_5XX_Count', 'PlatformAdminAppTargetGroup'], ['HTTPCode_Target_5XX_Count', 'PlatformAdminAppAlternateTargetGroup'],
+        ['RequestCount', 'PlatformAdminAppTargetGroup'], ['RequestCount', 'PlatformAdminAppAlternateTargetGroup'],
+      ]);
+      expect(groupsOf('PlatformMonitoringAdminP99LatencyHigh')).toEqual([
+        ['TargetResponseTime', 'PlatformAdminAppTargetGroup'], ['TargetResponseTime', 'PlatformAdminAppAlternateTargetGroup'],
+      ]);
+      expect(alarm('PlatformMonitoringAdminP99LatencyHigh').Properties.Metrics[0].Expression).toBe('MAX([FILL(p990, 0), FILL(p991, 0)])');
+    });
 
     test('THEN it gets a test listener of its own on the next port, whose rule sends every path to it', () => {
       const ports = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id, l]) => [id.replace(/[A-F0-9]{8}$/, ''), l.Properties.Port]);

@@ -16,6 +16,7 @@ import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
+import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUnique } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
@@ -144,13 +145,16 @@ export class InfraMonitoring extends Construct {
       const name = `${id}${container === 'app' ? '' : pascal(container)}`;
       const requests = targetGroup.metrics.requestCount({ period: PERIOD });
       const target5xx = targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
-      const latency = targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
+      // Under blue/green production runs in either group after a deployment: the rollback alarms watch both.
+      const alternate = webService.alternateTargetGroups[container];
+      const groups = alternate ? [targetGroup, alternate] : [targetGroup];
       rollback.push(
-        this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests`,
-          percentOf(target5xx, requests, 'Target 5xx %'),
+        this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests: ${ROLLS_BACK}`,
+          percentOf(combine(groups.map(g => g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD })), '+', 'errors', 'Target 5xx'),
+            combine(groups.map(g => g.metrics.requestCount({ period: PERIOD })), '+', 'requests', 'Requests'), 'Target 5xx %'),
           { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }),
-        this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high`,
-          latency,
+        this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high: ${ROLLS_BACK}`,
+          combine(groups.map(g => g.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' })), 'MAX', 'p99', 'p99 response time (s)'),
           { threshold: seconds(thresholds.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING }),
       );
       alarms.push(this.watch(`${name}UnhealthyHosts`, `Targets of ${webService.node.path} (${container}) fail their health checks`,
@@ -158,7 +162,7 @@ export class InfraMonitoring extends Construct {
         { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE }));
       widgets.push(new cloudwatch.GraphWidget({ title: `${container}: requests / target 5xx`, left: [requests], right: [target5xx], width: 6 }));
     }
-    service.enableDeploymentAlarms(rollback.map(alarm => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    addRollbackAlarms(service, rollback);
     webService.deploymentAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
     widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms, ...rollback, ...webService.deploymentAlarms], width: 6 }));
     this.section(`Web service ${id}`, ...widgets);
@@ -315,13 +319,15 @@ export class InfraMonitoring extends Construct {
     const elb5xx = lb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: PERIOD });
     const target5xx = lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD });
     const p = (stat: string) => lb.targetResponseTime({ period: PERIOD, statistic: stat });
-    const elb5xxAlarm = this.watch('LoadBalancer5xxRate', 'The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests',
+    const rollsBack = props.service !== undefined && props.deploymentAlarms !== false;
+    const rollback = (description: string) => (rollsBack ? `${description}: ${ROLLS_BACK}` : description);
+    const elb5xxAlarm = this.watch('LoadBalancer5xxRate', rollback('The load balancer itself answers 5xx (no healthy target, timeouts) for too many requests'),
       percentOf(elb5xx, requests, 'ALB 5xx %'),
       { threshold: t.loadBalancer5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
-    const target5xxAlarm = this.watch('Target5xxRate', 'The application answers 5xx for too many requests',
+    const target5xxAlarm = this.watch('Target5xxRate', rollback('The application answers 5xx for too many requests'),
       percentOf(target5xx, requests, 'Target 5xx %'),
       { threshold: t.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING });
-    const latencyAlarm = this.watch('P99LatencyHigh', 'p99 response time of the application is too high',
+    const latencyAlarm = this.watch('P99LatencyHigh', rollback('p99 response time of the application is too high'),
       p('p99'),
       { threshold: seconds(t.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING });
     const widgets: cloudwatch.IWidget[] = [
@@ -345,13 +351,11 @@ export class InfraMonitoring extends Construct {
       widgets.push(new cloudwatch.GraphWidget({ title: `Healthy / unhealthy hosts${name ? ` (${name})` : ''}`, left: [healthy, unhealthy], width: 6 }));
     });
     this.section('Load balancer', ...widgets);
-    if (props.service && props.deploymentAlarms === false) {
+    if (rollsBack) {
+      addRollbackAlarms(props.service!, [elb5xxAlarm, target5xxAlarm, latencyAlarm]);
+    } else if (props.service) {
       warnWeakenedDefault(this, 'deploymentAlarms', false, 'a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start',
         'keep the default (true)');
-    } else if (props.service) {
-      props.service.enableDeploymentAlarms([elb5xxAlarm.alarmName, target5xxAlarm.alarmName, latencyAlarm.alarmName], {
-        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-      });
     }
   }
 
@@ -432,6 +436,19 @@ function validateProps(scope: Construct, props: InfraMonitoringProps): void {
 /** Errors as a percentage of requests; a minute without requests counts as 0 %, not as missing data. */
 function percentOf(errors: cloudwatch.IMetric, requests: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({ expression: '100 * FILL(errors, 0) / MAX([requests, 1])', usingMetrics: { errors, requests }, period: PERIOD, label });
+}
+
+/**
+ * One metric of several target groups: their sum (`+`) or, for a percentile, the worst of them (`MAX`). A group
+ * without traffic has no data points, hence FILL. A single metric is returned as it is.
+ */
+function combine(metrics: cloudwatch.IMetric[], how: '+' | 'MAX', id: string, label: string): cloudwatch.IMetric {
+  if (metrics.length === 1) return metrics[0];
+  // IDs are unique across the alarm's nested expressions.
+  const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`${id}${i}`, metric]));
+  const filled = Object.keys(usingMetrics).map(key => `FILL(${key}, 0)`);
+  const expression = how === '+' ? filled.join(' + ') : `MAX([${filled.join(', ')}])`;
+  return new cloudwatch.MathExpression({ expression, usingMetrics, period: PERIOD, label });
 }
 
 /** A duration as the seconds CloudWatch's latency metrics count in. */

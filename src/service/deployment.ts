@@ -13,6 +13,7 @@ import { SMOKE_TEST_SOURCE } from './smoke-test';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
+import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { requireSubnets } from '../private/subnets';
 
 /** Blue/green settings with their defaults applied (docs/adr/0008). */
@@ -72,8 +73,6 @@ export class BlueGreenDeployment {
   public readonly smokeTestLogGroup: logs.LogGroup;
   /** Alarms of the deployment machinery: the hook's errors, and unhealthy hosts in either target group. */
   public readonly alarms: cloudwatch.Alarm[] = [];
-  /** Alarms that roll a deployment back during its bake time. */
-  public readonly rollbackAlarms: cloudwatch.Alarm[] = [];
 
   constructor(private readonly scope: Construct, private readonly edge: BlueGreenEdge, private readonly settings: BlueGreenSettings) {
     const https = edge.certificate !== undefined;
@@ -168,20 +167,17 @@ export class BlueGreenDeployment {
    * deployment production runs in the other one.
    */
   public watchTargetGroups(id: string, groups: elbv2.ApplicationTargetGroup[], service: ecs.FargateService): void {
-    groups.forEach((group, i) => {
-      const alarm = notify(new cloudwatch.Alarm(this.scope, `${id}${i === 0 ? '' : 'Alternate'}UnhealthyHostsAlarm`, {
-        alarmDescription: 'Targets fail their health checks during or after a deployment: ECS rolls the deployment back',
-        metric: group.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }), undefined);
-      this.alarms.push(alarm);
-      this.rollbackAlarms.push(alarm);
-    });
-    service.enableDeploymentAlarms(this.rollbackAlarms.map(a => a.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    const alarms = groups.map((group, i) => notify(new cloudwatch.Alarm(this.scope, `${id}${i === 0 ? '' : 'Alternate'}UnhealthyHostsAlarm`, {
+      alarmDescription: `Targets fail their health checks during or after a deployment: ${ROLLS_BACK}`,
+      metric: group.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }), undefined));
+    this.alarms.push(...alarms);
+    addRollbackAlarms(service, alarms);
   }
 
   private acknowledgeFindings(): void {

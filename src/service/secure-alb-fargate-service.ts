@@ -25,6 +25,7 @@ import { IMonitoredWebService } from '../monitoring/monitored';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
+import { addRollbackAlarms, rollbackAlarmsOf } from '../private/rollback-alarms';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 import { invalidProp } from '../private/validation';
@@ -251,6 +252,24 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   }
 
   /**
+   * The alarms that roll the service's deployments back (`DeploymentConfiguration.Alarms`): blue/green's unhealthy
+   * hosts, `InfraMonitoring`'s 5xx and latency alarms, and those given to `addRollbackAlarm`.
+   */
+  public get rollbackAlarms(): cloudwatch.IAlarm[] {
+    return [...rollbackAlarmsOf(this.service)];
+  }
+
+  /**
+   * Roll the service's deployments back when this alarm fires during a deployment (and a blue/green one's bake time).
+   * Use it rather than `service.enableDeploymentAlarms`, which keeps only the first call's alarms (aws/aws-cdk#36308).
+   * An alarm on the service's own metrics needs a fixed `alarmName`: its `Ref` would make the alarm and the service
+   * depend on each other.
+   */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    addRollbackAlarms(this.service, [alarm]);
+  }
+
+  /**
    * Redeploy the service whenever the secret's current value changes (a successful rotation, or a value set by
    * hand): its tasks read secrets only at start. The new deployment is guarded like any other (circuit breaker, or
    * blue/green's smoke test and rollback alarms). The redeploy function's error alarm joins `deploymentAlarms`:
@@ -279,8 +298,9 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       securityGroups: [this.serviceSecurityGroup],
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      // The circuit breaker serves rolling updates only; blue/green rolls back on its hook and alarms.
-      circuitBreaker: this.blueGreen ? undefined : { enable: true, rollback: true },
+      // Fails a deployment whose tasks never start or never pass health checks within minutes, rolling or blue/green
+      // (ECS "Deployment failure detection"); without it ECS keeps launching them and the pipeline waits its hour.
+      circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? SERVICE_DEFAULTS.healthCheckGracePeriod,
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
@@ -289,9 +309,6 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       ...this.blueGreen?.serviceOptions(),
     });
     service.forceNewDeployment(taskDefinitionRevision(this.taskDefinition));
-    if (this.blueGreen) {
-      Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker', 'ECS applies the circuit breaker to rolling updates only; a blue/green deployment rolls back on its smoke-test hook and deployment alarms.');
-    }
     return service;
   }
 
