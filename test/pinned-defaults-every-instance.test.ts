@@ -395,7 +395,8 @@ const PERCENT_5XX = '100 * FILL(errors, 0) / MAX([requests, 1])';
 const once = { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, DatapointsToAlarm: undefined, TreatMissingData: 'notBreaching' };
 const ALARM_KINDS: AlarmKind[] = [
   { kind: '5xx rate', match: /5xxRate$/, properties: { ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching' }, metric: { period: 60, stat: 'Sum', expression: PERCENT_5XX } },
-  { kind: 'p99 latency', match: /P99LatencyHigh$/, properties: { ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 2, EvaluationPeriods: 5, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching', ExtendedStatistic: 'p99' }, metric: { period: 60 } },
+  // p99 of one target group, or of each group an expression combines (both groups of a blue/green container).
+  { kind: 'p99 latency', match: /P99LatencyHigh$/, properties: { ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 2, EvaluationPeriods: 5, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' }, metric: { period: 60, stat: 'p99' } },
   { kind: 'unhealthy hosts', match: /Monitoring\w*UnhealthyHosts\w*$/, properties: { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 5, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' }, metric: { period: 60, stat: 'Maximum' } },
   { kind: 'blue/green unhealthy hosts', match: /UnhealthyHostsAlarm$/, properties: { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching' }, metric: { period: 60, stat: 'Maximum' } },
   { kind: 'tasks below desired', match: /TasksBelowDesired$/, properties: { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 5, DatapointsToAlarm: 5, TreatMissingData: 'breaching' }, metric: { period: 60, expression: 'desired - running' } },
