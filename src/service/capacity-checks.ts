@@ -71,7 +71,7 @@ export class EdgeUsage {
       const total = (this.used[quota] ?? 0) + count;
       const { quota: max, what, source } = EDGE_QUOTAS[quota];
       if (count > 0 && total > max) {
-        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); give this service its own edge, or fewer routed containers`);
+        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers`);
       }
     }));
     for (const [quota, count] of entries) this.used[quota] = (this.used[quota] ?? 0) + count;
