@@ -37,7 +37,7 @@ describe('BackendPlatform.addService', () => {
 
     test('THEN the platform listener forwards its paths to its own target group, before the first service\'s catch-all', () => {
       const listener = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
-      expect(listener).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), priority: 13621, paths: ['/admin/*', '/internal/*'] });
+      expect(listener).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), priority: 37901, paths: ['/admin/*', '/internal/*'] });
       const [[, rule]] = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([id]) => id.startsWith('PlatformAdminAppRoute'));
       expect(rule.Properties.Actions[0].TargetGroupArn.Ref).toMatch(/^PlatformAdminAppTargetGroup/);
       const [[, service]] = resources(template, 'AWS::ECS::Service').filter(([id]) => id.startsWith('PlatformAdminService'));
@@ -108,9 +108,9 @@ describe('BackendPlatform.addService', () => {
     built.addService('Hooks', { pathPatterns: ['/hooks/*'], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
     const found = rules(Template.fromStack(Stack.of(built))).map(r => [r.id.replace(/[A-F0-9]{8}$/, ''), r.priority, r.paths]);
     expect(found).toEqual(expect.arrayContaining([
-      ['PlatformAdminAppRouteRule', 13621, ['/admin/*']],
-      ['PlatformHooksAppRouteRule', 49711, ['/hooks/*']],
-      ['PlatformHooksRelayRouteRule', 49211, ['/relay/*']],
+      ['PlatformAdminAppRouteRule', 37901, ['/admin/*']],
+      ['PlatformHooksAppRouteRule', 47771, ['/hooks/*']],
+      ['PlatformHooksRelayRouteRule', 47271, ['/relay/*']],
     ]));
   });
 
@@ -146,18 +146,20 @@ describe('BackendPlatform.addService', () => {
 
     test('THEN it gets a test listener of its own on the next port, whose rule sends every path to it', () => {
       const ports = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id, l]) => [id.replace(/[A-F0-9]{8}$/, ''), l.Properties.Port]);
-      expect(ports).toEqual(expect.arrayContaining([['PlatformServiceLoadBalancerTestListener', 8443], ['PlatformAdminTestListener', 9105]]));
+      expect(ports).toEqual(expect.arrayContaining([['PlatformServiceLoadBalancerTestListener', 8443], ['PlatformAdminTestListener', 10333]]));
       const test = rules(template).find(r => r.listener.startsWith('PlatformAdminTestListener'))!;
-      expect(test).toMatchObject({ priority: 13621, paths: ['/*'] });
+      expect(test).toMatchObject({ priority: 37901, paths: ['/*'] });
       const production = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
       expect(production).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), paths: ['/admin/*'] });
     });
 
     test('THEN its smoke test calls its own test port, which only its smoke-test function may reach', () => {
       const fn = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('PlatformAdminSmokeTestFunction'))![1];
-      expect(fn.Properties.Environment.Variables.SMOKE_TEST_URL).toBe('https://prod-lb.example.com:9105/health');
+      expect(fn.Properties.Environment.Variables.SMOKE_TEST_URL).toBe('https://prod-lb.example.com:10333/health');
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-        FromPort: 9105, ToPort: 9105, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformAdminSmokeTestSecurityGroup'), 'GroupId'] },
+        FromPort: 10333,
+        ToPort: 10333,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformAdminSmokeTestSecurityGroup'), 'GroupId'] },
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformServiceTestListenerSecurityGroup'), 'GroupId'] },
       });
     });
@@ -372,13 +374,13 @@ describe('GIVEN blue/green services sharing the edge (docs/adr/0009)', () => {
 
   test('WHEN two services\' derived blocks collide THEN the second is refused by name, with a free block to pin', () => {
     const built = platform({});
-    built.addService('Svc39', { pathPatterns: ['/a/*'] });
-    expect(() => built.addService('Svc44', { pathPatterns: ['/b/*'] })).toThrow(
-      'TestStack/Platform: invalid addService(\'Svc44\').priorityBlock undefined: the listener rule priority block derived from its construct path is already taken by '
-      + 'TestStack/Platform/Svc39 on this load balancer; pin this service\'s priorityBlock to a free block, e.g. 1');
+    built.addService('Svc1', { pathPatterns: ['/a/*'] });
+    expect(() => built.addService('Svc420', { pathPatterns: ['/b/*'] })).toThrow(
+      'TestStack/Platform: invalid addService(\'Svc420\').priorityBlock undefined: the listener rule priority block derived from its construct path is already taken by '
+      + 'TestStack/Platform/Svc1 on this load balancer; pin this service\'s priorityBlock to a free block, e.g. 1');
     const pinned = platform({});
-    pinned.addService('Svc39', { pathPatterns: ['/a/*'] });
-    expect(() => pinned.addService('Svc44', { pathPatterns: ['/b/*'], priorityBlock: 1 })).not.toThrow();
+    pinned.addService('Svc1', { pathPatterns: ['/a/*'] });
+    expect(() => pinned.addService('Svc420', { pathPatterns: ['/b/*'], priorityBlock: 1 })).not.toThrow();
   });
 
   test('WHEN a service would take the load balancer over its rule and target group quotas THEN that addService is refused by name', () => {

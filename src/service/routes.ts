@@ -45,10 +45,10 @@ export function pinnedBlock(k: number): PriorityBlock {
   return { key: `pinned ${k}`, firstPriority: k * BLOCK, routedStep: ROUTED_STEP, mainPriority: k * BLOCK + MAIN_OFFSET, testPortOffset: k };
 }
 
-/** The block derived from a stable name (the service's construct path below its stack): FNV-1a, so it never changes. */
+/** The block derived from a stable name (the service's construct path below its stack): a fixed polynomial hash, so it never changes. */
 export function derivedBlock(name: string): PriorityBlock {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
   const slot = hash % DERIVED_SLOTS;
   const first = (1 + Math.floor(slot / SLOTS_PER_BLOCK)) * BLOCK + (slot % SLOTS_PER_BLOCK) * ROUTED_STEP + 1;
   return { key: `derived ${slot}`, firstPriority: first, routedStep: 1, mainPriority: first + MAIN_OFFSET, testPortOffset: MAX_PRIORITY_BLOCK + 1 + slot };
