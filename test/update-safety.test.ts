@@ -164,8 +164,44 @@ describe.each([
   test('THEN no existing resource of the first web service, its load balancer, listener or distribution changes (but for Service Connect)', () => {
     const touched = changes.filter(c => c.id.startsWith('BackendService') && c.impact !== ResourceImpact.WILL_CREATE);
     const serviceConnect = _name === 'add an internal worker' ? ['AWS::ECS::Cluster', 'AWS::ECS::Service'] : [];
-    expect(touched.map(c => c.type).sort()).toEqual(serviceConnect);
+    // The first blue/green service on the edge gives the load balancer its test-listener security group (SetSecurityGroups, in place).
+    const testListenerGroup = _name === 'add a second, blue/green web service' ? ['AWS::ElasticLoadBalancingV2::LoadBalancer'] : [];
+    expect(touched.map(c => c.type).sort()).toEqual([...serviceConnect, ...testListenerGroup]);
     expect(touched.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+  });
+});
+
+/** Blue/green services added as the update-safety suite's platform names them, each at its own path. */
+const blueGreenServices = (...ids: string[]) => (platform: BackendPlatform) => {
+  for (const id of ids) platform.addService(id, { pathPatterns: [`/${id.toLowerCase()}/*`], deployment: ServiceDeployment.blueGreen() });
+};
+
+/**
+ * ECS moves a blue/green listener rule's weights; an update of the rule writes the template's 100/0 back
+ * (aws/aws-cdk#36649). Removing or renaming one service must leave every other service's resources as they are.
+ */
+describe.each([
+  ['remove a blue/green service from the middle', ['Admin', 'Billing', 'Reports'], ['Admin', 'Reports'], ['Admin', 'Reports']],
+  ['rename a blue/green service in the middle', ['Admin', 'Billing', 'Reports'], ['Admin', 'Invoices', 'Reports'], ['Admin', 'Reports']],
+  ['add a blue/green service before the others', ['Admin', 'Reports'], ['Billing', 'Admin', 'Reports'], ['Admin', 'Reports']],
+])('GIVEN a blue/green platform with added services WHEN we %s', (_name, before, after, kept) => {
+  const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
+  const diff = fullDiff(synth(blueGreen, blueGreenServices(...before)), synth(blueGreen, blueGreenServices(...after)));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN something changes (the change is real)', () => {
+    expect(changes.length).toBeGreaterThan(0);
+  });
+
+  test('THEN no resource of the services kept changes: not their listener rules, test listeners, target groups or services', () => {
+    expect(changes.filter(c => kept.some(id => c.id.startsWith(`Backend${id}`)))).toEqual([]);
+  });
+
+  test('THEN no listener rule but the removed or added service\'s is touched, and nothing stateful is replaced', () => {
+    const moved = [...before, ...after].filter(id => !kept.includes(id));
+    expect(changes.filter(c => c.type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && !moved.some(id => c.id.startsWith(`Backend${id}`)))).toEqual([]);
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact) && !moved.some(id => c.id.startsWith(`Backend${id}`)))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { platform, reset, web } from './builders';
 import { givenStack } from './fixtures';
 import { BackendPlatform, EcrToEcsPipeline, EdgeMode, PlatformStore, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
+import { securityGroupRulesWithinQuota } from './deploy-readiness/rules/security-groups';
 
 const resources = (template: Template, type: string) => Object.entries<any>(template.findResources(type));
 const rules = (template: Template) => resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, rule]) => ({
@@ -36,7 +37,7 @@ describe('BackendPlatform.addService', () => {
 
     test('THEN the platform listener forwards its paths to its own target group, before the first service\'s catch-all', () => {
       const listener = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
-      expect(listener).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), priority: 1500, paths: ['/admin/*', '/internal/*'] });
+      expect(listener).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), priority: 37901, paths: ['/admin/*', '/internal/*'] });
       const [[, rule]] = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([id]) => id.startsWith('PlatformAdminAppRoute'));
       expect(rule.Properties.Actions[0].TargetGroupArn.Ref).toMatch(/^PlatformAdminAppTargetGroup/);
       const [[, service]] = resources(template, 'AWS::ECS::Service').filter(([id]) => id.startsWith('PlatformAdminService'));
@@ -100,16 +101,35 @@ describe('BackendPlatform.addService', () => {
     expect(built.pipelines).toHaveLength(1);
   });
 
-  test('GIVEN two added services, one with a routed container THEN each takes its own priority block', () => {
+  // The derived priorities are contract: a changed derivation would update every deployed added service's rules.
+  test('GIVEN two added services, one with a routed container THEN each takes the block derived from its construct path', () => {
     const built = platform({});
     built.addService('Admin', { pathPatterns: ['/admin/*'] });
     built.addService('Hooks', { pathPatterns: ['/hooks/*'], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
     const found = rules(Template.fromStack(Stack.of(built))).map(r => [r.id.replace(/[A-F0-9]{8}$/, ''), r.priority, r.paths]);
     expect(found).toEqual(expect.arrayContaining([
-      ['PlatformAdminAppRouteRule', 1500, ['/admin/*']],
-      ['PlatformHooksAppRouteRule', 2500, ['/hooks/*']],
-      ['PlatformHooksRelayRouteRule', 2000, ['/relay/*']],
+      ['PlatformAdminAppRouteRule', 37901, ['/admin/*']],
+      ['PlatformHooksAppRouteRule', 47771, ['/hooks/*']],
+      ['PlatformHooksRelayRouteRule', 47271, ['/relay/*']],
     ]));
+  });
+
+  test('GIVEN added services pinned to blocks (a platform deployed before blocks were derived) THEN each keeps the priorities of its position', () => {
+    const built = platform({});
+    built.addService('Admin', { pathPatterns: ['/admin/*'], priorityBlock: 1 });
+    built.addService('Hooks', { pathPatterns: ['/hooks/*'], priorityBlock: 2, routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
+    const found = rules(Template.fromStack(Stack.of(built))).map(r => [r.id.replace(/[A-F0-9]{8}$/, ''), r.priority]);
+    expect(found).toEqual(expect.arrayContaining([['PlatformAdminAppRouteRule', 1500], ['PlatformHooksAppRouteRule', 2500], ['PlatformHooksRelayRouteRule', 2000]]));
+  });
+
+  test('GIVEN a pinned block another service holds, or one out of range, or on the platform\'s own service THEN each is refused by name', () => {
+    const built = platform({});
+    built.addService('Admin', { pathPatterns: ['/admin/*'], priorityBlock: 3 });
+    expect(() => built.addService('Hooks', { pathPatterns: ['/hooks/*'], priorityBlock: 3 })).toThrow(
+      'TestStack/Platform: invalid addService(\'Hooks\').priorityBlock 3: block 3 is already taken by TestStack/Platform/Admin on this load balancer; '
+      + 'pin this service\'s priorityBlock to a free block, e.g. 1 (leave the other one as it is: its rules are deployed)');
+    expect(() => built.addService('Reports', { pathPatterns: ['/reports/*'], priorityBlock: 50 })).toThrow(/invalid addService\('Reports'\)\.priorityBlock 50: /);
+    expect(() => platform({ service: { priorityBlock: 1 } })).toThrow(/invalid service\.priorityBlock 1: only a service sharing another one's edge takes a priority block/);
   });
 
   test('GIVEN a public-ALB platform THEN an added service\'s rule also requires the origin-verify header', () => {
@@ -173,18 +193,21 @@ describe('BackendPlatform.addService', () => {
 
     test('THEN it gets a test listener of its own on the next port, whose rule sends every path to it', () => {
       const ports = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id, l]) => [id.replace(/[A-F0-9]{8}$/, ''), l.Properties.Port]);
-      expect(ports).toEqual(expect.arrayContaining([['PlatformServiceLoadBalancerTestListener', 8443], ['PlatformAdminTestListener', 8444]]));
+      expect(ports).toEqual(expect.arrayContaining([['PlatformServiceLoadBalancerTestListener', 8443], ['PlatformAdminTestListener', 10333]]));
       const test = rules(template).find(r => r.listener.startsWith('PlatformAdminTestListener'))!;
-      expect(test).toMatchObject({ priority: 1500, paths: ['/*'] });
+      expect(test).toMatchObject({ priority: 37901, paths: ['/*'] });
       const production = rules(template).find(r => r.id.startsWith('PlatformAdminAppRoute'))!;
       expect(production).toMatchObject({ listener: expect.stringMatching(/^PlatformServiceLoadBalancerHttpsListener/), paths: ['/admin/*'] });
     });
 
     test('THEN its smoke test calls its own test port, which only its smoke-test function may reach', () => {
       const fn = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('PlatformAdminSmokeTestFunction'))![1];
-      expect(fn.Properties.Environment.Variables.SMOKE_TEST_URL).toBe('https://prod-lb.example.com:8444/health');
+      expect(fn.Properties.Environment.Variables.SMOKE_TEST_URL).toBe('https://prod-lb.example.com:10333/health');
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-        FromPort: 8444, ToPort: 8444, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformAdminSmokeTestSecurityGroup'), 'GroupId'] },
+        FromPort: 10333,
+        ToPort: 10333,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformAdminSmokeTestSecurityGroup'), 'GroupId'] },
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformServiceTestListenerSecurityGroup'), 'GroupId'] },
       });
     });
   });
@@ -272,13 +295,10 @@ describe('SecureAlbFargateService shareEdgeWith', () => {
       'TestStack/Reports: invalid shareEdgeWith "TestStack/Admin": that service shares another one\'s edge itself; share the edge of the service that created it');
   });
 
-  test('GIVEN more services sharing one edge than its rule priority blocks hold THEN the next one is refused by name', () => {
-    const first = web({});
-    const stack = Stack.of(first);
-    const props = { vpc: first.loadBalancer.vpc!, environmentName: 'prod', image: first.image, shareEdgeWith: first };
-    for (let n = 1; n <= 49; n++) new SecureAlbFargateService(stack, `Extra${n}`, { ...props, pathPatterns: [`/extra${n}/*`] });
-    expect(() => new SecureAlbFargateService(stack, 'Extra50', { ...props, pathPatterns: ['/extra50/*'] })).toThrow(
-      'TestStack/Extra50: invalid shareEdgeWith "TestStack/Web": a load balancer takes at most 49 services sharing it here; give this service its own edge');
+  test('GIVEN more routed containers than a task holds THEN they are refused by name', () => {
+    const routedContainers = Array.from({ length: 10 }, (_, n) => ({ name: `c${n}`, containerPort: 9000 + n, pathPatterns: [`/c${n}/*`] }));
+    expect(() => web({ routedContainers })).toThrow(
+      'TestStack/Web: invalid routedContainers "10 containers": an ECS task definition holds at most 10 containers, the main one included; keep at most 9 routed containers or split them over added services');
   });
 
   test('GIVEN a sharing service whose id makes no DNS label THEN it is refused by name (the id names its SSM paths)', () => {
@@ -357,5 +377,68 @@ describe('GIVEN what a new user tries beyond the examples', () => {
     const functions = resources(Template.fromStack(Stack.of(built)), 'AWS::Lambda::Function').map(([id]) => id);
     expect(functions.filter(id => id.startsWith('PlatformStaticRotationRedeploy'))).toEqual([]);
     expect(functions.filter(id => id.startsWith('PlatformServiceRotationRedeploy'))).toHaveLength(1);
+  });
+});
+
+describe('GIVEN blue/green services sharing the edge (docs/adr/0009)', () => {
+  const blueGreen = ServiceDeployment.blueGreen();
+  const SIX = ['Admin', 'Billing', 'Reports', 'Search', 'Orders', 'Hooks'];
+  const withServices = (ids: string[]) => {
+    const built = platform({ service: { deployment: blueGreen } });
+    for (const id of ids) built.addService(id, { pathPatterns: [`/${id.toLowerCase()}/*`], deployment: blueGreen });
+    return Template.fromStack(Stack.of(built));
+  };
+  const inboundOf = (template: Template, group: string) => resources(template, 'AWS::EC2::SecurityGroupIngress')
+    .filter(([, rule]) => JSON.stringify(rule.Properties.GroupId).includes(group)).map(([, rule]) => rule.Properties);
+
+  describe('WHEN six join a blue/green platform (the fifth went over the CloudFront group\'s quota before)', () => {
+    const template = withServices(SIX);
+
+    test('THEN every security group stays within 60 inbound and 60 outbound rules, prefix lists by weight', () => {
+      expect(securityGroupRulesWithinQuota.check(template.toJSON())).toEqual([]);
+    });
+
+    test('THEN the CloudFront group holds only the prefix-list rule, and the test-listener group one rule per smoke test', () => {
+      expect(inboundOf(template, 'PlatformServiceLoadBalancerSecurityGroup')).toEqual([expect.objectContaining({ SourcePrefixListId: expect.anything() })]);
+      const sources = inboundOf(template, 'PlatformServiceTestListenerSecurityGroup').map(rule => rule.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, ''));
+      expect(sources.sort()).toEqual(['Service', ...SIX].map(id => `Platform${id}SmokeTestSecurityGroup`).sort());
+      const [[, alb]] = resources(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+      expect(alb.Properties.SecurityGroups).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^PlatformServiceLoadBalancerSecurityGroup/), 'GroupId'] },
+        { 'Fn::GetAtt': [expect.stringMatching(/^PlatformServiceTestListenerSecurityGroup/), 'GroupId'] },
+      ]);
+    });
+  });
+
+  test('WHEN a service is removed from the middle THEN the others\' listener rules and test listeners keep every property', () => {
+    const kept = (template: Template) => Object.fromEntries(resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+      .concat(resources(template, 'AWS::ElasticLoadBalancingV2::Listener'))
+      .filter(([id]) => /^Platform(Admin|Reports)/.test(id)));
+    const before = kept(withServices(['Admin', 'Billing', 'Reports']));
+    expect(Object.keys(before)).toHaveLength(6);
+    expect(kept(withServices(['Admin', 'Reports']))).toEqual(before);
+  });
+
+  test('WHEN two services\' derived blocks collide THEN the second is refused by name, with a free block to pin', () => {
+    const built = platform({});
+    built.addService('Svc1', { pathPatterns: ['/a/*'] });
+    expect(() => built.addService('Svc420', { pathPatterns: ['/b/*'] })).toThrow(
+      'TestStack/Platform: invalid addService(\'Svc420\').priorityBlock undefined: the listener rule priority block derived from its construct path is already taken by '
+      + 'TestStack/Platform/Svc1 on this load balancer; pin this service\'s priorityBlock to a free block, e.g. 1');
+    const pinned = platform({});
+    pinned.addService('Svc1', { pathPatterns: ['/a/*'] });
+    expect(() => pinned.addService('Svc420', { pathPatterns: ['/b/*'], priorityBlock: 1 })).not.toThrow();
+  });
+
+  test('WHEN a service would take the load balancer over its rule and target group quotas THEN that addService is refused by name', () => {
+    const built = platform({ service: { deployment: blueGreen } });
+    const routedContainers = (id: string) => Array.from({ length: 9 }, (_, n) => ({ name: `c${n}`, containerPort: 9000 + n, pathPatterns: [`/${id}/c${n}/*`] }));
+    // Each takes 20 rules and 20 target groups (ten containers, two of each under blue/green); the platform's service 2.
+    for (const id of ['Admin', 'Billing', 'Reports', 'Search']) built.addService(id, { pathPatterns: [`/${id}/*`], deployment: blueGreen, routedContainers: routedContainers(id) });
+    const quota = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html';
+    expect(() => built.addService('Orders', { pathPatterns: ['/orders/*'], deployment: blueGreen, routedContainers: routedContainers('orders') })).toThrow(
+      `TestStack/Platform: invalid addService('Orders').deployment ServiceDeployment: the load balancer would hold 102 listener rules (default rules excluded), over the quota of 100 per Application Load Balancer (${quota}); `
+      + 'give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers\n'
+      + `TestStack/Platform: invalid addService('Orders').deployment ServiceDeployment: the load balancer would hold 102 target groups, over the quota of 100 per Application Load Balancer (${quota})`);
   });
 });

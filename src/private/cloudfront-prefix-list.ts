@@ -26,7 +26,14 @@ const ORIGIN_FACING_PREFIX_LISTS: Record<string, string> = {
   'us-west-2': 'pl-82a045eb',
 };
 
-const MAPPING_ID = 'CloudFrontOriginFacingPrefixList';
+/** The list's weight: a security group rule that references it counts as 55 of the group's 60 inbound rules. */
+export const ORIGIN_FACING_PREFIX_LIST_WEIGHT = 55;
+
+/** The IDs built in, for checks that recognise a rule referencing the list. */
+export const ORIGIN_FACING_PREFIX_LIST_IDS: readonly string[] = Object.values(ORIGIN_FACING_PREFIX_LISTS);
+
+/** The stack mapping that resolves the list's ID by region. */
+export const ORIGIN_FACING_MAPPING_ID = 'CloudFrontOriginFacingPrefixList';
 
 /**
  * The origin-facing prefix list ID for the stack's region: a literal when the region is known at synth,
@@ -42,8 +49,8 @@ export function cloudFrontOriginFacingPrefixListId(scope: IConstruct, overridePr
     }
     return id;
   }
-  const existing = stack.node.tryFindChild(MAPPING_ID) as CfnMapping | undefined;
-  const mapping = existing ?? new CfnMapping(stack, MAPPING_ID, {
+  const existing = stack.node.tryFindChild(ORIGIN_FACING_MAPPING_ID) as CfnMapping | undefined;
+  const mapping = existing ?? new CfnMapping(stack, ORIGIN_FACING_MAPPING_ID, {
     mapping: Object.fromEntries(Object.entries(ORIGIN_FACING_PREFIX_LISTS).map(([region, id]) => [region, { PrefixListId: id }])),
   });
   return mapping.findInMap(stack.region, 'PrefixListId');

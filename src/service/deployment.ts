@@ -27,7 +27,8 @@ export interface BlueGreenSettings {
 export interface BlueGreenEdge {
   readonly vpc: ec2.IVpc;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** The load balancer's security group that admits the smoke tests (not the CloudFront one: docs/adr/0009). */
+  readonly testListenerSecurityGroup: ec2.SecurityGroup;
   /** The production listener; its certificate, if any, also serves the test listener. */
   readonly listener: elbv2.ApplicationListener;
   /** Host name of the certificate, when there is one: the smoke test calls it so TLS verifies. */
@@ -37,8 +38,8 @@ export interface BlueGreenEdge {
   readonly logEncryptionKey?: kms.IKey;
   /** The service, when it shares another one's edge: its rules and test listener are created under it. */
   readonly sharingService?: Construct;
-  /** 0 for the edge's own service, k for the k-th service sharing it: its test listener port is the base port + k. */
-  readonly shareIndex: number;
+  /** Added to the base test listener port: 0 for the edge's own service, its priority block's offset for a sharer. */
+  readonly testPortOffset: number;
 }
 
 /** Test listener ports: never the production listener's, never admitted from CloudFront. */
@@ -76,7 +77,7 @@ export class BlueGreenDeployment {
 
   constructor(private readonly scope: Construct, private readonly edge: BlueGreenEdge, private readonly settings: BlueGreenSettings) {
     const https = edge.certificate !== undefined;
-    const port = (https ? TEST_LISTENER_PORTS.https : TEST_LISTENER_PORTS.http) + edge.shareIndex;
+    const port = (https ? TEST_LISTENER_PORTS.https : TEST_LISTENER_PORTS.http) + edge.testPortOffset;
     const listener: elbv2.BaseApplicationListenerProps = {
       port,
       protocol: https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
@@ -101,7 +102,7 @@ export class BlueGreenDeployment {
     this.smokeTestSecurityGroup = new ec2.SecurityGroup(scope, 'SmokeTestSecurityGroup', {
       vpc: edge.vpc, description: 'Blue/green smoke test: to the test listener only', allowAllOutbound: false,
     });
-    this.smokeTestSecurityGroup.connections.allowTo(edge.loadBalancerSecurityGroup, ec2.Port.tcp(port), 'Smoke test to the blue/green test listener');
+    this.smokeTestSecurityGroup.connections.allowTo(edge.testListenerSecurityGroup, ec2.Port.tcp(port), 'Smoke test to the blue/green test listener');
     this.smokeTestLogGroup = createLogGroup(scope, 'SmokeTestLogGroup', edge.logRetention, edge.logEncryptionKey);
     const host = edge.loadBalancerDomainName ?? edge.loadBalancer.loadBalancerDnsName;
     this.smokeTestFunction = new lambda.Function(scope, 'SmokeTestFunction', {

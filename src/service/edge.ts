@@ -9,10 +9,11 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { EdgeUsage } from './capacity-checks';
 import { CloudFrontWebAcl } from './cloudfront-web-acl';
 import { EdgeMode, EdgeOptions } from './service-options';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
-import { cloudFrontOriginFacingPrefixListId } from '../private/cloudfront-prefix-list';
+import { cloudFrontOriginFacingPrefixListId, ORIGIN_FACING_PREFIX_LIST_WEIGHT } from '../private/cloudfront-prefix-list';
 import { acknowledge } from '../private/compliance';
 import { createSharedSecret } from '../private/secret';
 import { requireSubnets } from '../private/subnets';
@@ -48,7 +49,10 @@ export class ServiceEdge {
   public readonly listener: elbv2.ApplicationListener;
   /** The secret origin header value, when CloudFront fronts a public ALB. */
   public readonly originVerifySecret?: secretsmanager.Secret;
+  /** What the services on this edge use of its load balancer's and security groups' quotas. */
+  public readonly usage = new EdgeUsage();
   private readonly vpcOrigin: boolean;
+  private testListenerGroup?: ec2.SecurityGroup;
 
   constructor(private readonly scope: Construct, private readonly options: EdgeSettings) {
     this.vpcOrigin = options.edgeMode === EdgeMode.VPC_ORIGIN;
@@ -99,6 +103,7 @@ export class ServiceEdge {
       const reason = 'A VPC origin without a hosted zone: no certificate can be issued for the internal ALB\'s amazonaws.com name, so CloudFront reaches it over HTTP inside AWS\'s network; the synth warning says so and a hostedZone turns TLS on.';
       acknowledge(this.listener, [{ id: 'alb_http_to_https_redirection_check', reason }]);
     }
+    this.usage.claim(scope, 'edgeMode', options.edgeMode, { listeners: this.vpcOrigin ? 1 : 2, cloudFrontGroupInbound: ORIGIN_FACING_PREFIX_LIST_WEIGHT });
     if (!this.vpcOrigin) {
       this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
       if (options.cloudFront) {
@@ -107,6 +112,24 @@ export class ServiceEdge {
           'The value is shared by the CloudFront origin and the ALB rule through dynamic references; rotating it needs both updated in one deploy, so it is rotated by changing the secret and redeploying.');
       }
     }
+  }
+
+  /**
+   * The load balancer's second security group, created with the first blue/green service on the edge: it admits each
+   * smoke-test function to its test listener, so the CloudFront group keeps only its prefix-list rule (55 of its 60
+   * inbound rules) however many blue/green services share the load balancer.
+   */
+  public get testListenerSecurityGroup(): ec2.SecurityGroup {
+    if (!this.testListenerGroup) {
+      this.testListenerGroup = new ec2.SecurityGroup(this.scope, 'TestListenerSecurityGroup', {
+        vpc: this.options.vpc, description: 'ALB: blue/green test listeners, from the smoke-test functions only', allowAllOutbound: false,
+      });
+      // On the resource only, not on the load balancer's connections: those open every target to each of its groups,
+      // and the CloudFront group's rules to the tasks already serve the test listener's traffic.
+      const cfn = this.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer;
+      cfn.securityGroups = [this.loadBalancerSecurityGroup.securityGroupId, this.testListenerGroup.securityGroupId];
+    }
+    return this.testListenerGroup;
   }
 
   /** The listener condition every forward rule carries when CloudFront fronts a public ALB. */

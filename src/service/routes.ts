@@ -6,21 +6,57 @@ import { invalidProp } from '../private/validation';
 
 /**
  * Listener rule priorities of the services on one load balancer (docs/adr/0009). The edge's own service routes its
- * containers from 100 and its main container last (50000, the catch-all); the k-th service sharing the edge takes
- * the block from 1000 k: its routed containers first, its main container's paths at 1000 k + 500.
+ * containers from 100 and its main container last (50000, the catch-all). A service sharing the edge takes a block
+ * that no other service's presence changes, so adding, removing or renaming one never updates another's rules: a
+ * pinned block k (`priorityBlock`) is 1000 k + 10 r for its r-th routed container and 1000 k + 500 for its main
+ * container (the layout of the k-th added service before blocks were derived); a derived block is one of 2450 slots
+ * picked by a hash of the service's construct path, its routed containers at consecutive priorities off the tens and
+ * its main container 500 above, so derived and pinned blocks never overlap.
  */
 const OWNER_ROUTED_PRIORITY = 100;
 const OWNER_MAIN_PRIORITY = 50000;
-const SHARED_BLOCK = 1000;
-const SHARED_MAIN_OFFSET = 500;
+const BLOCK = 1000;
+const MAIN_OFFSET = 500;
 const ROUTED_STEP = 10;
-/** Blocks below the owner's catch-all: the services one load balancer can share. */
-export const MAX_SHARED_SERVICES = Math.floor(OWNER_MAIN_PRIORITY / SHARED_BLOCK) - 1;
+/** Pinned blocks: 1 to 49, below the owner's catch-all. */
+export const MAX_PRIORITY_BLOCK = Math.floor(OWNER_MAIN_PRIORITY / BLOCK) - 1;
+/** Derived slots: 50 per thousand (the nine numbers off each ten below its 500), in every pinnable thousand. */
+const SLOTS_PER_BLOCK = MAIN_OFFSET / ROUTED_STEP;
+const DERIVED_SLOTS = MAX_PRIORITY_BLOCK * SLOTS_PER_BLOCK;
+/** A derived block's routed containers take the nine numbers after its first: a task holds at most ten containers. */
+export const MAX_ROUTED_CONTAINERS = ROUTED_STEP - 1;
+
+/** Where a service's listener rules sit, and which test listener port blue/green gives it. */
+export interface PriorityBlock {
+  /** Identifies the block among the edge's services (collisions). */
+  readonly key: string;
+  readonly firstPriority: number;
+  readonly routedStep: number;
+  readonly mainPriority: number;
+  /** Added to the base test listener port (8443 or 8080). */
+  readonly testPortOffset: number;
+}
+
+/** The block of the service that owns the edge: the priorities it has had since the first version. */
+export const OWNER_BLOCK: PriorityBlock = { key: 'owner', firstPriority: OWNER_ROUTED_PRIORITY, routedStep: ROUTED_STEP, mainPriority: OWNER_MAIN_PRIORITY, testPortOffset: 0 };
+
+/** A pinned block k (1..49). */
+export function pinnedBlock(k: number): PriorityBlock {
+  return { key: `pinned ${k}`, firstPriority: k * BLOCK, routedStep: ROUTED_STEP, mainPriority: k * BLOCK + MAIN_OFFSET, testPortOffset: k };
+}
+
+/** The block derived from a stable name (the service's construct path below its stack): a fixed polynomial hash, so it never changes. */
+export function derivedBlock(name: string): PriorityBlock {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
+  const slot = hash % DERIVED_SLOTS;
+  const first = (1 + Math.floor(slot / SLOTS_PER_BLOCK)) * BLOCK + (slot % SLOTS_PER_BLOCK) * ROUTED_STEP + 1;
+  return { key: `derived ${slot}`, firstPriority: first, routedStep: 1, mainPriority: first + MAIN_OFFSET, testPortOffset: MAX_PRIORITY_BLOCK + 1 + slot };
+}
 
 /** The priority of a service's rule: `routedIndex` for a routed container, none for the main container. */
-export function rulePriority(shareIndex: number, routedIndex?: number): number {
-  if (routedIndex !== undefined) return (shareIndex === 0 ? OWNER_ROUTED_PRIORITY : shareIndex * SHARED_BLOCK) + routedIndex * ROUTED_STEP;
-  return shareIndex === 0 ? OWNER_MAIN_PRIORITY : shareIndex * SHARED_BLOCK + SHARED_MAIN_OFFSET;
+export function rulePriority(block: PriorityBlock, routedIndex?: number): number {
+  return routedIndex === undefined ? block.mainPriority : block.firstPriority + routedIndex * block.routedStep;
 }
 
 /** A path pattern a service asks the listener to route to it. */

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
 import { RotationRedeploy, validateRedeployedSecret } from './rotation-redeploy';
-import { addListenerRule, claimPaths, MAX_SHARED_SERVICES, PathClaim, rulePriority } from './routes';
+import { addListenerRule, claimPaths, derivedBlock, MAX_PRIORITY_BLOCK, OWNER_BLOCK, PathClaim, pinnedBlock, PriorityBlock, rulePriority } from './routes';
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
@@ -115,10 +115,12 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   private readonly blueGreen?: BlueGreenDeployment;
   /** The edge this service created, or the one of the service it shares. */
   private readonly edge: ServiceEdge;
-  /** How many services share this service's edge; each one's join order gives its rule priority block. */
-  private sharerCount = 0;
-  /** 0 for a service with its own edge, k for the k-th service sharing another's. */
-  private readonly shareIndex: number;
+  /** The priority blocks taken on this service's edge, by the service that took each. */
+  private readonly blocks = new Map<string, SecureAlbFargateService>();
+  /** Whether this service shares another one's edge. */
+  private readonly sharesEdge: boolean;
+  /** Where this service's listener rules sit (and its test listener port). */
+  private readonly block: PriorityBlock;
   private readonly logOptions: Pick<SecureAlbFargateServiceProps, 'logRetention' | 'logEncryptionKey'>;
   private rotationRedeploy?: RotationRedeploy;
 
@@ -134,7 +136,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.claimPhysicalNames(props, config);
 
     const owner = props.shareEdgeWith;
-    this.shareIndex = owner ? owner.addSharer(this) : 0;
+    this.sharesEdge = owner !== undefined;
+    this.block = owner ? owner.addSharer(this, props.priorityBlock) : OWNER_BLOCK;
     this.cluster = props.cluster ?? owner?.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     if (props.spot) ensureFargateSpot(this.cluster);
     this.accessLogsBucket = owner?.accessLogsBucket ?? props.accessLogsBucket ?? createAccessLogsBucket(this);
@@ -145,6 +148,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.httpsListener = this.listener;
     this.loadBalancerDomainName = config.loadBalancerDomainName ?? this.loadBalancer.loadBalancerDnsName;
     claimPaths(this.listener, this.pathClaims(config));
+    this.claimEdgeQuotas(props, config);
 
     this.task = new ServiceTask(this, {
       ...config,
@@ -167,23 +171,23 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.blueGreen = new BlueGreenDeployment(this, {
         vpc: props.vpc,
         loadBalancer: this.loadBalancer,
-        loadBalancerSecurityGroup: this.loadBalancerSecurityGroup,
+        testListenerSecurityGroup: edge.testListenerSecurityGroup,
         listener: this.listener,
         loadBalancerDomainName: config.loadBalancerDomainName,
         certificate: this.certificate,
         logRetention: props.logRetention,
         logEncryptionKey: props.logEncryptionKey,
         sharingService: this.ruleScope,
-        shareIndex: this.shareIndex,
+        testPortOffset: this.block.testPortOffset,
       }, config.blueGreen);
       this.testListener = this.blueGreen.testListener;
       this.smokeTestFunction = this.blueGreen.smokeTestFunction;
     }
     this.service = this.createService(props, config);
-    this.targetGroup = this.route(props.vpc, config, config.main, rulePriority(this.shareIndex));
+    this.targetGroup = this.route(props.vpc, config, config.main, rulePriority(this.block));
     config.routed.forEach((routed, index) => {
       this.task.addContainer(routed);
-      this.route(props.vpc, config, routed, rulePriority(this.shareIndex, index));
+      this.route(props.vpc, config, routed, rulePriority(this.block, index));
     });
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
@@ -206,18 +210,48 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   /** Where a service sharing another's edge creates its listener rules and test listener; none for the edge's own service. */
   private get ruleScope(): Construct | undefined {
-    return this.shareIndex > 0 ? this : undefined;
+    return this.sharesEdge ? this : undefined;
   }
 
-  /** Joins this service's edge; returns the sharer's index, which gives its rule priorities and test listener port. */
-  private addSharer(sharer: SecureAlbFargateService): number {
-    if (this.shareIndex > 0) {
+  /**
+   * Joins this service's edge; returns the sharer's priority block (its rules and test listener port): the pinned one,
+   * or the one derived from its construct path below the stack, which no other service's presence changes.
+   */
+  private addSharer(sharer: SecureAlbFargateService, pinned: number | undefined): PriorityBlock {
+    if (this.sharesEdge) {
       invalidProp(sharer, 'shareEdgeWith', this.node.path, 'that service shares another one\'s edge itself; share the edge of the service that created it');
     }
-    if (this.sharerCount >= MAX_SHARED_SERVICES) {
-      invalidProp(sharer, 'shareEdgeWith', this.node.path, `a load balancer takes at most ${MAX_SHARED_SERVICES} services sharing it here; give this service its own edge`);
+    const stackPath = Stack.of(sharer).node.path;
+    const block = pinned !== undefined ? pinnedBlock(pinned) : derivedBlock(sharer.node.path.slice(stackPath.length + 1));
+    const taken = this.blocks.get(block.key);
+    if (taken) {
+      const free = Array.from({ length: MAX_PRIORITY_BLOCK }, (_, i) => i + 1).find(k => !this.blocks.has(pinnedBlock(k).key));
+      invalidProp(sharer, 'priorityBlock', pinned, `${pinned === undefined ? 'the listener rule priority block derived from its construct path' : `block ${pinned}`} `
+        + `is already taken by ${taken.node.path} on this load balancer; pin this service's priorityBlock to a free block${free ? `, e.g. ${free}` : ''} (leave the other one as it is: its rules are deployed)`);
     }
-    return ++this.sharerCount;
+    this.blocks.set(block.key, sharer);
+    return block;
+  }
+
+  /**
+   * What this service adds to its load balancer, counted before anything is created so the service that would cross
+   * a quota is refused by name: per container a rule and a target group (two of each under blue/green, whose test
+   * listener and smoke-test rule come on top), and one outbound rule of the CloudFront group per container port.
+   */
+  private claimEdgeQuotas(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
+    const containers = 1 + config.routed.length;
+    const blueGreen = config.blueGreen !== undefined;
+    // The rolling main container of the edge's own service with no condition to check is the listener's default action.
+    const defaultAction = !blueGreen && !this.sharesEdge && config.main.pathPatterns.length === 0 && this.edge.originConditions().length === 0;
+    const ports = new Set([config.main.containerPort, ...config.routed.map(routed => routed.containerPort)]);
+    const [prop, value] = blueGreen ? ['deployment', props.deployment] : config.routed.length > 0 ? ['routedContainers', props.routedContainers] : ['pathPatterns', props.pathPatterns];
+    this.edge.usage.claim(this, prop, value, {
+      listenerRules: (blueGreen ? 2 : 1) * containers - (defaultAction ? 1 : 0),
+      targetGroups: (blueGreen ? 2 : 1) * containers,
+      listeners: blueGreen ? 1 : 0,
+      testGroupInbound: blueGreen ? 1 : 0,
+      cloudFrontGroupOutbound: ports.size,
+    });
   }
 
   /** The path patterns this service's rules take, each with its rule's priority and the prop that names it. */
@@ -226,13 +260,13 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const claims = (prop: string, priority: number, patterns: string[]) => (Token.isUnresolved(patterns) ? []
       : patterns.map((pattern, i) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` })));
     // The main container of the edge's own service without paths answers every path no other rule takes.
-    const catchAll = this.shareIndex === 0 && config.main.pathPatterns.length === 0
-      ? [{ pattern: '/*', priority: rulePriority(0), scope: this, prop: 'pathPatterns', label: `the catch-all of ${this.node.path} (every path no other rule takes)` }]
+    const catchAll = !this.sharesEdge && config.main.pathPatterns.length === 0
+      ? [{ pattern: '/*', priority: rulePriority(OWNER_BLOCK), scope: this, prop: 'pathPatterns', label: `the catch-all of ${this.node.path} (every path no other rule takes)` }]
       : [];
     return [
       ...catchAll,
-      ...claims('pathPatterns', rulePriority(this.shareIndex), config.main.pathPatterns),
-      ...config.routed.flatMap((routed, r) => claims(`routedContainers[${r}].pathPatterns`, rulePriority(this.shareIndex, r), routed.pathPatterns)),
+      ...claims('pathPatterns', rulePriority(this.block), config.main.pathPatterns),
+      ...config.routed.flatMap((routed, r) => claims(`routedContainers[${r}].pathPatterns`, rulePriority(this.block, r), routed.pathPatterns)),
     ];
   }
 

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
 import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
 import { BlueGreenSettings } from './deployment';
+import { MAX_PRIORITY_BLOCK, MAX_ROUTED_CONTAINERS } from './routes';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
@@ -224,6 +225,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateDnsLabel(scope, 'environmentName', props.environmentName),
     () => validateDnsLabel(scope, 'appName', appName),
     () => { if (props.shareEdgeWith) validateSharedEdge(scope, props, workloadName); },
+    () => validatePriorityBlock(scope, props),
     () => { if (props.baseDomainName !== undefined) validateDomainName(scope, 'baseDomainName', props.baseDomainName); },
     () => {
       if (hostName !== undefined && !isToken(hostName) && hostName.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
@@ -258,6 +260,9 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
 function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServiceProps, originHeader: boolean): void {
   const routed = props.routedContainers ?? [];
   validateUnique(scope, 'routedContainers[].name', [MAIN_CONTAINER, ...routed.map(r => r.name)]);
+  if (routed.length > MAX_ROUTED_CONTAINERS) {
+    invalidProp(scope, 'routedContainers', `${routed.length} containers`, `an ECS task definition holds at most 10 containers, the main one included; keep at most ${MAX_ROUTED_CONTAINERS} routed containers or split them over added services`);
+  }
   // The origin-verify header of a public ALB takes one of the rule's condition values.
   const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0);
   const validatePaths = (prop: string, patterns: string[]) => {
@@ -279,6 +284,15 @@ function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServi
     validatePaths(`${prop}.pathPatterns`, r.pathPatterns);
     if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
   });
+}
+
+/** A pinned block of listener rule priorities: a whole number of 1 to 49, on a service that shares another one's edge. */
+function validatePriorityBlock(scope: Construct, props: SecureAlbFargateServiceProps): void {
+  if (props.priorityBlock === undefined) return;
+  if (!props.shareEdgeWith) {
+    invalidProp(scope, 'priorityBlock', props.priorityBlock, 'only a service sharing another one\'s edge takes a priority block (the edge\'s own service keeps priorities 100 and up and 50000); drop it');
+  }
+  validateIntegerRange(scope, 'priorityBlock', props.priorityBlock, 1, MAX_PRIORITY_BLOCK);
 }
 
 /** The props of an edge belong to the service that owns it; a service sharing it brings its paths and the same VPC. */

@@ -287,6 +287,14 @@ export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions
    * @default ServiceDeployment.rolling()
    */
   readonly deployment?: ServiceDeployment;
+  /**
+   * Pins the listener rule priorities of a service that shares another one's edge to block k (1-49): 1000 k and up
+   * for its routed containers, 1000 k + 500 for its main container, test listener port 8443 + k (8080 + k without a
+   * certificate). Pin a service deployed before blocks were derived to its position among the added services (the
+   * first added one is 1) so upgrading changes none of its rules, or pin a service whose derived block collides.
+   * @default - a block derived from the service's construct path, which adding, removing or renaming other services never changes
+   */
+  readonly priorityBlock?: number;
 }
 
 /**
