@@ -202,6 +202,8 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const jobContainers = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.jobs.map(j => [j.family, j.containers]))) });
     const name = this.uniqueActionName('ScheduledJobs');
     this.deployStage.addAction(this.step(name, project, this.image, { ...this.sourceVariables, JOB_CONTAINERS: jobContainers }));
+    // Created after construction: the constructor's acknowledgements did not reach it.
+    this.acknowledgeGeneratedGrants(project);
     this.jobsAction = { name, project };
     return this.jobsAction;
   }
@@ -461,12 +463,17 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     ]);
   }
 
-  private acknowledgeFindings(): void {
+  /** CDK's grants to a step or action role: on the artifacts, and on the project's own logs and reports. */
+  private acknowledgeGeneratedGrants(scope: Construct): void {
     const generated = 'CDK-generated grants for pipeline artifacts (s3:GetObject*, s3:List*, kms:GenerateDataKey*, ...) '
       + 'on the artifact bucket and key only, and CodeBuild report groups / log streams of these projects.';
-    acknowledge(this, [
+    acknowledge(scope, [
       { id: 'AwsSolutions-IAM5', reason: generated, appliesTo: ['/^Action::(s3|kms):.*\\*$/', '/^Resource::<.*ArtifactBucket.*\\.Arn>\\/\\*$/', '/^Resource::arn:<AWS::Partition>:(logs|codebuild):.*\\*$/'] },
     ], { recursive: true });
+  }
+
+  private acknowledgeFindings(): void {
+    this.acknowledgeGeneratedGrants(this);
     if (this.migrationProject) {
       acknowledge(this.migrationProject, [{
         id: 'AwsSolutions-IAM5',

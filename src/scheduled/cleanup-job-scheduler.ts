@@ -243,6 +243,12 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
       resources: [this.taskDefinition.obtainExecutionRole().roleArn, this.taskDefinition.taskRole.roleArn],
       conditions: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
+    acknowledge(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The schedule runs the newest revision of the job\'s own family, which each release registers; ECS authorizes RunTask on the resolved revision, '
+        + 'so every revision of that one family is granted (aws/aws-cdk#30390), on the job\'s cluster only.',
+      appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
+    }], { recursive: true });
     return role;
   }
 
@@ -286,12 +292,6 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     acknowledge(this, [
       { id: 'AwsSolutions-IAM5', reason: 'CDK grants ecr:GetAuthorizationToken and log-stream actions, which have no narrower resource.', appliesTo: ['Resource::*'] },
       { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:\\*:task\\/.+\\/\\*$/'] },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'The schedule runs the newest revision of the job\'s own family, which each release registers; ECS authorizes RunTask on the resolved revision, '
-          + 'so every revision of that one family is granted (aws/aws-cdk#30390), on the job\'s cluster only.',
-        appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
-      },
     ], { recursive: true });
   }
 }

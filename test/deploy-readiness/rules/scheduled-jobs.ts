@@ -27,7 +27,7 @@ interface ScheduledTask {
 function scheduledTasks(template: CfnTemplate): ScheduledTask[] {
   const definitions = resourcesOfType(template, 'AWS::ECS::TaskDefinition');
   return resourcesOfType(template, 'AWS::Events::Rule').flatMap(([ruleId, rule]) =>
-    ((rule.Properties?.Targets ?? []) as any[]).flatMap((target, i) => {
+    ((rule.Properties?.Targets ?? []) as any[]).flatMap((target, i): ScheduledTask[] => {
       const arn = target.EcsParameters?.TaskDefinitionArn;
       if (arn === undefined) return [];
       const where = `${ruleId} (target ${i})`;
