@@ -5,7 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
 import {
-  BackendPlatform, CleanupJobScheduler, EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService,
+  BackendPlatform, CleanupJobScheduler, EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage,
+  WorkerService,
 } from '../src';
 
 function build(overrides: Partial<EcrToEcsPipelineProps> = {}, image?: ServiceImage) {

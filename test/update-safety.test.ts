@@ -9,11 +9,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import {
   BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage,
   TeardownPolicy,
 } from '../src';
-import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 
 /**
  * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
@@ -341,8 +341,8 @@ test('GIVEN a restored platform WHEN we resize its database, keeping restoreFrom
  * pipeline are updated in place, the jobs step is new; nothing that holds data is replaced.
  */
 describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to this library', () => {
-  const snapshot = path.join(__dirname, '..', 'integ', 'integ.seed-000.ts.snapshot', 'IntegSeed000.template.json');
-  const before = JSON.parse(fs.readFileSync(snapshot, 'utf8'));
+  const committed = path.join(__dirname, '..', 'integ', 'integ.seed-000.ts.snapshot', 'IntegSeed000.template.json');
+  const before = JSON.parse(fs.readFileSync(committed, 'utf8'));
   // integ-runner synthesizes with the recommended feature flags; so does this side of the diff.
   const after = Template.fromStack(new FargateBackendStack(new App({ context: cxapi.CURRENTLY_RECOMMENDED_FLAGS }), 'IntegSeed000')).toJSON();
   const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
