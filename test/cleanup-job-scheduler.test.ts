@@ -67,6 +67,54 @@ describe('CleanupJobScheduler', () => {
     });
   });
 
+  describe('GIVEN a release registered a newer revision of the job\'s family', () => {
+    const { template } = build();
+    const family = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.Family;
+    const familyArn = (suffix = '') => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:task-definition/${family}${suffix}`]] });
+
+    test('THEN the schedule names the family, not CloudFormation\'s revision, so RunTask starts the newest ACTIVE revision', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ TaskDefinitionArn: familyArn() }) })],
+      });
+    });
+
+    test('THEN EventBridge may run every revision of that family only, on the job\'s cluster, and pass only the job\'s roles to ECS tasks', () => {
+      const [policy] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CleanupTaskDefinitionEventsRole')).map(([, r]) => r);
+      const statements = policy.Properties.PolicyDocument.Statement;
+      const runTask = statements.find((st: any) => st.Action === 'ecs:RunTask');
+      expect(runTask.Resource).toEqual(familyArn(':*'));
+      expect(runTask.Condition.ArnEquals['ecs:cluster']['Fn::GetAtt'][0]).toMatch(/^Cluster/);
+      const passRole = statements.find((st: any) => st.Action === 'iam:PassRole');
+      expect(passRole.Resource.map((r: any) => r['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))).toEqual(['CleanupTaskDefinitionExecutionRole', 'CleanupTaskDefinitionTaskRole']);
+      expect(passRole.Condition).toEqual({ StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      // No grant is left on CloudFormation's own revision.
+      expect(JSON.stringify(statements)).not.toMatch(/"Ref":"CleanupTaskDefinition[0-9A-F]{8}"/);
+    });
+
+    test('THEN the failed-run alarm watches every revision of the family, and a task that never started (no exit code) alarms too', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          'source': ['aws.ecs'],
+          'detail-type': ['ECS Task State Change'],
+          'detail': {
+            lastStatus: ['STOPPED'],
+            taskDefinitionArn: [{ prefix: familyArn(':') }],
+            $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+          },
+        },
+      });
+    });
+  });
+
+  test('GIVEN imageRepository THEN the job exposes it for that repository\'s pipeline; by default no pipeline owns the job', () => {
+    const { stack, vpc, repository } = givenStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const owned = new CleanupJobScheduler(stack, 'Owned', { cluster, image: ecs.ContainerImage.fromEcrRepository(repository, 'v1'), imageRepository: repository, command: ['x'] });
+    expect(owned.imageRepository).toBe(repository);
+    expect(build().job.imageRepository).toBeUndefined();
+  });
+
   test('GIVEN spot on a cluster of this app without capacity providers THEN FARGATE_SPOT is associated with it', () => {
     const { template } = build({ spot: true });
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: Match.arrayWith(['FARGATE_SPOT']) });

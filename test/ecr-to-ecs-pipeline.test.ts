@@ -1,9 +1,13 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
-import { EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService } from '../src';
+import {
+  BackendPlatform, CleanupJobScheduler, EcrToEcsPipeline, EcrToEcsPipelineProps, SecureAlbFargateService, ServiceDeployment, ServiceImage,
+  WorkerService,
+} from '../src';
 
 function build(overrides: Partial<EcrToEcsPipelineProps> = {}, image?: ServiceImage) {
   const given = givenStack();
@@ -211,11 +215,12 @@ describe('GIVEN a blue/green service', () => {
   });
 });
 
-/** A CloudFormation value as text, references written `<LogicalId>`. */
+/** A CloudFormation value as text, references written `<LogicalId>` (other intrinsics `<?>`). */
 const text = (value: any): string => {
   if (typeof value === 'string') return value;
   if (value.Ref) return `<${value.Ref}>`;
   if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'][0]}>`;
+  if (!value['Fn::Join']) return '<?>';
   const [delimiter, parts] = value['Fn::Join'];
   return parts.map(text).join(delimiter);
 };
@@ -383,5 +388,91 @@ describe('GIVEN services the pipeline cannot deploy THEN it refuses them by name
     });
     const repository = ecr.Repository.fromRepositoryName(given.stack, 'Other', 'reports');
     expect(() => new EcrToEcsPipeline(given.stack, 'Delivery', { service, repository })).toThrow(/invalid service "TestStack\/Backend": no container of it runs/);
+  });
+});
+
+/**
+ * A scheduled job runs the image of the last `cdk deploy` unless a release registers a revision of its family with
+ * the new image (the job's schedule names the family, so it starts the newest ACTIVE revision).
+ */
+describe('GIVEN a scheduled job built from the pipeline\'s repository', () => {
+  function withJob(jobRepository?: ecr.IRepository) {
+    const given = givenStack();
+    const service = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', appName: 'salon', image: ServiceImage.fromEcrRepository(given.repository),
+    });
+    const pipeline = new EcrToEcsPipeline(given.stack, 'Delivery', { service });
+    const job = new CleanupJobScheduler(given.stack, 'Cleanup', {
+      cluster: service.cluster, image: service.containerImage, imageRepository: jobRepository ?? given.repository, command: ['node', 'cleanup.js'],
+    });
+    return { ...given, service, pipeline, job };
+  }
+  const { stack, pipeline, job } = withJob();
+  pipeline.addScheduledJob(job);
+  const template = Template.fromStack(stack);
+  const delivery = deliveryOf(template);
+  const family = template.toJSON().Resources[refOf(template, 'AWS::ECS::TaskDefinition', 'CleanupTaskDefinition')].Properties.Family;
+
+  test('THEN the Deploy stage registers a revision of the job\'s family beside the service deploy, with the pushed digest', () => {
+    expect(delivery.deploy.map((a: any) => [a.Name, a.ActionTypeId.Provider])).toEqual([['Backend', 'ECS'], ['ScheduledJobs', 'CodeBuild']]);
+    const jobs = variables(delivery.deploy[1]);
+    expect(JSON.parse(jobs.JOB_CONTAINERS)).toEqual({ [family]: ['job'] });
+    expect(jobs.IMAGE_DIGEST).toBe('#{Source_Image_NS.ImageDigest}');
+    // In the Deploy stage, so a failed release rolls the jobs back with the services.
+    expect(delivery.stages).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+  });
+
+  test('THEN the step may pass only the job\'s task and execution roles, to ECS tasks, and tag only its family\'s revisions', () => {
+    const jobStatements = statements(template, 'DeliveryScheduledJobsProjectRole');
+    const passRole = jobStatements.filter((st: any) => st.Action === 'iam:PassRole');
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    const roles = passRole[0].Resource.map((r: any) => r['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''));
+    expect(roles).toEqual(['CleanupTaskDefinitionTaskRole', 'CleanupTaskDefinitionExecutionRole']);
+    expect(jobStatements.find((st: any) => st.Action === 'ecs:TagResource')).toMatchObject({
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([`:task-definition/${family}:*`])] },
+      Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    });
+    expect(jobStatements.find((st: any) => [st.Action].flat().includes('ecs:RegisterTaskDefinition')).Action)
+      .toEqual(['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']);
+  });
+
+  test('THEN the job\'s schedule names the family, so its next run starts the revision the release registered', () => {
+    const [rule] = Object.values<any>(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(5 minutes)' } }));
+    expect(text(rule.Properties.Targets[0].EcsParameters.TaskDefinitionArn)).toBe(`arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${family}`);
+  });
+
+  test('THEN a pipeline with no job is unchanged: no jobs step, only the ECS deploy actions', () => {
+    const plain = build().template;
+    expect(deliveryOf(plain).deploy.map((a: any) => a.ActionTypeId.Provider)).toEqual(['ECS']);
+    expect(Object.keys(plain.findResources('AWS::CodeBuild::Project')).filter(id => id.includes('ScheduledJobs'))).toEqual([]);
+  });
+
+  test('THEN a job of another repository, a job added twice, and a job without imageRepository are refused by name', () => {
+    const other = withJob(ecr.Repository.fromRepositoryName(new Stack(), 'Other', 'reports'));
+    expect(() => other.pipeline.addScheduledJob(other.job))
+      .toThrow(/invalid addScheduledJob\(job\) "TestStack\/Cleanup": its image is not from the pipeline's repository/);
+    expect(() => pipeline.addScheduledJob(job)).toThrow(/invalid addScheduledJob\(job\) "TestStack\/Cleanup": the pipeline already moves this job/);
+    const given = withJob();
+    const unowned = new CleanupJobScheduler(given.stack, 'Unowned', { cluster: given.service.cluster, image: given.service.containerImage, command: ['node', 'cleanup.js'] });
+    expect(() => given.pipeline.addScheduledJob(unowned)).toThrow(/invalid addScheduledJob\(job\) "TestStack\/Unowned": its image is not from the pipeline's repository/);
+  });
+});
+
+describe('GIVEN a platform with the cleanup job, an added job and a worker of another repository', () => {
+  const stack = new Stack(new App(), 'Backend');
+  const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', cleanupJob: { command: ['node', 'cleanup.js'] } });
+  platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
+  platform.addWorker('Reports', { queue: {}, image: ServiceImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'ReportsRepository', 'reports')) });
+  const template = Template.fromStack(stack);
+  const pipelines = Object.entries<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+  const familyOf = (prefix: string) => template.toJSON().Resources[refOf(template, 'AWS::ECS::TaskDefinition', prefix)].Properties.Family;
+
+  test('THEN the platform image\'s pipeline moves both jobs, and the other repository\'s pipeline none', () => {
+    const jobsStep = (id: string) => pipelines.find(([pid]) => pid.startsWith(id))![1].Properties.Stages
+      .find((st: any) => st.Name === 'Deploy').Actions.filter((a: any) => a.Name === 'ScheduledJobs');
+    const [main] = jobsStep('BackendPipeline');
+    expect(JSON.parse(variables(main).JOB_CONTAINERS)).toEqual({ [familyOf('BackendCleanupJobTaskDefinition')]: ['job'], [familyOf('BackendNightlyReportTaskDefinition')]: ['job'] });
+    expect(jobsStep('BackendReportsWorkerPipeline')).toEqual([]);
   });
 });

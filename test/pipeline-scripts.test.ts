@@ -2,7 +2,7 @@ import { execFileSync, execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from '../src/delivery/pipeline-scripts';
+import { IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from '../src/delivery/pipeline-scripts';
 
 /**
  * Runs the pipeline's build scripts with bash and jq (as CodeBuild does) against a stub `aws` CLI that logs every call
@@ -19,8 +19,9 @@ function ensureJq(): void {
 const STUB_AWS = `#!/bin/bash
 echo "$*" >> "$WORK/calls.log"
 case "$1 $2" in
-  "ecs describe-task-definition") cat "$WORK/service-task-definition.json" ;;
-  "ecs register-task-definition") cp "\${4#file://}" "$WORK/registered.json"; echo "arn:aws:ecs:eu-west-1:123456789012:task-definition/Backend-migrate:7" ;;
+  "ecs describe-task-definition") if [[ "$*" == *"--include TAGS"* ]]; then cat "$WORK/current-\$4.stub.json"; else cat "$WORK/service-task-definition.json"; fi ;;
+  "ecs register-task-definition") cp "\${4#file://}" "$WORK/registered.json"; cp "\${4#file://}" "$WORK/registered-\$(basename "\${4#file://}")"
+    echo "arn:aws:ecs:eu-west-1:123456789012:task-definition/Backend-migrate:7" ;;
   "ecs run-task") echo "arn:aws:ecs:eu-west-1:123456789012:task/cluster/abc" ;;
   "ecs describe-tasks") if [[ "$*" == *lastStatus* ]]; then echo STOPPED; else echo "$STUB_EXIT_CODE"; fi ;;
   "ecr batch-get-image") echo '{"imageManifest":"{\\"schemaVersion\\":2}","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json"}' ;;
@@ -54,8 +55,10 @@ const SERVICE_TASK_DEFINITION = {
   },
 };
 
-function run(script: string, env: { [name: string]: string }) {
+function run(script: string, env: { [name: string]: string }, described: { [family: string]: object } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-script-'));
+  // What describe-task-definition --include TAGS answers for each job family.
+  Object.entries(described).forEach(([family, answer]) => fs.writeFileSync(path.join(work, `current-${family}.stub.json`), JSON.stringify(answer)));
   fs.mkdirSync(path.join(work, 'bin'));
   fs.writeFileSync(path.join(work, 'bin', 'aws'), STUB_AWS, { mode: 0o755 });
   // The stub answers describe-task-definition with --query taskDefinition already applied.
@@ -156,5 +159,59 @@ describe('release record script', () => {
     const { status, calls } = run(RECORD_RELEASE_SCRIPT, { ...record, STUB_TAG_EXISTS: '1' });
     expect(status).toBe(0);
     expect(calls.some(c => c.startsWith('ssm put-parameter'))).toBe(true);
+  });
+});
+
+describe('scheduled jobs script', () => {
+  const image = `${common.REPOSITORY_URI}@${DIGEST}`;
+  /** A job's newest revision as ECS describes it: read-only fields, the job container and a sidecar of another image. */
+  const jobRevision = (family: string) => ({
+    taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:3`,
+    family,
+    ...KEPT_SETTINGS,
+    revision: 3,
+    status: 'ACTIVE',
+    requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' }],
+    compatibilities: ['EC2', 'FARGATE'],
+    registeredAt: '2026-11-21T10:00:00Z',
+    registeredBy: 'arn:aws:sts::123456789012:assumed-role/cfn',
+    containerDefinitions: [
+      { name: 'job', image: 'repo:sha256-old', command: ['timeout', '240', 'node', 'cleanup.js'], environment: [{ name: 'TASK_TYPE', value: 'CLEANUP' }] },
+      { name: 'proxy', image: 'envoy:1' },
+    ],
+  });
+
+  test('GIVEN a job THEN a copy of its newest revision is registered with the pushed digest in its container, tags kept, read-only fields dropped', () => {
+    const { status, calls, read } = run(JOB_REVISIONS_SCRIPT, { ...common, JOB_CONTAINERS: '{"BackendCleanupJob":["job"]}' },
+      { BackendCleanupJob: { taskDefinition: jobRevision('BackendCleanupJob'), tags: [{ key: 'team', value: 'salon' }] } });
+    expect(status).toBe(0);
+    expect(calls[0]).toBe('ecs describe-task-definition --task-definition BackendCleanupJob --include TAGS');
+    expect(JSON.parse(read('registered-job-BackendCleanupJob.json'))).toEqual({
+      family: 'BackendCleanupJob',
+      ...KEPT_SETTINGS,
+      containerDefinitions: [
+        { name: 'job', image, command: ['timeout', '240', 'node', 'cleanup.js'], environment: [{ name: 'TASK_TYPE', value: 'CLEANUP' }] },
+        { name: 'proxy', image: 'envoy:1' },
+      ],
+      tags: [{ key: 'team', value: 'salon' }],
+    });
+  });
+
+  test('GIVEN two jobs without tags THEN each family gets its revision, and no empty tag list is sent', () => {
+    const { status, calls, read } = run(JOB_REVISIONS_SCRIPT, { ...common, JOB_CONTAINERS: '{"Cleanup":["job"],"Report":["job"]}' },
+      { Cleanup: { taskDefinition: jobRevision('Cleanup'), tags: [] }, Report: { taskDefinition: jobRevision('Report') } });
+    expect(status).toBe(0);
+    expect(calls.filter(c => c.startsWith('ecs register-task-definition'))).toHaveLength(2);
+    for (const family of ['Cleanup', 'Report']) {
+      const registered = JSON.parse(read(`registered-job-${family}.json`));
+      expect(registered.family).toBe(family);
+      expect(registered.containerDefinitions[0].image).toBe(image);
+      expect(registered).not.toHaveProperty('tags');
+    }
+  });
+
+  test('GIVEN the family cannot be described THEN the step fails (and the Deploy stage rolls back)', () => {
+    const { status } = run(JOB_REVISIONS_SCRIPT, { ...common, JOB_CONTAINERS: '{"Missing":["job"]}' });
+    expect(status).not.toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -6,6 +8,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import {
   BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage,
   TeardownPolicy,
@@ -364,4 +368,32 @@ test('GIVEN a restored platform WHEN we resize its database, keeping restoreFrom
     if (change.resourceType === 'AWS::RDS::DBInstance') impacts.push(change.changeImpact);
   });
   expect(impacts).toEqual([ResourceImpact.WILL_UPDATE]);
+});
+
+/**
+ * A platform deployed with an earlier release of the library upgrades: seed 000 (a platform with its pipeline and a
+ * cleanup job) as its committed integ snapshot records it, against the same stack synthesized now. Scheduled jobs now
+ * name their family and the pipeline moves them: the schedule, its role's policy, the failed-run rule and the
+ * pipeline are updated in place, the jobs step is new; nothing that holds data is replaced.
+ */
+describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to this library', () => {
+  const committed = path.join(__dirname, '..', 'integ', 'integ.seed-000.ts.snapshot', 'IntegSeed000.template.json');
+  const before = JSON.parse(fs.readFileSync(committed, 'utf8'));
+  // integ-runner synthesizes with the recommended feature flags; so does this side of the diff.
+  const after = Template.fromStack(new FargateBackendStack(new App({ context: cxapi.CURRENTLY_RECOMMENDED_FLAGS }), 'IntegSeed000')).toJSON();
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  fullDiff(before, after).resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+
+  test('THEN no stateful resource is replaced, removed or orphaned', () => {
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
+  });
+
+  test('THEN the cleanup job keeps its task definition, queue and log group untouched and its roles; its schedule, events policy and failed-run rule are updated in place', () => {
+    const job = changes.filter(c => c.id.startsWith('BackendCleanupJob'));
+    expect(job.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+    expect(job.map(c => c.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining([
+      'BackendCleanupJobFailedRunRule', 'BackendCleanupJobSchedule', 'BackendCleanupJobTaskDefinitionEventsRoleDefaultPolicy',
+    ]));
+    expect(job.filter(c => ['AWS::ECS::TaskDefinition', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type))).toEqual([]);
+  });
 });

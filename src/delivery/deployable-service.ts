@@ -43,3 +43,17 @@ export interface IDeployableService extends IConstruct {
   /** Task role of the application, passed to the migration task. */
   readonly taskRole: iam.Role;
 }
+
+/**
+ * What `EcrToEcsPipeline.addScheduledJob` needs of a scheduled job to move it with each release: the pipeline
+ * registers a new revision of the job's task definition with the released image, so the job's schedule must name the
+ * family (the newest ACTIVE revision), not a revision. `CleanupJobScheduler` implements it.
+ */
+export interface IDeployableJob extends IConstruct {
+  /** The job's task definition; each release registers a new revision of its family. */
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The job's container, whose image each release replaces. */
+  readonly container: ecs.ContainerDefinition;
+  /** The ECR repository of the container's image: only that repository's pipeline moves the job. */
+  readonly imageRepository?: ecr.IRepository;
+}

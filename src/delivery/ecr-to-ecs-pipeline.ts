@@ -15,8 +15,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
-import { EcrImageContainer, IDeployableService } from './deployable-service';
-import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
+import { EcrImageContainer, IDeployableJob, IDeployableService } from './deployable-service';
+import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
@@ -32,8 +32,9 @@ import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validate
  * Continuous delivery of the services built from one ECR repository: a push of the tag starts a CodePipeline (V2)
  * that runs the migration command once, as a one-off Fargate task of the first service's task definition with the
  * new image, writes one image definitions file per service (every container whose image comes from the repository),
- * optionally waits for approval, rolls every service in parallel, and records the deployed digest in each service's
- * SSM tag parameter of that repository, so a later `cdk deploy` never rolls an image back. Containers of other
+ * optionally waits for approval, rolls every service in parallel (and registers a revision of each scheduled job with
+ * the new image, see `addScheduledJob`), and records the deployed digest in each service's SSM tag parameter of that
+ * repository, so a later `cdk deploy` never rolls an image back. Containers of other
  * repositories keep their image: give each repository its own pipeline. Optionally a CI pipeline builds the image
  * from GitHub.
  */
@@ -62,6 +63,11 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   private readonly definitions = new codepipeline.Artifact('ImageDefinitions');
   private readonly recordProject: codebuild.PipelineProject;
   private readonly recordedParameters = new Set<ssm.IStringParameter>();
+  private readonly jobs: MovedJob[] = [];
+  /** The Deploy stage's action that moves the scheduled jobs, once a job is added. */
+  private jobsAction?: { readonly name: string; readonly project: codebuild.PipelineProject };
+  private readonly image = new codepipeline.Artifact('Image');
+  private readonly sourceVariables: { [name: string]: string };
 
   constructor(scope: Construct, id: string, props: EcrToEcsPipelineProps) {
     super(scope, id);
@@ -82,10 +88,11 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, props.logEncryptionKey);
     this.pipeline = this.createPipeline('Pipeline');
 
-    const image = new codepipeline.Artifact('Image');
+    const image = this.image;
     const source = new actions.EcrSourceAction({ actionName: 'Image', repository, imageTag: tag, output: image });
     this.pipeline.addStage({ stageName: 'Source', actions: [source] });
     const common = { REPOSITORY_URI: repository.repositoryUri, IMAGE_DIGEST: source.variables.imageDigest };
+    this.sourceVariables = common;
 
     if (props.runMigrations ?? true) {
       const migrationProject = this.createMigrationProject(props);
@@ -138,16 +145,84 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     this.deploy(service, 'addService(service)');
   }
 
+  /**
+   * Move a scheduled job with each release (e.g. `CleanupJobScheduler` with the service's image and `imageRepository`).
+   * One action beside the deploy actions registers a new revision of each job's task definition family, a copy of the
+   * newest one with the pushed image in the job's container; the job's schedule names the family, so its next run
+   * starts that revision. A failed Deploy stage rolls the jobs back with the services, and a later `cdk deploy` that
+   * changes a job renders the tag Record wrote. The job's image must come from this pipeline's repository.
+   */
+  public addScheduledJob(job: IDeployableJob): void {
+    const prop = 'addScheduledJob(job)';
+    if (typeof job !== 'object' || job === null || !job.node || !job.taskDefinition || !job.container) {
+      invalidProp(this, prop, job, 'give a job that implements IDeployableJob (CleanupJobScheduler)');
+    }
+    if (!sameRepository(job.imageRepository, this.repository)) {
+      invalidProp(this, prop, job.node.path, 'its image is not from the pipeline\'s repository: give the job imageRepository: pipeline.repository with that repository\'s image, '
+        + 'or move it with the pipeline of its own repository');
+    }
+    const other = jobMovers.get(job);
+    if (other) {
+      invalidProp(this, prop, job.node.path, other === this ? 'the pipeline already moves this job; add it once'
+        : `${other.node.path} already moves it; two pipelines would race to register its revisions: keep one`);
+    }
+    jobMovers.set(job, this);
+    const { project } = this.jobsAction ?? this.addJobsAction();
+    const family = job.taskDefinition.family;
+    this.jobs.push({ family, containers: [job.container.containerName] });
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [job.taskDefinition.taskRole.roleArn, job.taskDefinition.obtainExecutionRole().roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    // The copy keeps the revision's tags; tagging on register needs TagResource on the new revision.
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}:*` })],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    }));
+  }
+
+  /**
+   * The Deploy stage's action that registers the jobs' revisions: in the stage, so a failed release that rolls the
+   * stage back (with the last good execution's variables) registers the last good image for the jobs too.
+   */
+  private addJobsAction(): { readonly name: string; readonly project: codebuild.PipelineProject } {
+    const project = this.createProject('ScheduledJobs', {
+      description: 'Registers a revision of each scheduled job\'s task definition with the released image', script: JOB_REVISIONS_SCRIPT,
+    });
+    // Neither action supports resource-level permissions (aws/containers-roadmap#929); PassRole names the jobs' roles.
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
+    acknowledge(project, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'DescribeTaskDefinition/RegisterTaskDefinition have no resource-level permissions; PassRole is limited to the jobs\' task and execution roles '
+        + 'and tagging to new revisions of the jobs\' families.',
+      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
+    }], { recursive: true });
+    const jobContainers = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.jobs.map(j => [j.family, j.containers]))) });
+    const name = this.uniqueActionName('ScheduledJobs');
+    this.deployStage.addAction(this.step(name, project, this.image, { ...this.sourceVariables, JOB_CONTAINERS: jobContainers }));
+    // Created after construction: the constructor's acknowledgements did not reach it.
+    this.acknowledgeGeneratedGrants(project);
+    this.jobsAction = { name, project };
+    return this.jobsAction;
+  }
+
+  /** An action name of the Deploy stage no deploy action (named after its service) nor the jobs action has yet. */
+  private uniqueActionName(base: string): string {
+    const used = new Set([...this.deployments.map(d => d.name), ...(this.jobsAction ? [this.jobsAction.name] : [])]);
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}${n}`;
+    return name;
+  }
+
   /** A deploy action for the service, its containers of this repository in its image definitions file, its tag parameters recorded. */
   private deploy(service: IDeployableService, prop: string): void {
     if (this.deployments.some(d => d.service === service)) {
       invalidProp(this, prop, service.node.path, 'the pipeline already deploys this service; add it once');
     }
     const containers = this.containersOf(service, prop);
-    const used = new Set(this.deployments.map(d => d.name));
-    const base = service.node.id.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 90);
-    let name = base;
-    for (let n = 2; used.has(name); n++) name = `${base}${n}`;
+    const name = this.uniqueActionName(service.node.id.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 90));
     const file = `imagedefinitions-${name}.json`;
     this.deployments.push({ service, name, file, containers: containers.map(c => c.containerName) });
     deployers.set(service, [...(deployers.get(service) ?? []), { pipeline: this, repository: this.repository }]);
@@ -388,12 +463,17 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     ]);
   }
 
-  private acknowledgeFindings(): void {
+  /** CDK's grants to a step or action role: on the artifacts, and on the project's own logs and reports. */
+  private acknowledgeGeneratedGrants(scope: Construct): void {
     const generated = 'CDK-generated grants for pipeline artifacts (s3:GetObject*, s3:List*, kms:GenerateDataKey*, ...) '
       + 'on the artifact bucket and key only, and CodeBuild report groups / log streams of these projects.';
-    acknowledge(this, [
+    acknowledge(scope, [
       { id: 'AwsSolutions-IAM5', reason: generated, appliesTo: ['/^Action::(s3|kms):.*\\*$/', '/^Resource::<.*ArtifactBucket.*\\.Arn>\\/\\*$/', '/^Resource::arn:<AWS::Partition>:(logs|codebuild):.*\\*$/'] },
     ], { recursive: true });
+  }
+
+  private acknowledgeFindings(): void {
+    this.acknowledgeGeneratedGrants(this);
     if (this.migrationProject) {
       acknowledge(this.migrationProject, [{
         id: 'AwsSolutions-IAM5',
@@ -412,6 +492,15 @@ interface Deployment {
   readonly file: string;
   readonly containers: string[];
 }
+
+/** A scheduled job the pipeline moves: its task definition family and the containers that get the released image. */
+interface MovedJob {
+  readonly family: string;
+  readonly containers: string[];
+}
+
+/** The pipeline that moves each job: a job runs one repository's image, so one pipeline registers its revisions. */
+const jobMovers = new WeakMap<IDeployableJob, EcrToEcsPipeline>();
 
 /** The pipelines that deploy each service, by repository: one repository's containers of a service have one pipeline. */
 const deployers = new WeakMap<IDeployableService, Array<{ pipeline: EcrToEcsPipeline; repository: ecr.IRepository }>>();

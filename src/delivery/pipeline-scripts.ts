@@ -43,6 +43,25 @@ export const IMAGE_DEFINITIONS_SCRIPT = [
 ].join('\n');
 
 /**
+ * Moves the scheduled jobs (JOB_CONTAINERS maps each task definition family to its containers of the pushed
+ * repository): registers a copy of the family's newest ACTIVE revision, tags included, with every listed container
+ * pinned to the pushed digest. The jobs' schedules name the family, so their next run starts this revision.
+ */
+export const JOB_REVISIONS_SCRIPT = [
+  'set -euo pipefail',
+  'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
+  'for FAMILY in $(jq -r \'keys[]\' <<< "$JOB_CONTAINERS"); do',
+  '  aws ecs describe-task-definition --task-definition "$FAMILY" --include TAGS > "current-$FAMILY.json"',
+  '  jq --arg i "$IMAGE" --argjson names "$(jq -c --arg f "$FAMILY" \'.[$f]\' <<< "$JOB_CONTAINERS")" \'. as $d | $d.taskDefinition'
+    + ' | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)'
+    + ' | .containerDefinitions |= map(if (.name | IN($names[])) then .image = $i else . end)'
+    + ' | if ($d.tags // []) | length > 0 then .tags = $d.tags else . end\' "current-$FAMILY.json" > "job-$FAMILY.json"',
+  '  REVISION=$(aws ecs register-task-definition --cli-input-json "file://job-$FAMILY.json" --query taskDefinition.taskDefinitionArn --output text)',
+  '  echo "Scheduled job $FAMILY runs $IMAGE from now on: $REVISION"',
+  'done',
+].join('\n');
+
+/**
  * After a successful deploy: tags the deployed digest `sha256-<hex>` (a tag no push will move) and writes that tag
  * to every SSM parameter the deployed services render at each `cdk deploy` (TAG_PARAMETERS, space-separated), so
  * CloudFormation keeps the image the pipeline deployed instead of rolling it back.

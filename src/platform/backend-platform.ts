@@ -170,6 +170,7 @@ export class BackendPlatform extends Construct {
       });
     }
     this.pipeline = this.createPipelines(props);
+    if (this.cleanupJob) this.moveWithReleases(this.cleanupJob);
     this.monitoring = new InfraMonitoring(this, 'Monitoring', {
       service: this.service.service,
       loadBalancer: this.service.loadBalancer,
@@ -270,13 +271,20 @@ export class BackendPlatform extends Construct {
   /**
    * Adds a scheduled job: a Fargate task on a schedule, running the service's image with the service's environment
    * and secrets, its stores' connections (all by default), `TASK_TYPE` set to `taskType`, the profile's Spot choice
-   * and log retention; its alarms page the monitoring topic. The `cleanupJob` prop is one such job.
+   * and log retention; its alarms page the monitoring topic, and the pipeline of the service image moves it with each
+   * release. The `cleanupJob` prop is one such job.
    */
   public addScheduledJob(id: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
     this.validateWorkload('addScheduledJob', id, options, 'PlatformCleanupJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
     const job = this.createJob(id, `addScheduledJob('${id}')`, options);
     this.monitoring.monitorScheduledJob(job);
+    this.moveWithReleases(job);
     return job;
+  }
+
+  /** A job runs the service's image: the pipeline of that image's repository registers its revisions with each release. */
+  private moveWithReleases(job: CleanupJobScheduler): void {
+    if (job.imageRepository) this.repositoryPipelines.get(repositoryKey(job.imageRepository))?.addScheduledJob(job);
   }
 
   /**
@@ -303,6 +311,7 @@ export class BackendPlatform extends Construct {
       ...job,
       cluster: this.service.cluster,
       image: this.service.containerImage,
+      imageRepository: this.service.image.repository,
       spot: this.spot,
       cpuArchitecture: this.cpuArchitecture,
       environment: { ...this.serviceOptions.environment, ...connections.environment, ...job.environment },

@@ -69,6 +69,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     image: 'class:aws-cdk-lib.aws_ecs.ContainerImage',
     alarmTopic: '?construct:aws-cdk-lib.aws_sns.ITopic',
     cpuArchitecture: '?class:aws-cdk-lib.aws_ecs.CpuArchitecture',
+    imageRepository: '?construct:aws-cdk-lib.aws_ecr.IRepository',
     logEncryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logRetention: '?extenum:aws-cdk-lib.aws_logs.RetentionDays',
     spot: '?boolean',

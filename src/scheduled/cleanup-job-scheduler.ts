@@ -1,14 +1,17 @@
-import { Duration, IResolvable, IResolveContext, Token } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { IDeployableJob } from '../delivery/deployable-service';
 import { IMonitoredScheduledWork } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from '../private/alarms';
 import { acknowledge } from '../private/compliance';
@@ -76,6 +79,13 @@ export interface CleanupJobSchedulerProps extends ScheduledTaskOptions {
   /** Image of the job, usually the service's (`SecureAlbFargateService.containerImage`). */
   readonly image: ecs.ContainerImage;
   /**
+   * The ECR repository `image` comes from, so that repository's deploy pipeline moves the job with each release
+   * (`EcrToEcsPipeline.addScheduledJob`). Give it with the service's image, which reads the tag parameter the
+   * pipeline records, so a later `cdk deploy` renders the released image as well.
+   * @default - no pipeline moves the job: its image changes with `cdk deploy` only
+   */
+  readonly imageRepository?: ecr.IRepository;
+  /**
    * Run the job on Fargate Spot. A cluster defined in this app gets the FARGATE_SPOT capacity provider; an imported
    * one must have it. An interrupted run is simply the next run's work.
    * @default false
@@ -108,9 +118,10 @@ const DEFAULT_TASK_TYPE = 'CLEANUP';
 /**
  * A scheduled Fargate task (default every 5 minutes) that reuses the service image with a command override,
  * in its own small task definition and security group, and that fails loudly: retries, a dead-letter queue,
- * a runtime guard and alarms on failed launches and failed runs.
+ * a runtime guard and alarms on failed launches, tasks that never start and failed runs. The schedule runs the
+ * newest revision of the task definition's family, so a deploy pipeline that registers one moves the job.
  */
-export class CleanupJobScheduler extends Construct implements IMonitoredScheduledWork {
+export class CleanupJobScheduler extends Construct implements IMonitoredScheduledWork, IDeployableJob {
   /** The job's task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The job's container. */
@@ -125,6 +136,10 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   public readonly logGroup: logs.LogGroup;
   /** Alarms of the job: failed launches, dead letters, failed runs. */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The ECR repository of the job's image, when given: its pipeline moves the job. */
+  public readonly imageRepository?: ecr.IRepository;
+  /** ARN of the task definition family without a revision: what the schedule runs (the newest ACTIVE revision). */
+  private readonly familyArn: string;
 
   constructor(scope: Construct, id: string, props: CleanupJobSchedulerProps) {
     super(scope, id);
@@ -132,6 +147,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const maxRuntime = validateProps(this, props, schedule);
     warnOnCredentialNamedEnvironment(this, 'environment', props.environment);
+    this.imageRepository = props.imageRepository;
 
     this.logGroup = createLogGroup(this, 'LogGroup', props.logRetention, props.logEncryptionKey);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -155,6 +171,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
       allowAllOutbound: true,
     });
 
+    this.familyArn = Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: this.taskDefinition.family });
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue');
     this.rule = new events.Rule(this, 'Schedule', {
       schedule,
@@ -171,8 +188,12 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
         retryAttempts: props.retryAttempts ?? 2,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: this.deadLetterQueue,
+        role: this.createEventsRole(props.cluster).withoutPolicyUpdates(),
       })],
     });
+    // A revision ARN would pin the job to the image of the last `cdk deploy`; the family runs the newest ACTIVE
+    // revision (RunTask), which is the one a release registers.
+    (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.EcsParameters.TaskDefinitionArn', this.familyArn);
 
     if (props.spot) {
       ensureFargateSpot(props.cluster);
@@ -197,6 +218,40 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     return this.securityGroup.connections;
   }
 
+  /**
+   * The role EventBridge runs the task with, at the scope and ID aws-cdk-lib gives its own (an existing job keeps
+   * its role). RunTask is granted on every revision of the family (`:*`, which ECS requires since 2024), on this
+   * cluster; the job's roles may be passed to ECS tasks only.
+   */
+  private createEventsRole(cluster: ecs.ICluster): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this.taskDefinition, 'EventsRole', {
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [`${this.familyArn}:*`],
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: [`arn:${stack.partition}:ecs:${cluster.env.region}:*:task/${cluster.clusterName}/*`],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [this.taskDefinition.obtainExecutionRole().roleArn, this.taskDefinition.taskRole.roleArn],
+      conditions: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    acknowledge(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The schedule runs the newest revision of the job\'s own family, which each release registers; ECS authorizes RunTask on the resolved revision, '
+        + 'so every revision of that one family is granted (aws/aws-cdk#30390), on the job\'s cluster only.',
+      appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
+    }], { recursive: true });
+    return role;
+  }
+
   /** The EcsTask target of this CDK version has no capacity providers; a launch type and a strategy exclude each other. */
   private runOnSpot(): void {
     const rule = this.rule.node.defaultChild as events.CfnRule;
@@ -205,24 +260,30 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   }
 
   /**
-   * Counts runs that stopped with a non-zero exit code (including the runtime guard's 124) through the
-   * MatchedEvents metric of a rule on ECS task state changes; the events also go to the alarm topic, if any.
+   * Counts runs of any revision of the family that stopped with a non-zero exit code (including the runtime guard's
+   * 124), or that never started (stop code TaskFailedToStart: image pull, secrets, network; such a task's containers
+   * have no exit code), through the MatchedEvents metric of a rule on ECS task state changes; the events also go to
+   * the alarm topic, if any. A launch RunTask refuses outright is a failed invocation of the schedule (its own alarm).
    */
   private failedRunAlarm(alarmTopic: sns.ITopic | undefined): cloudwatch.Alarm {
     const failedRuns = new events.Rule(this, 'FailedRunRule', {
-      description: 'Cleanup job tasks that stopped with a non-zero exit code',
+      description: 'Cleanup job tasks that stopped with a non-zero exit code or failed to start',
       eventPattern: {
         source: ['aws.ecs'],
         detailType: ['ECS Task State Change'],
         detail: {
           lastStatus: ['STOPPED'],
-          taskDefinitionArn: [this.taskDefinition.taskDefinitionArn],
-          containers: { exitCode: [{ 'anything-but': 0 }] },
+          taskDefinitionArn: [{ prefix: `${this.familyArn}:` }],
+          $or: [
+            { containers: { exitCode: [{ 'anything-but': 0 }] } },
+            { stopCode: ['TaskFailedToStart'] },
+          ],
         },
       },
     });
     if (alarmTopic) failedRuns.addTarget(new targets.SnsTopic(alarmTopic));
-    return anyOccurrenceAlarm(this, 'FailedRunAlarm', 'Cleanup job: a run exited with a non-zero code or was stopped by its runtime guard',
+    return anyOccurrenceAlarm(this, 'FailedRunAlarm',
+      'Cleanup job: a run exited with a non-zero code, was stopped by its runtime guard, or failed to start (image, secrets, network)',
       ruleMetric(failedRuns.ruleName, 'MatchedEvents'));
   }
 
