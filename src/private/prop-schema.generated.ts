@@ -625,7 +625,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'IMonitoredCache': ['nodeIds'],
   'IMonitoredDeployment': ['alternateTargetGroups', 'deploymentAlarms', 'deploymentStrategy', 'targetGroups'],
   'IMonitoredPipeline': ['alarms', 'notifyOnFailure', 'pipeline'],
-  'SecureAlbFargateService': ['accessLogsBucket', 'alternateTargetGroups', 'appName', 'cluster', 'connections', 'container', 'containerImage', 'deploymentAlarms', 'deploymentStrategy', 'ecrContainers', 'edgeMode', 'environmentName', 'executionRole', 'httpsListener', 'image', 'listener', 'loadBalancer', 'loadBalancerDomainName', 'loadBalancerSecurityGroup', 'logGroups', 'node', 'redeployOnRotation', 'scaling', 'service', 'serviceSecurityGroup', 'serviceUrl', 'targetGroup', 'targetGroups', 'taskDefinition', 'taskRole', 'toString', 'with'],
+  'SecureAlbFargateService': ['accessLogsBucket', 'addRollbackAlarm', 'alternateTargetGroups', 'appName', 'cluster', 'connections', 'container', 'containerImage', 'deploymentAlarms', 'deploymentStrategy', 'ecrContainers', 'edgeMode', 'environmentName', 'executionRole', 'httpsListener', 'image', 'listener', 'loadBalancer', 'loadBalancerDomainName', 'loadBalancerSecurityGroup', 'logGroups', 'node', 'redeployOnRotation', 'rollbackAlarms', 'scaling', 'service', 'serviceSecurityGroup', 'serviceUrl', 'targetGroup', 'targetGroups', 'taskDefinition', 'taskRole', 'toString', 'with'],
   'ServiceDeployment': ['strategy'],
   'ServiceImage': ['containerImage', 'isPlaceholder'],
 };

@@ -184,13 +184,22 @@ export class ServiceEdge {
   private createOrigin(): cloudfront.IOrigin {
     const readTimeout = Duration.seconds(60);
     const originSslProtocols = [cloudfront.OriginSslPolicy.TLS_V1_2];
-    if (this.vpcOrigin) {
+    if (this.vpcOrigin && !this.certificate) {
       return origins.VpcOrigin.withApplicationLoadBalancer(this.loadBalancer, {
-        domainName: this.certificate ? this.options.loadBalancerDomainName : undefined,
-        protocolPolicy: this.certificate ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
         originSslProtocols,
         readTimeout,
       });
+    }
+    if (this.vpcOrigin) {
+      // CloudFront refuses to update a VPC origin a distribution uses (aws/aws-cdk#35765): the HTTPS origin is a
+      // resource of its own, so adding a hosted zone later creates it, moves the distribution, and deletes the HTTP one.
+      const httpsOrigin = new cloudfront.VpcOrigin(this.scope, 'HttpsVpcOrigin', {
+        endpoint: cloudfront.VpcOriginEndpoint.applicationLoadBalancer(this.loadBalancer),
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols,
+      });
+      return origins.VpcOrigin.withVpcOrigin(httpsOrigin, { domainName: this.options.loadBalancerDomainName, readTimeout });
     }
     return new origins.HttpOrigin(this.options.loadBalancerDomainName!, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
