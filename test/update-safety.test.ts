@@ -10,6 +10,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
+import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
 import {
   BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage,
   TeardownPolicy,
@@ -371,18 +372,25 @@ test('GIVEN a restored platform WHEN we resize its database, keeping restoreFrom
 });
 
 /**
- * A platform deployed with an earlier release of the library upgrades: seed 000 (a platform with its pipeline and a
- * cleanup job) as its committed integ snapshot records it, against the same stack synthesized now. Scheduled jobs now
- * name their family and the pipeline moves them: the schedule, its role's policy, the failed-run rule and the
- * pipeline are updated in place, the jobs step is new; nothing that holds data is replaced.
+ * Platforms deployed with the previous wave of the library upgrade: the templates its integ snapshots recorded
+ * (test/upgrade-fixtures/, frozen copies: the snapshots themselves move with the source), against the same stacks
+ * synthesized now, with the feature flags integ-runner synthesizes with.
  */
-describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to this library', () => {
-  const committed = path.join(__dirname, '..', 'integ', 'integ.seed-000.ts.snapshot', 'IntegSeed000.template.json');
-  const before = JSON.parse(fs.readFileSync(committed, 'utf8'));
-  // integ-runner synthesizes with the recommended feature flags; so does this side of the diff.
-  const after = Template.fromStack(new FargateBackendStack(new App({ context: cxapi.CURRENTLY_RECOMMENDED_FLAGS }), 'IntegSeed000')).toJSON();
+function upgradeChanges(fixture: string, stack: (app: App) => Stack) {
+  const before = JSON.parse(fs.readFileSync(path.join(__dirname, 'upgrade-fixtures', fixture), 'utf8'));
+  const after = Template.fromStack(stack(new App({ context: cxapi.CURRENTLY_RECOMMENDED_FLAGS }))).toJSON();
   const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
   fullDiff(before, after).resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+  return changes;
+}
+
+/**
+ * Seed 000: a platform with its pipeline and a cleanup job. Scheduled jobs now name their family and the pipeline
+ * moves them: the schedule, its role's policy, the failed-run rule and the pipeline are updated in place, the jobs
+ * step is new; nothing that holds data is replaced.
+ */
+describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to this library', () => {
+  const changes = upgradeChanges('wave-2-seed-000.template.json', app => new FargateBackendStack(app, 'IntegSeed000'));
 
   test('THEN no stateful resource is replaced, removed or orphaned', () => {
     expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
@@ -395,5 +403,22 @@ describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to th
       'BackendCleanupJobFailedRunRule', 'BackendCleanupJobSchedule', 'BackendCleanupJobTaskDefinitionEventsRoleDefaultPolicy',
     ]));
     expect(job.filter(c => ['AWS::ECS::TaskDefinition', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type))).toEqual([]);
+  });
+});
+
+/**
+ * Seed 002: a production platform with backups. The backup vault had a fixed name, which blocks a re-created stack
+ * (docs/adr/0012): its new per-stack name replaces it once, and CloudFormation keeps the old vault with its recovery
+ * points (Retain). `backups.vaultName` set to the old name keeps it instead. Nothing else that holds data moves.
+ */
+describe('GIVEN seed 002 deployed by the previous release WHEN it upgrades to this library', () => {
+  const changes = upgradeChanges('wave-2-seed-002.template.json', app => new ScalableBackendStack(app, 'IntegSeed002'));
+
+  test('THEN the backup vault is the only stateful resource replaced, and the old one is retained with its recovery points', () => {
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact)).map(c => `${c.type} ${c.impact}`))
+      .toEqual(['AWS::Backup::BackupVault WILL_REPLACE']);
+    const before = JSON.parse(fs.readFileSync(path.join(__dirname, 'upgrade-fixtures', 'wave-2-seed-002.template.json'), 'utf8'));
+    const [vault] = Object.values<any>(before.Resources).filter(r => r.Type === 'AWS::Backup::BackupVault');
+    expect([vault.DeletionPolicy, vault.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
   });
 });
