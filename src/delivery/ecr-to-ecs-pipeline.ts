@@ -199,11 +199,21 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
         + 'and tagging to new revisions of the jobs\' families.',
       appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
     }], { recursive: true });
+    const inline = 'The jobs step\'s permissions name this pipeline\'s jobs (their roles and families); a managed policy for them would outlive the pipeline.';
+    acknowledge(project, [
+      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
+      { id: 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', reason: 'The project\'s source is the pipeline\'s artifact (CODEPIPELINE): no repository URL, no credentials.' },
+    ], { recursive: true });
     const jobContainers = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.jobs.map(j => [j.family, j.containers]))) });
     const name = this.uniqueActionName('ScheduledJobs');
     this.deployStage.addAction(this.step(name, project, this.image, { ...this.sourceVariables, JOB_CONTAINERS: jobContainers }));
-    // Created after construction: the constructor's acknowledgements did not reach it.
+    // Created after construction: the constructor's acknowledgements did not reach it, nor its action's role.
     this.acknowledgeGeneratedGrants(project);
+    acknowledge(this.pipeline.node.findChild('Deploy').node.findChild(name), [
+      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
+    ], { recursive: true });
     this.jobsAction = { name, project };
     return this.jobsAction;
   }
