@@ -613,7 +613,8 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
     ...migrationChecks(scope, 'pipeline.', props.pipeline ?? {}),
     () => {
       const pipeline = props.pipeline;
-      if (pipeline?.enabled === false && (pipeline.source || pipeline.migrationCommand || pipeline.runMigrations !== undefined || pipeline.manualApproval)) {
+      const ignored = pipeline && (pipeline.source || pipeline.migrationCommand || pipeline.runMigrations !== undefined || pipeline.manualApproval);
+      if (pipeline?.enabled === false && ignored) {
         invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
       }
     },
