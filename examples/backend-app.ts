@@ -28,6 +28,7 @@ export class BackendStack extends Stack {
       scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
       alarmEmails: ['ops@example.com'],
       service: { deployment: ServiceDeployment.blueGreen() },
+      pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] },
     });
   }
 }

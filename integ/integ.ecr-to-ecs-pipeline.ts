@@ -43,7 +43,8 @@ const worker = new WorkerService(stack, 'Mailer', {
   minCapacity: 1,
   maxCapacity: 1,
 });
-const delivery = new EcrToEcsPipeline(stack, 'Delivery', { service, additionalServices: [worker] });
+// Migrations are opt-in; a command every image can run keeps the Migrate stage under test.
+const delivery = new EcrToEcsPipeline(stack, 'Delivery', { service, additionalServices: [worker], migrationCommand: ['sh', '-c', 'echo migrated'] });
 // A scheduled job of the same image: the release must move it too (a revision of its family with the pushed digest).
 const job = new CleanupJobScheduler(stack, 'Cleanup', {
   cluster: service.cluster,

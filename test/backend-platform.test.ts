@@ -1,10 +1,12 @@
-import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
 import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore, ServiceDeployment, ServiceImage } from '../src';
 
 /** The headline example of the README, with overrides. */
@@ -19,6 +21,7 @@ function build(overrides: Partial<BackendPlatformProps> = {}, stackProps: StackP
     scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
     alarmEmails: ['ops@example.com'],
     service: { deployment: ServiceDeployment.blueGreen() },
+    pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] },
     ...overrides,
   });
   return { platform, template: Template.fromStack(stack) };
@@ -100,7 +103,7 @@ describe('BackendPlatform', () => {
   describe('GIVEN the headline example THEN the deploy pipeline', () => {
     const { template, platform } = build();
 
-    test('runs migrations (there is a database) before deploying, on pushes of latest', () => {
+    test('runs the migration command it was given before deploying, on pushes of latest', () => {
       expect(platform.pipeline).toBeDefined();
       const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
       expect(pipeline.Properties.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
@@ -124,9 +127,105 @@ describe('BackendPlatform', () => {
   });
 
   test('GIVEN no database THEN the pipeline skips the migration stage', () => {
-    const { template } = build({ database: undefined, cleanupJob: undefined });
+    const { template } = build({ database: undefined, cleanupJob: undefined, pipeline: undefined });
     const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
     expect(pipeline.Properties.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+  });
+
+  describe('GIVEN the first-hour app after step 3 (a database, an ECR image, no migration command)', () => {
+    const stack = new Stack(new App(), 'MyBackendDev');
+    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, database: {} });
+    const template = Template.fromStack(stack);
+
+    test('THEN the pipeline runs nothing in the image: no Migrate stage, no migration project, role, alarm or RunTask grant', () => {
+      const [pipeline] = Object.values<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+      expect(pipeline.Properties.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+      expect(platform.pipeline!.migrationProject).toBeUndefined();
+      expect(Object.keys(template.toJSON().Resources).filter(id => /Migrat/.test(id))).toEqual([]);
+      const actions = Object.values<any>(template.findResources('AWS::IAM::Policy')).flatMap(r => r.Properties.PolicyDocument.Statement).flatMap(st => [st.Action].flat());
+      expect(actions).not.toContain('ecs:RunTask');
+      expect(JSON.stringify(template.toJSON())).not.toContain('migration:run');
+    });
+
+    test('THEN the outputs are named ServiceUrl, RepositoryUri and DatabaseEndpoint after the platform, as the README names them', () => {
+      expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['BackendDatabaseEndpoint', 'BackendRepositoryUri', 'BackendServiceUrl']);
+    });
+
+    test('THEN synth warns that its alarms reach a topic nobody subscribes to, with the count and the fix', () => {
+      const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length;
+      expect(alarms).toBeGreaterThan(5);
+      const warnings = Annotations.fromStack(stack).findWarning('/MyBackendDev/Backend/Monitoring/AlarmTopic', Match.stringLikeRegexp('alarms reach this SNS topic'));
+      expect(warnings.map(w => w.entry.data)).toEqual([expect.stringContaining(
+        `the platform's ${alarms} alarms reach this SNS topic (platform.monitoring.alarmTopic), which nobody subscribes to, so no one is told when they fire; `
+        + 'give alarmEmails (e.g. alarmEmails: [\'ops@example.com\']) or subscribe to the topic (e.g. platform.monitoring.alarmTopic.addSubscription(')]);
+    });
+  });
+
+  test('GIVEN alarmEmails, a subscription added after construction, or the warning acknowledged THEN no unsubscribed-alarms warning', () => {
+    const warned = (configure: (stack: Stack) => void) => {
+      const stack = new Stack(new App(), 'Alarms');
+      configure(stack);
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nobody subscribes')).length;
+    };
+    expect(warned(stack => new BackendPlatform(stack, 'Backend', { environmentName: 'dev' }))).toBe(1);
+    expect(warned(stack => new BackendPlatform(stack, 'Backend', { environmentName: 'dev', alarmEmails: ['ops@example.com'] }))).toBe(0);
+    expect(warned(stack => {
+      const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'dev' });
+      platform.monitoring.alarmTopic.addSubscription(new subscriptions.UrlSubscription('https://hooks.example.com/alarms'));
+    })).toBe(0);
+    expect(warned(stack => {
+      const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'dev' });
+      CoreAnnotations.of(platform).acknowledgeWarning('cdk-backend-platform:unsubscribedAlarms', 'alarms are read on the dashboard');
+    })).toBe(0);
+  });
+
+  test('GIVEN two platforms in one stack, one nested in a construct, THEN each names its outputs after its own path; the same name twice is refused', () => {
+    const stack = new Stack(new App(), 'Two');
+    new BackendPlatform(stack, 'Shop', { environmentName: 'prod', appName: 'shop', database: {} });
+    new BackendPlatform(new Construct(stack, 'Internal'), 'admin-api', { environmentName: 'prod', appName: 'admin' });
+    expect(Object.keys(Template.fromStack(stack).toJSON().Outputs).sort()).toEqual([
+      'InternalAdminApiRepositoryUri', 'InternalAdminApiServiceUrl', 'ShopDatabaseEndpoint', 'ShopRepositoryUri', 'ShopServiceUrl',
+    ]);
+    const clash = new Stack(new App(), 'Clash');
+    new BackendPlatform(clash, 'ShopApi', { environmentName: 'prod', appName: 'one' });
+    expect(() => new BackendPlatform(new Construct(clash, 'Shop'), 'Api', { environmentName: 'prod', appName: 'two' })).toThrow(
+      'Clash/Shop/Api: invalid id "Api": the stack output ShopApiServiceUrl is already created by Clash/ShopApi; give this one another id');
+  });
+
+  describe('GIVEN pipeline.migrationCommand and the database connected to a routed container of its own repository', () => {
+    const stack = new Stack(new App(), 'Tasks');
+    const backend = ecr.Repository.fromRepositoryName(stack, 'BackendRepository', 'tasks-backend');
+    new BackendPlatform(stack, 'Backend', {
+      environmentName: 'dev',
+      database: {},
+      pipeline: { migrationCommand: ['node', 'dist/migrate.js'] },
+      service: {
+        routedContainers: [{ name: 'backend', containerPort: 3001, pathPatterns: ['/api/*'], image: ServiceImage.fromEcrRepository(backend) }],
+        connectedContainers: ['backend'],
+      },
+    });
+    const template = Template.fromStack(stack);
+    const pipelines = Object.entries<any>(template.findResources('AWS::CodePipeline::Pipeline'));
+    const stages = (prefix: string) => pipelines.find(([id]) => new RegExp(`^${prefix}[0-9A-F]{8}$`).test(id))![1].Properties.Stages;
+
+    test('THEN only the pipeline of that container\'s repository migrates, in that container, with the command given', () => {
+      expect(stages('BackendPipeline').map((st: any) => st.Name)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+      const migrating = stages('BackendServiceBackendPipeline');
+      expect(migrating.map((st: any) => st.Name)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+      expect(JSON.stringify(migrating.find((st: any) => st.Name === 'Migrate').Actions[0].Configuration)).toMatch(/CONTAINER\W+type\W+PLAINTEXT\W+value\W+backend\W/);
+      const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project')).filter(p => p.Properties.Description.startsWith('Runs database migrations'));
+      expect(projects.map(p => p.Properties.Environment.EnvironmentVariables.find((v: any) => v.Name === 'MIGRATION_COMMAND').Value)).toEqual(['["node","dist/migrate.js"]']);
+    });
+  });
+
+  test('GIVEN the deprecated pipeline.runMigrations true THEN the former default command runs, and synth says to give migrationCommand', () => {
+    const stack = new Stack(new App(), 'Legacy');
+    new BackendPlatform(stack, 'Backend', { environmentName: 'dev', database: {}, pipeline: { runMigrations: true } });
+    const [migration] = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))
+      .filter(p => p.Properties.Description.startsWith('Runs database migrations'));
+    expect(migration.Properties.Environment.EnvironmentVariables).toContainEqual({ Name: 'MIGRATION_COMMAND', Type: 'PLAINTEXT', Value: '["npm","run","migration:run"]' });
+    expect(Annotations.fromStack(stack).findWarning('/Legacy/Backend', Match.stringLikeRegexp(
+      '^pipeline.runMigrations is true: it is deprecated and true runs the former default \\["npm","run","migration:run"\\]; migrations run exactly when pipeline.migrationCommand is set'))).toHaveLength(1);
   });
 
   test('GIVEN pipeline.enabled false THEN there is no pipeline', () => {
@@ -333,7 +432,9 @@ describe('BackendPlatform', () => {
 
   describe('GIVEN workers built from the platform image and from a repository of their own', () => {
     const stack = new Stack(new App(), 'Workers');
-    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', database: {}, service: { deployment: ServiceDeployment.blueGreen() } });
+    const platform = new BackendPlatform(stack, 'Backend', {
+      environmentName: 'prod', database: {}, service: { deployment: ServiceDeployment.blueGreen() }, pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] },
+    });
     platform.addWorker('Mailer', { queue: {} });
     const reportsRepository = ecr.Repository.fromRepositoryName(stack, 'ReportsRepository', 'reports');
     platform.addWorker('Reports', { port: 8080, image: ServiceImage.fromEcrRepository(reportsRepository) });
@@ -418,6 +519,8 @@ describe('BackendPlatform', () => {
       // The platform names its own props, not its children's.
       [{ cleanupJob: { command: [] } }, /^Backend\/Backend: invalid cleanupJob\.command \[\]: give at least one element$/],
       [{ service: { cpu: 256, memoryLimitMiB: 4096 } }, /^Backend\/Backend: invalid service\.memoryLimitMiB 4096: with service\.cpu 256, Fargate accepts/],
+      [{ pipeline: { enabled: false, runMigrations: true } }, /^Backend\/Backend: invalid pipeline\.enabled false: the other pipeline options would be ignored/],
+      [{ pipeline: { migrationTimeout: Duration.minutes(45) } }, /^Backend\/Backend: invalid pipeline\.migrationTimeout "Duration\.minutes\(45\)": no migrations run, so the timeout would be ignored; give pipeline\.migrationCommand/],
       [{ service: { minCapacity: 3, maxCapacity: 2 } }, /^Backend\/Backend: invalid service\.minCapacity 3: service\.minCapacity must not exceed service\.maxCapacity \(2\); raise service\.maxCapacity/],
     ] as Array<[Partial<BackendPlatformProps>, RegExp]>)('%#', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);

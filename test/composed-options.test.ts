@@ -31,7 +31,7 @@ describe('GIVEN options of a child set through BackendPlatform', () => {
     database: { backupRetentionDays: 14, maxAllocatedStorageGiB: 200 },
     cache: { snapshotRetentionDays: 3 },
     cleanupJob: { command: ['node', 'cleanup.js'], retryAttempts: 1, environment: { JOB_BATCH: '100' } },
-    pipeline: { migrationTimeout: Duration.minutes(45) },
+    pipeline: { migrationCommand: ['npm', 'run', 'migration:run'], migrationTimeout: Duration.minutes(45) },
   });
   const template = templateOf(built);
 

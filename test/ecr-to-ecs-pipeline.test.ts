@@ -1,5 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -34,9 +34,26 @@ const actionConfig = (template: Template, stage: string) => {
 const statements = (template: Template, policyPrefix: string) => Object.entries<any>(template.findResources('AWS::IAM::Policy'))
   .filter(([id]) => id.startsWith(policyPrefix)).flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
 
+const MIGRATION_COMMAND = ['npm', 'run', 'migration:run'];
+
 describe('EcrToEcsPipeline', () => {
-  describe('GIVEN a service whose image comes from ECR', () => {
-    const { template } = build();
+  describe('GIVEN a service whose image comes from ECR and no migration command (the default)', () => {
+    const { template, pipeline } = build();
+    const resources = template.toJSON().Resources;
+
+    test('THEN nothing runs in the image: no Migrate stage, no migration project, alarm or task permissions', () => {
+      expect(stageNames(template)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+      expect(pipeline.migrationProject).toBeUndefined();
+      expect(Object.keys(resources).filter(id => /Migrat/.test(id))).toEqual([]);
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'FailedBuilds' }, 0);
+      const actions = Object.values<any>(template.findResources('AWS::IAM::Policy')).flatMap(r => r.Properties.PolicyDocument.Statement).flatMap(st => [st.Action].flat());
+      expect(actions).not.toContain('ecs:RunTask');
+      expect(JSON.stringify(resources)).not.toContain('migration:run');
+    });
+  });
+
+  describe('GIVEN a service whose image comes from ECR and a migration command', () => {
+    const { template } = build({ migrationCommand: MIGRATION_COMMAND });
 
     test('THEN a V2 pipeline runs Source -> Migrate -> Build -> Deploy -> Record', () => {
       template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
@@ -128,8 +145,21 @@ describe('EcrToEcsPipeline', () => {
   });
 
   test('GIVEN manual approval and no migrations THEN the stages are Source -> Build -> Approve -> Deploy -> Record', () => {
-    const { template } = build({ manualApproval: true, runMigrations: false });
+    const { template } = build({ manualApproval: true });
     expect(stageNames(template)).toEqual(['Source', 'Build', 'Approve', 'Deploy', 'Record']);
+  });
+
+  test('GIVEN the deprecated runMigrations true and no command THEN it still runs the former default command, with a warning', () => {
+    const { template, stack } = build({ runMigrations: true });
+    expect(stageNames(template)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    expect(projectEnv(template, 'DeliveryMigrationProject').MIGRATION_COMMAND).toBe('["npm","run","migration:run"]');
+    expect(Annotations.fromStack(stack).findWarning('/TestStack/Delivery', Match.stringLikeRegexp('runMigrations is true: it is deprecated and true runs the former default'))).toHaveLength(1);
+  });
+
+  test('GIVEN the deprecated runMigrations false THEN no migrations, with a warning', () => {
+    const { template, stack } = build({ runMigrations: false });
+    expect(stageNames(template)).toEqual(['Source', 'Build', 'Deploy', 'Record']);
+    expect(Annotations.fromStack(stack).findWarning('/TestStack/Delivery', Match.stringLikeRegexp('runMigrations is false: it is deprecated; migrations run exactly when migrationCommand is set'))).toHaveLength(1);
   });
 
   test('GIVEN a tag and a migration command THEN the source watches that tag and the task runs that command', () => {
@@ -144,7 +174,7 @@ describe('EcrToEcsPipeline', () => {
       vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
     });
     const topic = new sns.Topic(given.stack, 'Topic');
-    new EcrToEcsPipeline(given.stack, 'Delivery', { service, notificationTopic: topic });
+    new EcrToEcsPipeline(given.stack, 'Delivery', { service, notificationTopic: topic, migrationCommand: MIGRATION_COMMAND });
     const template = Template.fromStack(given.stack);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'source': ['aws.codepipeline'], 'detail-type': ['CodePipeline Pipeline Execution State Change'], 'detail': { state: ['FAILED'] } }),
@@ -178,6 +208,7 @@ describe('EcrToEcsPipeline', () => {
       [{ tag: 'sha256-abc' }, /invalid tag "sha256-abc": .*the sha256- prefix is reserved/],
       [{ migrationCommand: [] }, /invalid migrationCommand \[\]: give at least one element/],
       [{ runMigrations: false, migrationCommand: ['npm', 'run', 'migrate'] }, /invalid migrationCommand \["npm","run","migrate"\]: runMigrations is false/],
+      [{ migrationTimeout: Duration.minutes(45) }, /invalid migrationTimeout "Duration.minutes\(45\)": no migrations run, so the timeout would be ignored; give migrationCommand/],
       [{ source: { connectionArn: 'github-token', owner: 'a', repo: 'b' } }, /invalid source.connectionArn "github-token": use the ARN of a CodeStar connection/],
     ] as Array<[Partial<EcrToEcsPipelineProps>, RegExp]>)('%j', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
@@ -200,7 +231,7 @@ describe('GIVEN a blue/green service', () => {
     image: ServiceImage.fromEcrRepository(given.repository),
     deployment: ServiceDeployment.blueGreen(),
   });
-  new EcrToEcsPipeline(given.stack, 'Delivery', { service });
+  new EcrToEcsPipeline(given.stack, 'Delivery', { service, migrationCommand: MIGRATION_COMMAND });
   const template = Template.fromStack(given.stack);
 
   test('THEN the same pipeline deploys it: migrations run once, before the ECS deploy action, which hands ECS the new revision', () => {
@@ -251,7 +282,7 @@ function webServiceAndWorker(deployment?: ServiceDeployment, registerLater = fal
     vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', appName: 'salon', image, deployment,
   });
   const worker = new WorkerService(given.stack, 'Mailer', { cluster: service.cluster, environmentName: 'prod', appName: 'salon', image, queue: {} });
-  const pipeline = new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: registerLater ? undefined : [worker] });
+  const pipeline = new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: registerLater ? undefined : [worker], migrationCommand: MIGRATION_COMMAND });
   if (registerLater) pipeline.addService(worker);
   return { ...given, service, worker, pipeline, template: Template.fromStack(given.stack) };
 }
@@ -339,7 +370,7 @@ describe('GIVEN a task with a second container from another repository (seed 003
       containerPort: 80,
       routedContainers: [{ name: 'backend', containerPort: 3001, pathPatterns: ['/api/*'], image: ServiceImage.fromEcrRepository(backend) }],
     });
-    new EcrToEcsPipeline(given.stack, 'Delivery', { service, repository: pipelineRepository === 'backend' ? backend : undefined, runMigrations: pipelineRepository === 'backend' });
+    new EcrToEcsPipeline(given.stack, 'Delivery', { service, repository: pipelineRepository === 'backend' ? backend : undefined, migrationCommand: pipelineRepository === 'backend' ? MIGRATION_COMMAND : undefined });
     return Template.fromStack(given.stack);
   }
 
@@ -419,7 +450,7 @@ describe('GIVEN a scheduled job built from the pipeline\'s repository', () => {
     expect(JSON.parse(jobs.JOB_CONTAINERS)).toEqual({ [family]: ['job'] });
     expect(jobs.IMAGE_DIGEST).toBe('#{Source_Image_NS.ImageDigest}');
     // In the Deploy stage, so a failed release rolls the jobs back with the services.
-    expect(delivery.stages).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);
+    expect(delivery.stages).toEqual(['Source', 'Build', 'Deploy', 'Record']);
   });
 
   test('THEN the step may pass only the job\'s task and execution roles, to ECS tasks, and tag only its family\'s revisions', () => {

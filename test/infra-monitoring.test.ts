@@ -89,7 +89,7 @@ describe('InfraMonitoring', () => {
       baseUrl: 'https://api.example.com',
       calls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
     });
-    const pipeline = new EcrToEcsPipeline(stack, 'Delivery', { service: web });
+    const pipeline = new EcrToEcsPipeline(stack, 'Delivery', { service: web, migrationCommand: ['npm', 'run', 'migration:run'] });
     const monitoring = new InfraMonitoring(stack, 'Monitoring', { cache, cleanupJobs: [job], scheduledApiCalls: [calls], pipeline });
     monitoring.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: 'my own widget' }));
     const template = Template.fromStack(stack);

@@ -31,6 +31,7 @@ function headlinePlatform(profile?: EnvironmentProfile) {
     cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
     scheduledApiCalls: [{ id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' }],
     alarmEmails: ['ops@example.com'],
+    pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] },
   });
   return { stack, platform, template: Template.fromStack(stack) };
 }

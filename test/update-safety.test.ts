@@ -60,7 +60,10 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
   }],
   ['resize the database', {}, { database: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) } }],
   ['resize the cache', {}, { cache: { cacheNodeType: 'cache.r7g.large' } }],
-  ['change pipeline approval and migration command', {}, { pipeline: { manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] } }],
+  ['turn migrations on (an existing platform upgrading keeps them with its command)', {}, { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } }],
+  ['turn migrations off (an existing platform upgrading without a command)', { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } }, {}],
+  ['change pipeline approval and migration command', { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } },
+    { pipeline: { manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] } }],
   ['turn on password rotation', {}, { database: { rotation: true } }],
   ['turn on redeploys after secret changes (an existing platform upgrading)', { redeployOnSecretRotation: false }, {}],
   ['serve the service on a custom domain', {}, {

@@ -91,7 +91,7 @@ describe('BackendPlatform.addService', () => {
   });
 
   test('GIVEN an added service built from the platform image THEN one push rolls it out with the first service, migrations once', () => {
-    const built = platform({ database: {} });
+    const built = platform({ database: {}, pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } });
     built.addService('Admin', { pathPatterns: ['/admin/*'] });
     const template = Template.fromStack(Stack.of(built));
     const [[, pipeline]] = resources(template, 'AWS::CodePipeline::Pipeline');
@@ -340,7 +340,9 @@ describe('GIVEN what a new user tries beyond the examples', () => {
 
   test('one ECR repository imported twice THEN it is one repository: one pipeline deploys both workloads, after the one migration', () => {
     const { stack } = givenStack();
-    const built = new BackendPlatform(stack, 'Platform', { environmentName: 'prod', database: {}, repository: ecr.Repository.fromRepositoryName(stack, 'R1', 'shared') });
+    const built = new BackendPlatform(stack, 'Platform', {
+      environmentName: 'prod', database: {}, repository: ecr.Repository.fromRepositoryName(stack, 'R1', 'shared'), pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] },
+    });
     built.addWorker('Mailer', { queue: {}, image: ServiceImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'R2', 'shared')) });
     const pipelines = resources(Template.fromStack(stack), 'AWS::CodePipeline::Pipeline');
     expect(pipelines).toHaveLength(1);
@@ -351,7 +353,7 @@ describe('GIVEN what a new user tries beyond the examples', () => {
   test('a second pipeline on a service the platform already deploys THEN it is refused, naming the first', () => {
     const built = platform({});
     const admin = built.addService('Admin', { pathPatterns: ['/admin/*'] });
-    expect(() => new EcrToEcsPipeline(Stack.of(built), 'Mine', { service: admin, runMigrations: false })).toThrow(
+    expect(() => new EcrToEcsPipeline(Stack.of(built), 'Mine', { service: admin })).toThrow(
       'TestStack/Mine: invalid service "TestStack/Platform/Admin": TestStack/Platform/Pipeline already deploys its containers of this repository');
   });
 

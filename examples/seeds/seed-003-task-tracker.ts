@@ -7,8 +7,9 @@
  * the distribution's address), the tasks run in private subnets without public IPs, and the development profile
  * sizes the rest. The seed's images are pushed to the two repositories, which its ECR stack owns; each container's
  * tag lives in its own SSM parameter, and each repository gets its own deploy pipeline: a frontend push rolls out the
- * frontend container only, a backend push runs the migrations (in the backend, the container with the database) and
- * rolls out the backend container only, so neither ever moves the other to an untested image.
+ * frontend container only, a backend push the backend container only, so neither ever moves the other to an untested
+ * image. The seed has no migration step, so no pipeline runs anything in the images (migrations are opt-in:
+ * `pipeline.migrationCommand` would run them in the backend, the container with the database).
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';

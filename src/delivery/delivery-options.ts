@@ -38,17 +38,20 @@ export interface DeliveryOptions {
    */
   readonly tag?: string;
   /**
-   * Run database migrations with the new image before deploying it.
-   * @default true (in a `BackendPlatform`: true when it has a database, created or existing)
-   */
-  readonly runMigrations?: boolean;
-  /**
-   * Command of the migration task (it replaces the container's command; env, secrets and network are the service's).
-   * @default ['npm', 'run', 'migration:run']
+   * Run database migrations with the new image before deploying it: a one-off task of the service's task definition
+   * (env, secrets and network are the service's) whose command is this one. Migrations run exactly when it is set.
+   * @default - no migrations: nothing runs in the image but its workloads' own commands
    */
   readonly migrationCommand?: string[];
   /**
-   * How long the migration may run before the pipeline fails it.
+   * Whether migrations run.
+   * @default false
+   * @deprecated give `migrationCommand`: migrations run exactly when it is set. `true` without it still runs the
+   * former default command `['npm', 'run', 'migration:run']`.
+   */
+  readonly runMigrations?: boolean;
+  /**
+   * How long the migration may run before the pipeline fails it (only with `migrationCommand`).
    * @default Duration.minutes(30)
    */
   readonly migrationTimeout?: Duration;

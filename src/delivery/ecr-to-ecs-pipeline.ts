@@ -16,6 +16,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
 import { EcrImageContainer, IDeployableJob, IDeployableService } from './deployable-service';
+import { migrationChecks, migrationCommandOf } from './migrations';
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
@@ -30,8 +31,8 @@ import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validate
 
 /**
  * Continuous delivery of the services built from one ECR repository: a push of the tag starts a CodePipeline (V2)
- * that runs the migration command once, as a one-off Fargate task of the first service's task definition with the
- * new image, writes one image definitions file per service (every container whose image comes from the repository),
+ * that runs `migrationCommand`, when given, once, as a one-off Fargate task of the first service's task definition
+ * with the new image, writes one image definitions file per service (every container whose image comes from the repository),
  * optionally waits for approval, rolls every service in parallel (and registers a revision of each scheduled job with
  * the new image, see `addScheduledJob`), and records the deployed digest in each service's SSM tag parameter of that
  * repository, so a later `cdk deploy` never rolls an image back. Containers of other
@@ -39,11 +40,11 @@ import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validate
  * from GitHub.
  */
 export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
-  /** The deploy pipeline (Source, Migrate, Build, [Approve], Deploy, Record). */
+  /** The deploy pipeline (Source, [Migrate], Build, [Approve], Deploy, Record). */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CI pipeline, when `source` is given. */
   public readonly ciPipeline?: codepipeline.Pipeline;
-  /** The migration step's CodeBuild project, when migrations run. */
+  /** The migration step's CodeBuild project, when `migrationCommand` is given. */
   public readonly migrationProject?: codebuild.PipelineProject;
   /** Encrypted, TLS-only, retained artifact bucket shared by both pipelines. */
   public readonly artifactBucket: s3.Bucket;
@@ -79,6 +80,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     this.repository = repository;
     const migrationContainer = this.containersOf(props.service, 'service')[0];
     validateProps(this, props);
+    const migrationCommand = migrationCommandOf(this, '', props);
     checkAll((props.additionalServices ?? []).map((service, i) => () => this.containersOf(service, `additionalServices[${i}]`)));
     const alarmTopic = props.alarmTopic ?? props.notificationTopic;
     const tag = props.tag ?? 'latest';
@@ -94,8 +96,9 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const common = { REPOSITORY_URI: repository.repositoryUri, IMAGE_DIGEST: source.variables.imageDigest };
     this.sourceVariables = common;
 
-    if (props.runMigrations ?? true) {
-      const migrationProject = this.createMigrationProject(props);
+    // No Migrate stage, project, role or alarm unless the user gave a command: nothing else runs in their image.
+    if (migrationCommand) {
+      const migrationProject = this.createMigrationProject(props, migrationCommand);
       this.migrationProject = migrationProject;
       this.pipeline.addStage({
         stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, { ...common, CONTAINER: migrationContainer.containerName })],
@@ -379,7 +382,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   }
 
   /** The migration runs as a Fargate task in the service's subnets and security group, so it reaches what the service reaches. */
-  private createMigrationProject(props: EcrToEcsPipelineProps): codebuild.PipelineProject {
+  private createMigrationProject(props: EcrToEcsPipelineProps, command: string[]): codebuild.PipelineProject {
     const service = props.service;
     const stack = Stack.of(this);
     const family = service.taskDefinition.family;
@@ -394,7 +397,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
         CLUSTER: service.cluster.clusterArn,
         SUBNETS: Fn.join(',', subnets),
         SECURITY_GROUPS: service.serviceSecurityGroup.securityGroupId,
-        MIGRATION_COMMAND: JSON.stringify(props.migrationCommand ?? ['npm', 'run', 'migration:run']),
+        MIGRATION_COMMAND: JSON.stringify(command),
       },
     });
 
@@ -549,11 +552,7 @@ function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
     () => { if (props.migrationCommand !== undefined) validateNonEmpty(scope, 'migrationCommand', props.migrationCommand); },
     () => requireSynthValue(scope, 'migrationCommand', props.migrationCommand, 'the command is written into the migration step as JSON'),
     () => requireSynthValue(scope, 'migrationTimeout', props.migrationTimeout, 'CodeBuild takes its timeout in whole minutes'),
-    () => {
-      if (props.migrationCommand !== undefined && props.runMigrations === false) {
-        invalidProp(scope, 'migrationCommand', props.migrationCommand, 'runMigrations is false, so the command would never run; drop one of the two');
-      }
-    },
+    ...migrationChecks(scope, '', props),
     () => {
       if (props.migrationTimeout !== undefined && !props.migrationTimeout.isUnresolved()) {
         validateIntegerRange(scope, 'migrationTimeout (minutes)', props.migrationTimeout.toMinutes({ integral: false }), 5, 475);

@@ -1,4 +1,5 @@
 import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
@@ -24,10 +26,11 @@ import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
 import { IDeployableService } from '../delivery/deployable-service';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
+import { migrationChecks, migrationCommandOf } from '../delivery/migrations';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
-import { defaultAppName, pascal } from '../private/naming';
+import { claimPhysicalName, defaultAppName, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { repositoryKey, sameRepository } from '../private/repositories';
 import { createSharedSecret } from '../private/secret';
@@ -106,6 +109,8 @@ export class BackendPlatform extends Construct {
   private pipelineOptions: PlatformPipelineOptions = {};
   /** The repository of the first container that receives the database: its pipeline runs the migrations. */
   private migrationRepository?: ecr.IRepository;
+  /** `pipeline.migrationCommand`, when migrations run. */
+  private migrationCommand?: string[];
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -185,6 +190,7 @@ export class BackendPlatform extends Construct {
     });
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     this.createOutputs();
+    this.warnOnUnsubscribedAlarms();
   }
 
   /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
@@ -476,14 +482,16 @@ export class BackendPlatform extends Construct {
 
   /**
    * The web service's pipelines: one per ECR repository its containers run; the one of its main image is `pipeline`.
-   * Migrations run once, in the pipeline of the first container that receives the database (`service.connectedContainers`).
+   * Migrations (only with `pipeline.migrationCommand`) run once, in the pipeline of the first container that receives
+   * the database (`service.connectedContainers`).
    */
   private createPipelines(props: BackendPlatformProps): EcrToEcsPipeline | undefined {
     this.pipelineOptions = props.pipeline ?? {};
     const migrating = props.service?.connectedContainers?.[0] ?? MAIN_CONTAINER;
     this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
     const { enabled, runMigrations, migrationCommand } = this.pipelineOptions;
-    if (enabled !== false && !this.migrationRepository && (runMigrations === true || migrationCommand !== undefined)) {
+    this.migrationCommand = enabled === false ? undefined : migrationCommandOf(this, 'pipeline.', this.pipelineOptions);
+    if (this.migrationCommand && !this.migrationRepository) {
       invalidProp(this, migrationCommand ? 'pipeline.migrationCommand' : 'pipeline.runMigrations', migrationCommand ?? runMigrations,
         `migrations run in the container that receives the database ("${migrating}"), whose image is not from ECR, so no pipeline can run them; `
         + 'give that container ServiceImage.fromEcrRepository, or drop the option');
@@ -514,8 +522,7 @@ export class BackendPlatform extends Construct {
         repository,
         // The CI build pushes the platform image; migrations run in one pipeline only.
         source: main ? source : undefined,
-        runMigrations: migrations && (runMigrations ?? this.databaseConnection !== undefined),
-        migrationCommand: migrations ? migrationCommand : undefined,
+        migrationCommand: migrations ? this.migrationCommand : undefined,
         migrationTimeout: migrations ? migrationTimeout : undefined,
         logRetention: this.defaults.logRetention,
         logEncryptionKey: this.encryptionKey,
@@ -546,12 +553,46 @@ export class BackendPlatform extends Construct {
       'Shared by EventBridge and the service, which reads it at task start; rotate by updating the secret and redeploying.');
   }
 
+  /**
+   * Outputs named after the platform (`BackendServiceUrl`, `BackendRepositoryUri`) rather than CDK's hashed IDs, so
+   * `cdk deploy` prints names a user can read and look up; the platform's path in its stack keeps two platforms apart.
+   */
   private createOutputs(): void {
-    new CfnOutput(this, 'ServiceUrl', { value: this.service.serviceUrl, description: 'Public URL of the backend' });
-    new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri, description: 'Push backend images here' });
-    if (this.database) {
-      new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress, description: 'PostgreSQL host (private)' });
-    }
+    const stack = Stack.of(this);
+    const prefix = this.node.scopes.slice(stack.node.scopes.length).map(scope => pascal(scope.node.id)).join('');
+    const output = (name: string, value: string, description: string) => {
+      const logicalId = `${prefix}${name}`;
+      claimPhysicalName(this, 'stack output', stack.node.path, logicalId, 'id', this.node.id);
+      new CfnOutput(this, name, { value, description }).overrideLogicalId(logicalId);
+    };
+    output('ServiceUrl', this.service.serviceUrl, 'Public URL of the backend');
+    output('RepositoryUri', this.repository.repositoryUri, 'Push backend images here');
+    if (this.database) output('DatabaseEndpoint', this.database.instance.dbInstanceEndpointAddress, 'PostgreSQL host (private)');
+  }
+
+  /**
+   * Warns when the platform's alarms reach a topic nobody subscribes to. Checked at synth, so a subscription added
+   * after construction (`platform.monitoring.alarmTopic.addSubscription`) counts. The warning sits on the topic:
+   * aws-cdk-lib honours a later warning's acknowledgement only from an ancestor (the platform, the stack).
+   */
+  private warnOnUnsubscribedAlarms(): void {
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const topic = stack.resolve(this.monitoring.alarmTopic.topicArn);
+        const found = stack.node.findAll();
+        const same = (value: unknown) => JSON.stringify(stack.resolve(value)) === JSON.stringify(topic);
+        const subscribed = found.some(c => c instanceof sns.CfnSubscription && same(c.topicArn));
+        const alarms = found.filter(c => c instanceof cloudwatch.CfnAlarm && (stack.resolve(c.alarmActions) ?? []).some(same)).length;
+        if (!subscribed && alarms > 0) {
+          Annotations.of(this.monitoring.alarmTopic).addWarningV2(libraryWarningId('unsubscribedAlarms'),
+            `the platform's ${alarms} alarms reach this SNS topic (platform.monitoring.alarmTopic), which nobody subscribes to, so no one is told `
+            + 'when they fire; give alarmEmails (e.g. alarmEmails: [\'ops@example.com\']) or subscribe to the topic '
+            + '(e.g. platform.monitoring.alarmTopic.addSubscription(new subscriptions.EmailSubscription(...)))');
+        }
+        return [];
+      },
+    });
   }
 }
 
@@ -569,8 +610,11 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
     },
     () => validateUnique(scope, 'scheduledApiCalls[].id', calls.map(call => call.id)),
     () => calls.forEach((call, i) => validatePath(scope, `scheduledApiCalls[${i}].path`, call.path)),
+    ...migrationChecks(scope, 'pipeline.', props.pipeline ?? {}),
     () => {
-      if (props.pipeline?.enabled === false && (props.pipeline.source || props.pipeline.migrationCommand || props.pipeline.manualApproval)) {
+      const pipeline = props.pipeline;
+      const ignored = pipeline && (pipeline.source || pipeline.migrationCommand || pipeline.runMigrations !== undefined || pipeline.manualApproval);
+      if (pipeline?.enabled === false && ignored) {
         invalidProp(scope, 'pipeline.enabled', false, 'the other pipeline options would be ignored; drop them or enable the pipeline');
       }
     },

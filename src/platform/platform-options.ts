@@ -96,7 +96,8 @@ export interface PlatformPipelineOptions extends DeliveryOptions {
   /**
    * Create the deploy pipelines: one per ECR repository the workloads' containers run, each rolling out only its
    * repository's containers (needs an ECR image, the default). The other options apply to each; `source` builds the
-   * platform image only, and migrations run in the pipeline of the first container that receives the database.
+   * platform image only, and migrations (with `migrationCommand`) run in the pipeline of the first container that
+   * receives the database.
    * @default true
    */
   readonly enabled?: boolean;
@@ -176,8 +177,8 @@ export interface BackendPlatformProps {
    */
   readonly dataBucket?: PlatformDataBucketOptions;
   /**
-   * Deploy pipeline options (ECR push -> migrate -> deploy).
-   * @default - a pipeline on pushes of `latest`, with migrations when there is a database
+   * Deploy pipeline options (ECR push -> [migrate] -> deploy).
+   * @default - a pipeline on pushes of `latest`, without migrations (give `pipeline.migrationCommand` to run them)
    */
   readonly pipeline?: PlatformPipelineOptions;
   /**

@@ -32,7 +32,7 @@ const claimed = new WeakMap<IConstruct, Map<string, string>>();
  * create the same name, and so fail at deploy or overwrite each other, fail at synth naming both.
  * @param prop the prop that decides the name, as the user wrote it
  */
-export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DNS name', namespace: string, name: string, prop: string, value: unknown): void {
+export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DNS name' | 'stack output', namespace: string, name: string, prop: string, value: unknown): void {
   if (Token.isUnresolved(name)) return;
   const names = claimed.get(scope.node.root) ?? new Map<string, string>();
   claimed.set(scope.node.root, names);

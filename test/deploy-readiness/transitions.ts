@@ -47,6 +47,9 @@ export const TRANSITIONS: Transition[] = [
     after: { props: blueGreen, extend: services('Admin', 'Reports') } },
   { name: 'a blue/green web service renamed', before: { props: blueGreen, extend: services('Admin', 'Billing') },
     after: { props: blueGreen, extend: services('Admin', 'Invoices') } },
+  // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
+  { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
+  { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
   { name: 'a worker and a scheduled job added', before: { props: {} }, after: { props: {}, extend: platform => {
     platform.addWorker('Mailer', { queue: {} });
     platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
