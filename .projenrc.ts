@@ -20,6 +20,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
+  // What works, not what is supported: aws-cdk-lib (2.257 to 2.276) declares `>= 20.0.0` and the consumer test
+  // synthesizes on Node 20 and 22; the README recommends 22 or 24 (Node 20 ended 2026-04-30, CDK's support 2026-10-30).
+  minNodeVersion: '20.0.0',
+  // minNodeVersion would otherwise become the workflows' Node: they keep the current LTS.
+  workflowNodeVersion: 'lts/*',
 
   // Dev tsconfig at the top level, covering every TypeScript folder of the repo.
   tsconfigDevFile: 'tsconfig.dev.json',

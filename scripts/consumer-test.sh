@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A real consumer: packs the library, installs the tarball into a fresh TypeScript CDK app together with aws-cdk-lib
-# and the aws-cdk CLI, and runs `cdk synth` on the README's headline example. Needs lib/ (npx projen compile).
+# and the aws-cdk CLI, type-checks it and runs `cdk synth` on the README's headline example, on this machine's Node
+# (20, the package's `engines` floor) and on Node 22 LTS. Needs lib/ (npx projen compile).
 set -euo pipefail
-# The registry's `latest` aws-cdk (3.0.0) reads cloud assembly schema 43 only; aws-cdk-lib 2.257 writes schema 53,
-# which needs CLI 2.1125.0 or later.
+# aws-cdk-lib 2.257 writes cloud assembly schema 53, which needs CLI 2.1125.0 or later. On 2026-12-01 the registry's
+# `latest` aws-cdk was 2.1148.1; the deprecated 3.0.0 reads schema 43 only.
 CDK_CLI_VERSION="${CDK_CLI_VERSION:-2.1148.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 app="$(mktemp -d)"
@@ -15,9 +16,9 @@ constructs="$(node -p "require('$root/package.json').devDependencies['constructs
 cat > package.json <<JSON
 { "name": "consumer-app", "private": true, "version": "0.0.0" }
 JSON
-npm install --no-audit --no-fund --silent "./$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "aws-cdk@$CDK_CLI_VERSION" typescript@~5.9.0 ts-node@10.9.2 @types/node@^20
+npm install --no-audit --no-fund --silent "./$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "aws-cdk@$CDK_CLI_VERSION" typescript@~5.9.0 tsx@4.23.15 @types/node@^20
 cat > cdk.json <<'JSON'
-{ "app": "npx ts-node --prefer-ts-exts app.ts" }
+{ "app": "npx tsx app.ts" }
 JSON
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": true } }
@@ -50,7 +51,14 @@ app.synth();
 TS
 export CDK_DISABLE_CLI_TELEMETRY=true
 npx cdk --version
+# tsx runs app.ts without checking its types: the README's type check, then its synth.
+npx tsc --noEmit
 npx cdk synth --quiet --no-notices --no-version-reporting
+# The same synth on Node 22 (the registry's `node` package): the CLI runs on it, and the app it spawns finds that
+# node first on PATH. About 10 s more here, the first run adds the download.
+node22="$(npx -y node@22 -p process.version)"
+[[ "$node22" == v22.* ]] || { echo "npx -y node@22 runs $node22"; exit 1; }
+npx -y node@22 node_modules/aws-cdk/bin/cdk synth --quiet --no-notices --no-version-reporting --output cdk.out.node22
 node -e "
 const t = require('./cdk.out/ConsumerBackend.template.json');
 const n = Object.keys(t.Resources).length;
@@ -58,5 +66,7 @@ const types = new Set(Object.values(t.Resources).map(r => r.Type));
 for (const type of ['AWS::ECS::Service', 'AWS::RDS::DBInstance', 'AWS::CodePipeline::Pipeline', 'AWS::CloudFront::Distribution']) {
   if (!types.has(type)) { console.error('missing ' + type); process.exit(1); }
 }
-console.log('consumer app: cdk synth of the headline example with the packed tarball -> ' + n + ' resources');
+const t22 = require('./cdk.out.node22/ConsumerBackend.template.json');
+if (JSON.stringify(t22) !== JSON.stringify(t)) { console.error('Node $node22 synthesizes a different template than Node ' + process.version); process.exit(1); }
+console.log('consumer app: cdk synth of the headline example with the packed tarball -> ' + n + ' resources, identical on Node ' + process.version + ' and $node22');
 "

@@ -4,6 +4,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import { constructCases } from './construct-cases';
 import { teardownOutcomes, teardownStack } from './teardown-report';
 import { BackendStack } from '../examples/backend-app';
@@ -143,15 +144,62 @@ test('the README\'s retention claims match the templates: whatever a sentence sa
   expect(wrong).toEqual([]);
 });
 
+/** The shell lines of the README's first hour that set up the app, as written. */
+const installLines = (doc: string) => doc.split('\n').filter(line => line.startsWith('npm install'));
+const consumer = fs.readFileSync(path.join(__dirname, '..', 'scripts', 'consumer-test.sh'), 'utf8');
+const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+/** A README paragraph, lines joined, found by its first words. */
+const paragraph = (start: string) => readme.split('\n\n').find(p => p.startsWith(start))!.replace(/\n/g, ' ');
+
 test('the README\'s install lines name the versions the consumer test installs and synthesizes with', () => {
-  const consumer = fs.readFileSync(path.join(__dirname, '..', 'scripts', 'consumer-test.sh'), 'utf8');
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
-  const installed = readme.split('\n').filter(line => line.startsWith('npm install')).flatMap(line => line.split(' ').filter(w => /^[@a-z][^ ]*@/.test(w)));
+  const installed = installLines(readme).flatMap(line => line.split(' ').filter(w => /^[@a-z][^ ]*@/.test(w)));
   expect(installed).toEqual([
     `aws-cdk-lib@${pkg.devDependencies['aws-cdk-lib']}`,
     `constructs@^${pkg.devDependencies.constructs}`,
     `aws-cdk@${/CDK_CLI_VERSION:-([0-9.]+)/.exec(consumer)![1]}`,
-    'typescript@~5.9.0', 'ts-node@10.9.2', '@types/node@^20',
+    'typescript@~5.9.0', 'tsx@4.23.15', '@types/node@^20',
   ]);
-  for (const tool of ['typescript@~5.9.0', 'ts-node@10.9.2', '@types/node@^20', '"constructs@$constructs"', '"aws-cdk-lib@$cdk_lib"']) expect(consumer).toContain(tool);
+  for (const tool of ['typescript@~5.9.0', 'tsx@4.23.15', '@types/node@^20', '"constructs@$constructs"', '"aws-cdk-lib@$cdk_lib"']) expect(consumer).toContain(tool);
+  expect(installLines(fs.readFileSync(path.join(__dirname, '..', 'docs', 'coming-from-copilot.md'), 'utf8'))).toEqual(installLines(readme));
+});
+
+test('the README\'s cdk.json and tsconfig.json are the ones the consumer test synthesizes with', () => {
+  for (const file of ['cdk.json', 'tsconfig.json']) {
+    const written = new RegExp(`^echo '(.*)' > ${file}$`, 'm').exec(readme)![1];
+    const tested = new RegExp(`^cat > ${file} <<'JSON'\n(.*)\nJSON$`, 'm').exec(consumer)![1];
+    expect(written).toBe(tested);
+  }
+  expect(readme).toMatch(/^npx tsc --noEmit /m);
+  expect(consumer).toMatch(/^npx tsc --noEmit$/m);
+});
+
+test('the README names the package\'s Node floor and the Node the consumer test synthesizes on', () => {
+  const need = paragraph('What you need:');
+  const floor = /^>= (\d+)\.0\.0$/.exec(pkg.engines.node)![1];
+  expect(need).toContain(`Node ${floor} still works (the package's \`engines\` floor, tested)`);
+  const tested = [...consumer.matchAll(/npx -y node@(\d+) \S*cdk synth/g)].map(m => m[1]);
+  expect(tested.length).toBeGreaterThan(0);
+  for (const major of tested) expect(need).toMatch(new RegExp(`^What you need: Node\\.js [0-9 or]*\\b${major}\\b`));
+});
+
+test('the cloud assembly schema the README says aws-cdk-lib writes is the one the pinned aws-cdk-lib writes', () => {
+  const [major, minor] = pkg.devDependencies['aws-cdk-lib'].split('.');
+  const schema = Manifest.version().split('.')[0];
+  expect(readme).toContain(`aws-cdk-lib ${major}.${minor}\nwrites cloud assembly schema ${schema},`);
+  expect(readme).toContain(`but found ${schema}.0.0`);
+  expect(consumer).toContain(`aws-cdk-lib ${major}.${minor} writes cloud assembly schema ${schema},`);
+});
+
+/** Claims about other packages' releases that go stale: each sentence making one must say when it was checked. */
+const ECOSYSTEM_CLAIM = /registry's `latest`|`npm i [a-z]|\bnewest (aws-cdk|release|version)|TypeScript 7|end of life|end of support|support ended|deprecated (aws-cdk )?3\.0\.0/i;
+
+test('every statement about other packages\' current versions carries the date it was checked', () => {
+  const comments = consumer.split('\n').filter(line => line.startsWith('#')).map(line => line.slice(1)).join('\n');
+  const docs = fs.readdirSync(path.join(__dirname, '..', 'docs')).filter(f => f.endsWith('.md'))
+    .map(f => fs.readFileSync(path.join(__dirname, '..', 'docs', f), 'utf8'));
+  const sentences = [readme, comments, ...docs].flatMap(doc => doc.split(/\n\s*\n/)
+    .flatMap(p => p.replace(/\s*\n\s*/g, ' ').split(/(?<=\.)\s+(?=[A-Z`])/)));
+  const claims = sentences.filter(s => ECOSYSTEM_CLAIM.test(s));
+  expect(claims.length).toBeGreaterThan(3);
+  expect(claims.filter(s => !/\b20\d\d-\d\d-\d\d\b/.test(s))).toEqual([]);
 });
