@@ -19,6 +19,24 @@ function ownersOf(template: CfnTemplate, groups: string[]): Array<[string, CfnRe
     .some((lb: any) => groups.includes(referencedId(lb.TargetGroupArn) ?? '')));
 }
 
+/** A blue/green service and its production rule at a priority: the same rule moved is the counterexample. */
+function blueGreenTemplate(priority: number): CfnTemplate {
+  return {
+    Resources: {
+      Service: { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ TargetGroupArn: { Ref: 'Blue' }, ContainerName: 'app', ContainerPort: 8080 }] } },
+      Rule: {
+        Type: LISTENER_RULE,
+        Properties: {
+          ListenerArn: { Ref: 'Listener' },
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/reports/*'] } }],
+          Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }] } }],
+        },
+      },
+    },
+  };
+}
+
 export const blueGreenListenerRuleUnchanged: UpdateRule = {
   id: 'blue-green-listener-rule-unchanged',
   phase: 'update',
@@ -36,36 +54,7 @@ export const blueGreenListenerRuleUnchanged: UpdateRule = {
       return ownerChanged ? [] : [`${id} (blue/green) changes on update while its service ${owners.map(([service]) => service).join(', ') || '(none)'} does not`];
     });
   },
-  counterexample: {
-    before: {
-      Resources: {
-        Service: { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ TargetGroupArn: { Ref: 'Blue' }, ContainerName: 'app', ContainerPort: 8080 }] } },
-        Rule: {
-          Type: LISTENER_RULE,
-          Properties: {
-            ListenerArn: { Ref: 'Listener' },
-            Priority: 2500,
-            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/reports/*'] } }],
-            Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }] } }],
-          },
-        },
-      },
-    },
-    after: {
-      Resources: {
-        Service: { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ TargetGroupArn: { Ref: 'Blue' }, ContainerName: 'app', ContainerPort: 8080 }] } },
-        Rule: {
-          Type: LISTENER_RULE,
-          Properties: {
-            ListenerArn: { Ref: 'Listener' },
-            Priority: 1500,
-            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/reports/*'] } }],
-            Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }] } }],
-          },
-        },
-      },
-    },
-  },
+  counterexample: { before: blueGreenTemplate(2500), after: blueGreenTemplate(1500) },
 };
 
 export const listenerRulePriorityStable: UpdateRule = {
