@@ -20,6 +20,7 @@ const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, Resourc
 
 const RULES_DIR = path.join(__dirname, 'deploy-readiness', 'rules');
 const rules: DeployRule[] = fs.readdirSync(RULES_DIR).filter(file => file.endsWith('.ts')).sort()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   .flatMap(file => Object.values<DeployRule>(require(path.join(RULES_DIR, file))).filter(value => value && typeof value === 'object' && 'phase' in value));
 const templateRules = rules.filter((rule): rule is TemplateRule => rule.phase !== 'update');
 const updateRules = rules.filter((rule): rule is UpdateRule => rule.phase === 'update');

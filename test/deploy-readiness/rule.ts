@@ -44,18 +44,18 @@ interface RuleBase {
 /** A rule about one template: what happens when it is created, or when its stack is deleted. */
 export interface TemplateRule extends RuleBase {
   readonly phase: 'create' | 'destroy';
-  /** One line per violation, naming the logical ID. Empty when the template satisfies the rule. */
-  check(template: CfnTemplate): string[];
   /** A template the rule must refuse. */
   readonly counterexample: CfnTemplate;
+  /** One line per violation, naming the logical ID. Empty when the template satisfies the rule. */
+  check(template: CfnTemplate): string[];
 }
 
 /** A rule about a change: what CloudFormation does when a deployed template is updated to another. */
 export interface UpdateRule extends RuleBase {
   readonly phase: 'update';
-  check(before: CfnTemplate, after: CfnTemplate): string[];
   /** A before/after pair the rule must refuse. */
   readonly counterexample: { readonly before: CfnTemplate; readonly after: CfnTemplate };
+  check(before: CfnTemplate, after: CfnTemplate): string[];
 }
 
 export type DeployRule = TemplateRule | UpdateRule;

@@ -35,7 +35,7 @@ export const rdsEncryptedWithItsKey: TemplateRule = {
     return resourcesOfType(template, 'AWS::RDS::DBInstance').flatMap(([id, db]) => {
       const p = db.Properties ?? {};
       if (p.SourceDBInstanceIdentifier !== undefined || p.DBClusterIdentifier !== undefined) return [];
-      const restored = p.DBSnapshotIdentifier !== undefined || p.SourceDBInstanceAutomatedBackupsArn !== undefined || p.RestoreTime !== undefined || p.UseLatestRestorableTime !== undefined;
+      const restored = ['DBSnapshotIdentifier', 'SourceDBInstanceAutomatedBackupsArn', 'RestoreTime', 'UseLatestRestorableTime'].some(key => p[key] !== undefined);
       if (restored) return [];
       return p.StorageEncrypted === true ? [] : [`${id} is created with StorageEncrypted ${JSON.stringify(p.StorageEncrypted)}: it can never be encrypted in place`];
     });

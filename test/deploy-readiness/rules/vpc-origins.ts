@@ -63,7 +63,8 @@ export const vpcOriginReachesInternalLoadBalancer: TemplateRule = {
       const wanted = originPort(config);
       if (!wanted) continue;
       const groups = (p.SecurityGroups ?? []).map(groupIdOf).filter((g: string | undefined): g is string => g !== undefined);
-      const admitted = groups.some((group: string) => ingressOf(template, group).some(rule => rule.prefixList && rule.from <= wanted.port && wanted.port <= rule.to));
+      const admitted = groups.some((group: string) => ingressOf(template, group)
+        .some(rule => rule.prefixList && rule.from <= wanted.port && wanted.port <= rule.to));
       if (!admitted) findings.push(`${id}: no security group of ${lbId} admits the CloudFront origin-facing prefix list on ${wanted.port}`);
       const listens = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::Listener')
         .some(([, listener]) => referencedId(listener.Properties?.LoadBalancerArn) === lbId
