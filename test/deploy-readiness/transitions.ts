@@ -43,29 +43,53 @@ export const TRANSITIONS: Transition[] = [
   { name: 'rolling to blue/green', before: { props: {}, withZone: true }, after: { props: blueGreen, withZone: true } },
   { name: 'blue/green back to rolling', before: { props: blueGreen, withZone: true }, after: { props: {}, withZone: true } },
   { name: 'a blue/green web service added', before: { props: blueGreen, extend: services('Admin') }, after: { props: blueGreen, extend: services('Admin', 'Billing') } },
-  { name: 'a blue/green web service removed from the middle', before: { props: blueGreen, extend: services('Admin', 'Billing', 'Reports') },
-    after: { props: blueGreen, extend: services('Admin', 'Reports') } },
-  { name: 'a blue/green web service renamed', before: { props: blueGreen, extend: services('Admin', 'Billing') },
-    after: { props: blueGreen, extend: services('Admin', 'Invoices') } },
+  {
+    name: 'a blue/green web service removed from the middle',
+    before: { props: blueGreen, extend: services('Admin', 'Billing', 'Reports') },
+    after: { props: blueGreen, extend: services('Admin', 'Reports') },
+  },
+  {
+    name: 'a blue/green web service renamed',
+    before: { props: blueGreen, extend: services('Admin', 'Billing') },
+    after: { props: blueGreen, extend: services('Admin', 'Invoices') },
+  },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
-  { name: 'a worker and a scheduled job added', before: { props: {} }, after: { props: {}, extend: platform => {
-    platform.addWorker('Mailer', { queue: {} });
-    platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
-  } } },
+  {
+    name: 'a worker and a scheduled job added',
+    before: { props: {} },
+    after: {
+      props: {},
+      extend: platform => {
+        platform.addWorker('Mailer', { queue: {} });
+        platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
+      },
+    },
+  },
   // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
   // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).
   { name: 'development to production', before: { props: dev }, after: { props: {} }, replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },
   // An internal ALB is a new ALB (ADR 0007); the origin-verify secret exists only for a public one.
-  { name: 'edge mode VPC_ORIGIN to PUBLIC_ALB', before: { props: {}, withZone: true }, after: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true },
-    replaces: /^BackendServiceLoadBalancer[0-9A-F]{8}$/ },
-  { name: 'edge mode PUBLIC_ALB to VPC_ORIGIN', before: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true }, after: { props: {}, withZone: true },
-    replaces: /^BackendService(LoadBalancer|OriginVerifySecret)[0-9A-F]{8}$/ },
+  {
+    name: 'edge mode VPC_ORIGIN to PUBLIC_ALB',
+    before: { props: {}, withZone: true },
+    after: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true },
+    replaces: /^BackendServiceLoadBalancer[0-9A-F]{8}$/,
+  },
+  {
+    name: 'edge mode PUBLIC_ALB to VPC_ORIGIN',
+    before: { props: { service: { edgeMode: EdgeMode.PUBLIC_ALB } }, withZone: true },
+    after: { props: {}, withZone: true },
+    replaces: /^BackendService(LoadBalancer|OriginVerifySecret)[0-9A-F]{8}$/,
+  },
   // A restore is a new instance from the snapshot (ADR 0006); the old one is snapshotted and deleted.
-  { name: 'restore the database from a snapshot', before: { props: {} },
+  {
+    name: 'restore the database from a snapshot',
+    before: { props: {} },
     after: { props: { database: { restoreFrom: DatabaseRestoreSource.fromSnapshot('arn:aws:rds:eu-west-1:123456789012:snapshot:before-migration') } } },
-    replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },
+    replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/,
+  },
 ];
 
 /** The template of a platform state, in a stack of its own. */
