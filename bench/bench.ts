@@ -10,7 +10,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { CostLine, estimateMonthlyCost } from './cost';
+import { CostLine, estimateMonthlyCost, prices } from './cost';
 import { createPlatformApp } from './platform-app';
 import * as rollout from './rollout-model';
 // The bench measures the published JavaScript (lib/), like platform-app.ts.
@@ -118,12 +118,11 @@ for (const line of armLines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console
 fs.rmSync(work, { recursive: true, force: true });
 
 // Development egress: the NAT instance the profile uses against the two designs issue #29 asks to weigh.
-const egressPrices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
-const hours = egressPrices.hoursPerMonth;
-const natInstance = (egressPrices.ec2InstanceHour['t4g.nano'] + egressPrices.publicIpv4Hour) * hours + 8 * egressPrices.ebsGp3GbMonth;
-const natGateway = (egressPrices.natGatewayHour + egressPrices.publicIpv4Hour) * hours;
+const hours = prices.hoursPerMonth;
+const natInstance = (prices.ec2InstanceHour['t4g.nano'] + prices.publicIpv4Hour) * hours + 8 * prices.ebsGp3GbMonth;
+const natGateway = (prices.natGatewayHour + prices.publicIpv4Hour) * hours;
 // ECR API, ECR Docker, CloudWatch Logs, Secrets Manager and SSM, in each of the two AZs (the S3 gateway endpoint is free).
-const endpoints = 5 * 2 * egressPrices.interfaceEndpointAzHour * hours;
+const endpoints = 5 * 2 * prices.interfaceEndpointAzHour * hours;
 console.log('\nDevelopment egress options (USD/month, before data charges)');
 console.log(`  ${natInstance.toFixed(2).padStart(8)}  one t4g.nano NAT instance with its public IPv4 and 8 GiB gp3 (the profile's choice)`);
 console.log(`  ${natGateway.toFixed(2).padStart(8)}  one NAT gateway with its public IPv4`);

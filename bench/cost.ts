@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const prices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
+export const prices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
 const H = prices.hoursPerMonth;
 
 export interface CostLine { readonly item: string; readonly monthlyUsd: number }

@@ -9,26 +9,20 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { integTemplates, synthesizedTemplates } from './deploy-readiness/corpus';
 import { RULES, TEMPLATE_RULES, UPDATE_RULES } from './deploy-readiness/rules-index';
 import { synthState, TRANSITIONS } from './deploy-readiness/transitions';
+import { STATEFUL as STATEFUL_TYPES, UNSAFE } from './stateful';
 
-/** Resource types that hold data, or whose replacement users see (a new address, a new certificate). */
-const STATEFUL = [
-  'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
-  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::Backup::BackupVault', 'AWS::CloudFront::Distribution',
-];
-const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
+// A distribution's replacement is a new *.cloudfront.net address, which users and DNS records point at. A removed
+// workload's SSM parameters (its image tag, URL, name) go with it: they describe that workload and nothing else.
+const STATEFUL = [...STATEFUL_TYPES.filter(type => type !== 'AWS::SSM::Parameter'), 'AWS::CloudFront::Distribution'];
 
-const rules = RULES;
-const templateRules = TEMPLATE_RULES;
-const updateRules = UPDATE_RULES;
 
 test('every rule has a unique id and names its source', () => {
-  expect(rules.length).toBeGreaterThan(0);
-  expect(new Set(rules.map(rule => rule.id)).size).toBe(rules.length);
-  for (const rule of rules) expect(rule.source).toMatch(/^https:\/\/|aws\/[\w-]+#\d+/);
+  expect(RULES.length).toBeGreaterThan(0);
+  expect(new Set(RULES.map(rule => rule.id)).size).toBe(RULES.length);
+  for (const rule of RULES) expect(rule.source).toMatch(/^https:\/\/|aws\/[\w-]+#\d+/);
 });
 
-describe.each(rules.map(rule => [rule.id, rule] as const))('rule %s', (_id, rule) => {
+describe.each(RULES.map(rule => [rule.id, rule] as const))('rule %s', (_id, rule) => {
   test('refuses its counterexample (the rule can fail)', () => {
     const found = rule.phase === 'update'
       ? rule.check(rule.counterexample.before, rule.counterexample.after)
@@ -45,7 +39,7 @@ test('the corpus holds every integ app and the reference app in both profiles', 
   expect(corpus.filter(entry => entry.name.startsWith('examples/')).length).toBe(2);
 });
 
-describe.each(templateRules.map(rule => [rule.id, rule] as const))('%s', (_id, rule) => {
+describe.each(TEMPLATE_RULES.map(rule => [rule.id, rule] as const))('%s', (_id, rule) => {
   test.each(corpus.map(entry => [entry.name, entry] as const))(`holds for %s (${rule.phase})`, (_name, entry) => {
     expect(rule.check(entry.template)).toEqual([]);
   });
@@ -67,12 +61,12 @@ describe.each(TRANSITIONS.map(transition => [transition.name, transition] as con
     });
     expect(unsafe).toEqual([]);
   });
-  for (const rule of updateRules) {
+  for (const rule of UPDATE_RULES) {
     test(`THEN ${rule.id} holds`, () => {
       expect(rule.check(before, after)).toEqual([]);
     });
   }
-  test.each(templateRules.map(rule => [rule.id, rule] as const))('THEN the new template satisfies %s', (_id, rule) => {
+  test.each(TEMPLATE_RULES.map(rule => [rule.id, rule] as const))('THEN the new template satisfies %s', (_id, rule) => {
     expect(rule.check(after)).toEqual([]);
   });
 });

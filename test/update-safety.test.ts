@@ -9,6 +9,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { STATEFUL, UNSAFE } from './stateful';
 import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
 import {
@@ -16,17 +17,8 @@ import {
   TeardownPolicy,
 } from '../src';
 
-/**
- * Routine prop changes must never replace, remove or orphan stateful resources: the diff engine of `cdk diff`
- * decides, per resource, what CloudFormation would do with the new template.
- */
-const STATEFUL = [
-  'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
-  'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter', 'AWS::Backup::BackupVault',
-];
-const UNSAFE = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
-
+// Routine prop changes must never replace, remove or orphan stateful resources (test/stateful.ts): the diff engine
+// of `cdk diff` decides, per resource, what CloudFormation would do with the new template.
 const calls = {
   resetQueue: { id: 'ResetQueue', schedule: events.Schedule.cron({ minute: '0', hour: '8' }), path: '/salons/reset-queue' },
   reviewSms: { id: 'ReviewSms', schedule: events.Schedule.rate(Duration.minutes(1)), path: '/sms/review' },

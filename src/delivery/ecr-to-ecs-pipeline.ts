@@ -20,7 +20,7 @@ import { migrationChecks, migrationCommandOf } from './migrations';
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
-import { acknowledge } from '../private/compliance';
+import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
@@ -173,11 +173,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const { project } = this.jobsAction ?? this.addJobsAction();
     const family = job.taskDefinition.family;
     this.jobs.push({ family, containers: [job.container.containerName] });
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [job.taskDefinition.taskRole.roleArn, job.taskDefinition.obtainExecutionRole().roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
+    project.addToRolePolicy(passToEcsTasks(job.taskDefinition.taskRole.roleArn, job.taskDefinition.obtainExecutionRole().roleArn));
     // The copy keeps the revision's tags; tagging on register needs TagResource on the new revision.
     project.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ecs:TagResource'],
@@ -204,8 +200,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     }], { recursive: true });
     const inline = 'The jobs step\'s permissions name this pipeline\'s jobs (their roles and families); a managed policy for them would outlive the pipeline.';
     acknowledge(project, [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
+      ...inlinePolicyAcknowledgements(inline),
       { id: 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', reason: 'The project\'s source is the pipeline\'s artifact (CODEPIPELINE): no repository URL, no credentials.' },
     ], { recursive: true });
     const jobContainers = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.jobs.map(j => [j.family, j.containers]))) });
@@ -213,10 +208,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     this.deployStage.addAction(this.step(name, project, this.image, { ...this.sourceVariables, JOB_CONTAINERS: jobContainers }));
     // Created after construction: the constructor's acknowledgements did not reach it, nor its action's role.
     this.acknowledgeGeneratedGrants(project);
-    acknowledge(this.pipeline.node.findChild('Deploy').node.findChild(name), [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
-    ], { recursive: true });
+    acknowledge(this.pipeline.node.findChild('Deploy').node.findChild(name), inlinePolicyAcknowledgements(inline), { recursive: true });
     this.jobsAction = { name, project };
     return this.jobsAction;
   }
@@ -248,11 +240,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       role: this.deployRole.withoutPolicyUpdates(),
     }));
     this.deployRole.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [service.service.serviceArn] }));
-    this.deployRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [service.taskRole.roleArn, service.executionRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
+    this.deployRole.addToPolicy(passToEcsTasks(service.taskRole.roleArn, service.executionRole.roleArn));
     for (const parameter of new Set(containers.map(c => c.imageTagParameter))) {
       if (this.recordedParameters.has(parameter)) continue;
       this.recordedParameters.add(parameter);
@@ -415,11 +403,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       actions: ['ecs:DescribeTasks'],
       resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
     }));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [service.taskRole.roleArn, service.executionRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
+    project.addToRolePolicy(passToEcsTasks(service.taskRole.roleArn, service.executionRole.roleArn));
     return project;
   }
 
@@ -565,4 +549,13 @@ function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
       }
     },
   ]);
+}
+
+/** iam:PassRole on these roles, to ECS tasks only: what registering or running their task definitions needs. */
+function passToEcsTasks(...roleArns: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: roleArns,
+    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  });
 }

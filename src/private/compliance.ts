@@ -12,6 +12,11 @@ export interface Acknowledgement {
   readonly appliesTo?: string[];
 }
 
+/** The NIST 800-53 R5 and HIPAA packs' "no inline policy" findings, acknowledged for one reason. */
+export function inlinePolicyAcknowledgements(reason: string): Acknowledgement[] {
+  return ['NIST.800.53.R5', 'HIPAA.Security'].map(pack => ({ id: `${pack}-IAMNoInlinePolicy`, reason }));
+}
+
 const NAG_KEY = 'cdk_nag';
 const GUARD_KEY = 'guard';
 

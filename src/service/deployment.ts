@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { addListenerRule } from './routes';
 import { SMOKE_TEST_SOURCE } from './smoke-test';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
-import { acknowledge } from '../private/compliance';
+import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { addRollbackAlarms, ROLLS_BACK } from '../private/rollback-alarms';
 import { requireSubnets } from '../private/subnets';
@@ -204,10 +204,7 @@ export class BlueGreenDeployment {
       ]),
     ]);
     const inline = 'The invoke permission names this one function (grantInvoke); a managed policy for it would outlive the service.';
-    acknowledge(this.role, [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
-    ], { recursive: true });
+    acknowledge(this.role, inlinePolicyAcknowledgements(inline), { recursive: true });
   }
 }
 

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
-import { acknowledge } from '../private/compliance';
+import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { invalidProp } from '../private/validation';
 
@@ -126,10 +126,7 @@ export class RotationRedeploy extends Construct {
       { id: 'AwsSolutions-IAM4', reason: managed, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
     ], { recursive: true });
     const inline = 'ecs:UpdateService on this one service: a managed policy for it would outlive the service.';
-    acknowledge(this.function.role!, [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline },
-    ], { recursive: true });
+    acknowledge(this.function.role!, inlinePolicyAcknowledgements(inline), { recursive: true });
     const vpc = 'It calls only the ECS API (UpdateService) and reaches no resource in the VPC.';
     const concurrency = 'It runs once per changed secret; reserving concurrency would take from the account\'s unreserved pool (and fails in accounts at the minimum).';
     const dlq = 'A failed redeploy raises the function\'s error alarm after Lambda\'s retries; the event itself holds nothing to replay (the next deployment reads the new value anyway).';
