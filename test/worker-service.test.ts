@@ -156,11 +156,12 @@ describe('BackendPlatform.addWorker', () => {
       if (before.Resources[id]) changed.push(`${id} ${change.changeImpact}`);
     });
     expect(changed.filter(c => !c.endsWith(ResourceImpact.WILL_UPDATE))).toEqual([]);
-    // The web service joins Service Connect as a client, the cluster gets the namespace, the database key lets the workers read its secret.
+    // The web service joins Service Connect as a client, the cluster gets the namespace. The database key does not change: a worker's
+    // right to read the secret through Secrets Manager is in its own execution role's policy.
     // The dashboard gains a row per worker (updated in place). The workers run the platform image, so the pipeline gains their deploy
     // actions, its deploy role their roles and its Record step their tag parameters (all updated in place).
     expect(changed.map(c => c.replace(/[0-9A-F]{8} .*/, '')).sort()).toEqual([
-      'BackendDatabaseEncryptionKey', 'BackendMonitoringDashboard', 'BackendPipeline', 'BackendPipelineDeployRoleDefaultPolicy',
+      'BackendMonitoringDashboard', 'BackendPipeline', 'BackendPipelineDeployRoleDefaultPolicy',
       'BackendPipelineRecordReleaseProjectRoleDefaultPolicy', 'BackendService', 'BackendServiceCluster',
     ]);
   });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -69,10 +69,13 @@ export function grantDataBucket(dataBucket: s3.IBucket, role: iam.IRole): void {
     actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     resources: [dataBucket.arnForObjects('*')],
   }));
-  const bucketId = Stack.of(dataBucket).getLogicalId(dataBucket.node.defaultChild as s3.CfnBucket);
+  const bucket = dataBucket.node.defaultChild as s3.CfnBucket;
+  // A role in another stack (a workload's own) reads the ARN from the parameter aws-cdk-lib names after the bucket,
+  // once references are resolved; cdk-nag may see either form.
+  const arns = [`${Stack.of(dataBucket).getLogicalId(bucket)}.Arn`, ...(Stack.of(role) === Stack.of(dataBucket) ? [] : [`referenceto${Names.uniqueId(bucket)}Arn`])];
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'Objects of the platform\'s own data bucket, whose keys the application chooses; only get, put and delete.',
-    appliesTo: [`Resource::<${bucketId}.Arn>/*`],
+    appliesTo: arns.map(arn => `Resource::<${arn}>/*`),
   }], { recursive: true });
 }

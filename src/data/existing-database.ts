@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ExistingDatabaseAttributes, IDatabaseConnection } from './database-connection';
+import { admitClient } from '../private/connections';
 import { checkAll } from '../private/errors';
 import { checkPropTypes } from '../private/prop-types';
 import { invalidProp, requireSynthValue } from '../private/validation';
@@ -50,6 +51,6 @@ export class ExistingDatabase extends Construct implements IDatabaseConnection {
   }
 
   public allowFrom(client: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.port), 'PostgreSQL from a granted client');
+    admitClient(this.securityGroup, client, ec2.Port.tcp(this.port), 'PostgreSQL from a granted client');
   }
 }

@@ -11,9 +11,11 @@ import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
 import { TeardownPolicy } from '../platform/teardown';
 import { acknowledge } from '../private/compliance';
+import { admitClient } from '../private/connections';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
+import { ReaderGrantedSecret } from '../private/secret';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
 import { declaredTeardown, declareTeardown, removalPolicyOf } from '../private/teardown';
 import { invalidProp, isToken, validateIntegerRange, validateProfile } from '../private/validation';
@@ -156,7 +158,7 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
     this.host = this.replicationGroup.attrPrimaryEndPointAddress;
     this.nodeIds = Array.from({ length: replicas + 1 }, (_, i) => `${this.replicationGroup.ref}-00${i + 1}`);
     this.containerEnvironment = { REDIS_HOST: this.host, REDIS_PORT: String(CACHE_PORT), REDIS_TLS: 'true' };
-    this.containerSecrets = { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(this.authToken) };
+    this.containerSecrets = { REDIS_PASSWORD: new ReaderGrantedSecret(this.authToken) };
     if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(replicas, props);
     this.acknowledgeFindings(replicas, props);
   }
@@ -167,7 +169,7 @@ export class PrivateCache extends Construct implements IContainerConnection, IMo
   }
 
   public allowFrom(client: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(CACHE_PORT), 'Cache from a granted client');
+    admitClient(this.securityGroup, client, ec2.Port.tcp(CACHE_PORT), 'Cache from a granted client');
   }
 
   private createAuthToken(): secretsmanager.Secret {

@@ -16,9 +16,11 @@ import { EnvironmentProfile } from '../platform/environment-profile';
 import { profileDefaults, resolveProfile } from '../platform/profiles';
 import { TeardownPolicy } from '../platform/teardown';
 import { acknowledge } from '../private/compliance';
+import { admitClient } from '../private/connections';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { checkPropTypes } from '../private/prop-types';
+import { ReaderGrantedSecret } from '../private/secret';
 import { dataSubnetType, requireSubnets } from '../private/subnets';
 import { declaredTeardown, declareTeardown, removalPolicyOf } from '../private/teardown';
 import { invalidProp, isToken, propName, validateIntegerRange, validateProfile } from '../private/validation';
@@ -183,8 +185,8 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
       DB_NAME: this.databaseName,
     };
     this.containerSecrets = {
-      DB_USER: ecs.Secret.fromSecretsManager(this.secret, 'username'),
-      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
+      DB_USER: new ReaderGrantedSecret(this.secret, 'username'),
+      DB_PASSWORD: new ReaderGrantedSecret(this.secret, 'password'),
     };
     if (defaults.warnOnWeakenedDefaults) this.warnOnWeakenedDefaults(multiAz, deletionProtection, props.teardown);
     this.acknowledgeFindings(props, multiAz, deletionProtection);
@@ -244,7 +246,7 @@ export class PrivateDatabase extends Construct implements IDatabaseConnection {
   }
 
   public allowFrom(client: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from a granted client');
+    admitClient(this.securityGroup, client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from a granted client');
   }
 
   /** Let a principal read the credentials secret (ECS does this for the execution role of containers using `containerSecrets`). */

@@ -196,7 +196,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       id: 'AwsSolutions-IAM5',
       reason: 'DescribeTaskDefinition/RegisterTaskDefinition have no resource-level permissions; PassRole is limited to the jobs\' task and execution roles '
         + 'and tagging to new revisions of the jobs\' families.',
-      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
+      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):task-definition\\/[^*/]+:\\*$/'],
     }], { recursive: true });
     const inline = 'The jobs step\'s permissions name this pipeline\'s jobs (their roles and families); a managed policy for them would outlive the pipeline.';
     acknowledge(project, [

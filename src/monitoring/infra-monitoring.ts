@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
@@ -87,9 +87,23 @@ export class InfraMonitoring extends Construct {
 
   /** Add an alarm on any metric, routed to the topic and shown on the dashboard. */
   public addAlarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
-    const alarm = notify(new cloudwatch.Alarm(this, id, props), this.alarmTopic);
+    return this.createAlarm(this, id, props);
+  }
+
+  private createAlarm(scope: Construct, id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    const alarm = notify(new cloudwatch.Alarm(scope, id, props), this.alarmTopic);
     this.alarms[id] = alarm;
     return alarm;
+  }
+
+  /**
+   * Where a workload's own alarms live: beside it when it has a stack of its own, so they come and go with it and
+   * the platform's stack does not grow with each workload (docs/adr/0015); under the monitoring otherwise.
+   */
+  private alarmScopeOf(workload: IConstruct): Construct {
+    const stack = Stack.of(workload);
+    if (stack === Stack.of(this)) return this;
+    return (stack.node.tryFindChild('Monitoring') as Construct | undefined) ?? new Construct(stack, 'Monitoring');
   }
 
   /**
@@ -133,7 +147,8 @@ export class InfraMonitoring extends Construct {
     const id = webService.node.id;
     const { service } = webService;
     const { running, desired } = this.taskCounts(service);
-    const alarms = [this.watchTasks(`${id}TasksBelowDesired`, running, desired)];
+    const scope = this.alarmScopeOf(webService);
+    const alarms = [this.watchTasks(`${id}TasksBelowDesired`, running, desired, scope)];
     const rollback: cloudwatch.Alarm[] = [];
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 6 }),
@@ -152,14 +167,14 @@ export class InfraMonitoring extends Construct {
         this.watch(`${name}Target5xxRate`, `The application (${webService.node.path}, ${container}) answers 5xx for too many requests: ${ROLLS_BACK}`,
           percentOf(combine(groups.map(g => g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD })), '+', 'errors', 'Target 5xx'),
             combine(groups.map(g => g.metrics.requestCount({ period: PERIOD })), '+', 'requests', 'Requests'), 'Target 5xx %'),
-          { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }),
+          { threshold: thresholds.target5xxPercent ?? 5, datapoints: 2, of: 3, missing: Missing.NOT_BREACHING }, scope),
         this.watch(`${name}P99LatencyHigh`, `p99 response time of ${webService.node.path} (${container}) is too high: ${ROLLS_BACK}`,
           combine(groups.map(g => g.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' })), 'MAX', 'p99', 'p99 response time (s)'),
-          { threshold: seconds(thresholds.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING }),
+          { threshold: seconds(thresholds.p99Latency ?? Duration.seconds(2)), datapoints: 3, of: 5, missing: Missing.NOT_BREACHING }, scope),
       );
       alarms.push(this.watch(`${name}UnhealthyHosts`, `Targets of ${webService.node.path} (${container}) fail their health checks`,
         targetGroup.metrics.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum' }),
-        { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE }));
+        { threshold: 0, datapoints: 3, of: 5, missing: Missing.NOT_BREACHING, comparison: ABOVE }, scope));
       widgets.push(new cloudwatch.GraphWidget({ title: `${container}: requests / target 5xx`, left: [requests], right: [target5xx], width: 6 }));
     }
     addRollbackAlarms(service, rollback);
@@ -174,8 +189,8 @@ export class InfraMonitoring extends Construct {
   }
 
   /** The library's own alarms: `datapoints` breaching one-minute points out of the last `of` page. */
-  private watch(id: string, description: string, metric: cloudwatch.IMetric, rule: AlarmRule): cloudwatch.Alarm {
-    return this.addAlarm(id, {
+  private watch(id: string, description: string, metric: cloudwatch.IMetric, rule: AlarmRule, scope: Construct = this): cloudwatch.Alarm {
+    return this.createAlarm(scope, id, {
       alarmDescription: description,
       metric,
       threshold: rule.threshold,
@@ -225,10 +240,10 @@ export class InfraMonitoring extends Construct {
   }
 
   /** No Container Insights data means the service reports nothing at all: that is a breach. */
-  private watchTasks(id: string, running: cloudwatch.IMetric, desired: cloudwatch.IMetric): cloudwatch.Alarm {
+  private watchTasks(id: string, running: cloudwatch.IMetric, desired: cloudwatch.IMetric, scope: Construct = this): cloudwatch.Alarm {
     return this.watch(id, 'Fewer tasks run than desired for 5 minutes: tasks crash or cannot be placed',
       new cloudwatch.MathExpression({ expression: 'desired - running', usingMetrics: { desired, running }, period: PERIOD, label: 'Missing tasks' }),
-      { threshold: 0, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: ABOVE });
+      { threshold: 0, datapoints: 5, of: 5, missing: Missing.BREACHING, comparison: ABOVE }, scope);
   }
 
   private monitorScheduledWork(jobs: IMonitoredScheduledWork[], calls: IMonitoredScheduledWork[]): void {

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -13,11 +13,12 @@ import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
 import {
   BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
-  PlatformWorkerOptions,
+  PlatformScheduledJobOptions, PlatformWorkerOptions,
 } from './platform-options';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
+import { WorkloadStack } from './workload-stack';
 import { IContainerConnection } from '../data/container-connection';
 import { DataBackups } from '../data/data-backups';
 import { createDataBucket, DATA_BUCKET_VARIABLE, grantDataBucket, logDataBucketAccess } from '../data/data-bucket-resources';
@@ -33,7 +34,7 @@ import { createKey } from '../private/kms';
 import { claimPhysicalName, defaultAppName, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { repositoryKey, sameRepository } from '../private/repositories';
-import { createSharedSecret } from '../private/secret';
+import { createSharedSecret, ReaderGrantedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
 import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
 import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
@@ -44,6 +45,10 @@ import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
+
+/** CloudFormation's resources per template, and the page that documents it. */
+const MAX_RESOURCES_PER_STACK = 500;
+const CLOUDFORMATION_QUOTAS = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html';
 
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
@@ -111,6 +116,8 @@ export class BackendPlatform extends Construct {
   private migrationRepository?: ecr.IRepository;
   /** `pipeline.migrationCommand`, when migrations run. */
   private migrationCommand?: string[];
+  /** The `add*` calls whose workloads live in the platform's stack (not `ownStack`). */
+  private readonly inStackWorkloads: string[] = [];
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
@@ -168,7 +175,7 @@ export class BackendPlatform extends Construct {
     }
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
     this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
-    if (props.cleanupJob) this.cleanupJob = this.createJob('CleanupJob', 'cleanupJob', props.cleanupJob);
+    if (props.cleanupJob) this.cleanupJob = this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob);
     if (schedulerKey) {
       this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
         baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls!, apiKeySecret: schedulerKey,
@@ -191,6 +198,7 @@ export class BackendPlatform extends Construct {
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     this.createOutputs();
     this.warnOnUnsubscribedAlarms();
+    this.refuseOverfullStack();
   }
 
   /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
@@ -206,10 +214,10 @@ export class BackendPlatform extends Construct {
    */
   public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
     this.validateWorkload('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
-    const { stores: storeNames, ...workerOptions } = options;
+    const { stores: storeNames, ownStack, ...workerOptions } = options;
     const { stores, admit } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
     const spot = options.spot ?? this.spot;
-    const worker = new WorkerService(this, id, {
+    const worker = new WorkerService(this.workloadScope(`addWorker('${id}')`, id, 'Worker', ownStack), id, {
       ...workerOptions,
       cluster: this.service.cluster,
       environmentName: this.service.environmentName,
@@ -245,9 +253,9 @@ export class BackendPlatform extends Construct {
    */
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     this.validateWorkload('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
-    const { stores, connectedContainers, image, ...serviceOptions } = options;
+    const { stores, connectedContainers, image, ownStack, ...serviceOptions } = options;
     const connections = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
-    const service = new SecureAlbFargateService(this, id, {
+    const service = new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
       ...this.webServiceProps(`addService('${id}')`, serviceOptions, connections, connectedContainers),
       shareEdgeWith: this.service,
       cluster: this.service.cluster,
@@ -280,9 +288,10 @@ export class BackendPlatform extends Construct {
    * and log retention; its alarms page the monitoring topic, and the pipeline of the service image moves it with each
    * release. The `cleanupJob` prop is one such job.
    */
-  public addScheduledJob(id: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
-    this.validateWorkload('addScheduledJob', id, options, 'PlatformCleanupJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
-    const job = this.createJob(id, `addScheduledJob('${id}')`, options);
+  public addScheduledJob(id: string, options: PlatformScheduledJobOptions): CleanupJobScheduler {
+    this.validateWorkload('addScheduledJob', id, options, 'PlatformScheduledJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
+    const { ownStack, ...jobOptions } = options;
+    const job = this.createJob(this.workloadScope(`addScheduledJob('${id}')`, id, 'Scheduled job', ownStack), id, `addScheduledJob('${id}')`, jobOptions);
     this.monitoring.monitorScheduledJob(job);
     this.moveWithReleases(job);
     return job;
@@ -309,11 +318,38 @@ export class BackendPlatform extends Construct {
     reportChildPropsAs(this, id, prop => `${method}('${id}').${prop}`);
   }
 
+  /** Where an added workload's resources live: the platform's stack, or a nested stack of its own (`ownStack`, docs/adr/0015). */
+  private workloadScope(call: string, id: string, kind: string, ownStack: boolean | undefined): Construct {
+    if (ownStack === true) return new WorkloadStack(this, id, kind);
+    this.inStackWorkloads.push(call);
+    return this;
+  }
+
+  /**
+   * CloudFormation's 500 resources per template, refused at synth naming the workloads that could have stacks of their
+   * own, before aws-cdk-lib's generic error. Counted at synth, so resources added after construction count.
+   */
+  private refuseOverfullStack(): void {
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+        const last = this.inStackWorkloads[this.inStackWorkloads.length - 1];
+        if (resources > MAX_RESOURCES_PER_STACK && last) {
+          invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${resources} resources, over CloudFormation's `
+            + `${MAX_RESOURCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); give new workloads stacks of their own with ownStack: true `
+            + `(each then adds one resource here): ${this.inStackWorkloads.join(', ')} are in this stack (docs/adr/0015)`);
+        }
+        return [];
+      },
+    });
+  }
+
   /** A scheduled job with the service's image and configuration, its own stores and its own additions. */
-  private createJob(id: string, prop: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
+  private createJob(scope: Construct, id: string, prop: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
     const { stores, ...job } = options;
     const connections = this.connectionsOf(`${prop}.stores`, stores, this.schedulerKey);
-    const scheduled = new CleanupJobScheduler(this, id, {
+    const scheduled = new CleanupJobScheduler(scope, id, {
       ...job,
       cluster: this.service.cluster,
       image: this.service.containerImage,
@@ -397,7 +433,7 @@ export class BackendPlatform extends Construct {
       },
       environment: Object.assign({}, ...stores.map(store => store.containerEnvironment)),
       secrets: Object.assign({}, ...stores.map(store => store.containerSecrets),
-        schedulerKey ? { SCHEDULER_API_KEY: ecs.Secret.fromSecretsManager(schedulerKey) } : {}),
+        schedulerKey ? { SCHEDULER_API_KEY: new ReaderGrantedSecret(schedulerKey) } : {}),
     };
   }
 

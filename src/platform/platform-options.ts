@@ -45,6 +45,19 @@ export interface WebStoreConnectionOptions extends StoreConnectionOptions {
   readonly connectedContainers?: string[];
 }
 
+/** Where a workload added to the platform (`addService`, `addWorker`, `addScheduledJob`) keeps its resources. */
+export interface WorkloadPlacementOptions {
+  /**
+   * Keep the workload's resources in a nested stack of its own under the platform's stack (docs/adr/0015): the
+   * platform's stack grows by one resource per workload instead of about 30, so a platform holds 30 workloads and
+   * more, and a change to one workload changes only its own template. Turning it on for a workload that is already
+   * deployed creates its SSM parameters, listener rules and Service Connect name anew in the new stack before the old
+   * ones are deleted, which AWS refuses: give a new workload its own stack, or move one under a new id.
+   * @default false
+   */
+  readonly ownStack?: boolean;
+}
+
 /**
  * Options of the platform's web service: every option of `SecureAlbFargateService` that does not depend on where
  * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The connections of
@@ -56,7 +69,7 @@ export interface PlatformServiceOptions extends WebServiceOptions, WebStoreConne
  * Options of a further web service of the platform (`addService`): its containers, capacity, health checks and
  * rollout; the edge is the platform's. `pathPatterns` is needed: the platform's `service` answers every other path.
  */
-export interface PlatformWebServiceOptions extends WebServiceTaskOptions, WebStoreConnectionOptions {
+export interface PlatformWebServiceOptions extends WebServiceTaskOptions, WebStoreConnectionOptions, WorkloadPlacementOptions {
   /**
    * Image of the main container.
    * @default - the platform's image
@@ -65,7 +78,7 @@ export interface PlatformWebServiceOptions extends WebServiceTaskOptions, WebSto
 }
 
 /** Options of a worker of the platform (`addWorker`). */
-export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnectionOptions {}
+export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnectionOptions, WorkloadPlacementOptions {}
 
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
 export interface PlatformDatabaseOptions extends DatabaseOptions {}
@@ -84,6 +97,9 @@ export interface PlatformBackupOptions extends DataBackupOptions {
 
 /** Options of the platform's cleanup job, which runs the service's image with the service's connections. */
 export interface PlatformCleanupJobOptions extends ScheduledTaskOptions, StoreConnectionOptions {}
+
+/** Options of a scheduled job added to the platform (`addScheduledJob`): the cleanup job's, and where it lives. */
+export interface PlatformScheduledJobOptions extends PlatformCleanupJobOptions, WorkloadPlacementOptions {}
 
 /** Options of the platform's data bucket; `{}` creates one with the defaults. */
 export interface PlatformDataBucketOptions extends DataBucketOptions {}

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { NestedStack, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './validation';
 
@@ -43,4 +43,16 @@ export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DN
     invalidProp(scope, prop, value, `the ${kind} ${name} is already created by ${owner}; ${fix}`);
   }
   names.set(key, scope.node.path);
+}
+
+/**
+ * A construct's path in the stack that `cdk deploy` names, without the nested stacks between: the same whether a
+ * workload has a stack of its own (`Platform/Admin/Admin`) or not (`Platform/Admin`), so what is derived from it
+ * (listener-rule blocks) does not depend on the layout.
+ */
+export function deployedPath(scope: IConstruct): string {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  const scopes = scope.node.scopes;
+  return scopes.slice(scopes.indexOf(stack) + 1).filter(s => !(s instanceof NestedStack)).map(s => s.node.id).join('/');
 }

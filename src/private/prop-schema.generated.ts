@@ -270,6 +270,19 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     tag: '?string',
     enabled: '?boolean',
   },
+  PlatformScheduledJobOptions: {
+    command: 'array<string>',
+    cpu: '?number',
+    environment: '?map<string>',
+    maxRuntime: '?class:aws-cdk-lib.Duration',
+    memoryLimitMiB: '?number',
+    retryAttempts: '?number',
+    schedule: '?class:aws-cdk-lib.aws_events.Schedule',
+    secrets: '?map<class:aws-cdk-lib.aws_ecs.Secret>',
+    taskType: '?string',
+    stores: '?array<enum:PlatformStore>',
+    ownStack: '?boolean',
+  },
   PlatformServiceOptions: {
     command: '?array<string>',
     environment: '?map<string>',
@@ -333,6 +346,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     routedContainers: '?array<struct:RoutedContainerOptions>',
     stores: '?array<enum:PlatformStore>',
     connectedContainers: '?array<string>',
+    ownStack: '?boolean',
     image: '?class:ServiceImage',
   },
   PlatformWorkerOptions: {
@@ -354,6 +368,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     port: '?number',
     queue: '?struct:WorkerQueueOptions',
     stores: '?array<enum:PlatformStore>',
+    ownStack: '?boolean',
   },
   PointInTimeRestoreOptions: {
     databaseName: '?string',
@@ -603,6 +618,9 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     appName: '?string',
     logEncryptionKey: '?construct:aws-cdk-lib.aws_kms.IKey',
     logRetention: '?extenum:aws-cdk-lib.aws_logs.RetentionDays',
+  },
+  WorkloadPlacementOptions: {
+    ownStack: '?boolean',
   },
 };
 

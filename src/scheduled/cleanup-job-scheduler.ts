@@ -247,7 +247,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
       id: 'AwsSolutions-IAM5',
       reason: 'The schedule runs the newest revision of the job\'s own family, which each release registers; ECS authorizes RunTask on the resolved revision, '
         + 'so every revision of that one family is granted (aws/aws-cdk#30390), on the job\'s cluster only.',
-      appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/[^*/]+:\\*$/'],
+      appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):task-definition\\/[^*/]+:\\*$/'],
     }], { recursive: true });
     return role;
   }
@@ -291,7 +291,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     acknowledgeApplicationTaskDefinition(this.taskDefinition);
     acknowledge(this, [
       { id: 'AwsSolutions-IAM5', reason: 'CDK grants ecr:GetAuthorizationToken and log-stream actions, which have no narrower resource.', appliesTo: ['Resource::*'] },
-      { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:\\*:task\\/.+\\/\\*$/'] },
+      { id: 'AwsSolutions-IAM5', reason: 'EventBridge may tag and describe the tasks it starts, whose IDs are only known at run time.', appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[a-z0-9-]+):\\*:task\\/.+\\/\\*$/'] },
     ], { recursive: true });
   }
 }

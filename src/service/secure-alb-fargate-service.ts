@@ -23,7 +23,7 @@ import { ServiceTask } from './task';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
 import { ensureFargateSpot } from '../private/fargate';
-import { backendParameterName, claimPhysicalName, pascal, ssmParameterName } from '../private/naming';
+import { backendParameterName, claimPhysicalName, deployedPath, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { addRollbackAlarms, rollbackAlarmsOf } from '../private/rollback-alarms';
 import { requireSubnets } from '../private/subnets';
@@ -221,8 +221,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     if (this.sharesEdge) {
       invalidProp(sharer, 'shareEdgeWith', this.node.path, 'that service shares another one\'s edge itself; share the edge of the service that created it');
     }
-    const stackPath = Stack.of(sharer).node.path;
-    const block = pinned !== undefined ? pinnedBlock(pinned) : derivedBlock(sharer.node.path.slice(stackPath.length + 1));
+    const block = pinned !== undefined ? pinnedBlock(pinned) : derivedBlock(deployedPath(sharer));
     const taken = this.blocks.get(block.key);
     if (taken) {
       const free = Array.from({ length: MAX_PRIORITY_BLOCK }, (_, i) => i + 1).find(k => !this.blocks.has(pinnedBlock(k).key));

@@ -16,6 +16,7 @@ import { createWorkerQueue, workerAlarms } from './worker-queue';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWorker } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
+import { admitClient } from '../private/connections';
 import { ensureFargateSpot } from '../private/fargate';
 import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -147,7 +148,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   /** Admit a client (the web service, another worker) on the worker's `port`. */
   public allowFrom(client: ec2.IConnectable): void {
     if (this.config.port === undefined) return;
-    this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(this.config.port), `Service Connect to ${this.config.name}`);
+    admitClient(this.securityGroup, client, ec2.Port.tcp(this.config.port), `Service Connect to ${this.config.name}`);
   }
 
   /** A worker's image-tag parameter and Service Connect name may not be another workload's. */

@@ -1,0 +1,34 @@
+import { NestedStack, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { reportChildPropsAs } from '../private/errors';
+import { pascal } from '../private/naming';
+
+/**
+ * The nested stack of one workload added to a platform (docs/adr/0015). The workload is its child of the same id, so
+ * its logical IDs are those it had in the platform's stack without the platform's prefix, and its bad props are
+ * reported at the platform's path as `addWorker('Id').prop`.
+ */
+export class WorkloadStack extends NestedStack {
+  constructor(platform: Construct, id: string, kind: string) {
+    // Unindented: a workload's template is read by CloudFormation, not by people (`cdk synth` prints the platform's).
+    super(platform, id, { description: `${kind} ${id} of ${platform.node.path}`, suppressTemplateIndentation: true });
+    // The platform's stack names this stack in every reference to the workload (pipeline, dashboard, policies): a
+    // short logical ID, `<platform path><id>Stack`, instead of CDK's 56 characters keeps that stack under 1 MB longer.
+    const parent = Stack.of(platform);
+    const prefix = platform.node.scopes.slice(parent.node.scopes.length).map(scope => pascal(scope.node.id)).join('');
+    this.nestedStackResource!.overrideLogicalId(`${prefix}${pascal(id)}Stack`);
+    reportChildPropsAs(this, id, prop => prop);
+    writeUnindented(parent);
+  }
+}
+
+/**
+ * CloudFormation's 1 MB template quota counts whitespace, a quarter of an indented template; CDK's own size warning
+ * recommends `suppressTemplateIndentation`. The platform's stack grows with each workload's references, so once it
+ * has workloads in stacks of their own it is written unindented (`cdk synth` prints YAML either way). The flag is
+ * aws-cdk-lib's own (`StackProps.suppressTemplateIndentation`), read at synth; it changes whitespace only.
+ */
+function writeUnindented(stack: Stack): void {
+  const flags = stack as unknown as { _suppressTemplateIndentation?: boolean };
+  flags._suppressTemplateIndentation = true;
+}
