@@ -59,10 +59,12 @@ describe('GIVEN service.domainName in a stack outside us-east-1', () => {
 
   test('THEN the reader may read that one parameter and nothing else', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({
-        Action: 'ssm:GetParameter',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:', { Ref: 'AWS::AccountId' }, `:parameter${parameterName}`]] },
-      })] },
+      PolicyDocument: {
+        Statement: [Match.objectLike({
+          Action: 'ssm:GetParameter',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:', { Ref: 'AWS::AccountId' }, `:parameter${parameterName}`]] },
+        })],
+      },
     });
   });
 
