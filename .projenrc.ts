@@ -152,8 +152,14 @@ const consumer = project.addTask('test:consumer', {
   description: 'npm pack, install the tarball with aws-cdk-lib and the aws-cdk CLI in a fresh app, cdk synth the headline example',
   exec: 'bash scripts/consumer-test.sh',
 });
+// The README's first hour as written (its code and commands, read between markers), with the packed tarball, in TypeScript and JavaScript.
+const firstHour = project.addTask('test:first-hour', {
+  description: 'Run the README\'s first-hour install lines, app.ts, commands (AWS ones skipped), custom-domain and worker steps and JavaScript variant with the packed tarball',
+  exec: 'bash scripts/first-hour-test.sh',
+});
 project.testTask.spawn(bindings);
 project.testTask.spawn(consumer);
+project.testTask.spawn(firstHour);
 
 // API compatibility with the previous release (jsii-diff), once there is one on npm.
 const release = project.tasks.tryFind('release');

@@ -38,8 +38,12 @@ const cases: Array<[string, () => unknown, string]> = [
     + 'customer-acceptance-environment-for-the-payments-team-lb.example.com has 68 characters and ACM certificates take at most 64; '
     + 'shorten environmentName or set a shorter baseDomainName or loadBalancerDomainName'],
   ['service: custom domain without a certificate', () => web({ domainName: 'api.example.com' }),
-    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it, issued in us-east-1; set domainCertificate '
-    + '(or give a hostedZone in a us-east-1 stack, where the service issues one)'],
+    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs its certificate issued in us-east-1, and this stack has no region to tell '
+    + 'whether it is there; give the stack its region (env: { region: \'eu-west-1\' }), and the service issues the certificate in a companion us-east-1 stack, '
+    + 'or set domainCertificate'],
+  ['service: custom domain without a hosted zone nor a certificate', () => web({ domainName: 'api.example.com', hostedZone: undefined }),
+    'TestStack/Web: invalid domainName "api.example.com": CloudFront needs a certificate for it, issued in us-east-1; give the hostedZone '
+    + 'that holds the domain (the service issues a DNS-validated one) or set domainCertificate'],
   ['service: public load balancer without a hosted zone', () => web({ edgeMode: EdgeMode.PUBLIC_ALB, hostedZone: undefined }),
     'TestStack/Web: invalid hostedZone undefined: a public load balancer serves HTTPS on a certificate for its host name in the hosted zone; '
     + 'give hostedZone, or use edgeMode EdgeMode.VPC_ORIGIN, which needs no domain'],

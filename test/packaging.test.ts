@@ -32,3 +32,12 @@ test('the tarball holds nothing else: no sources, tests, integ snapshots, synth 
   const allowed = /^(package\.json|README\.md|LICENSE|API\.md|CHANGELOG\.md|\.jsii|\.jsii\.tabl\.json|lib\/.+\.(js|d\.ts))$/;
   expect(files.filter(file => !allowed.test(file))).toEqual([]);
 });
+
+test('the README links only to files the tarball ships, or to absolute URLs', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  // Markdown links and images whose target is neither a URL nor an anchor of the README itself.
+  const relative = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)].map(m => m[1])
+    .filter(target => !/^[a-z]+:/i.test(target) && !target.startsWith('#'));
+  const shipped = new Set(files);
+  expect(relative.filter(target => !shipped.has(target.replace(/^\.\//, '').replace(/#.*$/, '')))).toEqual([]);
+});

@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EdgeUsage } from './capacity-checks';
 import { CloudFrontWebAcl } from './cloudfront-web-acl';
+import { cloudFrontCertificate } from './domain-certificate';
 import { EdgeMode, EdgeOptions } from './service-options';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId, ORIGIN_FACING_PREFIX_LIST_WEIGHT } from '../private/cloudfront-prefix-list';
@@ -209,11 +210,11 @@ export class ServiceEdge {
     });
   }
 
-  /** The user's certificate, or one issued here when this stack is in us-east-1 and the domain is in the hosted zone. */
+  /** The user's certificate, or one issued in us-east-1 (here or in a companion stack) and validated in the hosted zone. */
   private domainCertificate(): acm.ICertificate | undefined {
     const { domainName, domainCertificate, hostedZone } = this.options;
     if (!domainName || domainCertificate) return domainCertificate;
-    return new acm.Certificate(this.scope, 'DomainCertificate', { domainName, validation: acm.CertificateValidation.fromDns(hostedZone) });
+    return cloudFrontCertificate(this.scope, domainName, hostedZone!);
   }
 
   private webAclArn(): string | undefined {

@@ -354,9 +354,19 @@ function validateCustomDomain(scope: Construct, props: SecureAlbFargateServicePr
     return;
   }
   const stackRegion = Stack.of(scope).region;
-  if (!domainCertificate && !(hostedZone && stackRegion === CLOUDFRONT_REGION)) {
-    invalidProp(scope, 'domainName', domainName, `CloudFront needs a certificate for it, issued in ${CLOUDFRONT_REGION}; set domainCertificate `
-      + `(or give a hostedZone in a ${CLOUDFRONT_REGION} stack, where the service issues one)`);
+  if (!domainCertificate && !hostedZone) {
+    invalidProp(scope, 'domainName', domainName, `CloudFront needs a certificate for it, issued in ${CLOUDFRONT_REGION}; give the hostedZone `
+      + 'that holds the domain (the service issues a DNS-validated one) or set domainCertificate');
+  } else if (!domainCertificate && stackRegion !== CLOUDFRONT_REGION) {
+    // Outside us-east-1 the certificate goes to a companion us-east-1 stack, which needs this stack's region and a zone ID it can use.
+    if (isToken(stackRegion)) {
+      invalidProp(scope, 'domainName', domainName, `CloudFront needs its certificate issued in ${CLOUDFRONT_REGION}, and this stack has no region to tell `
+        + 'whether it is there; give the stack its region (env: { region: \'eu-west-1\' }), and the service issues the certificate in a '
+        + `companion ${CLOUDFRONT_REGION} stack, or set domainCertificate`);
+    } else if (isToken(hostedZone!.hostedZoneId)) {
+      invalidProp(scope, 'hostedZone', 'a zone created in this app', `the domain's certificate is validated from a companion ${CLOUDFRONT_REGION} stack, `
+        + 'which needs the zone\'s ID as text; import the zone with route53.HostedZone.fromHostedZoneAttributes, or set domainCertificate');
+    }
   }
   if (props.cloudFront === false) invalidProp(scope, 'domainName', domainName, 'the domain is served by CloudFront; drop domainName or keep cloudFront on');
   if (isToken(domainName)) return;

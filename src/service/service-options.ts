@@ -142,7 +142,7 @@ export interface EdgeOptions {
   /**
    * Certificate covering `domainName`, issued in us-east-1 as CloudFront requires (e.g. an `acm.Certificate` of a
    * us-east-1 stack, referenced with `crossRegionReferences: true`).
-   * @default - a DNS-validated certificate created in the hosted zone when this stack is in us-east-1; otherwise required with `domainName`
+   * @default - a certificate DNS-validated in the hosted zone, issued in this stack when it is in us-east-1, otherwise in a companion us-east-1 stack `<stack ID>CloudFrontCertificates` (this stack needs an explicit region)
    */
   readonly domainCertificate?: acm.ICertificate;
   /**
