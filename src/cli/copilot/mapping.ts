@@ -76,7 +76,8 @@ function taskFields(p: string): FieldMapping[] {
     u('storage.volumes', 'no prop yet (#32 item 5: EFS volumes)'),
     u('storage.readonly_fs', 'no prop: the root file system is writable'),
     d('logging.retention', undefined, 'set by the profile (1 year in production, 1 month in development), KMS-encrypted'),
-    u('logging.**', 'no prop yet (#32 item 4: FireLens log routing); logs go to CloudWatch Logs through `awslogs`'),
+    ...['image', 'destination', 'enableMetadata', 'secretOptions', 'config_file', 'variables', 'secrets', 'env_file'].map(field =>
+      u(`logging.${field}`, 'no prop yet (#32 item 4: FireLens log routing); logs go to CloudWatch Logs through `awslogs`')),
     u('sidecars', 'no prop yet (#32 item 4: sidecars that are not routed); an HTTP container with paths of its own is `service.routedContainers`'),
     u('publish', 'no prop yet (#32 item 6: publish/subscribe); today create an `sns.Topic` and `topic.grantPublish(workload.taskRole)`'),
     u('taskdef_overrides', 'CDK escape hatch: `addPropertyOverride(...)` on the workload\'s `CfnTaskDefinition`'),
@@ -159,6 +160,8 @@ const BACKEND: FieldMapping[] = [
   ...workerFields('an internal worker also scales on memory when it is set (by default on CPU only)'),
   m('image.port', 'worker.port', 'needed: a Backend Service without a port has no counterpart'),
   u('http.**', 'no prop yet (#32 item 2: a backend service behind an internal load balancer); callers reach the worker through Service Connect', false),
+  ...['alias', 'additional_rules', 'allowed_source_ips'].map(field =>
+    u(`http.${field}`, 'no prop yet (#32 item 2: a backend service behind an internal load balancer); callers reach the worker through Service Connect')),
   d('network.connect', undefined, 'always on when `worker.port` is set; `connect.alias` is not kept: the name is the ID in lower case', true),
 ];
 
@@ -227,7 +230,8 @@ const PIPELINE: FieldMapping[] = [
   d('source.properties.connection_name', 'pipeline.source.connectionArn', 'the connection\'s ARN is needed, not its name: the generated app names a placeholder to replace'),
   u('source.properties.access_token_secret', 'GitHub through a CodeStar connection only'),
   u('source.properties.output', 'no prop: the source artifact is the repository'),
-  u('build.**', 'no prop: the CodeBuild project of `pipeline.source` runs `docker build` and pushes', false),
+  ...['image', 'buildspec', 'additional_policy'].map(field =>
+    u(`build.${field}`, 'no prop: the CodeBuild project of `pipeline.source` runs `docker build` and pushes')),
   m('stages[].name', undefined, 'the environment whose platform gets `pipeline.source`'),
   m('stages[].requires_approval', 'pipeline.manualApproval', 'a manual approval before deploying'),
   u('stages[].test_commands', 'no prop: no test stage after deploying'),
