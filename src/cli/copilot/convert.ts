@@ -190,7 +190,7 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
     props.push(['image', 'ServiceImage.placeholder()']);
     notes.push(`${environment}: no Load Balanced Web Service, but a platform always has a web service (#32 item 7: a platform without one): the app gives it ServiceImage.placeholder()`);
   }
-  const pipeline = pipelineOptions(ctx, merged.filter(p => p.type === 'Pipeline'));
+  const pipeline = pipelineOptions(ctx, merged.filter(p => p.type === 'Pipeline'), main && isMap(main.raw.image) ? main.raw.image.build : undefined);
   if (pipeline.length > 0) props.push(['pipeline', writer.object(pipeline)]);
   const platform = writer.platform(stack, props);
 
@@ -384,8 +384,8 @@ function jobOptions(ctx: Context, stack: string, manifest: Parsed): [string, Cod
   return options;
 }
 
-/** The stages of the pipelines that deploy to this environment: GitHub source and manual approval. */
-function pipelineOptions(ctx: Context, pipelines: Parsed[]): [string, Code][] {
+/** The stages of the pipelines that deploy to this environment: GitHub source (building the web service's Dockerfile) and manual approval. */
+function pipelineOptions(ctx: Context, pipelines: Parsed[], build: Yaml | undefined): [string, Code][] {
   for (const pipeline of pipelines) {
     const stages = Array.isArray(pipeline.raw.stages) ? pipeline.raw.stages.filter(isMap) : [];
     const stage = stages.find(s => s.name === ctx.environment);
@@ -403,6 +403,11 @@ function pipelineOptions(ctx: Context, pipelines: Parsed[]): [string, Code][] {
         ['repo', literal(repository[2])],
       ];
       if (typeof properties.branch === 'string') github.push(['branch', literal(properties.branch)]);
+      // Copilot's `build: path/Dockerfile` builds in the Dockerfile's folder; the map form names both.
+      const dockerfile = typeof build === 'string' ? build : isMap(build) && typeof build.dockerfile === 'string' ? build.dockerfile : undefined;
+      const context = isMap(build) && typeof build.context === 'string' ? build.context : dockerfile?.includes('/') ? dockerfile.replace(/\/[^/]*$/, '') : undefined;
+      if (dockerfile) github.push(['dockerfile', literal(dockerfile.replace(/^\.\//, ''))]);
+      if (context) github.push(['buildContext', literal(context.replace(/^\.\//, ''))]);
       options.push(['source', ctx.writer.object(github)]);
     } else if (source.provider !== undefined) {
       report(ctx, pipeline, 'source.provider', 'unsupported', `provider ${JSON.stringify(source.provider)} with repository ${JSON.stringify(properties.repository)}: only GitHub (owner/repo) through a CodeStar connection`);

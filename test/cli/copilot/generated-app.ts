@@ -100,20 +100,23 @@ export function synthGeneratedApp(source: string): cdk.App {
 }
 
 /** Type-checks a generated app with the library's sources as `cdk-backend-platform`. */
-export function typeCheckGeneratedApp(source: string): string[] {
+export function typeCheckGeneratedApp(source: string, more: string[] = []): string[] {
   // Inside the repository (so aws-cdk-lib resolves from its node_modules), in a dot folder no tsconfig glob takes.
   const scratch = path.join(__dirname, '..', '..', '..', '.scratch');
   fs.mkdirSync(scratch, { recursive: true });
   const dir = fs.mkdtempSync(path.join(scratch, 'import-copilot-tsc-'));
-  const file = path.join(dir, 'app.ts');
-  fs.writeFileSync(file, source);
-  const program = ts.createProgram([file], {
+  const files = [source, ...more].map((text, i) => {
+    const file = path.join(dir, `app${i}.ts`);
+    fs.writeFileSync(file, text);
+    return file;
+  });
+  const program = ts.createProgram(files, {
     strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16,
     esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: dir, paths: { 'cdk-backend-platform': [SRC_INDEX] },
   });
   return ts.getPreEmitDiagnostics(program)
-    .filter(diagnostic => diagnostic.file?.fileName === file || !diagnostic.file)
-    .map(diagnostic => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    .filter(diagnostic => !diagnostic.file || files.includes(diagnostic.file.fileName))
+    .map(diagnostic => `${diagnostic.file ? path.basename(diagnostic.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
 }
 
 export { convertWorkspace };
