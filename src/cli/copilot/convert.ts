@@ -141,7 +141,10 @@ function reportFields(manifest: Parsed, raw: YamlMap, record: (finding: Finding)
       return;
     }
     record({
-      manifest: manifest.file, type: manifest.type, path, status: 'unsupported',
+      manifest: manifest.file,
+      type: manifest.type,
+      path,
+      status: 'unsupported',
       note: manifest.type === 'unknown' ? `unknown manifest type ${JSON.stringify(manifest.raw.type)}` : 'not a Copilot field this converter knows',
     });
   };
@@ -150,7 +153,11 @@ function reportFields(manifest: Parsed, raw: YamlMap, record: (finding: Finding)
   if (environments !== undefined) {
     const row = manifest.type === 'unknown' ? undefined : lookupField(manifest.type, 'environments');
     record({
-      manifest: manifest.file, type: manifest.type, path: 'environments', status: row?.status ?? 'unsupported', prop: row?.prop,
+      manifest: manifest.file,
+      type: manifest.type,
+      path: 'environments',
+      status: row?.status ?? 'unsupported',
+      prop: row?.prop,
       note: row?.note ?? 'environment overrides of a manifest type this converter does not convert',
     });
     if (isMap(environments)) Object.values(environments).forEach(override => { if (isMap(override)) walk(override, ''); });

@@ -130,7 +130,12 @@ export function parseCount(count: Yaml | undefined): CountForm {
     else problems.push('count.queue_delay needs acceptable_latency and msg_processing_time durations');
   }
   return {
-    min, max, spotFrom, allSpot, messagesPerTask, problems,
+    min,
+    max,
+    spotFrom,
+    allSpot,
+    messagesPerTask,
+    problems,
     cpuPercent: percent(count.cpu_percentage),
     memoryPercent: percent(count.memory_percentage),
   };

@@ -1,5 +1,5 @@
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ALL_CASES, CASES, squash, workspaceOf } from './field-cases';
 import { convertWorkspace, synthGeneratedApp } from './generated-app';
 import { FIELD_MAPPINGS, lookupField, ManifestType } from '../../../src/cli/copilot';

@@ -1,5 +1,6 @@
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
 import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, synthGeneratedApp, synthGroups } from './generated-app';
 import { countFindings, isMap, Yaml } from '../../../src/cli/copilot';
 
@@ -23,7 +24,6 @@ describe('import-copilot on the collected Copilot manifests', () => {
   });
 
   test('every field of every manifest is reported: none is dropped silently', () => {
-    const { parse } = require('yaml');
     for (const manifest of workspace.manifests) {
       const raw = parse(manifest.text);
       const { environments, ...base } = raw;
@@ -56,7 +56,8 @@ describe('import-copilot on the collected Copilot manifests', () => {
       expect(Annotations.fromStack(stacks[0]).findError('*', Match.anyValue())).toEqual([]);
       templates.push(Template.fromStack(stacks[0]));
     }
-    const count = (type: string, props: object = {}) => templates.reduce((sum, t) => sum + Object.keys(t.findResources(type, { Properties: props })).length, 0);
+    const count = (type: string, props: object = {}) =>
+      templates.reduce((sum, t) => sum + Object.keys(t.findResources(type, { Properties: props })).length, 0);
     // Every web service, Backend Service and Worker Service of the fixtures is an ECS service.
     expect(count('AWS::ECS::Service')).toBeGreaterThan(25);
     expect(count('AWS::ECS::Service', { ServiceConnectConfiguration: Match.objectLike({ Services: Match.anyValue() }) })).toBeGreaterThan(3);

@@ -89,7 +89,7 @@ describe('the forms of Copilot fields', () => {
 
   test('${VAR} interpolation: predefined and shell names, escapes, unset names kept and listed', () => {
     const unset = new Set<string>();
-    expect(interpolate({ a: '${X}-${COPILOT_ENVIRONMENT_NAME}', b: ['\\${X}', '${MISSING}'], '${X}': 1 }, { X: 'x', COPILOT_ENVIRONMENT_NAME: 'test' }, unset))
+    expect(interpolate({ 'a': '${X}-${COPILOT_ENVIRONMENT_NAME}', 'b': ['\\${X}', '${MISSING}'], '${X}': 1 }, { X: 'x', COPILOT_ENVIRONMENT_NAME: 'test' }, unset))
       .toEqual({ 'a': 'x-test', 'b': ['${X}', '${MISSING}'], '${X}': 1 });
     expect([...unset]).toEqual(['MISSING']);
   });

@@ -10,8 +10,13 @@ const SRC_INDEX = path.join(__dirname, '..', '..', '..', 'src', 'index.ts');
 
 /** Values for the `${VAR}` names the collected manifests use (Copilot's e2e tests set them in the shell). */
 export const FIXTURE_ENV = {
-  DOMAINNAME: 'example.com', TIMENOW: '1700000000', BUCKETNAME: 'assets', IMPORTED_CERT_ARN: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-  SSM_NAME: '/demo/ssm', SECRETS_MANAGER_NAME: 'demo/secret', TAG: 'v1',
+  DOMAINNAME: 'example.com',
+  TIMENOW: '1700000000',
+  BUCKETNAME: 'assets',
+  IMPORTED_CERT_ARN: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+  SSM_NAME: '/demo/ssm',
+  SECRETS_MANAGER_NAME: 'demo/secret',
+  TAG: 'v1',
 };
 
 export function fixtureFiles(): string[] {
@@ -79,9 +84,12 @@ export function synthGeneratedApp(source: string): cdk.App {
       apps.push(this);
     }
   }
+  // The generated app's imports: the library from src/, aws-cdk-lib with an App that synthesizes to outdir.
   const requireFor = (name: string) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (name === 'cdk-backend-platform') return require(SRC_INDEX);
     if (name === 'aws-cdk-lib') return { ...cdk, App: RecordedApp };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(name);
   };
   const previous = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -111,8 +119,16 @@ export function typeCheckGeneratedApp(source: string, more: string[] = []): stri
     return file;
   });
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16,
-    esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: dir, paths: { 'cdk-backend-platform': [SRC_INDEX] },
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ['node'],
+    baseUrl: dir,
+    paths: { 'cdk-backend-platform': [SRC_INDEX] },
   });
   return ts.getPreEmitDiagnostics(program)
     .filter(diagnostic => !diagnostic.file || files.includes(diagnostic.file.fileName))
