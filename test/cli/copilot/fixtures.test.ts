@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, synthGeneratedApp, synthGroups } from './generated-app';
+import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, standaloneWorkspaces, synthGeneratedApp, synthGroups } from './generated-app';
 import { countFindings, isMap, Yaml } from '../../../src/cli/copilot';
 
 /** Every leaf path of a manifest (overrides under `environments.<env>` at their own path), lists of maps as `[]`. */
@@ -67,12 +67,23 @@ describe('import-copilot on the collected Copilot manifests', () => {
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 12 ? * MON *)' })).toBe(1);
   });
 
-  test('counts (printed for the report)', () => {
-    const { byType, total } = countFindings(conversion.findings);
+  test('counts on each manifest as its source has it (printed for the report)', () => {
+    const findings = standaloneWorkspaces().flatMap(w => {
+      const converted = convertWorkspace(w, FIXTURE_ENV);
+      expect(converted.failed).toEqual([]);
+      return converted.findings.map(f => ({ ...f, manifest: `${w.application}:${f.manifest}` }));
+    });
+    expect(new Set(findings.map(f => f.manifest)).size).toBe(workspace.manifests.length);
+    const { byType, total } = countFindings(findings);
     const frequency = new Map<string, number>();
-    conversion.findings.filter(f => f.status === 'unsupported').forEach(f => frequency.set(f.path, (frequency.get(f.path) ?? 0) + 1));
+    findings.filter(f => f.status === 'unsupported').forEach(f => frequency.set(`${f.type}: ${f.path}`, (frequency.get(`${f.type}: ${f.path}`) ?? 0) + 1));
     // eslint-disable-next-line no-console
-    console.log(JSON.stringify({ byType, total, unsupported: [...frequency].sort((a, b) => b[1] - a[1]) }, undefined, 1));
-    expect(total.mapped + total['mapped-differently'] + total.unsupported).toBe(conversion.findings.length);
+    console.log([
+      '| manifest type | maps | maps differently | not supported |',
+      ...Object.entries({ ...byType, total }).map(([type, c]) => `| ${type} | ${c.mapped} | ${c['mapped-differently']} | ${c.unsupported} |`),
+      '', ...[...frequency].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([field, n]) => `${n} ${field}`),
+    ].join('\n'));
+    expect(total.mapped + total['mapped-differently'] + total.unsupported).toBe(findings.length);
+    expect(total.mapped).toBeGreaterThan(total['mapped-differently']);
   });
 });

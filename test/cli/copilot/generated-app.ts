@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import { convertWorkspace, ManifestFile, Workspace } from '../../../src/cli/copilot';
+import { convertWorkspace, ManifestFile, readWorkspace, Workspace } from '../../../src/cli/copilot';
 
 export const FIXTURES = path.join(__dirname, 'fixtures', 'copilot-cli');
 const SRC_INDEX = path.join(__dirname, '..', '..', '..', 'src', 'index.ts');
@@ -66,11 +66,27 @@ export function synthGroups(size: number): Workspace[] {
   return groups;
 }
 
+/** Each collected manifest as its source has it: the e2e and regression tests' copilot/ folders, every other manifest alone. */
+export function standaloneWorkspaces(): Workspace[] {
+  const folders = new Set<string>();
+  const singles: string[] = [];
+  for (const file of fixtureFiles()) {
+    const copilot = /^(.*\/copilot)\//.exec(file);
+    if (copilot) folders.add(copilot[1]);
+    else singles.push(file);
+  }
+  return [
+    ...[...folders].map(folder => ({ ...readWorkspace(path.join(FIXTURES, folder)), application: folder })),
+    ...singles.map(singleManifestWorkspace),
+  ];
+}
+
 /** One manifest alone, as Copilot's docs show it. */
 export function singleManifestWorkspace(file: string): Workspace {
   const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
   const isPipeline = /^stages:/m.test(text);
-  return { application: 'demo', manifests: [{ path: isPipeline ? 'pipelines/p/manifest.yml' : 'svc/manifest.yml', text }] };
+  const where = isPipeline ? 'pipelines/p/manifest.yml' : /^type: Environment$/m.test(text) ? 'environments/e/manifest.yml' : 'svc/manifest.yml';
+  return { application: file, manifests: [{ path: where, text }] };
 }
 
 /** Runs a generated app in this process against the library's sources; returns its App (already synthesized). */
