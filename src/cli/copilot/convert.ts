@@ -123,11 +123,10 @@ function reportFields(manifest: Parsed, raw: YamlMap, record: (finding: Finding)
     const row = manifest.type === 'unknown' ? undefined : lookupField(manifest.type, path);
     const isObject = isMap(value);
     const isObjectList = Array.isArray(value) && value.length > 0 && value.every(isMap);
-    if (row && (row.whole || (!isObject && !isObjectList) || row.path.endsWith('**'))) {
-      if (!(row.path.endsWith('**') && (isObject || isObjectList))) {
-        record({ manifest: manifest.file, type: manifest.type, path, status: row.status, prop: row.prop, note: row.note });
-        return;
-      }
+    // A row takes a value whole when it says so or when the value is a scalar or a plain list; maps are looked up key by key.
+    if (row && (row.whole || (!isObject && !isObjectList))) {
+      record({ manifest: manifest.file, type: manifest.type, path, status: row.status, prop: row.prop, note: row.note });
+      return;
     }
     if (isObject) {
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
