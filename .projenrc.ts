@@ -50,6 +50,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // instead of once per jest worker and test file (264 s of the CI run).
   tsJestOptions: { transformOptions: { isolatedModules: true } },
 
+  // The CLI's YAML 1.2 parser (import-copilot), shipped inside the package: jsii libraries bundle their non-jsii dependencies.
+  bundledDeps: ['yaml@^2.9.1'],
+
   devDeps: [
     // projen asks for @types/node@ts5.9, a tag this registry lacks.
     '@types/node@^20',

@@ -1,0 +1,424 @@
+import { parseDocument } from 'yaml';
+import { AppWriter, Code, durationCode, literal, pascalCase } from './codegen';
+import {
+  interpolate, isMap, mergeOverrides, parseAliases, parseCommand, parseCount, parseDuration, parseHealthCheck,
+  parsePlatform, parseSecret, scheduleExpression, Yaml, YamlMap,
+} from './forms';
+import { lookupField, MANIFEST_TYPES, ManifestType, MappingStatus } from './mapping';
+
+/** One manifest of a workspace, its path relative to the `copilot/` folder. */
+export interface ManifestFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A Copilot workspace as read from disk (or built by a test). */
+export interface Workspace {
+  /** `application` of `copilot/.workspace`. */
+  readonly application?: string;
+  /** Environment folders under `copilot/environments/`, with or without a manifest. */
+  readonly environmentNames?: string[];
+  readonly manifests: ManifestFile[];
+}
+
+/** What happened to one field of one manifest. */
+export interface Finding {
+  readonly manifest: string;
+  readonly type: ManifestType | 'unknown';
+  readonly path: string;
+  readonly status: MappingStatus;
+  readonly prop?: string;
+  readonly note: string;
+}
+
+export interface Conversion {
+  /** The TypeScript CDK app. */
+  readonly app: string;
+  /** Every field of every manifest, once per manifest. */
+  readonly findings: Finding[];
+  /** What the converter assumed or could not read (unset variables, placeholders, parse errors). */
+  readonly notes: string[];
+  /** Manifests that could not be read: the conversion is incomplete. */
+  readonly failed: string[];
+}
+
+interface Parsed {
+  readonly file: string;
+  readonly type: ManifestType | 'unknown';
+  readonly raw: YamlMap;
+  readonly name: string;
+}
+
+const SEVERITY: { readonly [status in MappingStatus]: number } = { 'mapped': 0, 'mapped-differently': 1, 'unsupported': 2 };
+
+/** Converts a workspace: one `BackendPlatform` per environment, every field reported. `env` is for `${VAR}`. */
+export function convertWorkspace(workspace: Workspace, env: { readonly [name: string]: string | undefined }): Conversion {
+  const notes: string[] = [];
+  const failed: string[] = [];
+  const findings = new Map<string, Finding>();
+  const record = (finding: Finding) => {
+    const key = `${finding.manifest}\u0000${finding.path}`;
+    const existing = findings.get(key);
+    if (!existing || SEVERITY[finding.status] > SEVERITY[existing.status]) findings.set(key, finding);
+  };
+
+  const parsed: Parsed[] = [];
+  for (const file of [...workspace.manifests].sort((a, b) => a.path.localeCompare(b.path))) {
+    const document = parseDocument(file.text, { version: '1.2' });
+    if (document.errors.length > 0 || !isMap(document.toJS())) {
+      failed.push(file.path);
+      notes.push(`${file.path}: not read (${document.errors[0]?.message.split('\n')[0] ?? 'not a YAML map'})`);
+      continue;
+    }
+    const raw = document.toJS() as YamlMap;
+    const isPipeline = /(^|\/)pipelines\/[^/]+\/manifest\.ya?ml$|(^|\/)pipeline\.ya?ml$/.test(file.path);
+    const declared = isPipeline ? 'Pipeline' : raw.type;
+    const type = MANIFEST_TYPES.find(t => t === declared) ?? 'unknown';
+    const folder = file.path.split('/').slice(-2, -1)[0] ?? file.path;
+    parsed.push({ file: file.path, type, raw, name: typeof raw.name === 'string' ? raw.name : folder });
+  }
+
+  const application = workspace.application ?? 'app';
+  if (!workspace.application) notes.push('no application name in copilot/.workspace: using "app"');
+  const environments = environmentNames(workspace, parsed, notes);
+
+  // Interpolated once per environment: that environment's name and the application's are predefined.
+  const unset = new Set<string>();
+  const forEnvironment = (manifest: Parsed, environment: string): YamlMap => interpolate(manifest.raw, {
+    ...env, COPILOT_APPLICATION_NAME: application, COPILOT_ENVIRONMENT_NAME: environment,
+  }, unset) as YamlMap;
+
+  for (const manifest of parsed) {
+    reportFields(manifest, forEnvironment(manifest, environments[0]), record);
+  }
+
+  const writer = new AppWriter(application);
+  for (const environment of environments) {
+    convertEnvironment(writer, environment, parsed.map(manifest => ({ ...manifest, raw: forEnvironment(manifest, environment) })), record, notes);
+  }
+  if (unset.size > 0) {
+    notes.push(`environment variables not set, left as written: ${[...unset].sort().map(name => `\${${name}}`).join(', ')} (Copilot refuses such a manifest; set them and run again)`);
+  }
+  notes.push(...writer.placeholderNotes());
+  return { app: writer.render(), findings: [...findings.values()], notes, failed };
+}
+
+/** The environments: folders of copilot/environments, else the names the workloads override, else `dev`. */
+function environmentNames(workspace: Workspace, parsed: Parsed[], notes: string[]): string[] {
+  const names = new Set<string>(workspace.environmentNames ?? []);
+  parsed.filter(p => p.type === 'Environment').forEach(p => names.add(p.name));
+  if (names.size === 0) {
+    parsed.forEach(p => { if (isMap(p.raw.environments)) Object.keys(p.raw.environments).forEach(name => names.add(name)); });
+  }
+  if (names.size === 0) {
+    notes.push('no environment in the workspace: generating one named "dev"');
+    names.add('dev');
+  }
+  return [...names].sort();
+}
+
+/** Reports every field of a manifest through the table, its environment overrides with the same paths. */
+function reportFields(manifest: Parsed, raw: YamlMap, record: (finding: Finding) => void): void {
+  const walk = (value: Yaml, path: string) => {
+    const row = manifest.type === 'unknown' ? undefined : lookupField(manifest.type, path);
+    const isObject = isMap(value);
+    const isObjectList = Array.isArray(value) && value.length > 0 && value.every(isMap);
+    // A row takes a value whole when it says so or when the value is a scalar or a plain list; maps are looked up key by key.
+    if (row && (row.whole || (!isObject && !isObjectList))) {
+      record({ manifest: manifest.file, type: manifest.type, path, status: row.status, prop: row.prop, note: row.note });
+      return;
+    }
+    if (isObject) {
+      for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
+      if (Object.keys(value).length === 0 && row) {
+        record({ manifest: manifest.file, type: manifest.type, path, status: row.status, prop: row.prop, note: row.note });
+      }
+      return;
+    }
+    if (isObjectList) {
+      (value as YamlMap[]).forEach(item => walk(item, `${path}[]`));
+      return;
+    }
+    record({
+      manifest: manifest.file,
+      type: manifest.type,
+      path,
+      status: 'unsupported',
+      note: manifest.type === 'unknown' ? `unknown manifest type ${JSON.stringify(manifest.raw.type)}` : 'not a Copilot field this converter knows',
+    });
+  };
+  const { environments, ...base } = raw;
+  walk(base, '');
+  if (environments !== undefined) {
+    const row = manifest.type === 'unknown' ? undefined : lookupField(manifest.type, 'environments');
+    record({
+      manifest: manifest.file,
+      type: manifest.type,
+      path: 'environments',
+      status: row?.status ?? 'unsupported',
+      prop: row?.prop,
+      note: row?.note ?? 'environment overrides of a manifest type this converter does not convert',
+    });
+    if (isMap(environments)) Object.values(environments).forEach(override => { if (isMap(override)) walk(override, ''); });
+  }
+}
+
+interface Context {
+  readonly writer: AppWriter;
+  readonly environment: string;
+  readonly record: (finding: Finding) => void;
+  readonly notes: string[];
+}
+
+/** One environment: its platform with the main web service, then the other workloads. */
+function convertEnvironment(writer: AppWriter, environment: string, parsed: Parsed[], record: (finding: Finding) => void, notes: string[]): void {
+  const ctx: Context = { writer, environment, record, notes };
+  const stack = writer.beginEnvironment(environment);
+  const merged = parsed.map(p => ({ ...p, raw: mergedFor(p.raw, environment) }));
+  const webServices = merged.filter(p => p.type === 'Load Balanced Web Service');
+  const main = webServices.find(p => normalizePath(httpOf(p.raw).path) === '') ?? webServices[0];
+
+  const props: [string, Code][] = [
+    ['appName', literal(writer.application)],
+    ['environmentName', literal(environment)],
+    ['profile', environment.includes('prod') ? 'EnvironmentProfile.PRODUCTION' : 'EnvironmentProfile.DEVELOPMENT'],
+  ];
+  const envManifest = merged.find(p => p.type === 'Environment' && p.name === environment);
+  const vpcId = envManifest && isMap(envManifest.raw.network) && isMap(envManifest.raw.network.vpc) ? envManifest.raw.network.vpc.id : undefined;
+  if (typeof vpcId === 'string') props.push(['vpc', `ec2.Vpc.fromLookup(${stack}, 'Vpc', { vpcId: ${literal(vpcId)} })`]);
+
+  if (main) {
+    const web = webServiceOptions(ctx, stack, main, true);
+    if (web.image) props.push(['image', web.image]);
+    if (web.hostedZone) props.push(['hostedZone', web.hostedZone]);
+    props.push(['service', writer.object(web.options)]);
+  } else {
+    props.push(['image', 'ServiceImage.placeholder()']);
+    notes.push(`${environment}: no Load Balanced Web Service, but a platform always has a web service (#32 item 7: a platform without one): the app gives it ServiceImage.placeholder()`);
+  }
+  const pipeline = pipelineOptions(ctx, merged.filter(p => p.type === 'Pipeline'), main && isMap(main.raw.image) ? main.raw.image.build : undefined);
+  if (pipeline.length > 0) props.push(['pipeline', writer.object(pipeline)]);
+  const platform = writer.platform(stack, props);
+
+  for (const service of webServices.filter(p => p !== main)) {
+    const web = webServiceOptions(ctx, stack, service, false);
+    writer.call(platform, 'addService', pascalCase(service.name), web.options);
+  }
+  for (const worker of merged.filter(p => p.type === 'Backend Service' || p.type === 'Worker Service')) {
+    const options = workerOptions(ctx, stack, worker);
+    if (options) writer.call(platform, 'addWorker', pascalCase(worker.name), options);
+  }
+  for (const job of merged.filter(p => p.type === 'Scheduled Job')) {
+    const options = jobOptions(ctx, stack, job);
+    if (options) writer.call(platform, 'addScheduledJob', pascalCase(job.name), options);
+  }
+  writer.endEnvironment();
+}
+
+function mergedFor(raw: YamlMap, environment: string): YamlMap {
+  const { environments, ...base } = raw;
+  const override = isMap(environments) ? environments[environment] : undefined;
+  return mergeOverrides(base, override ?? undefined) as YamlMap;
+}
+
+function httpOf(raw: YamlMap): YamlMap {
+  return isMap(raw.http) ? raw.http : {};
+}
+
+/** Copilot's `http.path` without its slashes: `''` is the root. */
+function normalizePath(path: Yaml | undefined): string {
+  return typeof path === 'string' ? path.replace(/^\/+|\/+$/g, '') : '';
+}
+
+function report(ctx: Context, manifest: Parsed, path: string, status: MappingStatus, note: string): void {
+  ctx.record({ manifest: manifest.file, type: manifest.type, path, status, note: `${ctx.environment}: ${note}` });
+}
+
+/** cpu, memory, command, variables, secrets, platform: what every task takes. */
+function taskOptions(ctx: Context, stack: string, manifest: Parsed, options: [string, Code][]): void {
+  const raw = manifest.raw;
+  if (typeof raw.cpu === 'number') options.push(['cpu', literal(raw.cpu)]);
+  if (typeof raw.memory === 'number') options.push(['memoryLimitMiB', literal(raw.memory)]);
+  const command = parseCommand(raw.command);
+  if (command) options.push(['command', literal(command)]);
+  if (isMap(raw.variables)) {
+    const entries: [string, Code][] = [];
+    for (const [key, value] of Object.entries(raw.variables)) {
+      if (isMap(value) && typeof value.from_cfn === 'string') entries.push([key, `Fn.importValue(${literal(value.from_cfn)})`]);
+      else if (value === null || isMap(value) || Array.isArray(value)) report(ctx, manifest, 'variables', 'unsupported', `variable ${key}: ${JSON.stringify(value)} is not a value or from_cfn`);
+      else entries.push([key, literal(String(value))]);
+    }
+    if (entries.length > 0) options.push(['environment', ctx.writer.object(entries)]);
+  }
+  if (isMap(raw.secrets)) {
+    const entries: [string, Code][] = [];
+    for (const [key, value] of Object.entries(raw.secrets)) {
+      const secret = parseSecret(value);
+      const id = `${pascalCase(manifest.name)}${pascalCase(key)}Secret`;
+      if (secret.source === 'ssm') {
+        entries.push([key, `ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(${stack}, ${literal(id)}, { parameterName: ${literal(secret.name!)} }))`]);
+      } else if (secret.source === 'secretsmanager') {
+        const lookup = secret.isArn ? 'fromSecretPartialArn' : 'fromSecretNameV2';
+        const field = secret.jsonKey ? `, ${literal(secret.jsonKey)}` : '';
+        entries.push([key, `ecs.Secret.fromSecretsManager(secretsmanager.Secret.${lookup}(${stack}, ${literal(id)}, ${literal(secret.name!)})${field})`]);
+      } else {
+        report(ctx, manifest, `secrets.${key}`, 'unsupported', secret.problem!);
+      }
+    }
+    if (entries.length > 0) options.push(['secrets', ctx.writer.object(entries)]);
+  }
+  if (raw.platform !== undefined && manifest.type !== 'Scheduled Job') {
+    const platform = parsePlatform(raw.platform);
+    if (platform.arch) options.push(['cpuArchitecture', `ecs.CpuArchitecture.${platform.arch}`]);
+    if (platform.problem) report(ctx, manifest, 'platform', 'unsupported', platform.problem);
+  }
+  const placement = isMap(raw.network) && isMap(raw.network.vpc) ? raw.network.vpc.placement : undefined;
+  if (placement !== undefined && placement !== 'private') {
+    report(ctx, manifest, 'network.vpc.placement', placement === 'public' ? 'mapped-differently' : 'unsupported',
+      placement === 'public' ? 'tasks run in private subnets behind NAT, not in public ones' : 'tasks run in every private subnet with egress: a subnet list is not supported');
+  }
+  const rolling = isMap(raw.deployment) ? raw.deployment.rolling : undefined;
+  if (rolling !== undefined && rolling !== 'default') report(ctx, manifest, 'deployment.rolling', 'unsupported', `rolling "${String(rolling)}": only the default rolling update (circuit breaker, rollback)`);
+}
+
+/** count and exec of a service; `queue` for a queue worker (which takes no utilization targets). */
+function capacityOptions(ctx: Context, manifest: Parsed, options: [string, Code][], queue: boolean): number | undefined {
+  const count = parseCount(manifest.raw.count);
+  count.problems.forEach(problem => report(ctx, manifest, 'count', 'unsupported', problem));
+  if (count.min !== undefined) options.push(['minCapacity', literal(count.min)]);
+  if (count.max !== undefined) options.push(['maxCapacity', literal(count.max)]);
+  if (count.allSpot) options.push(['spot', 'true'], ['onDemandBaseCapacity', '0']);
+  else if (count.spotFrom !== undefined) options.push(['spot', 'true'], ['onDemandBaseCapacity', literal(Math.max(0, count.spotFrom - 1))]);
+  if (!queue && count.cpuPercent !== undefined) options.push(['targetCpuUtilizationPercent', literal(count.cpuPercent)]);
+  if (!queue && count.memoryPercent !== undefined) options.push(['targetMemoryUtilizationPercent', literal(count.memoryPercent)]);
+  if (manifest.raw.exec === true) options.push(['enableExecuteCommand', 'true']);
+  return count.messagesPerTask;
+}
+
+function imageCode(manifest: Parsed): Code | undefined {
+  const image = isMap(manifest.raw.image) ? manifest.raw.image : {};
+  if (typeof image.location !== 'string') return undefined;
+  return `ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(${literal(image.location)}))`;
+}
+
+function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain: boolean) {
+  const raw = manifest.raw;
+  const options: [string, Code][] = [];
+  const image = isMap(raw.image) ? raw.image : {};
+  if (typeof image.port === 'number') options.push(['containerPort', literal(image.port)]);
+  if (raw.http === false) report(ctx, manifest, 'http', 'unsupported', '`http: false` (a Network Load Balancer only): the service is generated behind the ALB and CloudFront anyway');
+  const http = httpOf(raw);
+  const path = normalizePath(http.path);
+  if (!isMain) {
+    const own = path === '' ? pascalCase(manifest.name).toLowerCase() : path;
+    if (path === '') report(ctx, manifest, 'http.path', 'unsupported', `another service already answers "/": this one is given /${own} and /${own}/*`);
+    options.push(['pathPatterns', literal([`/${own}`, `/${own}/*`])]);
+  } else if (path !== '') {
+    report(ctx, manifest, 'http.path', 'mapped-differently', `the platform's service answers every path no other rule takes, not only /${path}`);
+  }
+  const health = parseHealthCheck(http.healthcheck);
+  if (health.path) options.push(['healthCheckPath', literal(health.path)]);
+  if (health.healthyThreshold !== undefined) options.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
+  if (health.intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(health.intervalMs)]);
+  if (health.gracePeriodMs !== undefined) options.push(['healthCheckGracePeriod', durationCode(health.gracePeriodMs)]);
+  const deregistration = parseDuration(http.deregistration_delay);
+  if (deregistration !== undefined) options.push(['deregistrationDelay', durationCode(deregistration)]);
+  if (http.redirect_to_https === false) report(ctx, manifest, 'http.redirect_to_https', 'mapped-differently', 'CloudFront always redirects viewers to HTTPS');
+  capacityOptions(ctx, manifest, options, false);
+  taskOptions(ctx, stack, manifest, options);
+
+  const aliases = parseAliases(http.alias, typeof http.hosted_zone === 'string' ? http.hosted_zone : undefined);
+  let hostedZone: Code | undefined;
+  if (aliases.length > 0 && !isMain) {
+    report(ctx, manifest, 'http.alias', 'unsupported', 'a service added with addService shares the platform\'s edge and its domain (#32 item 8: host-based routing)');
+  } else if (aliases.length > 0) {
+    const [first, ...rest] = aliases;
+    options.push(['domainName', literal(first.name)], ['domainCertificate', ctx.writer.certificate(stack, first.name)]);
+    if (rest.length > 0) report(ctx, manifest, 'http.alias', 'unsupported', `only ${first.name} is served: more aliases (${rest.map(a => a.name).join(', ')}) are not supported yet (#32 item 8)`);
+    if (first.hostedZone) hostedZone = ctx.writer.hostedZone(stack, first.hostedZone, first.name);
+  } else if (typeof http.hosted_zone === 'string') {
+    report(ctx, manifest, 'http.hosted_zone', 'unsupported', 'a hosted zone without an alias: its name cannot be guessed');
+  }
+  return { options, image: isMain ? imageCode(manifest) : undefined, hostedZone };
+}
+
+function workerOptions(ctx: Context, stack: string, manifest: Parsed): [string, Code][] | undefined {
+  const raw = manifest.raw;
+  const options: [string, Code][] = [];
+  const queue = manifest.type === 'Worker Service';
+  const image = isMap(raw.image) ? raw.image : {};
+  if (!queue) {
+    if (typeof image.port !== 'number') {
+      report(ctx, manifest, 'type', 'unsupported', 'a Backend Service without image.port has no counterpart: a worker serves a port or consumes a queue; not generated');
+      return undefined;
+    }
+    options.push(['port', literal(image.port)]);
+  }
+  const imageOption = imageCode(manifest);
+  if (imageOption) options.push(['image', imageOption]);
+  const messagesPerTask = capacityOptions(ctx, manifest, options, queue);
+  if (!queue && parseCount(raw.count).min === 0) report(ctx, manifest, 'count', 'unsupported', 'an internal worker runs at least 1 task');
+  taskOptions(ctx, stack, manifest, options);
+  if (queue) {
+    const subscribeQueue = isMap(raw.subscribe) && isMap(raw.subscribe.queue) ? raw.subscribe.queue : {};
+    const queueOptions: [string, Code][] = [];
+    const timeout = parseDuration(subscribeQueue.timeout);
+    if (timeout !== undefined) queueOptions.push(['visibilityTimeout', durationCode(timeout)]);
+    const tries = isMap(subscribeQueue.dead_letter) ? subscribeQueue.dead_letter.tries : undefined;
+    if (typeof tries === 'number') queueOptions.push(['maxReceiveCount', literal(tries)]);
+    if (messagesPerTask !== undefined) queueOptions.push(['messagesPerTask', literal(messagesPerTask)]);
+    options.push(['queue', ctx.writer.object(queueOptions)]);
+  }
+  return options;
+}
+
+function jobOptions(ctx: Context, stack: string, manifest: Parsed): [string, Code][] | undefined {
+  const raw = manifest.raw;
+  const options: [string, Code][] = [];
+  const schedule = scheduleExpression(isMap(raw.on) ? raw.on.schedule : undefined);
+  if (!schedule.expression) {
+    report(ctx, manifest, 'on.schedule', 'unsupported', `${schedule.problem}; not generated`);
+    return undefined;
+  }
+  taskOptions(ctx, stack, manifest, options);
+  if (!options.some(([key]) => key === 'command')) {
+    options.unshift(['command', ctx.writer.placeholderCommand(manifest.name)]);
+    report(ctx, manifest, 'command', 'unsupported', 'a job needs its command (the image\'s CMD is not read): the app names a placeholder to replace');
+  }
+  options.push(['schedule', `events.Schedule.expression(${literal(schedule.expression)})`]);
+  if (typeof raw.retries === 'number') options.push(['retryAttempts', literal(raw.retries)]);
+  return options;
+}
+
+/** The stages of the pipelines that deploy to this environment: GitHub source (building the web service's Dockerfile) and manual approval. */
+function pipelineOptions(ctx: Context, pipelines: Parsed[], build: Yaml | undefined): [string, Code][] {
+  for (const pipeline of pipelines) {
+    const stages = Array.isArray(pipeline.raw.stages) ? pipeline.raw.stages.filter(isMap) : [];
+    const stage = stages.find(s => s.name === ctx.environment);
+    if (!stage) continue;
+    const options: [string, Code][] = [];
+    if (stage.requires_approval === true) options.push(['manualApproval', 'true']);
+    const source = isMap(pipeline.raw.source) ? pipeline.raw.source : {};
+    const properties = isMap(source.properties) ? source.properties : {};
+    const repository = typeof properties.repository === 'string'
+      ? /(?:github\.com\/)?([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(properties.repository) : null;
+    if (source.provider === 'GitHub' && repository) {
+      const github: [string, Code][] = [
+        ['connectionArn', ctx.writer.connectionArn()],
+        ['owner', literal(repository[1])],
+        ['repo', literal(repository[2])],
+      ];
+      if (typeof properties.branch === 'string') github.push(['branch', literal(properties.branch)]);
+      // Copilot's `build: path/Dockerfile` builds in the Dockerfile's folder; the map form names both.
+      const dockerfile = typeof build === 'string' ? build : isMap(build) && typeof build.dockerfile === 'string' ? build.dockerfile : undefined;
+      const context = isMap(build) && typeof build.context === 'string' ? build.context : dockerfile?.includes('/') ? dockerfile.replace(/\/[^/]*$/, '') : undefined;
+      if (dockerfile) github.push(['dockerfile', literal(dockerfile.replace(/^\.\//, ''))]);
+      if (context) github.push(['buildContext', literal(context.replace(/^\.\//, ''))]);
+      options.push(['source', ctx.writer.object(github)]);
+    } else if (source.provider !== undefined) {
+      report(ctx, pipeline, 'source.provider', 'unsupported', `provider ${JSON.stringify(source.provider)} with repository ${JSON.stringify(properties.repository)}: only GitHub (owner/repo) through a CodeStar connection`);
+    }
+    return options;
+  }
+  return [];
+}

@@ -1,0 +1,5 @@
+export * from './forms';
+export * from './mapping';
+export * from './convert';
+export * from './import-copilot';
+export { pascalCase, durationCode, literal } from './codegen';

@@ -1,0 +1,101 @@
+/** A manifest per supported field: the cases of fields.test.ts, also type-checked by typecheck.test.ts. */
+import { lookupField, ManifestType, Workspace } from '../../../src/cli/copilot';
+
+export interface FieldCase {
+  readonly type: ManifestType;
+  /** The table row it exercises. */
+  readonly field: string;
+  /** Manifest lines below `name` and `type`. */
+  readonly yaml: string;
+  /** Fragments the generated app must contain. */
+  readonly code: string[];
+}
+
+
+export const CASES: FieldCase[] = [
+  { type: 'Load Balanced Web Service', field: 'cpu', yaml: 'cpu: 512\n', code: ['cpu: 512'] },
+  { type: 'Load Balanced Web Service', field: 'memory', yaml: 'memory: 2048\n', code: ['memoryLimitMiB: 2048'] },
+  { type: 'Load Balanced Web Service', field: 'command', yaml: 'command: node server.js --port 8080\n', code: ['command: [\'node\', \'server.js\', \'--port\', \'8080\']'] },
+  { type: 'Load Balanced Web Service', field: 'variables', yaml: 'variables:\n  LOG_LEVEL: info\n  PORT: 8080\n  ON: on\n  DB:\n    from_cfn: MyDB\n', code: ['LOG_LEVEL: \'info\'', 'PORT: \'8080\'', 'ON: \'on\'', 'DB: Fn.importValue(\'MyDB\')'] },
+  { type: 'Load Balanced Web Service', field: 'secrets', yaml: 'secrets:\n  TOKEN: GITHUB_TOKEN\n  DB:\n    secretsmanager: \'demo/mysql:password::\'\n', code: ['ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, \'WebTOKENSecret\', { parameterName: \'GITHUB_TOKEN\' }))', 'ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, \'WebDBSecret\', \'demo/mysql\'), \'password\')'] },
+  { type: 'Load Balanced Web Service', field: 'platform', yaml: 'platform: linux/arm64\n', code: ['cpuArchitecture: ecs.CpuArchitecture.ARM64'] },
+  { type: 'Load Balanced Web Service', field: 'image.port', yaml: '', code: ['containerPort: 8080'] },
+  { type: 'Load Balanced Web Service', field: 'image.location', yaml: 'image:\n  location: public.ecr.aws/nginx/nginx:latest\n  port: 80\n', code: ['image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(\'public.ecr.aws/nginx/nginx:latest\'))'] },
+  { type: 'Load Balanced Web Service', field: 'count', yaml: 'count: 3\n', code: ['minCapacity: 3,\n      maxCapacity: 3'] },
+  { type: 'Load Balanced Web Service', field: 'count.range', yaml: 'count:\n  range: 1-10\n', code: ['minCapacity: 1,\n      maxCapacity: 10'] },
+  { type: 'Load Balanced Web Service', field: 'count.range.min', yaml: 'count:\n  range:\n    min: 2\n    max: 6\n', code: ['minCapacity: 2'] },
+  { type: 'Load Balanced Web Service', field: 'count.range.max', yaml: 'count:\n  range:\n    min: 2\n    max: 6\n', code: ['maxCapacity: 6'] },
+  { type: 'Load Balanced Web Service', field: 'count.range.spot_from', yaml: 'count:\n  range:\n    min: 2\n    max: 6\n    spot_from: 3\n', code: ['spot: true,\n      onDemandBaseCapacity: 2'] },
+  { type: 'Load Balanced Web Service', field: 'count.cpu_percentage', yaml: 'count:\n  range: 2-4\n  cpu_percentage: 70\n', code: ['targetCpuUtilizationPercent: 70'] },
+  { type: 'Load Balanced Web Service', field: 'count.cpu_percentage.value', yaml: 'count:\n  range: 2-4\n  cpu_percentage:\n    value: 60\n', code: ['targetCpuUtilizationPercent: 60'] },
+  { type: 'Load Balanced Web Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 2-4\n  memory_percentage: 75\n', code: ['targetMemoryUtilizationPercent: 75'] },
+  { type: 'Load Balanced Web Service', field: 'count.memory_percentage.value', yaml: 'count:\n  range: 2-4\n  memory_percentage:\n    value: 65\n', code: ['targetMemoryUtilizationPercent: 65'] },
+  { type: 'Load Balanced Web Service', field: 'count.spot', yaml: 'count:\n  spot: 2\n', code: ['minCapacity: 2,\n      maxCapacity: 2,\n      spot: true,\n      onDemandBaseCapacity: 0'] },
+  { type: 'Load Balanced Web Service', field: 'exec', yaml: 'exec: true\n', code: ['enableExecuteCommand: true'] },
+  { type: 'Load Balanced Web Service', field: 'http.path', yaml: '', code: ['pathPatterns: [\'/admin\', \'/admin/*\']'] },
+  { type: 'Load Balanced Web Service', field: 'http.alias', yaml: 'http:\n  path: \'/\'\n  alias: api.example.com\n', code: ['domainName: \'api.example.com\'', 'domainCertificate: acm.Certificate.fromCertificateArn(stack, \'DomainCertificate\', CERTIFICATE_ARNS[\'api.example.com\'])'] },
+  { type: 'Load Balanced Web Service', field: 'http.hosted_zone', yaml: 'http:\n  path: \'/\'\n  alias: api.example.com\n  hosted_zone: Z0123456789ABC\n', code: ['hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, \'Zone\', { hostedZoneId: \'Z0123456789ABC\', zoneName: HOSTED_ZONE_NAMES[\'Z0123456789ABC\'] })', '\'Z0123456789ABC\': \'example.com\''] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck', yaml: 'http:\n  path: \'/\'\n  healthcheck: /_healthcheck\n', code: ['healthCheckPath: \'/_healthcheck\''] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.path', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    path: /healthz\n', code: ['healthCheckPath: \'/healthz\''] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.healthy_threshold', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    healthy_threshold: 3\n', code: ['healthyThresholdCount: 3'] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.interval', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    interval: 15s\n', code: ['healthCheckInterval: Duration.seconds(15)'] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.grace_period', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    grace_period: 2m\n', code: ['healthCheckGracePeriod: Duration.minutes(2)'] },
+  { type: 'Load Balanced Web Service', field: 'http.deregistration_delay', yaml: 'http:\n  path: \'/\'\n  deregistration_delay: 45s\n', code: ['deregistrationDelay: Duration.seconds(45)'] },
+  { type: 'Load Balanced Web Service', field: 'deployment.rolling', yaml: 'deployment:\n  rolling: default\n', code: [] },
+  { type: 'Backend Service', field: 'image.port', yaml: '', code: ['port: 8080'] },
+  { type: 'Backend Service', field: 'image.location', yaml: 'image:\n  location: public.ecr.aws/docker/library/redis:7\n  port: 6379\n', code: ['image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(\'public.ecr.aws/docker/library/redis:7\'))', 'port: 6379'] },
+  { type: 'Backend Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 1-3\n  memory_percentage: 70\n', code: ['targetMemoryUtilizationPercent: 70'] },
+  { type: 'Backend Service', field: 'count.cpu_percentage', yaml: 'count:\n  range: 1-3\n  cpu_percentage: 50\n', code: ['targetCpuUtilizationPercent: 50'] },
+  { type: 'Worker Service', field: 'subscribe.queue.timeout', yaml: 'subscribe:\n  queue:\n    timeout: 10m\n', code: ['visibilityTimeout: Duration.minutes(10)'] },
+  { type: 'Worker Service', field: 'subscribe.queue.dead_letter.tries', yaml: 'subscribe:\n  queue:\n    dead_letter:\n      tries: 3\n', code: ['maxReceiveCount: 3'] },
+  { type: 'Worker Service', field: 'count.queue_delay', yaml: 'count:\n  range: 0-5\n  queue_delay:\n    acceptable_latency: 1m\n    msg_processing_time: 250ms\n', code: ['minCapacity: 0', 'messagesPerTask: 240'] },
+  { type: 'Worker Service', field: 'subscribe.queue', yaml: 'subscribe:\n  queue: true\n', code: ['queue: {}'] },
+  { type: 'Scheduled Job', field: 'on.schedule', yaml: '', code: ['schedule: events.Schedule.expression(\'cron(0 0 * * ? *)\')'] },
+  { type: 'Scheduled Job', field: 'command', yaml: '', code: ['command: [\'node\', \'job.js\']'] },
+  { type: 'Scheduled Job', field: 'retries', yaml: 'retries: 3\n', code: ['retryAttempts: 3'] },
+  { type: 'Scheduled Job', field: 'cpu', yaml: 'cpu: 1024\nmemory: 2048\n', code: ['cpu: 1024', 'memoryLimitMiB: 2048'] },
+  { type: 'Environment', field: 'name', yaml: '', code: ['environmentName: \'test\''] },
+  { type: 'Environment', field: 'network.vpc.id', yaml: 'network:\n  vpc:\n    id: vpc-0123456789abcdef0\n', code: ['vpc: ec2.Vpc.fromLookup(stack, \'Vpc\', { vpcId: \'vpc-0123456789abcdef0\' })'] },
+  { type: 'Environment', field: 'network.vpc.subnets', yaml: 'network:\n  vpc:\n    id: vpc-0123456789abcdef0\n    subnets:\n      public:\n        - id: subnet-1\n', code: ['ec2.Vpc.fromLookup('] },
+  { type: 'Pipeline', field: 'source.provider', yaml: '', code: ['connectionArn: GITHUB_CONNECTION_ARN', 'owner: \'acme\'', 'repo: \'shop\''] },
+  { type: 'Pipeline', field: 'source.properties.repository', yaml: '', code: ['owner: \'acme\''] },
+  { type: 'Pipeline', field: 'source.properties.branch', yaml: '', code: ['branch: \'release\''] },
+  { type: 'Pipeline', field: 'source.properties.connection_name', yaml: '', code: ['GITHUB_CONNECTION_ARN = \'arn:aws:codestar-connections:us-east-1:123456789012:connection/REPLACE-ME\''] },
+  { type: 'Pipeline', field: 'stages[].requires_approval', yaml: '', code: ['manualApproval: true'] },
+  { type: 'Load Balanced Web Service', field: 'image.build.dockerfile', yaml: 'image:\n  build:\n    dockerfile: web/Dockerfile\n    context: web\n  port: 8080\n', code: ['dockerfile: \'web/Dockerfile\'', 'buildContext: \'web\''] },
+  { type: 'Load Balanced Web Service', field: 'image.build.context', yaml: 'image:\n  build:\n    dockerfile: web/Dockerfile\n    context: web\n  port: 8080\n', code: ['buildContext: \'web\''] },
+];
+
+const PIPELINE = 'name: release\nversion: 1\nsource:\n  provider: GitHub\n  properties:\n    branch: release\n    repository: https://github.com/acme/shop\n    connection_name: acme\nstages:\n  - name: test\n    requires_approval: true\n';
+
+/** The case's manifest, with what its type needs and the case does not give (image, port, path, schedule), in a workspace with environment `test`. */
+export function workspaceOf(c: FieldCase): Workspace {
+  const has = (key: string) => new RegExp(`^${key}:`, 'm').test(c.yaml);
+  const defaults: { [type: string]: [string, string][] } = {
+    'Load Balanced Web Service': [['image', 'image:\n  build: web/Dockerfile\n  port: 8080\n'], ['http', 'http:\n  path: \'/\'\n']],
+    'Backend Service': [['image', 'image:\n  build: Dockerfile\n  port: 8080\n']],
+    'Worker Service': [['image', 'image:\n  build: Dockerfile\n']],
+    'Scheduled Job': [['image', 'image:\n  build: Dockerfile\n'], ['on', 'on:\n  schedule: "@daily"\n'], ['command', 'command: node job.js\n']],
+  };
+  const text = (name: string) => `name: ${name}\ntype: ${c.type}\n${c.yaml}${(defaults[c.type] ?? []).filter(([key]) => !has(key)).map(([, lines]) => lines).join('')}`;
+  const manifests = [];
+  if (c.type === 'Environment') manifests.push({ path: 'environments/test/manifest.yml', text: text('test') });
+  else if (c.type === 'Pipeline') manifests.push({ path: 'pipelines/release/manifest.yml', text: PIPELINE });
+  else manifests.push({ path: 'svc/manifest.yml', text: text(c.type === 'Load Balanced Web Service' ? 'web' : 'svc') });
+  if (c.field === 'http.path') manifests.push({ path: 'admin/manifest.yml', text: `name: admin\ntype: ${c.type}\nimage:\n  build: Dockerfile\n  port: 8080\nhttp:\n  path: admin\n` });
+  if (c.field.startsWith('image.build')) manifests.push({ path: 'pipelines/release/manifest.yml', text: PIPELINE });
+  return { application: 'shop', environmentNames: ['test'], manifests };
+}
+
+/** The web service's cases of the fields every ECS workload shares, for the other types whose row maps to a prop. */
+function sharedCases(): FieldCase[] {
+  const shared = CASES.filter(c => c.type === 'Load Balanced Web Service' && !c.field.startsWith('http') && c.field !== 'image.port');
+  return (['Backend Service', 'Worker Service', 'Scheduled Job'] as ManifestType[]).flatMap(type => shared
+    .filter(c => !CASES.some(own => own.type === type && own.field === c.field))
+    .filter(c => { const row = lookupField(type, c.field); return row && row.status !== 'unsupported' && row.prop; })
+    .map(c => ({ ...c, type, code: c.code.map(code => code.replace(/'Web(\w+)Secret'/g, '\'Svc$1Secret\'')).filter(code => !code.includes('ServiceImage') || type !== 'Scheduled Job') })));
+}
+
+export const ALL_CASES = [...CASES, ...sharedCases()];
+export const squash = (text: string) => text.replace(/\s+/g, ' ');
+

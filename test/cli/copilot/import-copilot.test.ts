@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FIXTURES } from './generated-app';
+import { importCopilot, readWorkspace } from '../../../src/cli/copilot';
+
+/** Runs the command with stdout and stderr captured. */
+async function run(argv: string[], env: { [name: string]: string } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
+  try {
+    const code = await importCopilot(argv, env);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** A copilot/ folder: `.workspace`, a service, an environment, a pipeline. */
+function workspaceDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-'));
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  write('.workspace', 'application: shop\n');
+  write('api/manifest.yml', fs.readFileSync(path.join(FIXTURES, 'e2e/app-with-domain/copilot/hello/manifest.yml'), 'utf8'));
+  write('mailer/manifest.yml', 'name: mailer\ntype: Worker Service\nimage:\n  build: Dockerfile\nsubscribe:\n  topics:\n    - name: orders\n      service: api\n');
+  write('environments/test/manifest.yml', 'name: test\ntype: Environment\n');
+  write('environments/prod/manifest.yml', 'name: prod\ntype: Environment\nobservability:\n  container_insights: true\n');
+  write('pipelines/release/manifest.yml', 'name: release\nversion: 1\nsource:\n  provider: GitHub\n  properties:\n    repository: acme/shop\nstages:\n  - name: test\n  - name: prod\n    requires_approval: true\n');
+  return dir;
+}
+
+describe('import-copilot <copilot/ folder> [--out <dir>]', () => {
+  test('reads the workspace: .workspace, services, environments, pipelines', () => {
+    const workspace = readWorkspace(workspaceDir());
+    expect(workspace.application).toBe('shop');
+    expect(workspace.environmentNames).toEqual(['prod', 'test']);
+    expect(workspace.manifests.map(m => m.path)).toEqual([
+      'api/manifest.yml', 'mailer/manifest.yml', 'environments/prod/manifest.yml', 'environments/test/manifest.yml', 'pipelines/release/manifest.yml',
+    ]);
+  });
+
+  test('writes app.ts, cdk.json and IMPORT-REPORT.md, and prints every unsupported field with its reason', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'out-')), 'infra');
+    const result = await run([workspaceDir(), '--out', out], { DOMAINNAME: 'example.com' });
+    expect(result.code).toBe(0);
+    const app = fs.readFileSync(path.join(out, 'app.ts'), 'utf8');
+    expect(app).toContain('new Stack(app, \'ShopProd\'');
+    expect(app).toContain('new Stack(app, \'ShopTest\'');
+    expect(app).toContain('domainName: \'prod.example.com\''); // the prod override of http.alias
+    expect(app).toContain('domainName: \'test.example.com\'');
+    expect(app).toContain('platform.addWorker(\'Mailer\'');
+    expect(app).toMatch(/environmentName: 'prod',[\s\S]*manualApproval: true/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'cdk.json'), 'utf8'))).toEqual({ app: 'npx tsx app.ts' });
+    const report = fs.readFileSync(path.join(out, 'IMPORT-REPORT.md'), 'utf8');
+    expect(result.stdout).toContain(report);
+    expect(report).toContain('- mailer/manifest.yml: `subscribe.topics`: no prop yet (#32 item 6: publish/subscribe)');
+    expect(report).toContain('| Worker Service | 2 | 1 | 1 |'); // name, type; image.build; subscribe.topics
+    expect(report).toContain('CERTIFICATE_ARNS[\'prod.example.com\'] is a placeholder');
+  });
+
+  test('an unset ${VAR} is left as written and named in the report', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    const result = await run([workspaceDir(), '--out', out], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('environment variables not set, left as written: ${DOMAINNAME}');
+  });
+
+  test('a manifest that is not YAML is named, and the exit code is 1', async () => {
+    const dir = workspaceDir();
+    fs.writeFileSync(path.join(dir, 'api/manifest.yml'), 'name: [unclosed\n');
+    const result = await run([dir, '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'out-'))]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('api/manifest.yml: not read');
+  });
+
+  test.each([
+    [[], 'give one copilot/ folder'],
+    [['a', 'b'], 'give one copilot/ folder'],
+    [['--out'], '--out needs a folder'],
+    [['--force', 'x'], 'unknown option --force'],
+    [['/nonexistent/copilot'], 'is not a folder'],
+  ])('usage error %j: exit code 2', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('usage: cdk-backend-platform import-copilot');
+  });
+
+  test('a folder without manifests is a usage error', async () => {
+    const result = await run([fs.mkdtempSync(path.join(os.tmpdir(), 'empty-'))]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('has no manifest.yml');
+  });
+});
