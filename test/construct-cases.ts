@@ -180,7 +180,8 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
     });
     new EcrToEcsPipeline(given.stack, 'Delivery', {
-      service, manualApproval: true, source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
+      service, manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'],
+      source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
     });
     return given;
   }],
