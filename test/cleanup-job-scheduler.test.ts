@@ -158,6 +158,14 @@ describe('CleanupJobScheduler', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: ['npx', 'tsx', 'cleanup-job.ts'] })] });
   });
 
+  test('GIVEN a new runtime limit THEN only the guard changes: the task definition (a revision of the family) stays as it was', () => {
+    const taskDefinition = (template: Template) => Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'))[0];
+    const before = build({ maxRuntime: Duration.minutes(3) }).template;
+    const after = build({ maxRuntime: Duration.minutes(2) }).template;
+    expect(taskDefinition(after)).toEqual(taskDefinition(before));
+    after.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '120' }) } });
+  });
+
   test('GIVEN a command known only at deploy time THEN it is used as given under the guard (nothing needs to prepend to it)', () => {
     const command = Token.asList(Fn.split(',', Fn.importValue('JobCommand')));
     const { template } = build({ command });
@@ -198,12 +206,12 @@ describe('The runtime guard function', () => {
       c: task('c', undefined, '2026-12-02T09:50:00Z'), // never started, created 600 s ago: stopped
       d: task('d', '2026-12-02T09:56:00Z'), // exactly 240 s: stopped
     };
-    const ecs = {
+    const api = {
       listTasks: async (input: any) => { calls.push(['list', input]); return pages[String(input.nextToken)]; },
       describeTasks: async (input: any) => ({ tasks: input.tasks.map((id: string) => described[id]) }),
       stopTask: async (input: any) => { calls.push(['stop', input]); return {}; },
     };
-    const stopped = await load().stopOverdue({ cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', maxRuntimeSeconds: 240, now }, ecs);
+    const stopped = await load().stopOverdue({ cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', maxRuntimeSeconds: 240, now }, api);
     expect(stopped.map((s: any) => s.runningSeconds)).toEqual([300, 600, 240]);
     expect(calls.filter(([k]) => k === 'list').map(([, input]) => input)).toEqual([
       { cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', desiredStatus: 'RUNNING', nextToken: undefined },
@@ -218,12 +226,12 @@ describe('The runtime guard function', () => {
   test('describes at most 100 tasks per call, and stops nothing when no run is overdue', async () => {
     const arns = Array.from({ length: 150 }, (_, i) => `t${i}`);
     const batches: number[] = [];
-    const ecs = {
+    const api = {
       listTasks: async () => ({ taskArns: arns }),
       describeTasks: async (input: any) => { batches.push(input.tasks.length); return { tasks: input.tasks.map((id: string) => task(id, '2026-12-02T09:59:00Z')) }; },
       stopTask: async () => { throw new Error('nothing is overdue'); },
     };
-    expect(await load().stopOverdue({ cluster: 'c', family: 'f', maxRuntimeSeconds: 240, now }, ecs)).toEqual([]);
+    expect(await load().stopOverdue({ cluster: 'c', family: 'f', maxRuntimeSeconds: 240, now }, api)).toEqual([]);
     expect(batches).toEqual([100, 50]);
   });
 

@@ -7,14 +7,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RUNTIME_GUARD_REASON, RuntimeGuard } from './runtime-guard';
 import { IDeployableJob } from '../delivery/deployable-service';
 import { IMonitoredScheduledWork } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from '../private/alarms';
-import { RUNTIME_GUARD_REASON, RuntimeGuard } from './runtime-guard';
 import { acknowledge } from '../private/compliance';
 import { ensureFargateSpot, validateFargateSize } from '../private/fargate';
 import { createLogGroup } from '../private/log-group';
@@ -140,8 +141,8 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   public readonly alarms: cloudwatch.Alarm[];
   /** The ECR repository of the job's image, when given: its pipeline moves the job. */
   public readonly imageRepository?: ecr.IRepository;
-  /** The part that stops runs older than `maxRuntime`; none without a limit. */
-  public readonly runtimeGuard?: RuntimeGuard;
+  /** The function that stops runs older than `maxRuntime` (docs/adr/0013); none without a limit. */
+  public readonly runtimeGuardFunction?: lambda.IFunction;
   /** ARN of the task definition family without a revision: what the schedule runs (the newest ACTIVE revision). */
   private readonly familyArn: string;
 
@@ -205,18 +206,21 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     }
 
     if (maxRuntime) {
-      this.runtimeGuard = new RuntimeGuard(this, 'RuntimeGuard', {
-        cluster: props.cluster, family: this.taskDefinition.family, maxRuntimeSeconds: secondsText(maxRuntime),
-        logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey,
-      });
+      this.runtimeGuardFunction = new RuntimeGuard(this, 'RuntimeGuard', {
+        cluster: props.cluster,
+        family: this.taskDefinition.family,
+        maxRuntimeSeconds: secondsText(maxRuntime),
+        logRetention: props.logRetention,
+        logEncryptionKey: props.logEncryptionKey,
+      }).function;
     }
 
     this.alarms = [
       failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),
       deadLetterQueueAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Cleanup job'),
       this.failedRunAlarm(props.alarmTopic),
-      ...(this.runtimeGuard ? [anyOccurrenceAlarm(this, 'RuntimeGuardErrorsAlarm', 'Cleanup job: the runtime guard failed, so runs past maxRuntime may keep running',
-        this.runtimeGuard.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }))] : []),
+      ...(this.runtimeGuardFunction ? [anyOccurrenceAlarm(this, 'RuntimeGuardErrorsAlarm', 'Cleanup job: the runtime guard failed, so runs past maxRuntime may keep running',
+        this.runtimeGuardFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }))] : []),
     ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
