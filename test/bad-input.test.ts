@@ -24,7 +24,7 @@ const cases: Array<[string, () => unknown, string]> = [
   ['service: app name not a DNS label', () => web({ appName: 'My_App' }), 'TestStack/Web: invalid appName "My_App": use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")'],
   ['service: base domain without a TLD', () => web({ baseDomainName: 'example' }), 'TestStack/Web: invalid baseDomainName "example": use a lower-case fully qualified domain name without a trailing dot (e.g. "example.com")'],
   ['service: min capacity above max', () => web({ minCapacity: 5, maxCapacity: 2 }), 'TestStack/Web: invalid minCapacity 5: minCapacity must not exceed maxCapacity (2); raise maxCapacity or lower minCapacity'],
-  ['service: CPU target out of range', () => web({ targetCpuUtilizationPercent: 99 }), 'TestStack/Web: invalid targetCpuUtilizationPercent 99: use a whole number from 10 to 95'],
+  ['service: CPU target out of range', () => web({ targetCpuUtilizationPercent: 99 }), 'TestStack/Web: invalid targetCpuUtilizationPercent 99: use a whole number from 10 to 95, or 0 to turn this scaling dimension off'],
   ['service: container port out of range', () => web({ containerPort: 70000 }), 'TestStack/Web: invalid containerPort 70000: use a whole number from 1 to 65535'],
   ['service: health check path without slash', () => web({ healthCheckPath: 'health' }), 'TestStack/Web: invalid healthCheckPath "health": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
   ['service: empty command', () => web({ command: [] }), 'TestStack/Web: invalid command []: give at least one element'],

@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Fn, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
 import { CleanupJobScheduler, CleanupJobSchedulerProps } from '../src';
+import { RUNTIME_GUARD_SOURCE } from '../src/scheduled/runtime-guard';
 
 function build(overrides: Partial<CleanupJobSchedulerProps> = {}) {
   const { stack, vpc, repository } = givenStack();
@@ -39,15 +40,31 @@ describe('CleanupJobScheduler', () => {
       });
     });
 
-    test('THEN its small task definition runs the command under a 4-minute guard with TASK_TYPE=CLEANUP', () => {
+    test('THEN its small task definition runs the command exactly as given (nothing added to it), with TASK_TYPE=CLEANUP', () => {
       template.hasResourceProperties('AWS::ECS::TaskDefinition', {
         Cpu: '512',
         Memory: '1024',
         ContainerDefinitions: [Match.objectLike({
-          Command: ['timeout', '240', 'npx', 'tsx', 'cleanup-job.ts'],
+          Command: ['npx', 'tsx', 'cleanup-job.ts'],
+          EntryPoint: Match.absent(),
           Environment: [{ Name: 'NODE_ENV', Value: 'production' }, { Name: 'TASK_TYPE', Value: 'CLEANUP' }],
         })],
       });
+    });
+
+    test('THEN a runtime guard outside the task stops runs after 4 minutes (80 % of the rate): a function every minute, on the job\'s family and cluster', () => {
+      const family = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.Family;
+      const [fnId, fn] = Object.entries<any>(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('CleanupRuntimeGuard'))!;
+      expect(fn.Properties.Environment.Variables).toEqual({ CLUSTER_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] }, FAMILY: family, MAX_RUNTIME_SECONDS: '240' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+      });
+      const [policy] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CleanupRuntimeGuard')).map(([, r]) => r);
+      const statements = policy.Properties.PolicyDocument.Statement;
+      expect(statements.map((st: any) => st.Action)).toEqual(['ecs:ListTasks', ['ecs:DescribeTasks', 'ecs:StopTask']]);
+      for (const st of statements) expect(st.Condition.ArnEquals['ecs:cluster']['Fn::GetAtt'][0]).toMatch(/^Cluster/);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^CleanupRuntimeGuardFunction') } }], AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }] });
     });
 
     test('THEN failed launches, dead letters and failed runs alarm to the topic', () => {
@@ -100,7 +117,7 @@ describe('CleanupJobScheduler', () => {
           'detail': {
             lastStatus: ['STOPPED'],
             taskDefinitionArn: [{ prefix: familyArn(':') }],
-            $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+            $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }, { stoppedReason: [{ prefix: 'Stopped by the runtime guard' }] }],
           },
         },
       });
@@ -127,10 +144,33 @@ describe('CleanupJobScheduler', () => {
     build().template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: Match.absent() });
   });
 
-  test('GIVEN a cron schedule and no maxRuntime THEN the command is not wrapped', () => {
+  test('GIVEN a cron schedule and no maxRuntime THEN there is no runtime guard', () => {
     const { template } = build({ schedule: events.Schedule.cron({ minute: '0', hour: '3' }) });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: ['npx', 'tsx', 'cleanup-job.ts'] })] });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('GIVEN maxRuntime 0 THEN the guard is off; GIVEN a cron schedule and maxRuntime THEN the guard stops runs after it', () => {
+    build({ maxRuntime: Duration.seconds(0) }).template.resourceCountIs('AWS::Lambda::Function', 0);
+    const { template } = build({ schedule: events.Schedule.cron({ minute: '0', hour: '3' }), maxRuntime: Duration.hours(2) });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '7200' }) } });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: ['npx', 'tsx', 'cleanup-job.ts'] })] });
+  });
+
+  test('GIVEN a new runtime limit THEN only the guard changes: the task definition (a revision of the family) stays as it was', () => {
+    const taskDefinition = (template: Template) => Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'))[0];
+    const before = build({ maxRuntime: Duration.minutes(3) }).template;
+    const after = build({ maxRuntime: Duration.minutes(2) }).template;
+    expect(taskDefinition(after)).toEqual(taskDefinition(before));
+    after.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '120' }) } });
+  });
+
+  test('GIVEN a command known only at deploy time THEN it is used as given under the guard (nothing needs to prepend to it)', () => {
+    const command = Token.asList(Fn.split(',', Fn.importValue('JobCommand')));
+    const { template } = build({ command });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: { 'Fn::Split': [',', { 'Fn::ImportValue': 'JobCommand' }] } })] });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '240' }) } });
   });
 
   describe('GIVEN bad input THEN synth fails naming the prop', () => {
@@ -145,5 +185,57 @@ describe('CleanupJobScheduler', () => {
     ] as Array<[Partial<CleanupJobSchedulerProps>, RegExp]>)('%#: %s', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
     });
+  });
+});
+
+describe('The runtime guard function', () => {
+  function load() {
+    const mod: any = {};
+    new Function('exports', 'process', 'require', RUNTIME_GUARD_SOURCE)(mod, { env: {} }, () => { throw new Error('the test calls stopOverdue'); });
+    return mod;
+  }
+  const now = Date.parse('2026-12-02T10:00:00Z');
+  const task = (id: string, startedAt?: string, createdAt?: string) => ({ taskArn: `arn:aws:ecs:eu-west-1:1:task/c/${id}`, startedAt, createdAt });
+
+  test('stops exactly the family\'s RUNNING tasks that started maxRuntime ago or more, over every page, with a reason naming the guard', async () => {
+    const calls: any[] = [];
+    const pages: any = { undefined: { taskArns: ['a', 'b'], nextToken: 'p2' }, p2: { taskArns: ['c', 'd'] } };
+    const described: any = {
+      a: task('a', '2026-12-02T09:55:00Z'), // 300 s: stopped
+      b: task('b', '2026-12-02T09:56:01Z'), // 239 s: kept
+      c: task('c', undefined, '2026-12-02T09:50:00Z'), // never started, created 600 s ago: stopped
+      d: task('d', '2026-12-02T09:56:00Z'), // exactly 240 s: stopped
+    };
+    const api = {
+      listTasks: async (input: any) => { calls.push(['list', input]); return pages[String(input.nextToken)]; },
+      describeTasks: async (input: any) => ({ tasks: input.tasks.map((id: string) => described[id]) }),
+      stopTask: async (input: any) => { calls.push(['stop', input]); return {}; },
+    };
+    const stopped = await load().stopOverdue({ cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', maxRuntimeSeconds: 240, now }, api);
+    expect(stopped.map((s: any) => s.runningSeconds)).toEqual([300, 600, 240]);
+    expect(calls.filter(([k]) => k === 'list').map(([, input]) => input)).toEqual([
+      { cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', desiredStatus: 'RUNNING', nextToken: undefined },
+      { cluster: 'arn:aws:ecs:eu-west-1:1:cluster/c', family: 'JobFamily', desiredStatus: 'RUNNING', nextToken: 'p2' },
+    ]);
+    const stops = calls.filter(([k]) => k === 'stop').map(([, input]) => input);
+    expect(stops.map(s => s.task)).toEqual([described.a.taskArn, described.c.taskArn, described.d.taskArn]);
+    expect(stops[0].reason).toBe('Stopped by the runtime guard: ran 300 s, maxRuntime is 240 s');
+    for (const s of stops) expect(s.cluster).toBe('arn:aws:ecs:eu-west-1:1:cluster/c');
+  });
+
+  test('describes at most 100 tasks per call, and stops nothing when no run is overdue', async () => {
+    const arns = Array.from({ length: 150 }, (_, i) => `t${i}`);
+    const batches: number[] = [];
+    const api = {
+      listTasks: async () => ({ taskArns: arns }),
+      describeTasks: async (input: any) => { batches.push(input.tasks.length); return { tasks: input.tasks.map((id: string) => task(id, '2026-12-02T09:59:00Z')) }; },
+      stopTask: async () => { throw new Error('nothing is overdue'); },
+    };
+    expect(await load().stopOverdue({ cluster: 'c', family: 'f', maxRuntimeSeconds: 240, now }, api)).toEqual([]);
+    expect(batches).toEqual([100, 50]);
+  });
+
+  test('fits inline (ZipFile) code limits', () => {
+    expect(Buffer.byteLength(RUNTIME_GUARD_SOURCE)).toBeLessThan(4096);
   });
 });

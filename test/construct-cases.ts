@@ -90,6 +90,36 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
+  ['SecureAlbFargateService with tuned health checks and scaling on requests and response time (blue/green: response time only)', (app) => {
+    const given = givenStack({}, app);
+    const healthChecks = {
+      healthCheckPort: 8081,
+      healthCheckSuccessCodes: '200,202',
+      healthCheckInterval: Duration.seconds(30),
+      healthCheckTimeout: Duration.seconds(10),
+      healthyThresholdCount: 3,
+      unhealthyThresholdCount: 4,
+      healthCheckGracePeriod: Duration.seconds(120),
+      scaleOutResponseTime: Duration.seconds(1),
+      targetCpuUtilizationPercent: 0,
+      scaleInCooldown: Duration.minutes(10),
+      scaleOutCooldown: Duration.seconds(30),
+    };
+    const image = ServiceImage.fromEcrRepository(given.repository);
+    const rolling = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image, ...healthChecks, targetRequestsPerTaskPerMinute: 1000,
+    });
+    new SecureAlbFargateService(given.stack, 'Admin', {
+      vpc: given.vpc,
+      environmentName: 'prod',
+      image,
+      shareEdgeWith: rolling,
+      pathPatterns: ['/admin/*'],
+      ...healthChecks,
+      deployment: ServiceDeployment.blueGreen(),
+    });
+    return given;
+  }],
   ['CloudFrontWebAcl', (app) => {
     const given = givenStack({}, app);
     new CloudFrontWebAcl(given.stack, 'WebAcl');
@@ -105,6 +135,22 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     const given = givenStack({}, app);
     const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     new WorkerService(given.stack, 'Reports', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), port: 8080 });
+    return given;
+  }],
+  ['WorkerService (internal mode) with a container health check', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new WorkerService(given.stack, 'Reports', {
+      cluster,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      port: 8080,
+      healthCheckCommand: ['curl -f http://localhost:8080/health || exit 1'],
+      healthCheckInterval: Duration.seconds(15),
+      unhealthyThresholdCount: 2,
+      healthCheckGracePeriod: Duration.seconds(90),
+      targetMemoryUtilizationPercent: 70,
+    });
     return given;
   }],
   ['SecureAlbFargateService and WorkerService redeployed when the database password rotates, monitored', (app) => {
@@ -180,7 +226,10 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       vpc: given.vpc, hostedZone: given.zone, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository),
     });
     new EcrToEcsPipeline(given.stack, 'Delivery', {
-      service, manualApproval: true, source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
+      service,
+      manualApproval: true,
+      migrationCommand: ['npm', 'run', 'migrate'],
+      source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
     });
     return given;
   }],

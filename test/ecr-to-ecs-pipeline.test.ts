@@ -149,6 +149,18 @@ describe('EcrToEcsPipeline', () => {
     expect(stageNames(template)).toEqual(['Source', 'Build', 'Approve', 'Deploy', 'Record']);
   });
 
+  test('GIVEN manual approval and migrations THEN the migration waits for the approval: Source -> Build -> Approve -> Migrate -> Deploy -> Record', () => {
+    const { template } = build({ manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'] });
+    const stages = stageNames(template);
+    expect(stages).toEqual(['Source', 'Build', 'Approve', 'Migrate', 'Deploy', 'Record']);
+    // Every stage that touches production (the database, the services) comes after the approval.
+    expect(stages.indexOf('Migrate')).toBeGreaterThan(stages.indexOf('Approve'));
+    expect(stages.indexOf('Deploy')).toBeGreaterThan(stages.indexOf('Approve'));
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline')).find((p: any) => p.Properties.Stages.some((s: any) => s.Name === 'Approve')) as any;
+    const approve = pipeline.Properties.Stages.find((s: any) => s.Name === 'Approve');
+    expect(approve.Actions.map((a: any) => a.ActionTypeId)).toEqual([expect.objectContaining({ Category: 'Approval', Provider: 'Manual' })]);
+  });
+
   test('GIVEN the deprecated runMigrations true and no command THEN it still runs the former default command, with a warning', () => {
     const { template, stack } = build({ runMigrations: true });
     expect(stageNames(template)).toEqual(['Source', 'Migrate', 'Build', 'Deploy', 'Record']);

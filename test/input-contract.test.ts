@@ -86,7 +86,7 @@ describe('props from plain JavaScript are refused by name, never used as garbage
     ['a job runtime guard in milliseconds', () => job({ maxRuntime: Duration.millis(90500) }),
       'TestStack/Job: invalid maxRuntime "90.5 seconds": give whole seconds from 0 to 31536000 (e.g. Duration.seconds(91))'],
     ['a deploy-time maximum runtime in minutes', () => job({ maxRuntime: Duration.minutes(Token.asNumber(Fn.importValue('Minutes'))) }),
-      'TestStack/Job: invalid maxRuntime <deploy-time value>: a deploy-time duration cannot be converted to the seconds `timeout` takes; give it as Duration.seconds(...)'],
+      'TestStack/Job: invalid maxRuntime <deploy-time value>: a deploy-time duration cannot be converted to the seconds the runtime guard takes; give it as Duration.seconds(...)'],
     ['a token replica count', () => cache({ replicas: Token.asNumber(Fn.importValue('Replicas')) }),
       'TestStack/Cache: invalid replicas <deploy-time value>: give a number from 0 to 5; the node count cannot be a deploy-time value'],
   ] as Array<[string, () => unknown, string]>)('%s', (_name, build, message) => {

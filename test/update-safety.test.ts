@@ -78,6 +78,30 @@ const routineChanges: Array<[string, Partial<BackendPlatformProps>, Partial<Back
   ['change teardown from RETAIN to DESTROY (production profile)', {}, { teardown: TeardownPolicy.DESTROY }],
   ['change teardown from DESTROY to RETAIN (development profile)', { profile: EnvironmentProfile.DEVELOPMENT },
     { profile: EnvironmentProfile.DEVELOPMENT, teardown: TeardownPolicy.RETAIN }],
+  ['tune the health checks (Copilot\'s healthcheck fields)', {}, {
+    service: {
+      healthCheckPath: '/ping',
+      healthCheckPort: 8081,
+      healthCheckSuccessCodes: '200,202',
+      healthCheckInterval: Duration.seconds(30),
+      healthCheckTimeout: Duration.seconds(10),
+      healthyThresholdCount: 3,
+      unhealthyThresholdCount: 4,
+      healthCheckGracePeriod: Duration.seconds(120),
+    },
+  }],
+  ['scale on requests and response time with cooldowns, CPU scaling off', {}, {
+    service: {
+      targetRequestsPerTaskPerMinute: 1000,
+      scaleOutResponseTime: Duration.seconds(1),
+      targetCpuUtilizationPercent: 0,
+      scaleInCooldown: Duration.minutes(10),
+      scaleOutCooldown: Duration.seconds(30),
+    },
+  }],
+  // The limit lives in the guard function, not in the task: changing it registers no task definition revision.
+  ['change the cleanup job\'s runtime limit', { cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'], maxRuntime: Duration.minutes(3) } },
+    { cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'], maxRuntime: Duration.minutes(2) } }],
   ['switch the development profile service size and capacity', { profile: EnvironmentProfile.DEVELOPMENT },
     { profile: EnvironmentProfile.DEVELOPMENT, service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 3 } }],
 ];
@@ -101,6 +125,27 @@ describe.each(routineChanges)('GIVEN the platform WHEN we %s', (_name, before, a
   test('THEN the image-tag parameter the pipeline writes is not touched', () => {
     expect(changes.filter(c => c.id.startsWith('BackendServiceImageTagParameter'))).toEqual([]);
   });
+});
+
+test('GIVEN the platform WHEN its health checks and scaling are tuned THEN target groups, scalable target and service are updated in place', () => {
+  const diff = fullDiff(synth({}), synth({
+    service: {
+      healthCheckPort: 8081,
+      healthCheckSuccessCodes: '200',
+      healthCheckTimeout: Duration.seconds(4),
+      unhealthyThresholdCount: 5,
+      healthCheckGracePeriod: Duration.seconds(90),
+      targetCpuUtilizationPercent: 50,
+      scaleInCooldown: Duration.minutes(5),
+    },
+  }));
+  const impacts: Array<[string, ResourceImpact]> = [];
+  diff.resources.forEachDifference((id, change) => {
+    const type = change.resourceType ?? '';
+    if (/TargetGroup$|::Service$|ScalableTarget$/.test(type)) impacts.push([type, change.changeImpact]);
+  });
+  expect(impacts.map(([type]) => type)).toEqual(expect.arrayContaining(['AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ECS::Service']));
+  expect(impacts.filter(([, impact]) => impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
 });
 
 test('GIVEN the diff engine WHEN a stateful resource is really replaced THEN the suite would see it', () => {
@@ -391,13 +436,21 @@ describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to th
     expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
   });
 
-  test('THEN the cleanup job keeps its task definition, queue and log group untouched and its roles; its schedule, events policy and failed-run rule are updated in place', () => {
-    const job = changes.filter(c => c.id.startsWith('BackendCleanupJob'));
-    expect(job.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+  test('THEN the cleanup job keeps its queue and log group, and its roles (updated in place); its schedule, events policy and failed-run rule are updated in place', () => {
+    const job = changes.filter(c => c.id.startsWith('BackendCleanupJob') && !c.id.startsWith('BackendCleanupJobRuntimeGuard'));
+    // Its command loses the `timeout` wrapper (docs/adr/0013): a new revision of its family, nothing that holds data.
+    expect(job.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([{ id: expect.stringMatching(/^BackendCleanupJobTaskDefinition[0-9A-F]{8}$/), type: 'AWS::ECS::TaskDefinition', impact: ResourceImpact.WILL_REPLACE }]);
     expect(job.map(c => c.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining([
       'BackendCleanupJobFailedRunRule', 'BackendCleanupJobSchedule', 'BackendCleanupJobTaskDefinitionEventsRoleDefaultPolicy',
     ]));
-    expect(job.filter(c => ['AWS::ECS::TaskDefinition', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type))).toEqual([]);
+    expect(job.filter(c => ['AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type))).toEqual([]);
+  });
+
+  test('THEN the runtime guard is only added: function, role, rule, log group and alarm are created, nothing else of the job is removed', () => {
+    const guard = changes.filter(c => c.id.startsWith('BackendCleanupJobRuntimeGuard'));
+    expect(guard.length).toBeGreaterThan(0);
+    expect(guard.filter(c => c.impact !== ResourceImpact.WILL_CREATE)).toEqual([]);
+    expect(changes.filter(c => c.id.startsWith('BackendCleanupJob') && c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
   });
 });
 

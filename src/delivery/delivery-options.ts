@@ -56,7 +56,7 @@ export interface DeliveryOptions {
    */
   readonly migrationTimeout?: Duration;
   /**
-   * Wait for a manual approval before deploying.
+   * Wait for a manual approval before anything touches production: the migration (if any) and the deploy run after it.
    * @default false
    */
   readonly manualApproval?: boolean;

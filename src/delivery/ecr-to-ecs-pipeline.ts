@@ -32,15 +32,15 @@ import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validate
 /**
  * Continuous delivery of the services built from one ECR repository: a push of the tag starts a CodePipeline (V2)
  * that runs `migrationCommand`, when given, once, as a one-off Fargate task of the first service's task definition
- * with the new image, writes one image definitions file per service (every container whose image comes from the repository),
- * optionally waits for approval, rolls every service in parallel (and registers a revision of each scheduled job with
- * the new image, see `addScheduledJob`), and records the deployed digest in each service's SSM tag parameter of that
- * repository, so a later `cdk deploy` never rolls an image back. Containers of other
- * repositories keep their image: give each repository its own pipeline. Optionally a CI pipeline builds the image
- * from GitHub.
+ * with the new image, writes one image definitions file per service (every container whose image comes from the
+ * repository), rolls every service in parallel (and registers a revision of each scheduled job with the new image, see
+ * `addScheduledJob`), and records the deployed digest in each service's SSM tag parameter of that repository, so a
+ * later `cdk deploy` never rolls an image back. With `manualApproval` nothing touches production before the
+ * approval: the migration runs after it. Containers of other repositories keep their image: give each repository
+ * its own pipeline. Optionally a CI pipeline builds the image from GitHub.
  */
 export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
-  /** The deploy pipeline (Source, [Migrate], Build, [Approve], Deploy, Record). */
+  /** The deploy pipeline: Source, [Migrate], Build, Deploy, Record; with an approval Source, Build, Approve, [Migrate], Deploy, Record. */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CI pipeline, when `source` is given. */
   public readonly ciPipeline?: codepipeline.Pipeline;
@@ -98,14 +98,16 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
 
     // No Migrate stage, project, role or alarm unless the user gave a command: nothing else runs in their image.
     if (migrationCommand) {
-      const migrationProject = this.createMigrationProject(props, migrationCommand);
-      this.migrationProject = migrationProject;
-      this.pipeline.addStage({
-        stageName: 'Migrate', actions: [this.step('Migrate', migrationProject, image, { ...common, CONTAINER: migrationContainer.containerName })],
-      });
+      this.migrationProject = this.createMigrationProject(props, migrationCommand);
       this.alarms.push(anyOccurrenceAlarm(this, 'MigrationFailedAlarm', 'Database migration of a release failed: the release was not deployed',
-        migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })));
+        this.migrationProject.metricFailedBuilds({ period: Duration.minutes(5), statistic: 'Sum' })));
     }
+    const migrate = (project: codebuild.PipelineProject | undefined) => {
+      if (!project) return;
+      this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', project, image, { ...common, CONTAINER: migrationContainer.containerName })] });
+    };
+    // A migration changes the production database: with an approval it waits for it (Build only writes files).
+    if (!props.manualApproval) migrate(this.migrationProject);
 
     const buildProject = this.createProject('ImageDefinitions', {
       description: 'Writes one image definitions file per service for the ECS deploy actions', script: IMAGE_DEFINITIONS_SCRIPT, outputFiles: ['imagedefinitions-*.json'],
@@ -117,6 +119,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     });
     if (props.manualApproval) {
       this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: alarmTopic })] });
+      migrate(this.migrationProject);
     }
     this.deployRole = this.createDeployRole();
     // A failed deploy leaves its task definition revision the newest ACTIVE one of the family, which a later

@@ -7,10 +7,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RUNTIME_GUARD_REASON, RuntimeGuard } from './runtime-guard';
 import { IDeployableJob } from '../delivery/deployable-service';
 import { IMonitoredScheduledWork } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, createDeadLetterQueue, deadLetterQueueAlarm, failedInvocationsAlarm, notify, ruleMetric } from '../private/alarms';
@@ -21,7 +23,7 @@ import { checkPropTypes } from '../private/prop-types';
 import { ratePeriod, validateSchedule } from '../private/schedule';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
-import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty, validateSeconds } from '../private/validation';
+import { invalidProp, validateIntegerRange, validateNonEmpty, validateSeconds } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 
 /** What a scheduled task runs, when, and at what size. The platform's `cleanupJob` takes the same options. */
@@ -34,9 +36,10 @@ export interface ScheduledTaskOptions {
    */
   readonly schedule?: events.Schedule;
   /**
-   * Runs still going after this long are stopped (the command is wrapped in `timeout`, which Debian, Alpine and
-   * BusyBox images ship), so slow runs never pile up. Must be shorter than a rate schedule's period.
-   * `Duration.seconds(0)` turns the guard off.
+   * Runs still going after this long are stopped, so slow runs never pile up: a runtime guard outside the task
+   * (a function run every minute, docs/adr/0013) stops them with ECS StopTask (SIGTERM, then SIGKILL after 30
+   * seconds) within a minute of the limit; the command runs as given. Must be shorter than a rate schedule's
+   * period. `Duration.seconds(0)` turns the guard off.
    * @default - 80 % of a rate schedule's period; no limit for cron schedules
    */
   readonly maxRuntime?: Duration;
@@ -138,6 +141,8 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   public readonly alarms: cloudwatch.Alarm[];
   /** The ECR repository of the job's image, when given: its pipeline moves the job. */
   public readonly imageRepository?: ecr.IRepository;
+  /** The function that stops runs older than `maxRuntime` (docs/adr/0013); none without a limit. */
+  public readonly runtimeGuardFunction?: lambda.IFunction;
   /** ARN of the task definition family without a revision: what the schedule runs (the newest ACTIVE revision). */
   private readonly familyArn: string;
 
@@ -160,7 +165,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     });
     this.container = this.taskDefinition.addContainer('job', {
       image: props.image,
-      command: maxRuntime ? ['timeout', secondsText(maxRuntime), ...props.command] : props.command,
+      command: props.command,
       environment: { ...props.environment, TASK_TYPE: props.taskType ?? DEFAULT_TASK_TYPE },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cleanup' }),
@@ -200,10 +205,22 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
       this.runOnSpot();
     }
 
+    if (maxRuntime) {
+      this.runtimeGuardFunction = new RuntimeGuard(this, 'RuntimeGuard', {
+        cluster: props.cluster,
+        family: this.taskDefinition.family,
+        maxRuntimeSeconds: secondsText(maxRuntime),
+        logRetention: props.logRetention,
+        logEncryptionKey: props.logEncryptionKey,
+      }).function;
+    }
+
     this.alarms = [
       failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),
       deadLetterQueueAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Cleanup job'),
       this.failedRunAlarm(props.alarmTopic),
+      ...(this.runtimeGuardFunction ? [anyOccurrenceAlarm(this, 'RuntimeGuardErrorsAlarm', 'Cleanup job: the runtime guard failed, so runs past maxRuntime may keep running',
+        this.runtimeGuardFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }))] : []),
     ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
@@ -260,8 +277,8 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   }
 
   /**
-   * Counts runs of any revision of the family that stopped with a non-zero exit code (including the runtime guard's
-   * 124), or that never started (stop code TaskFailedToStart: image pull, secrets, network; such a task's containers
+   * Counts runs of any revision of the family that stopped with a non-zero exit code, that the runtime guard
+   * stopped, or that never started (stop code TaskFailedToStart: image pull, secrets, network; such a task's containers
    * have no exit code), through the MatchedEvents metric of a rule on ECS task state changes; the events also go to
    * the alarm topic, if any. A launch RunTask refuses outright is a failed invocation of the schedule (its own alarm).
    */
@@ -277,6 +294,8 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
           $or: [
             { containers: { exitCode: [{ 'anything-but': 0 }] } },
             { stopCode: ['TaskFailedToStart'] },
+            // A run the guard stopped counts even if it exited 0 on SIGTERM.
+            { stoppedReason: [{ prefix: RUNTIME_GUARD_REASON }] },
           ],
         },
       },
@@ -296,12 +315,11 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   }
 }
 
-/** Validates the props and returns the effective runtime guard. */
-/** Seconds as the `timeout` command's argument; a deploy-time value stays a token. */
+/** Seconds as text, as the guard's environment takes them; a deploy-time value stays a token. */
 function secondsText(duration: Duration): string {
   const seconds = duration.toSeconds();
   if (!Token.isUnresolved(seconds)) return String(seconds);
-  // A number token would render as a number where ECS takes strings: a value known at synth is turned into one.
+  // A number token would render as a number where Lambda takes strings: a value known at synth is turned into one.
   const asText: IResolvable = {
     creationStack: [],
     resolve: (context: IResolveContext) => {
@@ -312,11 +330,7 @@ function secondsText(duration: Duration): string {
   return Token.asString(asText);
 }
 
-/** The runtime guard prepends `timeout <seconds>` to the command, which a deploy-time list cannot take. */
-function requireGuardableCommand(scope: Construct, command: string[]): void {
-  requireSynthValue(scope, 'command', command, 'the runtime guard prepends `timeout` to it (or turn the guard off with maxRuntime: Duration.seconds(0))');
-}
-
+/** Validates the props and returns the effective runtime limit. */
 function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedule: events.Schedule): Duration | undefined {
   validateNonEmpty(scope, 'command', props.command);
   validateSchedule(scope, 'schedule', schedule);
@@ -325,21 +339,18 @@ function validateProps(scope: Construct, props: CleanupJobSchedulerProps, schedu
   if (props.taskType !== undefined) validateNonEmpty(scope, 'taskType', props.taskType);
   const period = ratePeriod(schedule);
   if (props.maxRuntime === undefined) {
-    if (period) requireGuardableCommand(scope, props.command);
     return period ? Duration.seconds(Math.floor(period.toSeconds() * 0.8)) : undefined;
   }
   if (props.maxRuntime.isUnresolved()) {
     try {
       props.maxRuntime.toSeconds();
     } catch {
-      invalidProp(scope, 'maxRuntime', props.maxRuntime, 'a deploy-time duration cannot be converted to the seconds `timeout` takes; give it as Duration.seconds(...)');
+      invalidProp(scope, 'maxRuntime', props.maxRuntime, 'a deploy-time duration cannot be converted to the seconds the runtime guard takes; give it as Duration.seconds(...)');
     }
-    requireGuardableCommand(scope, props.command);
     return props.maxRuntime;
   }
   validateSeconds(scope, 'maxRuntime', props.maxRuntime, 0, 365 * 24 * 3600);
   if (props.maxRuntime.toSeconds() === 0) return undefined;
-  requireGuardableCommand(scope, props.command);
   if (period && props.maxRuntime.toSeconds() >= period.toSeconds()) {
     invalidProp(scope, 'maxRuntime', props.maxRuntime.toHumanString(), `runs would pile up: keep it below the schedule period (${period.toHumanString()})`);
   }

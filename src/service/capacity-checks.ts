@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { CapacityOptions } from './service-options';
 import { checkAll } from '../private/errors';
 import { validateFargateSize } from '../private/fargate';
-import { invalidProp, validateIntegerRange, validateMinMax } from '../private/validation';
+import { invalidProp, isToken, validateIntegerRange, validateMinMax, validateSeconds } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
 
 /** The size and capacity a workload falls back to where its `CapacityOptions` are silent. */
@@ -23,7 +23,10 @@ export function capacityChecks(scope: IConstruct, props: CapacityOptions, d: Cap
     () => validateIntegerRange(scope, 'minCapacity', props.minCapacity, minCapacityFloor, 1000),
     () => validateIntegerRange(scope, 'maxCapacity', props.maxCapacity, 1, 1000),
     () => validateMinMax(scope, 'minCapacity', props.minCapacity ?? d.minCapacity, 'maxCapacity', props.maxCapacity ?? d.maxCapacity),
-    () => validateIntegerRange(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent, 10, 95),
+    () => validateUtilizationTarget(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent),
+    () => validateUtilizationTarget(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent),
+    () => validateSeconds(scope, 'scaleInCooldown', props.scaleInCooldown, 0, 86400),
+    () => validateSeconds(scope, 'scaleOutCooldown', props.scaleOutCooldown, 0, 86400),
     () => validateIntegerRange(scope, 'onDemandBaseCapacity', props.onDemandBaseCapacity, 0, 1000),
     () => {
       if (props.onDemandBaseCapacity !== undefined && !props.spot) {
@@ -31,6 +34,14 @@ export function capacityChecks(scope: IConstruct, props: CapacityOptions, d: Cap
       }
     },
   ];
+}
+
+/** A utilization target in percent: 10-95, or 0 to turn that dimension's scaling off. */
+function validateUtilizationTarget(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || value === 0 || isToken(value)) return;
+  if (!Number.isInteger(value) || value < 10 || value > 95) {
+    invalidProp(scope, prop, value, 'use a whole number from 10 to 95, or 0 to turn this scaling dimension off');
+  }
 }
 
 /** ECS Exec is a shell into production containers: turning it on warns at synth. */

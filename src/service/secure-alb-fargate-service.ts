@@ -1,4 +1,5 @@
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -29,6 +30,7 @@ import { addRollbackAlarms, rollbackAlarmsOf } from '../private/rollback-alarms'
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 import { invalidProp } from '../private/validation';
+import { warnWeakenedDefault } from '../private/warnings';
 
 /** The SSM parameters every service publishes under `/<app>/<env>/backend/`. */
 const SSM_OUTPUTS = ['service-url', 'service-name'];
@@ -38,7 +40,8 @@ const SSM_OUTPUTS = ['service-url', 'service-name'];
  * ALB behind a CloudFront VPC origin, or an internet-facing one (`EdgeMode.PUBLIC_ALB`).
  *
  * Use it for any HTTP backend: no internet ingress but CloudFront, no 0.0.0.0/0 anywhere, optional AWS WAF,
- * zero-downtime rolling deploys with automatic rollback, autoscaling on CPU and memory, and the service URL and
+ * zero-downtime rolling deploys with automatic rollback, autoscaling on CPU and memory (and, when asked, on requests
+ * per task and response time), target health checks you can tune, and the service URL and
  * name published in SSM. A hosted zone is optional: without one the service answers at the distribution's domain.
  */
 export class SecureAlbFargateService extends Construct implements IDeployableService, IMonitoredWebService {
@@ -192,8 +195,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });
-    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
-    this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
+    this.autoscale(props, config);
 
     if (owner) {
       this.distribution = owner.distribution;
@@ -242,7 +244,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const blueGreen = config.blueGreen !== undefined;
     // The rolling main container of the edge's own service with no condition to check is the listener's default action.
     const defaultAction = !blueGreen && !this.sharesEdge && config.main.pathPatterns.length === 0 && this.edge.originConditions().length === 0;
-    const ports = new Set([config.main.containerPort, ...config.routed.map(routed => routed.containerPort)]);
+    const ports = new Set([config.main, ...config.routed].flatMap(c => [c.containerPort, c.healthCheckPort ?? c.containerPort]));
     const [prop, value] = blueGreen ? ['deployment', props.deployment] : config.routed.length > 0 ? ['routedContainers', props.routedContainers] : ['pathPatterns', props.pathPatterns];
     this.edge.usage.claim(this, prop, value, {
       listenerRules: (blueGreen ? 2 : 1) * containers - (defaultAction ? 1 : 0),
@@ -356,7 +358,13 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const target = { containerName: name, containerPort };
     const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
     const conditions = [...this.edge.originConditions(), ...paths];
-    const allowFromLoadBalancer = () => this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
+    const allowFromLoadBalancer = () => {
+      this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
+      const healthCheckPort = container.healthCheckPort;
+      if (healthCheckPort !== undefined && healthCheckPort !== containerPort) {
+        this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(healthCheckPort), `ALB health checks of ${name}`);
+      }
+    };
     if (this.blueGreen) {
       const primary = this.createTargetGroup(`${pascal(name)}TargetGroup`, vpc, config, container);
       const alternate = this.createTargetGroup(`${pascal(name)}AlternateTargetGroup`, vpc, config, container);
@@ -396,7 +404,6 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   private createTargetGroup(
     id: string, vpc: ec2.IVpc, config: ServiceConfig, container: RoutedContainerOptions, targets?: elbv2.IApplicationLoadBalancerTarget[],
   ): elbv2.ApplicationTargetGroup {
-    const interval = config.healthCheckInterval;
     return new elbv2.ApplicationTargetGroup(this, id, {
       vpc,
       port: container.containerPort,
@@ -405,15 +412,55 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       deregistrationDelay: config.deregistrationDelay,
       healthCheck: {
         path: container.healthCheckPath ?? SERVICE_DEFAULTS.healthCheckPath,
-        interval,
-        // The ALB requires the timeout to be shorter than the interval.
-        timeout: interval.isUnresolved() ? Duration.seconds(5) : Duration.seconds(Math.min(5, interval.toSeconds() - 1)),
+        port: container.healthCheckPort !== undefined ? String(container.healthCheckPort) : undefined,
+        interval: config.healthCheckInterval,
+        timeout: config.healthCheckTimeout,
         healthyThresholdCount: config.healthyThresholdCount,
-        unhealthyThresholdCount: 3,
-        healthyHttpCodes: '200-399',
+        unhealthyThresholdCount: config.unhealthyThresholdCount,
+        healthyHttpCodes: container.healthCheckSuccessCodes ?? SERVICE_DEFAULTS.healthCheckSuccessCodes,
       },
       targets,
     });
+  }
+
+  /**
+   * Target tracking on CPU and memory (each off at 0) and on requests per task; response time scales out in steps
+   * and never in, as it does not fall in proportion to the task count, which target tracking needs (Application Auto
+   * Scaling user guide). Under blue/green it is read from both target groups: production moves at each deployment.
+   */
+  private autoscale(props: SecureAlbFargateServiceProps, config: ServiceConfig): void {
+    const cooldowns = { scaleInCooldown: props.scaleInCooldown, scaleOutCooldown: props.scaleOutCooldown };
+    const cpu = props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent;
+    const memory = props.targetMemoryUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent;
+    if (cpu !== 0) this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: cpu, ...cooldowns });
+    if (memory !== 0) this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: memory, ...cooldowns });
+    if (props.targetRequestsPerTaskPerMinute !== undefined) {
+      this.scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTaskPerMinute, targetGroup: this.targetGroup, ...cooldowns });
+    }
+    const threshold = props.scaleOutResponseTime;
+    if (threshold !== undefined) {
+      const period = Duration.minutes(1);
+      const groups = [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]].filter(group => group !== undefined);
+      const [primary, alternate] = groups.map(group => group.metrics.targetResponseTime({ period, statistic: 'Average' }));
+      // A target group without requests has no datapoint: the other one carries production.
+      const metric = alternate
+        ? new cloudwatch.MathExpression({ expression: 'MAX([FILL(primary, 0), FILL(alternate, 0)])', usingMetrics: { primary, alternate }, period, label: 'Target response time (production target group)' })
+        : primary;
+      const seconds = threshold.toMilliseconds() / 1000;
+      this.scaling.scaleOnMetric('ResponseTimeScaling', {
+        metric,
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        scalingSteps: [{ lower: seconds, change: +1 }, { lower: seconds * 2, change: +3 }],
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        cooldown: props.scaleOutCooldown ?? Duration.seconds(60),
+      });
+    }
+    const off = cpu === 0 && memory === 0 && props.targetRequestsPerTaskPerMinute === undefined && threshold === undefined;
+    if (off && config.minCapacity !== config.maxCapacity) {
+      warnWeakenedDefault(this, 'targetCpuUtilizationPercent', 0, 'with memory scaling off too and no request or response-time target, nothing scales the service '
+        + 'between minCapacity and maxCapacity', 'keep a target, set minCapacity equal to maxCapacity, or add your own policy to `scaling`');
+    }
   }
 
   /** Two services of one app may not share a DNS name or an SSM parameter: they would overwrite each other at deploy. */

@@ -27,7 +27,10 @@ export const SERVICE_DEFAULTS = {
   containerPort: 8080,
   healthCheckPath: '/health',
   healthCheckInterval: Duration.seconds(10),
+  healthCheckTimeout: Duration.seconds(5),
   healthyThresholdCount: 2,
+  unhealthyThresholdCount: 3,
+  healthCheckSuccessCodes: '200-399',
   deregistrationDelay: Duration.seconds(30),
   healthCheckGracePeriod: Duration.seconds(60),
 } as const;
@@ -68,7 +71,9 @@ export interface ServiceConfig {
   readonly maxCapacity: number;
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   readonly healthCheckInterval: Duration;
+  readonly healthCheckTimeout: Duration;
   readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
   readonly deregistrationDelay: Duration;
   /** Blue/green settings; none for a rolling deployment. */
   readonly blueGreen?: BlueGreenSettings;
@@ -82,6 +87,7 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
   warnOnWeakenedDefaults(scope, props);
   const d = SERVICE_DEFAULTS;
   const minCapacity = props.minCapacity ?? d.minCapacity;
+  const healthCheckInterval = props.healthCheckInterval ?? d.healthCheckInterval;
   return {
     appName,
     environmentName: props.environmentName,
@@ -96,6 +102,8 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
       pathPatterns: props.pathPatterns ?? [],
       image: props.image,
       healthCheckPath: props.healthCheckPath,
+      healthCheckPort: props.healthCheckPort,
+      healthCheckSuccessCodes: props.healthCheckSuccessCodes,
       command: props.command,
       environment: props.environment,
       secrets: props.secrets,
@@ -107,11 +115,19 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     minCapacity,
     maxCapacity: props.maxCapacity ?? d.maxCapacity,
     capacityProviderStrategies: spotStrategies(props.spot, props.onDemandBaseCapacity, minCapacity),
-    healthCheckInterval: props.healthCheckInterval ?? d.healthCheckInterval,
+    healthCheckInterval,
+    healthCheckTimeout: props.healthCheckTimeout ?? defaultTimeout(healthCheckInterval),
     healthyThresholdCount: props.healthyThresholdCount ?? d.healthyThresholdCount,
+    unhealthyThresholdCount: props.unhealthyThresholdCount ?? d.unhealthyThresholdCount,
     deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,
     blueGreen: blueGreenSettings(props),
   };
+}
+
+/** The ALB requires the timeout to be shorter than the interval: 5 seconds, or one second less than a shorter interval. */
+function defaultTimeout(interval: Duration): Duration {
+  const timeout = SERVICE_DEFAULTS.healthCheckTimeout;
+  return interval.isUnresolved() ? timeout : Duration.seconds(Math.min(timeout.toSeconds(), interval.toSeconds() - 1));
 }
 
 /** The image's own tag parameter, below it a sharing service's (it often deploys the same image), or the workload's. */
@@ -235,9 +251,9 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
       }
     },
     ...capacityChecks(scope, props, SERVICE_DEFAULTS, 1),
-    () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
     () => validateIntegerRange(scope, 'containerPort', props.containerPort, 1, 65535),
-    () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
+    ...targetHealthCheckChecks(scope, props),
+    ...requestScalingChecks(scope, props),
     () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
     () => validateEdgeMode(scope, props),
@@ -248,10 +264,8 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateCachedPathPatterns(scope, props),
     () => validateRoutedContainers(scope, props, edgeModeOf(props) === EdgeMode.PUBLIC_ALB && cloudFrontOf(props)),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
-    // The target group's limits: interval 5-300 s, deregistration delay 0-3600 s; ECS: grace period up to 2147483647 s.
-    () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
+    // The target group's limit: deregistration delay 0-3600 s.
     () => validateSeconds(scope, 'deregistrationDelay', props.deregistrationDelay, 0, 3600),
-    () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
     () => validateDeployment(scope, props),
   ]);
@@ -283,6 +297,8 @@ function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServi
     validateNonEmpty(scope, `${prop}.pathPatterns`, r.pathPatterns);
     validatePaths(`${prop}.pathPatterns`, r.pathPatterns);
     if (r.healthCheckPath !== undefined) validatePath(scope, `${prop}.healthCheckPath`, r.healthCheckPath);
+    validateIntegerRange(scope, `${prop}.healthCheckPort`, r.healthCheckPort, 1, 65535);
+    validateSuccessCodes(scope, `${prop}.healthCheckSuccessCodes`, r.healthCheckSuccessCodes);
   });
 }
 
@@ -411,4 +427,76 @@ function validateCachedPathPatterns(scope: Construct, props: SecureAlbFargateSer
   if (patterns.length > MAX_CACHE_BEHAVIORS) {
     invalidProp(scope, 'cachedPathPatterns', patterns, `a distribution takes at most ${MAX_CACHE_BEHAVIORS} cache behaviours; use wider patterns`);
   }
+}
+
+const TARGET_GROUP_API = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html';
+
+/**
+ * The target group's health check limits (ELBv2 CreateTargetGroup): interval 5-300 s, timeout 2-120 s and shorter
+ * than the interval, thresholds 2-10, success codes of 200-499; ECS takes a grace period up to 2147483647 s.
+ */
+function targetHealthCheckChecks(scope: Construct, props: SecureAlbFargateServiceProps): Array<() => void> {
+  return [
+    () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
+    () => validateSeconds(scope, 'healthCheckTimeout', props.healthCheckTimeout, 2, 120),
+    () => {
+      const interval = props.healthCheckInterval ?? SERVICE_DEFAULTS.healthCheckInterval;
+      const timeout = props.healthCheckTimeout;
+      if (timeout === undefined || timeout.isUnresolved() || interval.isUnresolved()) return;
+      if (timeout.toMilliseconds() >= interval.toMilliseconds()) {
+        invalidProp(scope, 'healthCheckTimeout', timeout.toHumanString(), `a target group's health check timeout must be shorter than its interval (${interval.toHumanString()}) `
+          + `(${TARGET_GROUP_API}); lower healthCheckTimeout or raise healthCheckInterval`);
+      }
+    },
+    () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
+    () => validateIntegerRange(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 2, 10),
+    () => validateIntegerRange(scope, 'healthCheckPort', props.healthCheckPort, 1, 65535),
+    () => validateSuccessCodes(scope, 'healthCheckSuccessCodes', props.healthCheckSuccessCodes),
+    () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
+  ];
+}
+
+/** One HTTP code or a range, as an ALB matcher takes them, comma-separated. */
+const SUCCESS_CODE_ITEM = /^(\d{3})(?:-(\d{3}))?$/;
+
+/** An ALB matcher: codes from 200 to 499, listed (`200,202`) or as ranges (`200-299`) whose start is below their end. */
+function validateSuccessCodes(scope: Construct, prop: string, codes: string | undefined): void {
+  if (codes === undefined || isToken(codes)) return;
+  const items = codes.split(',');
+  const valid = items.every(item => {
+    const match = SUCCESS_CODE_ITEM.exec(item);
+    if (!match) return false;
+    const low = Number(match[1]);
+    const high = match[2] === undefined ? low : Number(match[2]);
+    return low >= 200 && high <= 499 && low <= high;
+  });
+  if (!valid) {
+    invalidProp(scope, prop, codes, 'an Application Load Balancer takes HTTP codes from 200 to 499, listed ("200,202") or as ranges ("200-299"), without spaces');
+  }
+}
+
+/**
+ * Request-count scaling tracks one target group, and ECS supports it only for rolling deployments; response-time
+ * steps are computed from the threshold, so it is known at synth.
+ */
+function requestScalingChecks(scope: Construct, props: SecureAlbFargateServiceProps): Array<() => void> {
+  return [
+    () => validateIntegerRange(scope, 'targetRequestsPerTaskPerMinute', props.targetRequestsPerTaskPerMinute, 1, 1000000),
+    () => {
+      if (props.targetRequestsPerTaskPerMinute !== undefined && props.deployment?.strategy === ecs.DeploymentStrategy.BLUE_GREEN) {
+        invalidProp(scope, 'targetRequestsPerTaskPerMinute', props.targetRequestsPerTaskPerMinute, 'ECS does not support ALBRequestCountPerTarget target tracking with blue/green '
+          + 'deployments (its target group changes at each deployment: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html); '
+          + 'scale on scaleOutResponseTime or CPU instead, or deploy with ServiceDeployment.rolling()');
+      }
+    },
+    () => requireSynthValue(scope, 'scaleOutResponseTime', props.scaleOutResponseTime, 'the scaling steps are computed from it'),
+    () => {
+      const threshold = props.scaleOutResponseTime;
+      if (threshold === undefined || threshold.isUnresolved()) return;
+      const ms = threshold.toMilliseconds();
+      if (!Number.isInteger(ms) || ms < 1 || ms > 3600000) {
+        invalidProp(scope, 'scaleOutResponseTime', threshold.toHumanString(), 'give a response time from 1 millisecond to 1 hour (e.g. Duration.millis(500))');
+      }
+    },
+  ];
 }

@@ -37,8 +37,26 @@ export interface ContainerOptions {
   readonly secrets?: { [key: string]: ecs.Secret };
 }
 
+/**
+ * The request the load balancer sends to check one container's targets and the answers that count as healthy
+ * (Copilot's `http.healthcheck.port` and `success_codes`).
+ */
+export interface TargetHealthCheckOptions {
+  /**
+   * Port the load balancer sends health checks to, when the container answers them on another port than its traffic
+   * (its tasks admit the load balancer on it too).
+   * @default - the container's port
+   */
+  readonly healthCheckPort?: number;
+  /**
+   * HTTP codes of a healthy answer, from 200 to 499: a list (`'200,202'`), a range (`'200-299'`), or both (`'200,300-399'`).
+   * @default '200-399'
+   */
+  readonly healthCheckSuccessCodes?: string;
+}
+
 /** A container of the service beside the main one, reached through its own path-based routing rule. */
-export interface RoutedContainerOptions extends ContainerOptions {
+export interface RoutedContainerOptions extends ContainerOptions, TargetHealthCheckOptions {
   /** Container name, unique in the task. */
   readonly name: string;
   /** Port the container listens on. */
@@ -93,15 +111,45 @@ export interface CapacityOptions {
    */
   readonly maxCapacity?: number;
   /**
-   * Target average CPU utilization of the service, in percent (a queue worker scales on its backlog instead and refuses it).
+   * Target average CPU utilization of the service, in percent (10-95); 0 turns CPU scaling off (a queue worker scales
+   * on its backlog instead and refuses it).
    * @default 80
    */
   readonly targetCpuUtilizationPercent?: number;
   /**
-   * Target average memory utilization of the service, in percent (a queue worker scales on its backlog instead and refuses it).
+   * Target average memory utilization of the service, in percent (10-95); 0 turns memory scaling off (a queue worker
+   * scales on its backlog instead and refuses it).
    * @default 80 for a web service; an internal worker scales on memory only when it is set
    */
   readonly targetMemoryUtilizationPercent?: number;
+  /**
+   * Time after a scale-in before the utilization and request targets remove tasks again (a queue worker refuses it:
+   * its backlog steps have a cooldown of their own).
+   * @default Duration.seconds(300) (Application Auto Scaling's default for ECS)
+   */
+  readonly scaleInCooldown?: Duration;
+  /**
+   * Time after a scale-out before the scaling policies add tasks again (a queue worker refuses it).
+   * @default Duration.seconds(300) for the utilization and request targets (Application Auto Scaling's default for
+   * ECS); Duration.seconds(60) for the response-time steps
+   */
+  readonly scaleOutCooldown?: Duration;
+}
+
+/** Scaling of a web service on its load balancer's traffic (Copilot's `count.requests` and `count.response_time`). */
+export interface RequestScalingOptions {
+  /**
+   * Requests per minute each task should serve: a target-tracking policy on the main container's target group
+   * (`ALBRequestCountPerTarget`). ECS does not support it with blue/green deployments, which refuse it.
+   * @default - no request-count scaling
+   */
+  readonly targetRequestsPerTaskPerMinute?: number;
+  /**
+   * Average response time of the main container's targets above which tasks are added: one task above it, three above
+   * twice it (step scaling; a response time never removes tasks, the other dimensions scale in).
+   * @default - no response-time scaling
+   */
+  readonly scaleOutResponseTime?: Duration;
 }
 
 /** Where the load balancer sits and how CloudFront reaches it (docs/adr/0004). */
@@ -182,15 +230,37 @@ export interface EdgeOptions {
   readonly deletionProtection?: boolean;
 }
 
-/** Target health checks and rollout timing. */
-export interface HealthCheckOptions {
+/**
+ * How often a health check runs, how long it waits, how many failures make a task unhealthy, and how long ECS
+ * ignores them after a task starts: shared by the web service's target groups and a worker's container health check.
+ */
+export interface HealthCheckTimingOptions {
   /**
-   * Health check interval of the target groups.
-   * @default Duration.seconds(10)
+   * Time between two health checks of a task (5-300 seconds).
+   * @default Duration.seconds(10) for a web service; Duration.seconds(30) for a worker's container health check
    */
   readonly healthCheckInterval?: Duration;
   /**
-   * Consecutive successful checks before a task counts as healthy.
+   * Time without an answer that fails a health check (2-120 seconds; on a target group shorter than the interval).
+   * @default Duration.seconds(5) (one second less than a shorter interval)
+   */
+  readonly healthCheckTimeout?: Duration;
+  /**
+   * Consecutive failed checks before a task counts as unhealthy (2-10 on a target group; 1-10 for a worker's container health check).
+   * @default 3
+   */
+  readonly unhealthyThresholdCount?: number;
+  /**
+   * Time ECS ignores failing health checks after a task starts.
+   * @default Duration.seconds(60) for a web service; none for a worker
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/** Target health checks of a web service and rollout timing; the port and success codes are the main container's. */
+export interface HealthCheckOptions extends HealthCheckTimingOptions, TargetHealthCheckOptions {
+  /**
+   * Consecutive successful checks before a task counts as healthy (2-10).
    * @default 2
    */
   readonly healthyThresholdCount?: number;
@@ -199,11 +269,6 @@ export interface HealthCheckOptions {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
-  /**
-   * Time ECS ignores failing load balancer health checks after a task starts.
-   * @default Duration.seconds(60)
-   */
-  readonly healthCheckGracePeriod?: Duration;
 }
 
 /** How a blue/green deployment verifies the new tasks and how long it keeps the old ones ready (docs/adr/0008). */
@@ -260,7 +325,7 @@ export class ServiceDeployment {
  * that shares another one's load balancer and distribution (`shareEdgeWith`, `BackendPlatform.addService`) takes
  * only these.
  */
-export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, HealthCheckOptions {
+export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, RequestScalingOptions, HealthCheckOptions {
   /**
    * Port the main container listens on.
    * @default 8080

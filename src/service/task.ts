@@ -17,6 +17,8 @@ export interface ContainerSpec extends ContainerOptions {
   readonly name: string;
   readonly containerPort?: number;
   readonly image?: ServiceImage;
+  /** Container health check, run in the container: only the command the user gave. */
+  readonly healthCheck?: ecs.HealthCheck;
 }
 
 /** What the task part needs to know, resolved by the service. */
@@ -85,6 +87,7 @@ export class ServiceTask {
       secrets: options.secrets,
       portMappings: options.containerPort !== undefined ? [{ containerPort: options.containerPort, name: options.name }] : undefined,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
+      healthCheck: options.healthCheck,
       readonlyRootFilesystem: false,
     });
     if (image.repository && tagParameter) {

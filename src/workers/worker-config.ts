@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { IConstruct } from 'constructs';
@@ -56,10 +57,9 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => { if (props.environment?.QUEUE_URL !== undefined && props.queue) invalidProp(scope, 'environment.QUEUE_URL', props.environment.QUEUE_URL, 'the worker sets QUEUE_URL to its queue; use another name'); },
     () => validateDnsLabel(scope, 'id', name),
     ...capacityChecks(scope, props, d, 0),
-    () => validateIntegerRange(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent, 10, 95),
-    // A queue worker scales on its backlog per task; a utilization target would be silently ignored.
-    ...(['targetCpuUtilizationPercent', 'targetMemoryUtilizationPercent'] as const).map(prop => () => {
-      if (props.queue && props[prop] !== undefined) invalidProp(scope, prop, props[prop], 'a queue worker scales on its backlog per task; set queue.messagesPerTask instead');
+    // A queue worker scales on its backlog per task, in steps with their own cooldown; a utilization target or cooldown would be silently ignored.
+    ...(['targetCpuUtilizationPercent', 'targetMemoryUtilizationPercent', 'scaleInCooldown', 'scaleOutCooldown'] as const).map(prop => () => {
+      if (props.queue && props[prop] !== undefined) invalidProp(scope, prop, shown(props[prop]), 'a queue worker scales on its backlog per task; set queue.messagesPerTask instead');
     }),
     () => validateIntegerRange(scope, 'port', props.port, 1, 65535),
     () => requireSynthValue(scope, 'port', props.port, 'aws-cdk-lib checks the Service Connect port at synth'),
@@ -67,6 +67,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => validateIntegerRange(scope, 'queue.messagesPerTask', props.queue?.messagesPerTask, 1, 100000),
     () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
+    ...containerHealthCheckChecks(scope, props),
     () => validateSeconds(scope, 'queue.visibilityTimeout', props.queue?.visibilityTimeout, 0, 12 * 3600),
     () => {
       if (props.queue?.queue && (props.queue.visibilityTimeout || props.queue.maxReceiveCount)) {
@@ -105,4 +106,35 @@ function serviceConnectNamespace(scope: IConstruct, props: WorkerServiceProps, a
   const name = `${props.environmentName}.${appName}.internal`;
   props.cluster.addDefaultCloudMapNamespace({ name, useForServiceConnect: true, type: cloudmap.NamespaceType.HTTP });
   return name;
+}
+
+/**
+ * A container health check runs only the command the user gives (ECS HealthCheck: interval 5-300 s, timeout
+ * 2-120 s, retries 1-10); ECS takes a grace period up to 2147483647 s, which a worker uses only with the check.
+ */
+function containerHealthCheckChecks(scope: IConstruct, props: WorkerServiceProps): Array<() => void> {
+  const timing = ['healthCheckInterval', 'healthCheckTimeout', 'unhealthyThresholdCount', 'healthCheckGracePeriod'] as const;
+  return [
+    () => { if (props.healthCheckCommand !== undefined) validateNonEmpty(scope, 'healthCheckCommand', props.healthCheckCommand); },
+    ...timing.map(prop => () => {
+      if (props[prop] !== undefined && props.healthCheckCommand === undefined) {
+        invalidProp(scope, prop, shown(props[prop]), 'a worker has no load balancer: its health check is a command run in its container; give healthCheckCommand or drop it');
+      }
+    }),
+    () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
+    () => validateSeconds(scope, 'healthCheckTimeout', props.healthCheckTimeout, 2, 120),
+    () => {
+      const interval = props.healthCheckInterval ?? Duration.seconds(30);
+      const timeout = props.healthCheckTimeout ?? Duration.seconds(5);
+      if (interval.isUnresolved() || timeout.isUnresolved() || timeout.toMilliseconds() <= interval.toMilliseconds()) return;
+      invalidProp(scope, 'healthCheckTimeout', timeout.toHumanString(), `a check cannot wait longer than the interval between checks (${interval.toHumanString()}); lower healthCheckTimeout or raise healthCheckInterval`);
+    },
+    () => validateIntegerRange(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 1, 10),
+    () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
+  ];
+}
+
+/** A value as an error shows it: a literal Duration in words, anything else as given. */
+function shown(value: unknown): unknown {
+  return value instanceof Duration && !value.isUnresolved() ? value.toHumanString() : value;
 }

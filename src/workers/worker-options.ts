@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServiceImage } from '../service/service-image';
-import { CapacityOptions, ContainerOptions, WorkloadEnvironmentOptions } from '../service/service-options';
+import { CapacityOptions, ContainerOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
 
 /** Queue mode of a worker: it consumes an SQS queue and scales on the backlog each running task has. */
 export interface WorkerQueueOptions {
@@ -36,7 +36,15 @@ export interface WorkerQueueOptions {
  * mode. A worker has a queue (queue mode), a port (internal mode: reachable by name from the platform's other
  * workloads through ECS Service Connect, never from the internet), or both.
  */
-export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions {
+export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions, HealthCheckTimingOptions {
+  /**
+   * Command of a container health check, run in the worker's container; exit code 0 is healthy. One string runs in
+   * a shell (`['curl -f http://localhost:8080/health || exit 1']`; the image must have the tool it calls), several
+   * are run as given. ECS replaces a task that fails it `unhealthyThresholdCount` times in a row; the other health
+   * check props need it.
+   * @default - no container health check (nothing runs in the container but its command)
+   */
+  readonly healthCheckCommand?: string[];
   /**
    * Consume an SQS queue and scale on its backlog.
    * @default - no queue

@@ -108,6 +108,12 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       command: props.command,
       environment: { ...props.environment, ...(this.queue ? { QUEUE_URL: this.queue.queueUrl } : {}) },
       secrets: props.secrets,
+      healthCheck: props.healthCheckCommand ? {
+        command: props.healthCheckCommand,
+        interval: props.healthCheckInterval,
+        timeout: props.healthCheckTimeout,
+        retries: props.unhealthyThresholdCount,
+      } : undefined,
     });
     this.logGroup = task.logGroups[WORKER_CONTAINER];
     this.ecrContainers = task.ecrContainers;
@@ -116,7 +122,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
     if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
-    else this.scaleOnUtilization(props.targetCpuUtilizationPercent, props.targetMemoryUtilizationPercent);
+    else this.scaleOnUtilization(props);
     this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
@@ -175,6 +181,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       capacityProviderStrategies: this.config.capacityProviderStrategies,
+      healthCheckGracePeriod: props.healthCheckGracePeriod,
       serviceConnectConfiguration: props.port !== undefined ? {
         namespace: this.config.serviceConnectNamespace,
         services: [{ portMappingName: WORKER_CONTAINER, dnsName: this.config.name, port: props.port }],
@@ -182,16 +189,19 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     });
   }
 
+  /** An internal worker scales on CPU (the web service's default target; off at 0), and on memory when a target other than 0 is given. */
+  private scaleOnUtilization(props: WorkerServiceProps): void {
+    const cooldowns = { scaleInCooldown: props.scaleInCooldown, scaleOutCooldown: props.scaleOutCooldown };
+    const cpu = props.targetCpuUtilizationPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent;
+    const memory = props.targetMemoryUtilizationPercent ?? 0;
+    if (cpu !== 0) this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: cpu, ...cooldowns });
+    if (memory !== 0) this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: memory, ...cooldowns });
+  }
+
   /**
    * AWS's rule for queue workers: scale on the messages waiting per running task. Step scaling (not target tracking)
    * so that a worker at zero tasks starts when messages arrive.
    */
-  /** An internal worker scales on CPU (the web service's default target), and on memory when a target is given. */
-  private scaleOnUtilization(cpuPercent: number | undefined, memoryPercent: number | undefined): void {
-    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: cpuPercent ?? SERVICE_DEFAULTS.targetUtilizationPercent });
-    if (memoryPercent !== undefined) this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: memoryPercent });
-  }
-
   private scaleOnBacklog(queue: sqs.IQueue, messagesPerTask: number): void {
     const period = Duration.minutes(1);
     const visible = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
