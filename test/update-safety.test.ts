@@ -140,7 +140,7 @@ test('GIVEN the platform WHEN its health checks and scaling are tuned THEN targe
     },
   }));
   const impacts: Array<[string, ResourceImpact]> = [];
-  diff.resources.forEachDifference((id, change) => {
+  diff.resources.forEachDifference((_id, change) => {
     const type = change.resourceType ?? '';
     if (/TargetGroup$|::Service$|ScalableTarget$/.test(type)) impacts.push([type, change.changeImpact]);
   });
