@@ -4,18 +4,18 @@ import * as path from 'path';
 
 /** What the tool touches outside itself: output, environment, child processes and time (tests replace parts). */
 export interface Io {
+  /** Environment of the `aws` processes (credentials, AWS_PROFILE, AWS_ENDPOINT_URL, PATH). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Ends `logs --follow` and the wait of `run` (Ctrl-C in a terminal). */
+  readonly signal?: AbortSignal;
   /** Writes one line to standard output. */
   out(line: string): void;
   /** Writes one line to standard error. */
   err(line: string): void;
-  /** Environment of the `aws` processes (credentials, AWS_PROFILE, AWS_ENDPOINT_URL, PATH). */
-  readonly env: NodeJS.ProcessEnv;
   /** Runs a command on the user's terminal (stdin, stdout and stderr inherited); resolves to its exit code. */
   interactive(command: string, args: string[]): Promise<number>;
   /** Waits between polls. */
   sleep(ms: number): Promise<void>;
-  /** Ends `logs --follow` and the wait of `run` (Ctrl-C in a terminal). */
-  readonly signal?: AbortSignal;
 }
 
 /** The process's own terminal. */

@@ -39,9 +39,10 @@ export interface Workload {
 /** The deployed platform: its root stack, the outputs and resources of it and every nested stack, its workloads. */
 export interface Platform {
   readonly stackName: string;
-  readonly outputs: Record<string, string>;
   readonly resources: StackResource[];
   readonly workloads: Workload[];
+  /** The root stack's outputs, read on first call. */
+  outputs(): Promise<Record<string, string>>;
 }
 
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
@@ -49,12 +50,20 @@ const GONE = /^DELETE_COMPLETE$|^DELETE_IN_PROGRESS$/;
 
 /** Reads the stack (found by its outputs when not named), walks its nested stacks and finds the workloads. */
 export async function loadPlatform(aws: AwsCli, stackName: string | undefined): Promise<Platform> {
-  const root = stackName ? await describeStack(aws, stackName) : await findPlatformStack(aws);
-  const resources = await walk(aws, root.StackName);
-  const outputs: Record<string, string> = {};
-  for (const output of root.Outputs ?? []) outputs[output.OutputKey] = output.OutputValue;
+  // Each call is an `aws` process: a named stack is read by its resources alone, its outputs only when needed.
+  const found = stackName ? undefined : await findPlatformStack(aws);
+  const root: string = found?.StackName ?? stackName;
+  const resources = await walk(aws, root).catch(error => {
+    if (error instanceof AwsError && /does not exist/.test(error.message)) return missingStack(aws, root).then(e => Promise.reject(e));
+    throw error;
+  });
   const workloads = await findWorkloads(aws, resources);
-  return { stackName: root.StackName, outputs, resources, workloads };
+  let outputs: Promise<Record<string, string>> | undefined;
+  const readOutputs = async () => {
+    const stack = found ?? (await aws.call('cloudformation', 'describe-stacks', ['--stack-name', root])).Stacks[0];
+    return Object.fromEntries((stack.Outputs ?? []).map((o: any) => [o.OutputKey, o.OutputValue]));
+  };
+  return { stackName: root, outputs: () => outputs ??= readOutputs(), resources, workloads };
 }
 
 /** The workload of that name, or an error listing the ones that exist. */
@@ -66,18 +75,10 @@ export function requireWorkload(platform: Platform, name: string | undefined, ve
   return workload;
 }
 
-async function describeStack(aws: AwsCli, name: string): Promise<any> {
-  try {
-    const result = await aws.call('cloudformation', 'describe-stacks', ['--stack-name', name]);
-    return result.Stacks[0];
-  } catch (error) {
-    if (error instanceof AwsError && /does not exist/.test(error.message)) {
-      const where = aws.target.region ?? aws.target.env.AWS_REGION ?? aws.target.env.AWS_DEFAULT_REGION ?? 'this region';
-      const candidates = await platformStacks(aws).then(stacks => stacks.map(s => s.StackName), () => []);
-      throw new CliError(`stack "${name}" does not exist in ${where}: check --stack and --region${candidates.length ? ` (platform stacks here: ${candidates.join(', ')})` : ''}`);
-    }
-    throw error;
-  }
+async function missingStack(aws: AwsCli, name: string): Promise<CliError> {
+  const where = aws.target.region ?? aws.target.env.AWS_REGION ?? aws.target.env.AWS_DEFAULT_REGION ?? 'this region';
+  const candidates = await platformStacks(aws).then(stacks => stacks.map(s => s.StackName), () => []);
+  return new CliError(`stack "${name}" does not exist in ${where}: check --stack and --region${candidates.length ? ` (platform stacks here: ${candidates.join(', ')})` : ''}`);
 }
 
 /** Root stacks with the outputs every `BackendPlatform` publishes (`<Platform>ServiceUrl`, `<Platform>RepositoryUri`). */
@@ -140,10 +141,10 @@ async function findServices(aws: AwsCli, resources: StackResource[]): Promise<Wo
       resource: part.find(r => r.physicalId === service.serviceArn || r.physicalId.endsWith(`/${service.serviceName}`)),
     }));
   };
-  const [described, parameterNames] = await Promise.all([
-    Promise.all([...byCluster].flatMap(([cluster, group]) => chunks(group, 10).map(part => describe(cluster, part)))),
-    serviceNameParameters(aws, resources),
-  ]);
+  const described = await Promise.all([...byCluster].flatMap(([cluster, group]) => chunks(group, 10).map(part => describe(cluster, part))));
+  // Stacks deployed before the tag existed: the web services' service-name parameters name them.
+  const untagged = described.flat().some(({ service }) => tagValue(service.tags) === undefined);
+  const parameterNames = untagged ? await serviceNameParameters(aws, resources) : new Map<string, string>();
   return described.flat().filter(({ service }) => service.status !== 'INACTIVE').map(({ service, resource }) => {
     const name = tagValue(service.tags) ?? parameterNames.get(service.serviceName) ?? resource?.logicalId.toLowerCase() ?? service.serviceName;
     const awsvpc = service.networkConfiguration?.awsvpcConfiguration;
@@ -153,14 +154,19 @@ async function findServices(aws: AwsCli, resources: StackResource[]): Promise<Wo
       cluster: service.clusterArn,
       taskDefinition: service.taskDefinition,
       network: awsvpc ? { subnets: awsvpc.subnets ?? [], securityGroups: awsvpc.securityGroups ?? [], assignPublicIp: awsvpc.assignPublicIp ?? 'DISABLED' } : undefined,
-      placement: service.capacityProviderStrategy?.length
-        ? ['--capacity-provider-strategy', JSON.stringify(service.capacityProviderStrategy)]
-        : ['--launch-type', service.launchType ?? 'FARGATE'],
+      placement: servicePlacement(service),
       service,
       stack: resource?.stack ?? '',
       logicalId: resource?.logicalId ?? '',
     };
   });
+}
+
+/** RunTask placement of a one-off task like the service's: its capacity provider strategy (Fargate Spot) or launch type. */
+export function servicePlacement(service: any): string[] {
+  return service.capacityProviderStrategy?.length
+    ? ['--capacity-provider-strategy', JSON.stringify(service.capacityProviderStrategy)]
+    : ['--launch-type', service.launchType ?? 'FARGATE'];
 }
 
 /** Service name -> workload, from the `/<app>/<env>/<workload>/service-name` parameters the stacks create. */

@@ -31,8 +31,19 @@ test('the verb table is the dispatcher: a verb added to it runs, with its own op
   const seen: string[] = [];
   const code = await main(['hello', 'world', '--loud'], { out: () => undefined, err: () => undefined, env: {}, interactive: async () => 0, sleep: async () => undefined }, [
     ...VERBS,
-    { name: 'hello', summary: 's', usage: '', description: [], needs: [], options: [{ name: 'loud', description: 'd' }], usesAws: false,
-      run: async context => { seen.push(context.args.positionals[0], String(context.args.options.get('loud'))); return 3; } },
+    {
+      name: 'hello',
+      summary: 's',
+      usage: '',
+      description: [],
+      needs: [],
+      options: [{ name: 'loud', description: 'd' }],
+      usesAws: false,
+      run: async context => {
+        seen.push(context.args.positionals[0], String(context.args.options.get('loud')));
+        return 3;
+      },
+    },
   ]);
   expect([code, seen]).toEqual([3, ['world', 'true']]);
 });

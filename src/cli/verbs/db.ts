@@ -21,14 +21,16 @@ export interface DatabaseEndpoint {
  * The `aws ssm start-session` arguments that forward a local port to host:port through one container of an ECS
  * task: the target is `ecs:<cluster name>_<task id>_<container runtime id>`, as `aws ecs execute-command` builds it.
  */
-export function portForwardingArgs(cluster: string, task: any, container: string, host: string, port: number, localPort: number, globalArgs: string[]): string[] {
+export function portForwardingArgs(
+  cluster: string, task: any, container: string, host: string, remotePort: number, localPort: number, globalArgs: string[],
+): string[] {
   const runtimeId = (task.containers ?? []).find((c: any) => c.name === container)?.runtimeId;
   if (!runtimeId) throw new CliError(`container ${container} of task ${taskId(task.taskArn)} has no runtime ID yet (is it running?): retry in a minute, or pass --container`);
   return [
     'ssm', 'start-session',
     '--target', `ecs:${clusterName(cluster)}_${taskId(task.taskArn)}_${runtimeId}`,
     '--document-name', DOCUMENT,
-    '--parameters', JSON.stringify({ host: [host], portNumber: [String(port)], localPortNumber: [String(localPort)] }),
+    '--parameters', JSON.stringify({ host: [host], portNumber: [String(remotePort)], localPortNumber: [String(localPort)] }),
     ...globalArgs,
   ];
 }
@@ -107,7 +109,7 @@ async function findDatabase(aws: AwsCli, platform: Platform, args: VerbContext['
       identifier: chosen.physicalId,
     };
   }
-  const output = Object.entries(platform.outputs).find(([key]) => key.endsWith('DatabaseEndpoint'));
+  const output = Object.entries(await platform.outputs()).find(([key]) => key.endsWith('DatabaseEndpoint'));
   if (output) return { host: output[1], port: 5432, secretArn, identifier: output[1] };
   throw new CliError(`stack ${platform.stackName} has no database (no AWS::RDS::DBInstance, no *DatabaseEndpoint output): give the platform database: {}, or pass --host <host> --port <port>`);
 }

@@ -69,7 +69,9 @@ export const logsVerb: Verb = {
         ...(source.streamPrefix ? ['--log-stream-name-prefix', source.streamPrefix] : []),
         ...(pattern ? ['--filter-pattern', pattern] : []),
       ])));
-      const events = results.flatMap(r => r.events ?? []).filter((e: any) => !seen.has(e.eventId)).sort((a: any, b: any) => a.timestamp - b.timestamp);
+      const events = results.flatMap(r => r.events ?? [])
+        .filter((e: any) => !seen.has(e.eventId))
+        .sort((a: any, b: any) => a.timestamp - b.timestamp);
       for (const event of events) {
         seen.add(event.eventId);
         io.out(`${new Date(event.timestamp).toISOString()} ${shortStream(event.logStreamName)} ${String(event.message).replace(/\n$/, '')}`);

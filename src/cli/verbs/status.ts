@@ -96,7 +96,10 @@ async function alarmsInAlarm(aws: AwsCli, of: { names: string[]; dimensions: str
   const result = await aws.call('cloudwatch', 'describe-alarms', ['--state-value', 'ALARM']);
   const all = [...(result.MetricAlarms ?? []), ...(result.CompositeAlarms ?? [])];
   const values = new Set(of.dimensions.filter(Boolean));
-  const dimensionsOf = (alarm: any) => [...(alarm.Dimensions ?? []), ...(alarm.Metrics ?? []).flatMap((m: any) => m.MetricStat?.Metric?.Dimensions ?? [])];
+  const dimensionsOf = (alarm: any) => [
+    ...(alarm.Dimensions ?? []),
+    ...(alarm.Metrics ?? []).flatMap((m: any) => m.MetricStat?.Metric?.Dimensions ?? []),
+  ];
   return all.filter(alarm => of.names.includes(alarm.AlarmName) || dimensionsOf(alarm).some((d: any) => values.has(d.Value)));
 }
 
