@@ -83,6 +83,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-backend-platform/cdk-backend-platform-go',
   },
 
+  // Day-two operations (src/cli, docs/day-two.md); it calls AWS through the user's AWS CLI, so no SDK is bundled.
+  bin: { 'cdk-backend-platform': 'lib/cli/main.js' },
+
   gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/', '.jsii.tabl.json'],
 });
 

@@ -419,8 +419,10 @@ test('GIVEN a restored platform WHEN we resize its database, keeping restoreFrom
 function upgradeChanges(fixture: string, stack: (app: App) => Stack) {
   const before = JSON.parse(fs.readFileSync(path.join(__dirname, 'upgrade-fixtures', fixture), 'utf8'));
   const after = Template.fromStack(stack(new App({ context: cxapi.CURRENTLY_RECOMMENDED_FLAGS }))).toJSON();
-  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
-  fullDiff(before, after).resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact; properties: string[] }> = [];
+  fullDiff(before, after).resources.forEachDifference((id, change) => changes.push({
+    id, type: change.resourceType ?? '', impact: change.changeImpact, properties: Object.keys(change.propertyUpdates),
+  }));
   return changes;
 }
 
@@ -443,7 +445,15 @@ describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to th
     expect(job.map(c => c.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining([
       'BackendCleanupJobFailedRunRule', 'BackendCleanupJobSchedule', 'BackendCleanupJobTaskDefinitionEventsRoleDefaultPolicy',
     ]));
-    expect(job.filter(c => ['AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type))).toEqual([]);
+    // Only the workload tag reaches them (in place, next test).
+    expect(job.filter(c => ['AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(c.type) && c.properties.join() !== 'Tags')).toEqual([]);
+  });
+
+  test('THEN the workload tag (cdk-backend-platform:workload, what the command-line tool finds workloads by) is added in place: ECS services and task definitions included, nothing replaced for it', () => {
+    // The cleanup job's task definition is replaced for its command (previous test), not for the tag.
+    const tagged = changes.filter(c => c.properties.includes('Tags') && !/^BackendCleanupJobTaskDefinition[0-9A-F]{8}$/.test(c.id));
+    expect(tagged.filter(c => c.impact !== ResourceImpact.WILL_UPDATE).map(c => `${c.id} ${c.impact}`)).toEqual([]);
+    expect(tagged.filter(c => c.properties.length === 1).map(c => c.type)).toEqual(expect.arrayContaining(['AWS::ECS::Service', 'AWS::ECS::TaskDefinition']));
   });
 
   test('THEN the runtime guard is only added: function, role, rule, log group and alarm are created, nothing else of the job is removed', () => {

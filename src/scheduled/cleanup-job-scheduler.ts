@@ -1,4 +1,4 @@
-import { Duration, IResolvable, IResolveContext, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext, PhysicalName, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -25,6 +25,7 @@ import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition } from '../private/task-definition';
 import { invalidProp, validateIntegerRange, validateNonEmpty, validateSeconds } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
+import { WORKLOAD_TAG } from '../private/workload-tag';
 
 /** What a scheduled task runs, when, and at what size. The platform's `cleanupJob` takes the same options. */
 export interface ScheduledTaskOptions {
@@ -153,6 +154,8 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
     const maxRuntime = validateProps(this, props, schedule);
     warnOnCredentialNamedEnvironment(this, 'environment', props.environment);
     this.imageRepository = props.imageRepository;
+    // How the command-line tool tells workloads apart (the task definition carries it); tags update in place.
+    Tags.of(this).add(WORKLOAD_TAG, id.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
 
     this.logGroup = createLogGroup(this, 'LogGroup', props.logRetention, props.logEncryptionKey);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {

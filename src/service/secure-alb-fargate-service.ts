@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -31,6 +31,7 @@ import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 import { invalidProp } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
+import { WORKLOAD_TAG } from '../private/workload-tag';
 
 /** The SSM parameters every service publishes under `/<app>/<env>/backend/`. */
 const SSM_OUTPUTS = ['service-url', 'service-name'];
@@ -137,6 +138,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     this.edgeMode = config.edgeMode;
     this.logOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey };
     this.claimPhysicalNames(props, config);
+    // How the command-line tool tells workloads apart; tags update in place (ECS service and task definition included).
+    Tags.of(this).add(WORKLOAD_TAG, config.workloadName);
 
     const owner = props.shareEdgeWith;
     this.sharesEdge = owner !== undefined;

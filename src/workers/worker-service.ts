@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -22,6 +22,7 @@ import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { WORKLOAD_TAG } from '../private/workload-tag';
 import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
 import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
@@ -83,6 +84,8 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.image = this.config.image;
     this.redeployOptions = { logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey, alarmTopic: props.alarmTopic };
     this.claimPhysicalNames(props);
+    // How the command-line tool tells workloads apart; tags update in place (ECS service and task definition included).
+    Tags.of(this).add(WORKLOAD_TAG, this.config.name);
     const cluster = props.cluster;
     this.cluster = cluster;
     if (props.spot) ensureFargateSpot(cluster);
