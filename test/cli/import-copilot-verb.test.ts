@@ -8,8 +8,12 @@ import { main } from '../../src/cli/main';
 function recordingIo(): Io & { lines: string[] } {
   const lines: string[] = [];
   return {
-    lines, env: {}, out: line => lines.push(line), err: line => lines.push(line),
-    interactive: () => Promise.reject(new Error('no command runs')), sleep: () => Promise.resolve(),
+    lines,
+    env: {},
+    out: line => lines.push(line),
+    err: line => lines.push(line),
+    interactive: () => Promise.reject(new Error('no command runs')),
+    sleep: () => Promise.resolve(),
   };
 }
 
