@@ -76,7 +76,8 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::ECR::Repository')).toEqual(['BackendRepository2FE8F27E']);
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
       expect(ids('AWS::Logs::LogGroup')).toEqual([
-        'BackendCleanupJobLogGroup02EB7E84', 'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
+        'BackendCleanupJobLogGroup02EB7E84', 'BackendCleanupJobRuntimeGuardLogGroup33F3F438',
+        'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
         'BackendServiceRotationRedeployLogGroup0B6CC28A', 'BackendServiceSmokeTestLogGroup7EFC78AB',
       ]);
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);
