@@ -7,17 +7,21 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost, prices } from './cost';
 import { createPlatformApp } from './platform-app';
+import { createScaleApp, KINDS } from './scale-app';
 import * as rollout from './rollout-model';
 // The bench measures the published JavaScript (lib/), like platform-app.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ServiceDeployment } = require('../lib') as typeof import('../src');
 
-interface Run { variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[] }
+interface Run {
+  variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[];
+  templates: Array<{ name: string; resources: number; bytes: number }>;
+}
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const VARIANTS = ['platform', 'baseline', 'empty'];
@@ -115,7 +119,44 @@ const arm = createPlatformApp(graviton, ['development'], { cpuArchitecture: ecs.
 const armLines = estimateMonthlyCost(Template.fromStack(arm).toJSON() as Parameters<typeof estimateMonthlyCost>[0]);
 console.log(`\n  platform BackendDev with service.cpuArchitecture ARM64: ${armLines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month`);
 for (const line of armLines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
-fs.rmSync(work, { recursive: true, force: true });
+
+// Scale (issue #30): a platform of 1, 10 and 30 workloads in stacks of their own, each size in fresh processes.
+const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+const scaleRuns: Run[] = [];
+for (let i = 0; i < SCALE_RUNS; i++) {
+  for (const workloads of [1, 10, 30]) {
+    const outdir = path.join(work, `scale-${workloads}-${i}`);
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'run-one.ts'), `scale-${workloads}`, outdir], {
+      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
+      encoding: 'utf8',
+    });
+    scaleRuns.push(JSON.parse(output.trim().split('\n').pop()!));
+  }
+}
+console.log(`\nScale: added workloads (web, worker, job in turn) in stacks of their own, with database, cache and data bucket; median of ${SCALE_RUNS} runs`);
+console.log('workloads  templates  resources  platform stack: resources / bytes  largest workload template  construct+synth  per workload');
+for (const workloads of [1, 10, 30]) {
+  const mine = scaleRuns.filter(r => r.variant === `scale-${workloads}`);
+  const ms = median(mine.map(r => r.constructMs + r.synthMs));
+  const [platformTemplate, ...nested] = mine[0].templates;
+  const largest = Math.max(...nested.map(t => t.resources));
+  console.log(`${String(workloads).padStart(9)} ${String(mine[0].templates.length).padStart(10)} ${String(mine[0].resources).padStart(10)} ${`${platformTemplate.resources} / ${platformTemplate.bytes}`.padStart(35)} ${String(largest).padStart(26)} ${`${ms.toFixed(0)} ms`.padStart(16)} ${`${(ms / workloads).toFixed(0)} ms`.padStart(13)}`);
+}
+// Resources one workload of each kind adds, in the platform's stack or in a stack of its own.
+const resourcesOf = (workloads: number, ownStack: boolean, kind: string) => {
+  const app = new App();
+  const [stack] = createScaleApp(app, workloads, ownStack, [kind]);
+  const count = (s: Stack) => Object.keys(Template.fromStack(s).toJSON().Resources).length;
+  const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  return { platform: count(stack), own: nested.reduce((n, s) => n + count(s), 0) };
+};
+console.log('\nResources per workload kind: in the platform\'s stack, or in a stack of its own (+ what the platform\'s stack gains)');
+for (const kind of KINDS) {
+  const base = resourcesOf(0, false, kind).platform;
+  const inStack = resourcesOf(1, false, kind).platform - base;
+  const own = resourcesOf(1, true, kind);
+  console.log(`  ${kind.padEnd(7)} in the platform's stack: ${inStack}; in its own stack: ${own.own} (+${own.platform - base})`);
+}
 
 // Development egress: the NAT instance the profile uses against the two designs issue #29 asks to weigh.
 const hours = prices.hoursPerMonth;
@@ -127,3 +168,4 @@ console.log('\nDevelopment egress options (USD/month, before data charges)');
 console.log(`  ${natInstance.toFixed(2).padStart(8)}  one t4g.nano NAT instance with its public IPv4 and 8 GiB gp3 (the profile's choice)`);
 console.log(`  ${natGateway.toFixed(2).padStart(8)}  one NAT gateway with its public IPv4`);
 console.log(`  ${endpoints.toFixed(2).padStart(8)}  interface endpoints for ECR (2), Logs, Secrets Manager and SSM in 2 AZs, no NAT (and no egress to anything else)`);
+fs.rmSync(work, { recursive: true, force: true });

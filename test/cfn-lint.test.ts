@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack } from 'aws-cdk-lib';
 import { constructCases } from './construct-cases';
 import { createBaselineApp } from '../bench/baseline-app';
 import { createApp } from '../examples/backend-app';
@@ -28,9 +28,16 @@ function cfnLintVersion(): string | undefined {
 function synthesizedTemplates(dir: string): string[] {
   const written: string[] = [];
   const write = (name: string, app: App) => {
-    for (const stack of app.synth().stacks) {
+    const assembly = app.synth();
+    for (const stack of assembly.stacks) {
       const file = path.join(dir, `${name}-${stack.stackName}.template.json`);
       fs.writeFileSync(file, JSON.stringify(stack.template));
+      written.push(file);
+    }
+    // Workloads in stacks of their own (docs/adr/0015): each nested stack's template too.
+    for (const nested of app.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)) {
+      const file = path.join(dir, `${name}-${nested.node.path.replace(/[^A-Za-z0-9]+/g, '-')}.nested.template.json`);
+      fs.copyFileSync(path.join(assembly.directory, nested.templateFile), file);
       written.push(file);
     }
   };

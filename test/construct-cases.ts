@@ -296,6 +296,23 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addService('Hooks', { pathPatterns: ['/hooks/*'], stores: [], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
     return given;
   }],
+  ['BackendPlatform with a blue/green web service, an internal worker, a queue worker and a job in stacks of their own (ownStack)', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      database: {},
+      cache: {},
+      dataBucket: {},
+      service: { deployment: ServiceDeployment.blueGreen(), webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addWorker('Pricing', { port: 8080, ownStack: true });
+    platform.addWorker('Mailer', { queue: {}, ownStack: true });
+    platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen(), ownStack: true });
+    platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT', ownStack: true });
+    return given;
+  }],
   ['SecureAlbFargateService sharing another one\'s edge (PUBLIC_ALB)', (app) => {
     const given = givenStack({}, app);
     const image = ServiceImage.fromEcrRepository(given.repository);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnTemplate, NamedTemplate } from './rule';
 import { createApp } from '../../examples/backend-app';
@@ -29,13 +29,16 @@ export function integTemplates(): NamedTemplate[] {
 /** The reference app (both profiles) and every construct case, synthesized from the current source. */
 export function synthesizedTemplates(): NamedTemplate[] {
   const app = new App();
-  const named: NamedTemplate[] = createApp(app).map(stack => ({ name: `examples/${stack.stackName}`, template: templateOf(stack) }));
-  for (const [name, build] of constructCases) {
-    named.push({ name: `case/${name}`, template: templateOf(build(new App()).stack) });
-  }
+  const named: NamedTemplate[] = createApp(app).flatMap(stack => templatesOf(`examples/${stack.stackName}`, stack));
+  for (const [name, build] of constructCases) named.push(...templatesOf(`case/${name}`, build(new App()).stack));
   return named;
 }
 
-function templateOf(stack: Stack): CfnTemplate {
-  return Template.fromStack(stack).toJSON() as CfnTemplate;
+/** A stack's template and its nested stacks' (workloads in stacks of their own, docs/adr/0015), each a template of its own. */
+function templatesOf(name: string, stack: Stack): NamedTemplate[] {
+  const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  return [stack, ...nested].map(s => ({
+    name: s === stack ? name : `${name}/${s.node.path}`,
+    template: Template.fromStack(s).toJSON() as CfnTemplate,
+  }));
 }
