@@ -318,8 +318,10 @@ const COPILOT_COOLDOWN_MS = { in: 120000, out: 60000 };
  */
 function cooldownOptions(ctx: Context, manifest: Parsed, count: CountForm, web: boolean): [string, Code][] {
   const active = SCALING_METRICS.filter(metric => ({
-    cpu_percentage: count.cpuPercent, memory_percentage: count.memoryPercent,
-    requests: web ? count.requests : undefined, response_time: web ? count.responseTimeMs : undefined,
+    cpu_percentage: count.cpuPercent,
+    memory_percentage: count.memoryPercent,
+    requests: web ? count.requests : undefined,
+    response_time: web ? count.responseTimeMs : undefined,
   })[metric] !== undefined);
   const options: [string, Code][] = [];
   for (const direction of ['in', 'out'] as const) {

@@ -146,7 +146,10 @@ export function parseCount(count: Yaml | undefined): CountForm {
   const percent = (value: Yaml | undefined) => { const v = valueOf(value); return typeof v === 'number' ? v : undefined; };
   const cooldownOf = (value: Yaml | undefined): CooldownForm => isMap(value) ? { in: parseDuration(value.in), out: parseDuration(value.out) } : {};
   const metricCooldowns: { [metric in ScalingMetric]?: CooldownForm } = {};
-  SCALING_METRICS.forEach(metric => { const m = count[metric]; if (isMap(m) && isMap(m.cooldown)) metricCooldowns[metric] = cooldownOf(m.cooldown); });
+  SCALING_METRICS.forEach(metric => {
+    const form = count[metric];
+    if (isMap(form) && isMap(form.cooldown)) metricCooldowns[metric] = cooldownOf(form.cooldown);
+  });
   const cpuPercent = percent(count.cpu_percentage);
   const memoryPercent = percent(count.memory_percentage);
   const requests = percent(count.requests);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, standaloneWorkspaces, synthGeneratedApp, synthGroups } from './generated-app';
+import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, standaloneWorkspaces, synthErrors, synthGeneratedApp, synthGroups } from './generated-app';
 import { countFindings, isMap, Yaml } from '../../../src/cli/copilot';
 
 /** Every leaf path of a manifest (overrides under `environments.<env>` at their own path), lists of maps as `[]`. */
@@ -56,7 +56,7 @@ describe('import-copilot on the collected Copilot manifests', () => {
       const app = synthGeneratedApp(converted.app);
       const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
       expect(stacks.length).toBe(1);
-      expect(Annotations.fromStack(stacks[0]).findError('*', Match.anyValue())).toEqual([]);
+      expect(synthErrors(stacks[0])).toEqual([]);
       templates.push(Template.fromStack(stacks[0]));
     }
     const count = (type: string, props: object = {}) =>
@@ -69,14 +69,18 @@ describe('import-copilot on the collected Copilot manifests', () => {
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 0 * * ? *)' })).toBe(1);
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 12 ? * MON *)' })).toBe(1);
     // The documented autoscaling service: 30 requests per task, 2 s response time steps, cooldowns 60 s in / 30 s out.
-    expect(count('AWS::ApplicationAutoScaling::ScalingPolicy', { TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-      PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }), TargetValue: 30, ScaleInCooldown: 60, ScaleOutCooldown: 30,
-    }) })).toBe(1);
+    expect(count('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }), TargetValue: 30, ScaleInCooldown: 60, ScaleOutCooldown: 30,
+      }),
+    })).toBe(1);
     expect(count('AWS::ApplicationAutoScaling::ScalingPolicy', { StepScalingPolicyConfiguration: Match.objectLike({ MetricAggregationType: Match.anyValue() }) })).toBeGreaterThan(0);
     // Backend Services' container health checks, as the manifests give them.
-    expect(count('AWS::ECS::TaskDefinition', { ContainerDefinitions: Match.arrayWith([Match.objectLike({
-      HealthCheck: { Command: ['CMD-SHELL', 'curl -f http://localhost:8080 || exit 1'], Interval: 10, Retries: 2, Timeout: 5, StartPeriod: Match.absent() },
-    })]) })).toBeGreaterThan(0);
+    expect(count('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
+        HealthCheck: { Command: ['CMD-SHELL', 'curl -f http://localhost:8080 || exit 1'], Interval: 10, Retries: 2, Timeout: 5, StartPeriod: Match.absent() },
+      })]),
+    })).toBeGreaterThan(0);
     // A job's timeout is its runtime guard's limit (docs/adr/0013).
     expect(count('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '3600' }) } })).toBeGreaterThan(0);
   });

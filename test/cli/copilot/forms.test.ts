@@ -1,6 +1,6 @@
 import {
   COPILOT_HEALTH_CHECK_COMMAND, interpolate, mergeOverrides, parseAliases, parseCommand, parseContainerHealthCheck, parseCount,
-  parseDuration, parseHealthCheck, parsePlatform, parseSecret, scheduleExpression,
+  parseDuration, parseHealthCheck, parsePlatform, parseSecret, scheduleExpression, Yaml,
 } from '../../../src/cli/copilot';
 
 describe('the forms of Copilot fields', () => {
@@ -51,7 +51,7 @@ describe('the forms of Copilot fields', () => {
     });
     expect(parseCount({ range: '1-10', response_time: { value: '500ms' } })).toMatchObject({ responseTimeMs: 500, autoscales: true });
     // A number, spot, or a range without a metric (which Copilot refuses) do not autoscale.
-    [3, { spot: 2 }, { range: '1-10' }].forEach(count => expect(parseCount(count).autoscales).toBe(false));
+    ([3, { spot: 2 }, { range: '1-10' }] as Yaml[]).forEach(count => expect(parseCount(count).autoscales).toBe(false));
   });
 
   test('alias: a string, a list, objects with their hosted zone', () => {
