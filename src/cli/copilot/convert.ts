@@ -1,8 +1,8 @@
 import { parseDocument } from 'yaml';
 import { AppWriter, Code, durationCode, literal, pascalCase } from './codegen';
 import {
-  interpolate, isMap, mergeOverrides, parseAliases, parseCommand, parseCount, parseDuration, parseHealthCheck,
-  parsePlatform, parseSecret, scheduleExpression, Yaml, YamlMap,
+  CountForm, interpolate, isMap, mergeOverrides, parseAliases, parseCommand, parseContainerHealthCheck, parseCount,
+  parseDuration, parseHealthCheck, parsePlatform, parseSecret, SCALING_METRICS, scheduleExpression, Yaml, YamlMap,
 } from './forms';
 import { lookupField, MANIFEST_TYPES, ManifestType, MappingStatus } from './mapping';
 
@@ -281,18 +281,64 @@ function taskOptions(ctx: Context, stack: string, manifest: Parsed, options: [st
   if (rolling !== undefined && rolling !== 'default') report(ctx, manifest, 'deployment.rolling', 'unsupported', `rolling "${String(rolling)}": only the default rolling update (circuit breaker, rollback)`);
 }
 
-/** count and exec of a service; `queue` for a queue worker (which takes no utilization targets). */
-function capacityOptions(ctx: Context, manifest: Parsed, options: [string, Code][], queue: boolean): number | undefined {
+/** What scales a service: the web service (on its load balancer's traffic too), an internal worker, a queue worker (on its backlog only). */
+type ServiceKind = 'web' | 'internal' | 'queue';
+
+/** count and exec of a service. */
+function capacityOptions(ctx: Context, manifest: Parsed, options: [string, Code][], kind: ServiceKind): number | undefined {
   const count = parseCount(manifest.raw.count);
   count.problems.forEach(problem => report(ctx, manifest, 'count', 'unsupported', problem));
   if (count.min !== undefined) options.push(['minCapacity', literal(count.min)]);
   if (count.max !== undefined) options.push(['maxCapacity', literal(count.max)]);
   if (count.allSpot) options.push(['spot', 'true'], ['onDemandBaseCapacity', '0']);
   else if (count.spotFrom !== undefined) options.push(['spot', 'true'], ['onDemandBaseCapacity', literal(Math.max(0, count.spotFrom - 1))]);
-  if (!queue && count.cpuPercent !== undefined) options.push(['targetCpuUtilizationPercent', literal(count.cpuPercent)]);
-  if (!queue && count.memoryPercent !== undefined) options.push(['targetMemoryUtilizationPercent', literal(count.memoryPercent)]);
+  if (kind !== 'queue') {
+    // Copilot scales a range on the metrics it names only; the library's CPU (and the web service's memory) target is on by default.
+    const web = kind === 'web';
+    const otherTarget = count.memoryPercent !== undefined || (web && count.requests !== undefined);
+    const cpu = count.cpuPercent ?? (count.autoscales && otherTarget ? 0 : undefined);
+    const memory = count.memoryPercent ?? (count.autoscales && web ? 0 : undefined);
+    if (cpu !== undefined) options.push(['targetCpuUtilizationPercent', literal(cpu)]);
+    if (memory !== undefined) options.push(['targetMemoryUtilizationPercent', literal(memory)]);
+    if (web && count.requests !== undefined) options.push(['targetRequestsPerTaskPerMinute', literal(count.requests)]);
+    if (web && count.responseTimeMs !== undefined) options.push(['scaleOutResponseTime', durationCode(count.responseTimeMs)]);
+    options.push(...cooldownOptions(ctx, manifest, count, web));
+  }
   if (manifest.raw.exec === true) options.push(['enableExecuteCommand', 'true']);
   return count.messagesPerTask;
+}
+
+/** Copilot's cooldowns of a metric that names none and has no `count.cooldown` (autoscaling.yml). */
+const COPILOT_COOLDOWN_MS = { in: 120000, out: 60000 };
+
+/**
+ * The service-wide cooldowns of Copilot's per-metric ones: each metric's own, else `count.cooldown`, else Copilot's
+ * default. When the metrics disagree the longest scale-in (never removes tasks sooner) and the shortest scale-out
+ * (never adds them later) are kept, and the metrics' cooldowns are reported as mapped differently.
+ */
+function cooldownOptions(ctx: Context, manifest: Parsed, count: CountForm, web: boolean): [string, Code][] {
+  const active = SCALING_METRICS.filter(metric => ({
+    cpu_percentage: count.cpuPercent,
+    memory_percentage: count.memoryPercent,
+    requests: web ? count.requests : undefined,
+    response_time: web ? count.responseTimeMs : undefined,
+  })[metric] !== undefined);
+  const options: [string, Code][] = [];
+  for (const direction of ['in', 'out'] as const) {
+    const named = active.filter(metric => count.metricCooldowns[metric]?.[direction] !== undefined);
+    if (count.cooldown[direction] === undefined && named.length === 0) continue;
+    const values = active.map(metric => count.metricCooldowns[metric]?.[direction] ?? count.cooldown[direction] ?? COPILOT_COOLDOWN_MS[direction]);
+    if (values.length === 0) values.push(count.cooldown[direction]!);
+    const kept = direction === 'in' ? Math.max(...values) : Math.min(...values);
+    const prop = direction === 'in' ? 'scaleInCooldown' : 'scaleOutCooldown';
+    if (new Set(values).size > 1) {
+      const each = active.map((metric, i) => `${metric} ${values[i] / 1000} s`).join(', ');
+      named.forEach(metric => report(ctx, manifest, `count.${metric}.cooldown`, 'mapped-differently',
+        `the ${direction} cooldowns differ (${each}): the service-wide ${prop} is the ${direction === 'in' ? 'longest' : 'shortest'}, ${kept / 1000} s`));
+    }
+    options.push([prop, durationCode(kept)]);
+  }
+  return options;
 }
 
 function imageCode(manifest: Parsed): Code | undefined {
@@ -318,13 +364,19 @@ function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain
   }
   const health = parseHealthCheck(http.healthcheck);
   if (health.path) options.push(['healthCheckPath', literal(health.path)]);
+  if (health.port !== undefined) options.push(['healthCheckPort', literal(health.port)]);
+  if (health.successCodes !== undefined) options.push(['healthCheckSuccessCodes', literal(health.successCodes)]);
   if (health.healthyThreshold !== undefined) options.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
-  if (health.intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(health.intervalMs)]);
+  if (health.unhealthyThreshold !== undefined) options.push(['unhealthyThresholdCount', literal(health.unhealthyThreshold)]);
+  // Copilot's target group kept the load balancer's 30 s interval; the library's 10 s would refuse a timeout of 10 s or more.
+  const intervalMs = health.intervalMs ?? (health.timeoutMs !== undefined && health.timeoutMs >= 10000 ? 30000 : undefined);
+  if (intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(intervalMs)]);
+  if (health.timeoutMs !== undefined) options.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
   if (health.gracePeriodMs !== undefined) options.push(['healthCheckGracePeriod', durationCode(health.gracePeriodMs)]);
   const deregistration = parseDuration(http.deregistration_delay);
   if (deregistration !== undefined) options.push(['deregistrationDelay', durationCode(deregistration)]);
   if (http.redirect_to_https === false) report(ctx, manifest, 'http.redirect_to_https', 'mapped-differently', 'CloudFront always redirects viewers to HTTPS');
-  capacityOptions(ctx, manifest, options, false);
+  capacityOptions(ctx, manifest, options, 'web');
   taskOptions(ctx, stack, manifest, options);
 
   const aliases = parseAliases(http.alias, typeof http.hosted_zone === 'string' ? http.hosted_zone : undefined);
@@ -356,9 +408,17 @@ function workerOptions(ctx: Context, stack: string, manifest: Parsed): [string, 
   }
   const imageOption = imageCode(manifest);
   if (imageOption) options.push(['image', imageOption]);
-  const messagesPerTask = capacityOptions(ctx, manifest, options, queue);
+  const messagesPerTask = capacityOptions(ctx, manifest, options, queue ? 'queue' : 'internal');
   if (!queue && parseCount(raw.count).min === 0) report(ctx, manifest, 'count', 'unsupported', 'an internal worker runs at least 1 task');
   taskOptions(ctx, stack, manifest, options);
+  const health = parseContainerHealthCheck(image.healthcheck);
+  if (health) {
+    options.push(['healthCheckCommand', literal(health.command)]);
+    if (health.intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(health.intervalMs)]);
+    if (health.timeoutMs !== undefined) options.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
+    if (health.retries !== undefined) options.push(['unhealthyThresholdCount', literal(health.retries)]);
+    if (health.startPeriodMs !== undefined) options.push(['healthCheckGracePeriod', durationCode(health.startPeriodMs)]);
+  }
   if (queue) {
     const subscribeQueue = isMap(raw.subscribe) && isMap(raw.subscribe.queue) ? raw.subscribe.queue : {};
     const queueOptions: [string, Code][] = [];
@@ -387,7 +447,20 @@ function jobOptions(ctx: Context, stack: string, manifest: Parsed): [string, Cod
   }
   options.push(['schedule', `events.Schedule.expression(${literal(schedule.expression)})`]);
   if (typeof raw.retries === 'number') options.push(['retryAttempts', literal(raw.retries)]);
+  const timeout = parseDuration(raw.timeout);
+  const period = ratePeriodMs(schedule.expression);
+  if (timeout !== undefined && period !== undefined && timeout >= period) {
+    report(ctx, manifest, 'timeout', 'unsupported', `timeout ${String(raw.timeout)} is not below the schedule's period (${schedule.expression}): runs would pile up, which maxRuntime refuses; not generated (the default, 80 % of the period, applies)`);
+  } else if (timeout !== undefined && timeout > 0) {
+    options.push(['maxRuntime', durationCode(timeout)]);
+  }
   return options;
+}
+
+/** The period of a `rate(...)` expression in milliseconds; undefined for a cron. */
+function ratePeriodMs(expression: string): number | undefined {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  return match ? Number(match[1]) * { minute: 60000, hour: 3600000, day: 86400000 }[match[2] as 'minute' | 'hour' | 'day'] : undefined;
 }
 
 /** The stages of the pipelines that deploy to this environment: GitHub source (building the web service's Dockerfile) and manual approval. */

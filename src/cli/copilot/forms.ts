@@ -80,6 +80,16 @@ function toEventBridgeCron(fields: string[]): { expression?: string; problem?: s
   return { expression: `cron(${[minute, hour, dayOfMonth, month, dayOfWeek, '*'].join(' ')})` };
 }
 
+/** Scale-in and scale-out cooldowns in milliseconds (`cooldown: { in, out }`). */
+export interface CooldownForm {
+  readonly in?: number;
+  readonly out?: number;
+}
+
+/** The metrics a range can scale on, with their cooldowns as Copilot names them. */
+export type ScalingMetric = 'cpu_percentage' | 'memory_percentage' | 'requests' | 'response_time';
+export const SCALING_METRICS: ScalingMetric[] = ['cpu_percentage', 'memory_percentage', 'requests', 'response_time'];
+
 /** The task counts a `count` gives, whichever of its forms. */
 export interface CountForm {
   readonly min?: number;
@@ -89,6 +99,15 @@ export interface CountForm {
   readonly allSpot?: boolean;
   readonly cpuPercent?: number;
   readonly memoryPercent?: number;
+  /** Requests per task (per minute: Copilot tracks the `RequestCountPerTarget` sum). */
+  readonly requests?: number;
+  readonly responseTimeMs?: number;
+  /** A range with metrics: Copilot autoscales, on those metrics only. */
+  readonly autoscales: boolean;
+  /** `count.cooldown`, every metric's unless it names its own. */
+  readonly cooldown: CooldownForm;
+  /** The cooldowns each metric names (`count.cpu_percentage.cooldown`, ...). */
+  readonly metricCooldowns: { readonly [metric in ScalingMetric]?: CooldownForm };
   /** `acceptable_latency / msg_processing_time` of a queue worker. */
   readonly messagesPerTask?: number;
   readonly problems: string[];
@@ -97,9 +116,10 @@ export interface CountForm {
 /** Reads `count`: a number, or a map with `range` (`1-10` or `min`/`max`/`spot_from`), `spot`, percentages (number or `value`), `queue_delay`. */
 export function parseCount(count: Yaml | undefined): CountForm {
   const problems: string[] = [];
-  if (count === undefined || count === null) return { problems };
-  if (typeof count === 'number') return { min: count, max: count, problems };
-  if (!isMap(count)) return { problems: [`count ${JSON.stringify(count)} is not a number or a map`] };
+  const none = { autoscales: false, cooldown: {}, metricCooldowns: {} };
+  if (count === undefined || count === null) return { ...none, problems };
+  if (typeof count === 'number') return { ...none, min: count, max: count, problems };
+  if (!isMap(count)) return { ...none, problems: [`count ${JSON.stringify(count)} is not a number or a map`] };
   let min: number | undefined;
   let max: number | undefined;
   let spotFrom: number | undefined;
@@ -121,7 +141,19 @@ export function parseCount(count: Yaml | undefined): CountForm {
     max = count.spot;
     allSpot = true;
   }
-  const percent = (value: Yaml | undefined) => typeof value === 'number' ? value : isMap(value) && typeof value.value === 'number' ? value.value : undefined;
+  // A metric is a value or `{ value, cooldown }`.
+  const valueOf = (value: Yaml | undefined) => isMap(value) ? value.value : value;
+  const percent = (value: Yaml | undefined) => { const v = valueOf(value); return typeof v === 'number' ? v : undefined; };
+  const cooldownOf = (value: Yaml | undefined): CooldownForm => isMap(value) ? { in: parseDuration(value.in), out: parseDuration(value.out) } : {};
+  const metricCooldowns: { [metric in ScalingMetric]?: CooldownForm } = {};
+  SCALING_METRICS.forEach(metric => {
+    const form = count[metric];
+    if (isMap(form) && isMap(form.cooldown)) metricCooldowns[metric] = cooldownOf(form.cooldown);
+  });
+  const cpuPercent = percent(count.cpu_percentage);
+  const memoryPercent = percent(count.memory_percentage);
+  const requests = percent(count.requests);
+  const responseTimeMs = parseDuration(valueOf(count.response_time));
   let messagesPerTask: number | undefined;
   if (isMap(count.queue_delay)) {
     const latency = parseDuration(count.queue_delay.acceptable_latency);
@@ -136,8 +168,14 @@ export function parseCount(count: Yaml | undefined): CountForm {
     allSpot,
     messagesPerTask,
     problems,
-    cpuPercent: percent(count.cpu_percentage),
-    memoryPercent: percent(count.memory_percentage),
+    cpuPercent,
+    memoryPercent,
+    requests,
+    responseTimeMs,
+    autoscales: range !== undefined && count.spot === undefined
+      && [cpuPercent, memoryPercent, requests, responseTimeMs, messagesPerTask].some(v => v !== undefined),
+    cooldown: cooldownOf(count.cooldown),
+    metricCooldowns,
   };
 }
 
@@ -199,19 +237,55 @@ export function parseSecret(value: Yaml): SecretForm {
 /** The health check of `http.healthcheck`: a path, or a map with the path and the details. */
 export interface HealthCheckForm {
   readonly path?: string;
+  readonly port?: number;
+  /** As Copilot passes them to the target group's matcher (`200,202`, `200-299`). */
+  readonly successCodes?: string;
   readonly healthyThreshold?: number;
+  readonly unhealthyThreshold?: number;
   readonly intervalMs?: number;
+  readonly timeoutMs?: number;
   readonly gracePeriodMs?: number;
 }
+
+const numberOf = (value: Yaml | undefined) => typeof value === 'number' ? value : undefined;
 
 export function parseHealthCheck(value: Yaml | undefined): HealthCheckForm {
   if (typeof value === 'string') return { path: value };
   if (!isMap(value)) return {};
   return {
     path: typeof value.path === 'string' ? value.path : undefined,
-    healthyThreshold: typeof value.healthy_threshold === 'number' ? value.healthy_threshold : undefined,
+    port: numberOf(value.port),
+    // YAML reads `success_codes: 200` as a number.
+    successCodes: typeof value.success_codes === 'string' || typeof value.success_codes === 'number' ? String(value.success_codes) : undefined,
+    healthyThreshold: numberOf(value.healthy_threshold),
+    unhealthyThreshold: numberOf(value.unhealthy_threshold),
     intervalMs: parseDuration(value.interval),
+    timeoutMs: parseDuration(value.timeout),
     gracePeriodMs: parseDuration(value.grace_period),
+  };
+}
+
+/** The command Copilot's container health check runs when `image.healthcheck` names none (manifest.NewDefaultContainerHealthCheck). */
+export const COPILOT_HEALTH_CHECK_COMMAND = ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'];
+
+/** The container health check of `image.healthcheck`; undefined when the manifest gives none. */
+export interface ContainerHealthCheckForm {
+  readonly command: string[];
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+  readonly startPeriodMs?: number;
+}
+
+export function parseContainerHealthCheck(value: Yaml | undefined): ContainerHealthCheckForm | undefined {
+  if (!isMap(value) || Object.keys(value).length === 0) return undefined;
+  const command = Array.isArray(value.command) ? value.command.map(String) : typeof value.command === 'string' ? [value.command] : undefined;
+  return {
+    command: command && command.length > 0 ? command : COPILOT_HEALTH_CHECK_COMMAND,
+    intervalMs: parseDuration(value.interval),
+    timeoutMs: parseDuration(value.timeout),
+    retries: numberOf(value.retries),
+    startPeriodMs: parseDuration(value.start_period),
   };
 }
 

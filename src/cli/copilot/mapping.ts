@@ -38,9 +38,6 @@ export interface FieldMapping {
   readonly whole?: boolean;
 }
 
-/** The reason of each field another change of #32 is adding a prop for. */
-export const NOT_YET = (item: number) => `not yet a prop (#32 item ${item})`;
-
 const m = (path: string, prop: string | undefined, note: string, whole?: boolean): FieldMapping =>
   ({ path, status: 'mapped', prop, note, whole });
 const d = (path: string, prop: string | undefined, note: string, whole?: boolean): FieldMapping =>
@@ -91,23 +88,25 @@ function taskFields(p: string): FieldMapping[] {
   ];
 }
 
-/** Capacity fields of a service (web or internal): count, its forms, Spot and utilization targets. */
-function capacityFields(p: string, memoryNote: string): FieldMapping[] {
+/** What a service's cooldowns are: Copilot's are per metric, the library's service-wide. */
+const COOLDOWN_NOTE = 'the cooldowns are service-wide: `in` is `scaleInCooldown`, `out` `scaleOutCooldown`; when the metrics\' cooldowns differ (Copilot\'s defaults: 120 s in, 60 s out), the longest scale-in and the shortest scale-out are kept and the field maps differently';
+
+/** Capacity fields of a service (web or internal): count, its forms, Spot, utilization targets and cooldowns. */
+function capacityFields(p: string, memoryNote: string, rangeNote: string): FieldMapping[] {
   return [
     m('count', `${p}.minCapacity`, `a number sets \`${p}.minCapacity\` and \`${p}.maxCapacity\` to it`),
-    m('count.range', `${p}.minCapacity`, `\`n-m\` or \`min\`/\`max\` set \`${p}.minCapacity\` and \`${p}.maxCapacity\``),
+    m('count.range', `${p}.minCapacity`, `\`n-m\` or \`min\`/\`max\` set \`${p}.minCapacity\` and \`${p}.maxCapacity\`; ${rangeNote}`),
     m('count.range.min', `${p}.minCapacity`, 'lower bound'),
     m('count.range.max', `${p}.maxCapacity`, 'upper bound'),
     d('count.range.spot_from', `${p}.spot`, `\`${p}.spot: true\` with \`${p}.onDemandBaseCapacity: spot_from - 1\`; the tasks above the base are split 1:1 between Fargate and Fargate Spot, where Copilot puts all of them on Spot`),
     m('count.cpu_percentage', `${p}.targetCpuUtilizationPercent`, 'a number, or `value` of the object form'),
     m('count.cpu_percentage.value', `${p}.targetCpuUtilizationPercent`, 'target CPU utilization'),
-    u('count.cpu_percentage.cooldown', NOT_YET(3)),
+    m('count.cpu_percentage.cooldown', `${p}.scaleInCooldown`, COOLDOWN_NOTE, true),
     m('count.memory_percentage', `${p}.targetMemoryUtilizationPercent`, memoryNote),
     m('count.memory_percentage.value', `${p}.targetMemoryUtilizationPercent`, memoryNote),
-    u('count.memory_percentage.cooldown', NOT_YET(3)),
-    u('count.requests', NOT_YET(3)),
-    u('count.response_time', NOT_YET(3)),
-    u('count.cooldown', NOT_YET(3)),
+    m('count.memory_percentage.cooldown', `${p}.scaleInCooldown`, COOLDOWN_NOTE, true),
+    m('count.cooldown.in', `${p}.scaleInCooldown`, 'every metric\'s scale-in cooldown unless it names its own; Copilot\'s default is 120 s, the library\'s 300 s (Application Auto Scaling\'s)'),
+    m('count.cooldown.out', `${p}.scaleOutCooldown`, 'every metric\'s scale-out cooldown unless it names its own; Copilot\'s default is 60 s, the library\'s 300 s for the targets and 60 s for the response-time steps'),
     m('count.spot', `${p}.spot`, `a number of tasks all on Fargate Spot: \`${p}.spot: true\`, \`${p}.onDemandBaseCapacity: 0\`, and that many tasks`),
     m('exec', `${p}.enableExecuteCommand`, 'warns at synth'),
   ];
@@ -119,19 +118,25 @@ const WEB: FieldMapping[] = [
   ...taskFields('service'),
   m('image.port', 'service.containerPort', 'default 8080; Copilot read it from `EXPOSE`'),
   d('image.location', 'image', '`ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(location))` (the platform\'s `image` for its `service`); for a private ECR repository prefer `ServiceImage.fromEcrRepository(...)`, which reads its tag from SSM and gets a pipeline'),
-  ...capacityFields('service', 'the web service always scales on memory too (default 80)'),
+  ...capacityFields('service', 'target memory utilization', 'Copilot scales only on the metrics a range names, so a metric it leaves out is off: `targetCpuUtilizationPercent: 0` and `targetMemoryUtilizationPercent: 0` (the library\'s defaults are 80); the CPU target is kept when `response_time` is the only metric, as the response-time steps never remove tasks'),
+  m('count.requests', 'service.targetRequestsPerTaskPerMinute', 'a number, or `value` of the object form: requests per task per minute (`ALBRequestCountPerTarget` target tracking); refused with `ServiceDeployment.blueGreen()`'),
+  m('count.requests.value', 'service.targetRequestsPerTaskPerMinute', 'requests per task per minute'),
+  m('count.requests.cooldown', 'service.scaleInCooldown', COOLDOWN_NOTE, true),
+  d('count.response_time', 'service.scaleOutResponseTime', 'Copilot tracks the average response time as a target, adding and removing tasks; here a response time above it adds one task, above twice it three (step scaling), and never removes tasks: the other targets scale in', true),
+  d('count.response_time.value', 'service.scaleOutResponseTime', 'tasks are added above it and never removed by it (step scaling)'),
+  m('count.response_time.cooldown', 'service.scaleOutCooldown', COOLDOWN_NOTE, true),
   m('http', undefined, '`http: false` (a service behind a Network Load Balancer only) is not supported'),
   m('http.path', 'service.pathPatterns', '`/` is the platform\'s `service`, which answers every path no other rule takes; `admin` becomes `[\'/admin\', \'/admin/*\']` of `addService`'),
   d('http.alias', 'service.domainName', 'one name, served by CloudFront with a us-east-1 certificate (`service.domainCertificate`; the generated app names a placeholder ARN to replace). More names are not supported yet (#32 item 8)', true),
   d('http.hosted_zone', 'hostedZone', 'the zone of `BackendPlatformProps.hostedZone`; its name is not in the manifest, so the app guesses it from the alias (check it)'),
   m('http.healthcheck', 'service.healthCheckPath', 'the string form is the path; the library\'s default is `/health`, not Copilot\'s `/`'),
   m('http.healthcheck.path', 'service.healthCheckPath', 'the library\'s default is `/health`, not Copilot\'s `/`'),
-  u('http.healthcheck.port', NOT_YET(1)),
-  u('http.healthcheck.success_codes', NOT_YET(1)),
-  m('http.healthcheck.healthy_threshold', 'service.healthyThresholdCount', 'default 2'),
-  u('http.healthcheck.unhealthy_threshold', NOT_YET(1)),
-  m('http.healthcheck.interval', 'service.healthCheckInterval', 'default 10 s'),
-  u('http.healthcheck.timeout', NOT_YET(1)),
+  m('http.healthcheck.port', 'service.healthCheckPort', 'the tasks admit the load balancer on that port too; default the container\'s port'),
+  m('http.healthcheck.success_codes', 'service.healthCheckSuccessCodes', 'the library\'s default is `200-399`, Copilot\'s (the load balancer\'s) `200`'),
+  m('http.healthcheck.healthy_threshold', 'service.healthyThresholdCount', 'default 2 (Copilot: the load balancer\'s 5)'),
+  m('http.healthcheck.unhealthy_threshold', 'service.unhealthyThresholdCount', 'default 3 (Copilot: the load balancer\'s 2)'),
+  m('http.healthcheck.interval', 'service.healthCheckInterval', 'default 10 s (Copilot: the load balancer\'s 30 s)'),
+  m('http.healthcheck.timeout', 'service.healthCheckTimeout', 'default 5 s; with a timeout of 10 s or more and no interval, the load balancer\'s 30 s interval (Copilot\'s) is generated, as the library\'s 10 s would be refused'),
   m('http.healthcheck.grace_period', 'service.healthCheckGracePeriod', 'default 60 s'),
   m('http.deregistration_delay', 'service.deregistrationDelay', 'default 30 s'),
   u('http.target_container', 'no prop: the main container takes the service\'s traffic; route paths to another container with `service.routedContainers`'),
@@ -140,7 +145,7 @@ const WEB: FieldMapping[] = [
   u('http.allowed_source_ips', 'the ALB admits only CloudFront: filter by IP in a web ACL of your own (`service.webAcl: EdgeWebAcl.fromArn(arn)`)'),
   m('http.redirect_to_https', undefined, 'always on: CloudFront redirects viewers to HTTPS (`false` is not kept)'),
   u('http.version', 'HTTP/1.1 through the ALB only (no gRPC or HTTP/2 to the targets)'),
-  u('http.additional_rules', 'no prop yet (#32 item 8: several aliases and host-based routing); paths to another container are `service.routedContainers`'),
+  u('http.additional_rules', 'no prop yet (#32 item 8: several aliases and host-based routing; #32 item 4: the sidecars rules route to); a path to another container is a `service.routedContainers` entry written by hand, which takes the rule\'s `healthcheck` as `healthCheckPath`, `healthCheckPort` and `healthCheckSuccessCodes`'),
   u('http.alb', 'no prop: the platform creates its own load balancer'),
   u('nlb', 'HTTP through CloudFront and the ALB only: no Network Load Balancer'),
   m('deployment.rolling', 'service.deployment', '`default` is `ServiceDeployment.rolling()` (circuit breaker and rollback); `recreate` is not supported'),
@@ -152,8 +157,16 @@ const WEB: FieldMapping[] = [
 function workerFields(memoryNote: string): FieldMapping[] {
   return [
     ...taskFields('worker'),
+    m('image.healthcheck', undefined, 'a container health check; without `command`, Copilot\'s default `curl -f http://localhost/ || exit 1` is generated, as Copilot runs it', false),
+    m('image.healthcheck.command', 'worker.healthCheckCommand', 'as given (`CMD-SHELL` or `CMD` first); ECS replaces a task that fails it `retries` times in a row', true),
+    m('image.healthcheck.interval', 'worker.healthCheckInterval', 'Copilot\'s default is 10 s, the library\'s 30 s'),
+    m('image.healthcheck.timeout', 'worker.healthCheckTimeout', 'default 5 s'),
+    m('image.healthcheck.retries', 'worker.unhealthyThresholdCount', 'Copilot\'s default is 2, the library\'s 3'),
+    d('image.healthcheck.start_period', 'worker.healthCheckGracePeriod', 'the service\'s grace period, in which ECS ignores the container\'s failing checks, rather than the container\'s start period (which a first success ends early)'),
     d('image.location', 'worker.image', '`ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(location))`; for a private ECR repository prefer `ServiceImage.fromEcrRepository(...)`'),
-    ...capacityFields('worker', memoryNote),
+    ...capacityFields('worker', memoryNote, 'Copilot scales only on the metrics a range names: without `cpu_percentage` (and with `memory_percentage`), `targetCpuUtilizationPercent: 0`'),
+    ...['requests', 'response_time'].map(field =>
+      u(`count.${field}`, 'a worker has no load balancer whose requests it could scale on (#32 item 2: a backend service behind an internal load balancer)')),
     m('deployment.rolling', undefined, '`default`: rolling with circuit breaker and rollback; `recreate` is not supported'),
     u('deployment.rollback_alarms', 'no prop: a worker rolls back on its circuit breaker only'),
   ];
@@ -178,6 +191,8 @@ const WORKER: FieldMapping[] = [
   u('count.cpu_percentage.value', 'a queue worker scales on its backlog per task only'),
   u('count.memory_percentage', 'a queue worker scales on its backlog per task only'),
   u('count.memory_percentage.value', 'a queue worker scales on its backlog per task only'),
+  ...['count.cooldown.in', 'count.cooldown.out', 'count.cpu_percentage.cooldown', 'count.memory_percentage.cooldown'].map(path =>
+    u(path, 'a queue worker scales on its backlog in steps with a cooldown of their own')),
   d('count.queue_delay', 'worker.queue.messagesPerTask', '`acceptable_latency / msg_processing_time`, the backlog per task Copilot aims for; here one task is added at that backlog, three at four times it, and one removed when nothing is waiting or in flight (step scaling, so a worker at 0 tasks starts)', true),
   m('subscribe', undefined, 'the worker gets a new queue (SQS-encrypted, TLS-only, messages kept 4 days) with a dead-letter queue; its URL is `QUEUE_URL` (Copilot: `COPILOT_QUEUE_URI`)'),
   m('subscribe.queue', 'worker.queue', '`true` or a map'),
@@ -198,7 +213,7 @@ const JOB: FieldMapping[] = [
   u('image.location', 'a platform job runs the service\'s image; a standalone `CleanupJobScheduler` takes any `image`'),
   m('on.schedule', 'job.schedule', '`@hourly` is `cron(0 * * * ? *)`, `@daily` (and `@midnight`) `cron(0 0 * * ? *)`, `@weekly` `cron(0 0 ? * 1 *)`, `@monthly` `cron(0 0 1 * ? *)`, `@yearly` (and `@annually`) `cron(0 0 1 1 ? *)`, `@every 1h30m` `rate(90 minutes)`, a five-field cron its EventBridge form (day of week + 1, year `*`), `rate(...)` and `cron(...)` as given; `none` is not supported'),
   d('retries', 'job.retryAttempts', 'EventBridge retries a failed launch; a run that exits non-zero is not retried but raises `FailedRunAlarm`'),
-  u('timeout', NOT_YET(10)),
+  d('timeout', 'job.maxRuntime', 'a guard outside the task stops each run within a minute after the limit (ECS StopTask: SIGTERM, then SIGKILL 30 s later; docs/adr/0013), where Copilot\'s Step Functions timeout covered a run and its retries; it must be below a rate schedule\'s period. Without `timeout` a rate schedule\'s runs are stopped at 80 % of its period (Copilot: no limit)'),
   u('count', 'a job runs one task per schedule'),
   u('exec', 'no prop on a job'),
   u('network.connect', 'a job registers no Service Connect name'),
@@ -238,7 +253,7 @@ const PIPELINE: FieldMapping[] = [
   ...['image', 'buildspec', 'additional_policy'].map(field =>
     u(`build.${field}`, 'no prop: the CodeBuild project of `pipeline.source` runs `docker build` and pushes')),
   m('stages[].name', undefined, 'the environment whose platform gets `pipeline.source`'),
-  m('stages[].requires_approval', 'pipeline.manualApproval', 'a manual approval before deploying'),
+  m('stages[].requires_approval', 'pipeline.manualApproval', 'a manual approval before anything touches the environment: the migration (if any) and the deploy run after it'),
   u('stages[].test_commands', 'no prop: no test stage after deploying'),
   u('stages[].deployments', 'no prop: a push rolls out every workload of its repository at once'),
   u('stages[].pre_deployments', 'no prop: the only pre-deployment action is `pipeline.migrationCommand`'),

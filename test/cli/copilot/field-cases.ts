@@ -30,6 +30,19 @@ export const CASES: FieldCase[] = [
   { type: 'Load Balanced Web Service', field: 'count.cpu_percentage.value', yaml: 'count:\n  range: 2-4\n  cpu_percentage:\n    value: 60\n', code: ['targetCpuUtilizationPercent: 60'] },
   { type: 'Load Balanced Web Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 2-4\n  memory_percentage: 75\n', code: ['targetMemoryUtilizationPercent: 75'] },
   { type: 'Load Balanced Web Service', field: 'count.memory_percentage.value', yaml: 'count:\n  range: 2-4\n  memory_percentage:\n    value: 65\n', code: ['targetMemoryUtilizationPercent: 65'] },
+  // Copilot scales a range on the metrics it names only: CPU and memory are off here.
+  { type: 'Load Balanced Web Service', field: 'count.requests', yaml: 'count:\n  range: 1-10\n  requests: 30\n', code: ['targetCpuUtilizationPercent: 0,\n      targetMemoryUtilizationPercent: 0,\n      targetRequestsPerTaskPerMinute: 30'] },
+  { type: 'Load Balanced Web Service', field: 'count.requests.value', yaml: 'count:\n  range: 1-10\n  requests:\n    value: 50\n', code: ['targetRequestsPerTaskPerMinute: 50'] },
+  { type: 'Load Balanced Web Service', field: 'count.requests.cooldown', yaml: 'count:\n  range: 1-10\n  requests:\n    value: 50\n    cooldown:\n      in: 3m\n      out: 30s\n', code: ['scaleInCooldown: Duration.minutes(3),\n      scaleOutCooldown: Duration.seconds(30)'] },
+  // The response-time steps never remove tasks: the CPU target is kept to scale in.
+  { type: 'Load Balanced Web Service', field: 'count.response_time', yaml: 'count:\n  range: 1-10\n  response_time: 2s\n', code: ['maxCapacity: 10,\n      targetMemoryUtilizationPercent: 0,\n      scaleOutResponseTime: Duration.seconds(2)'] },
+  { type: 'Load Balanced Web Service', field: 'count.response_time.value', yaml: 'count:\n  range: 1-10\n  response_time:\n    value: 500ms\n', code: ['scaleOutResponseTime: Duration.millis(500)'] },
+  { type: 'Load Balanced Web Service', field: 'count.response_time.cooldown', yaml: 'count:\n  range: 1-10\n  response_time:\n    value: 2s\n    cooldown:\n      out: 2m\n', code: ['scaleOutCooldown: Duration.minutes(2)'] },
+  { type: 'Load Balanced Web Service', field: 'count.cpu_percentage.cooldown', yaml: 'count:\n  range: 2-10\n  cpu_percentage:\n    value: 70\n    cooldown:\n      out: 2m30s\n', code: ['targetCpuUtilizationPercent: 70', 'scaleOutCooldown: Duration.seconds(150)'] },
+  // CPU keeps Copilot's 120 s scale-in, memory names 30 s: the longest is kept (maps differently).
+  { type: 'Load Balanced Web Service', field: 'count.memory_percentage.cooldown', yaml: 'count:\n  range: 2-10\n  cpu_percentage: 70\n  memory_percentage:\n    value: 80\n    cooldown:\n      in: 30s\n', code: ['scaleInCooldown: Duration.minutes(2)'] },
+  { type: 'Load Balanced Web Service', field: 'count.cooldown.in', yaml: 'count:\n  range: 1-10\n  cooldown:\n    in: 60s\n    out: 30s\n  cpu_percentage: 70\n', code: ['scaleInCooldown: Duration.minutes(1)'] },
+  { type: 'Load Balanced Web Service', field: 'count.cooldown.out', yaml: 'count:\n  range: 1-10\n  cooldown:\n    in: 60s\n    out: 30s\n  cpu_percentage: 70\n', code: ['scaleOutCooldown: Duration.seconds(30)'] },
   { type: 'Load Balanced Web Service', field: 'count.spot', yaml: 'count:\n  spot: 2\n', code: ['minCapacity: 2,\n      maxCapacity: 2,\n      spot: true,\n      onDemandBaseCapacity: 0'] },
   { type: 'Load Balanced Web Service', field: 'exec', yaml: 'exec: true\n', code: ['enableExecuteCommand: true'] },
   { type: 'Load Balanced Web Service', field: 'http.path', yaml: '', code: ['pathPatterns: [\'/admin\', \'/admin/*\']'] },
@@ -40,11 +53,28 @@ export const CASES: FieldCase[] = [
   { type: 'Load Balanced Web Service', field: 'http.healthcheck.healthy_threshold', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    healthy_threshold: 3\n', code: ['healthyThresholdCount: 3'] },
   { type: 'Load Balanced Web Service', field: 'http.healthcheck.interval', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    interval: 15s\n', code: ['healthCheckInterval: Duration.seconds(15)'] },
   { type: 'Load Balanced Web Service', field: 'http.healthcheck.grace_period', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    grace_period: 2m\n', code: ['healthCheckGracePeriod: Duration.minutes(2)'] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.port', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    port: 8081\n', code: ['healthCheckPort: 8081'] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.success_codes', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    success_codes: \'200,202\'\n', code: ['healthCheckSuccessCodes: \'200,202\''] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.unhealthy_threshold', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    unhealthy_threshold: 4\n', code: ['unhealthyThresholdCount: 4'] },
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.timeout', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    timeout: 4s\n', code: ['healthCheckTimeout: Duration.seconds(4)'] },
+  // The library's 10 s interval would refuse this timeout: the load balancer's 30 s, which Copilot kept, is generated.
+  { type: 'Load Balanced Web Service', field: 'http.healthcheck.timeout', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    timeout: 15s\n', code: ['healthCheckInterval: Duration.seconds(30),\n      healthCheckTimeout: Duration.seconds(15)'] },
   { type: 'Load Balanced Web Service', field: 'http.deregistration_delay', yaml: 'http:\n  path: \'/\'\n  deregistration_delay: 45s\n', code: ['deregistrationDelay: Duration.seconds(45)'] },
   { type: 'Load Balanced Web Service', field: 'deployment.rolling', yaml: 'deployment:\n  rolling: default\n', code: [] },
   { type: 'Backend Service', field: 'image.port', yaml: '', code: ['port: 8080'] },
   { type: 'Backend Service', field: 'image.location', yaml: 'image:\n  location: public.ecr.aws/docker/library/redis:7\n  port: 6379\n', code: ['image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(\'public.ecr.aws/docker/library/redis:7\'))', 'port: 6379'] },
-  { type: 'Backend Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 1-3\n  memory_percentage: 70\n', code: ['targetMemoryUtilizationPercent: 70'] },
+  { type: 'Backend Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 1-3\n  memory_percentage: 70\n', code: ['targetCpuUtilizationPercent: 0,\n      targetMemoryUtilizationPercent: 70'] },
+  ...(['Backend Service', 'Worker Service'] as ManifestType[]).flatMap(type => {
+    const check = (lines: string) => `image:\n  build: Dockerfile\n${type === 'Backend Service' ? '  port: 8080\n' : ''}  healthcheck:\n${lines}`;
+    return [
+      { type, field: 'image.healthcheck', yaml: check('    interval: 15s\n'), code: ['healthCheckCommand: [\'CMD-SHELL\', \'curl -f http://localhost/ || exit 1\'],\n      healthCheckInterval: Duration.seconds(15)'] },
+      { type, field: 'image.healthcheck.command', yaml: check('    command: ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]\n'), code: ['healthCheckCommand: [\'CMD-SHELL\', \'curl -f http://localhost:8080/health || exit 1\']'] },
+      { type, field: 'image.healthcheck.interval', yaml: check('    command: ["CMD", "/bin/check"]\n    interval: 20s\n'), code: ['healthCheckInterval: Duration.seconds(20)'] },
+      { type, field: 'image.healthcheck.timeout', yaml: check('    command: ["CMD", "/bin/check"]\n    timeout: 3s\n'), code: ['healthCheckTimeout: Duration.seconds(3)'] },
+      { type, field: 'image.healthcheck.retries', yaml: check('    command: ["CMD", "/bin/check"]\n    retries: 4\n'), code: ['unhealthyThresholdCount: 4'] },
+      { type, field: 'image.healthcheck.start_period', yaml: check('    command: ["CMD", "/bin/check"]\n    start_period: 1m\n'), code: ['healthCheckGracePeriod: Duration.minutes(1)'] },
+    ];
+  }),
   { type: 'Backend Service', field: 'count.cpu_percentage', yaml: 'count:\n  range: 1-3\n  cpu_percentage: 50\n', code: ['targetCpuUtilizationPercent: 50'] },
   { type: 'Worker Service', field: 'subscribe.queue.timeout', yaml: 'subscribe:\n  queue:\n    timeout: 10m\n', code: ['visibilityTimeout: Duration.minutes(10)'] },
   { type: 'Worker Service', field: 'subscribe.queue.dead_letter.tries', yaml: 'subscribe:\n  queue:\n    dead_letter:\n      tries: 3\n', code: ['maxReceiveCount: 3'] },
@@ -53,6 +83,7 @@ export const CASES: FieldCase[] = [
   { type: 'Scheduled Job', field: 'on.schedule', yaml: '', code: ['schedule: events.Schedule.expression(\'cron(0 0 * * ? *)\')'] },
   { type: 'Scheduled Job', field: 'command', yaml: '', code: ['command: [\'node\', \'job.js\']'] },
   { type: 'Scheduled Job', field: 'retries', yaml: 'retries: 3\n', code: ['retryAttempts: 3'] },
+  { type: 'Scheduled Job', field: 'timeout', yaml: 'timeout: 1h30m\n', code: ['maxRuntime: Duration.minutes(90)'] },
   { type: 'Scheduled Job', field: 'cpu', yaml: 'cpu: 1024\nmemory: 2048\n', code: ['cpu: 1024', 'memoryLimitMiB: 2048'] },
   { type: 'Environment', field: 'name', yaml: '', code: ['environmentName: \'test\''] },
   { type: 'Environment', field: 'network.vpc.id', yaml: 'network:\n  vpc:\n    id: vpc-0123456789abcdef0\n', code: ['vpc: ec2.Vpc.fromLookup(stack, \'Vpc\', { vpcId: \'vpc-0123456789abcdef0\' })'] },

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, standaloneWorkspaces, synthGeneratedApp, synthGroups } from './generated-app';
+import { combinedWorkspace, convertWorkspace, FIXTURE_ENV, standaloneWorkspaces, synthErrors, synthGeneratedApp, synthGroups } from './generated-app';
 import { countFindings, isMap, Yaml } from '../../../src/cli/copilot';
 
 /** Every leaf path of a manifest (overrides under `environments.<env>` at their own path), lists of maps as `[]`. */
@@ -35,14 +35,17 @@ describe('import-copilot on the collected Copilot manifests', () => {
     }
   });
 
-  test('each unsupported field has a reason, and the in-flight props say so', () => {
+  test('each unsupported field has a reason; the health check, scaling and job timeout fields map', () => {
     const unsupported = conversion.findings.filter(f => f.status === 'unsupported');
     expect(unsupported.length).toBeGreaterThan(0);
     unsupported.forEach(f => expect(f.note.length).toBeGreaterThan(10));
-    const reasonOf = (path: string) => conversion.findings.find(f => f.path === path && f.type === 'Load Balanced Web Service')?.note;
-    expect(reasonOf('http.healthcheck.port')).toBe('not yet a prop (#32 item 1)');
-    expect(reasonOf('count.requests')).toBe('not yet a prop (#32 item 3)');
-    expect(conversion.findings.find(f => f.path === 'timeout' && f.type === 'Scheduled Job')?.note).toBe('not yet a prop (#32 item 10)');
+    expect(conversion.findings.filter(f => /not yet a prop/.test(f.note))).toEqual([]);
+    const statusOf = (type: string, path: string) => conversion.findings.filter(f => f.path === path && f.type === type).map(f => f.status);
+    expect(statusOf('Load Balanced Web Service', 'http.healthcheck.success_codes')).toContain('mapped');
+    expect(statusOf('Load Balanced Web Service', 'count.requests')).toContain('mapped');
+    expect(statusOf('Load Balanced Web Service', 'count.response_time')).toContain('mapped-differently');
+    expect(statusOf('Load Balanced Web Service', 'count.cooldown.in')).toContain('mapped');
+    expect(statusOf('Scheduled Job', 'timeout')).toContain('mapped-differently');
   });
 
   test('the generated apps synthesize: one platform per environment, with the workloads of every type', () => {
@@ -53,7 +56,7 @@ describe('import-copilot on the collected Copilot manifests', () => {
       const app = synthGeneratedApp(converted.app);
       const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
       expect(stacks.length).toBe(1);
-      expect(Annotations.fromStack(stacks[0]).findError('*', Match.anyValue())).toEqual([]);
+      expect(synthErrors(stacks[0])).toEqual([]);
       templates.push(Template.fromStack(stacks[0]));
     }
     const count = (type: string, props: object = {}) =>
@@ -65,6 +68,21 @@ describe('import-copilot on the collected Copilot manifests', () => {
     // @daily of the documented scheduled job, and the five-field cron of Copilot's job test manifest.
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 0 * * ? *)' })).toBe(1);
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 12 ? * MON *)' })).toBe(1);
+    // The documented autoscaling service: 30 requests per task, 2 s response time steps, cooldowns 60 s in / 30 s out.
+    expect(count('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }), TargetValue: 30, ScaleInCooldown: 60, ScaleOutCooldown: 30,
+      }),
+    })).toBe(1);
+    expect(count('AWS::ApplicationAutoScaling::ScalingPolicy', { StepScalingPolicyConfiguration: Match.objectLike({ MetricAggregationType: Match.anyValue() }) })).toBeGreaterThan(0);
+    // Backend Services' container health checks, as the manifests give them.
+    expect(count('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
+        HealthCheck: { Command: ['CMD-SHELL', 'curl -f http://localhost:8080 || exit 1'], Interval: 10, Retries: 2, Timeout: 5, StartPeriod: Match.absent() },
+      })]),
+    })).toBeGreaterThan(0);
+    // A job's timeout is its runtime guard's limit (docs/adr/0013).
+    expect(count('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '3600' }) } })).toBeGreaterThan(0);
   });
 
   test('counts on each manifest as its source has it (printed for the report)', () => {

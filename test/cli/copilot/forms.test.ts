@@ -1,6 +1,6 @@
 import {
-  interpolate, mergeOverrides, parseAliases, parseCommand, parseCount, parseDuration, parseHealthCheck, parsePlatform,
-  parseSecret, scheduleExpression,
+  COPILOT_HEALTH_CHECK_COMMAND, interpolate, mergeOverrides, parseAliases, parseCommand, parseContainerHealthCheck, parseCount,
+  parseDuration, parseHealthCheck, parsePlatform, parseSecret, scheduleExpression, Yaml,
 } from '../../../src/cli/copilot';
 
 describe('the forms of Copilot fields', () => {
@@ -45,6 +45,15 @@ describe('the forms of Copilot fields', () => {
     expect(parseCount({ requests: 30, response_time: '2s' })).toMatchObject({ min: undefined, cpuPercent: undefined, problems: [] });
   });
 
+  test('count: requests and response time in both forms, cooldowns general and per metric, and whether Copilot autoscales', () => {
+    expect(parseCount({ range: '1-10', cooldown: { in: '60s', out: '30s' }, requests: { value: 30, cooldown: { out: '2m' } }, response_time: '2s' })).toMatchObject({
+      requests: 30, responseTimeMs: 2000, autoscales: true, cooldown: { in: 60000, out: 30000 }, metricCooldowns: { requests: { out: 120000 } },
+    });
+    expect(parseCount({ range: '1-10', response_time: { value: '500ms' } })).toMatchObject({ responseTimeMs: 500, autoscales: true });
+    // A number, spot, or a range without a metric (which Copilot refuses) do not autoscale.
+    ([3, { spot: 2 }, { range: '1-10' }] as Yaml[]).forEach(count => expect(parseCount(count).autoscales).toBe(false));
+  });
+
   test('alias: a string, a list, objects with their hosted zone', () => {
     expect(parseAliases('example.com', 'Z1')).toEqual([{ name: 'example.com', hostedZone: 'Z1' }]);
     expect(parseAliases(['a.example.com', 'example.com'])).toEqual([{ name: 'a.example.com' }, { name: 'example.com' }]);
@@ -65,7 +74,16 @@ describe('the forms of Copilot fields', () => {
   test('health check: a path string or a map', () => {
     expect(parseHealthCheck('/_healthcheck')).toEqual({ path: '/_healthcheck' });
     expect(parseHealthCheck({ path: '/h', healthy_threshold: 4, interval: '15s', grace_period: '2m', timeout: '10s' }))
-      .toEqual({ path: '/h', healthyThreshold: 4, intervalMs: 15000, gracePeriodMs: 120000 });
+      .toMatchObject({ path: '/h', healthyThreshold: 4, intervalMs: 15000, gracePeriodMs: 120000, timeoutMs: 10000 });
+    // YAML reads a single code as a number.
+    expect(parseHealthCheck({ port: 8081, success_codes: 200, unhealthy_threshold: 3 })).toMatchObject({ port: 8081, successCodes: '200', unhealthyThreshold: 3 });
+  });
+
+  test('container health check: the fields given, Copilot\'s default command when none is', () => {
+    expect(parseContainerHealthCheck(undefined)).toBeUndefined();
+    expect(parseContainerHealthCheck({ command: ['CMD', '/check'], interval: '20s', timeout: '3s', retries: 4, start_period: '1m' }))
+      .toEqual({ command: ['CMD', '/check'], intervalMs: 20000, timeoutMs: 3000, retries: 4, startPeriodMs: 60000 });
+    expect(parseContainerHealthCheck({ retries: 3 })?.command).toEqual(COPILOT_HEALTH_CHECK_COMMAND);
   });
 
   test('command: a list, or a string split as a shell does', () => {

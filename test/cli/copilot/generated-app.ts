@@ -123,6 +123,17 @@ export function synthGeneratedApp(source: string): cdk.App {
   return apps[0];
 }
 
+/**
+ * The error annotations of a synthesized stack, read from the assembly the app already wrote: what
+ * `Annotations.fromStack(stack).findError('*', Match.anyValue())` finds, without the second synthesis it forces.
+ */
+export function synthErrors(stack: cdk.Stack): string[] {
+  const assembly = (stack.node.root as cdk.App).synth();
+  return assembly.getStackArtifact(stack.artifactId).messages
+    .filter(message => message.level === 'error')
+    .map(message => `${message.id}: ${String(message.entry.data)}`);
+}
+
 /** Type-checks a generated app with the library's sources as `cdk-backend-platform`. */
 export function typeCheckGeneratedApp(source: string, more: string[] = []): string[] {
   // Inside the repository (so aws-cdk-lib resolves from its node_modules), in a dot folder no tsconfig glob takes.
@@ -146,7 +157,14 @@ export function typeCheckGeneratedApp(source: string, more: string[] = []): stri
     baseUrl: dir,
     paths: { 'cdk-backend-platform': [SRC_INDEX] },
   });
-  return ts.getPreEmitDiagnostics(program)
+  // Only the generated files are checked (the library's own sources are type-checked by the build): with the
+  // options' and global diagnostics, the same errors `getPreEmitDiagnostics` gives for them, without checking src/.
+  const checked = files.map(file => program.getSourceFile(file)!);
+  return [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...checked.flatMap(file => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]),
+  ]
     .filter(diagnostic => !diagnostic.file || files.includes(diagnostic.file.fileName))
     .map(diagnostic => `${diagnostic.file ? path.basename(diagnostic.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
 }
