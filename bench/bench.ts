@@ -12,14 +12,19 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost, prices } from './cost';
 import { createPlatformApp } from './platform-app';
-import { createScaleApp, KINDS } from './scale-app';
 import * as rollout from './rollout-model';
+import { createScaleApp, KINDS } from './scale-app';
 // The bench measures the published JavaScript (lib/), like platform-app.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ServiceDeployment } = require('../lib') as typeof import('../src');
 
 interface Run {
-  variant: string; importMs: number; constructMs: number; synthMs: number; resources: number; stacks: string[];
+  variant: string;
+  importMs: number;
+  constructMs: number;
+  synthMs: number;
+  resources: number;
+  stacks: string[];
   templates: Array<{ name: string; resources: number; bytes: number }>;
 }
 

@@ -16,6 +16,8 @@ const loaders: { [name: string]: () => (app: any) => any[] } = {
   scale: () => (app: any) => require('./scale-app').createScaleApp(app, Number(variant.split('-')[1])),
 };
 const create = loaders[variant.split('-')[0]]();
+const fs = require('fs');
+const path = require('path');
 const { App } = require('aws-cdk-lib');
 const importMs = ms(started);
 
@@ -27,8 +29,6 @@ const synthStart = process.hrtime.bigint();
 const assembly = app.synth();
 const synthMs = ms(synthStart);
 const { NestedStack } = require('aws-cdk-lib');
-const fs = require('fs');
-const path = require('path');
 // Every template: each stack's, and each of its nested stacks' (workloads in stacks of their own).
 const templates: Array<{ name: string; resources: number; bytes: number }> = stacks.flatMap((s: any) => [
   { name: s.artifactId, file: path.join(outdir, assembly.getStackArtifact(s.artifactId).templateFile) },

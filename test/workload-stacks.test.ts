@@ -40,7 +40,7 @@ function synthPlatform(layout: Layout) {
 }
 
 describe('GIVEN 30 workloads (10 web services, 10 workers, 10 scheduled jobs) in stacks of their own, with database, cache and data bucket', () => {
-  const built = synthPlatform({ web: 10, worker: 10, job: 10, nag: true });
+  const built = synthPlatform({ web: 10, worker: 10, job: 10 });
 
   test('THEN each workload is one nested stack of the platform, and the platform\'s stack holds one resource for it', () => {
     const parent = built.templates.get('Big')!.json;
@@ -93,20 +93,20 @@ describe('GIVEN 30 workloads (10 web services, 10 workers, 10 scheduled jobs) in
       },
     });
   });
-
-  // cfn-guard's plugin (0.0.62) fails on a workload's nested template ("Cannot read properties of undefined (reading 'to')"
-  // in check.js): its Control Tower rules cover the same resources in the platform's stack (test/compliance.test.ts).
-  test('THEN cdk-nag AwsSolutions finds nothing unacknowledged in any stack', () => {
-    const errors = Annotations.fromStack(built.stack).findError('*', Match.stringLikeRegexp('^AwsSolutions'));
-    expect(errors.map(e => `${e.id}: ${String(e.entry.data).split('\n')[0]}`)).toEqual([]);
-    // The nested stacks' findings are reported through the platform's stack: a workload's own acknowledgements are there.
-    expect(JSON.stringify(built.templates.get('Big/Backend/Queue0')!.json)).toMatch(/AwsSolutions-/);
-  });
 });
 
 describe('GIVEN a platform whose workloads have stacks of their own', () => {
   const layout = { web: 2, worker: 2, job: 2 };
-  const before = synthPlatform(layout);
+  const before = synthPlatform({ ...layout, nag: true });
+
+  // cfn-guard's plugin (0.0.62) fails on a workload's nested template ("Cannot read properties of undefined (reading 'to')"
+  // in check.js): its Control Tower rules cover the same resources in the platform's stack (test/compliance.test.ts).
+  test('THEN cdk-nag AwsSolutions finds nothing unacknowledged in any stack (30 copies would add no rule: checked on this one)', () => {
+    const errors = Annotations.fromStack(before.stack).findError('*', Match.stringLikeRegexp('^AwsSolutions'));
+    expect(errors.map(e => `${e.id}: ${String(e.entry.data).split('\n')[0]}`)).toEqual([]);
+    // The nested stacks' findings are reported through the platform's stack: a workload's own acknowledgements are there.
+    expect(JSON.stringify(before.templates.get('Big/Backend/Queue0')!.json)).toMatch(/AwsSolutions-/);
+  });
 
   test('WHEN one worker\'s options change THEN only its template changes, and the platform\'s stack only the address of that template', () => {
     const after = synthPlatform({ ...layout, change: { worker: { cpu: 1024, memoryLimitMiB: 2048 } } });

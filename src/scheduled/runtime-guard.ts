@@ -112,7 +112,7 @@ export class RuntimeGuard extends Construct {
     const managed = 'The AWS managed basic execution policy (CloudWatch Logs) is the least privilege a Lambda function needs and follows AWS\'s changes.';
     acknowledge(this.function.role!, [
       { id: 'AwsSolutions-IAM4', reason: managed, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-      { id: 'AwsSolutions-IAM5', reason: 'ListTasks takes no task resource; DescribeTasks and StopTask name task IDs known only at run time. All three are limited to the job\'s cluster (ecs:cluster), and the function stops only its family\'s tasks.', appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task\\/.+\\/\\*$/'] },
+      { id: 'AwsSolutions-IAM5', reason: 'ListTasks takes no task resource; DescribeTasks and StopTask name task IDs known only at run time. All three are limited to the job\'s cluster (ecs:cluster), and the function stops only its family\'s tasks.', appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):task\\/.+\\/\\*$/'] },
     ], { recursive: true });
     const inline = 'ECS task permissions on this one cluster: a managed policy for them would outlive the job.';
     acknowledge(this.function.role!, inlinePolicyAcknowledgements(inline), { recursive: true });

@@ -4,7 +4,8 @@ import { isolatedEnv, runTool } from './moto';
 import { main } from '../../src/cli/main';
 import { VERBS } from '../../src/cli/verbs';
 
-jest.setTimeout(30_000);
+// Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
+jest.setTimeout(180_000);
 const VERB_NAMES = ['logs', 'exec', 'status', 'run', 'db'];
 
 test('--help lists every verb and the global options; no arguments prints it to stderr and fails', async () => {
@@ -50,7 +51,7 @@ test('the verb table is the dispatcher: a verb added to it runs, with its own op
 
 test('unknown verbs, unknown options, missing values and bad values are one-line errors with the fix', async () => {
   const env = isolatedEnv({ PATH: '' });
-  expect((await runTool(['tail', 'backend'], env)).stderr).toBe('cdk-backend-platform: unknown verb "tail": use one of logs, exec, status, run, db (see "cdk-backend-platform --help")');
+  expect((await runTool(['tail', 'backend'], env)).stderr).toBe('cdk-backend-platform: unknown verb "tail": use one of logs, exec, status, run, db, import-copilot (see "cdk-backend-platform --help")');
   expect((await runTool(['logs', 'backend', '--tail'], env)).stderr).toBe('cdk-backend-platform: unknown option --tail for "logs": see "cdk-backend-platform logs --help"');
   expect((await runTool(['logs', 'backend', '--since'], env)).stderr).toBe('cdk-backend-platform: --since needs a value (<duration>): e.g. --since 10m');
   expect((await runTool(['logs', 'backend', '--since', 'yesterday'], env)).stderr)

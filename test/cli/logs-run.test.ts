@@ -5,7 +5,8 @@ import * as path from 'path';
 import { Moto, runTool, startMoto } from './moto';
 import { servicePlacement } from '../../src/cli/platform';
 
-jest.setTimeout(30_000);
+// Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
+jest.setTimeout(180_000);
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();

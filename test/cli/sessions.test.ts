@@ -3,7 +3,8 @@ import { fakeSessionManagerPlugin, Moto, runTool, startMoto } from './moto';
 import { portForwardingArgs } from '../../src/cli/verbs/db';
 import { executeCommandArgs } from '../../src/cli/verbs/exec';
 
-jest.setTimeout(30_000);
+// Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
+jest.setTimeout(180_000);
 let moto: Moto;
 let withPlugin: NodeJS.ProcessEnv;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { Moto, runTool, startMoto } from './moto';
 
-jest.setTimeout(30_000);
+// Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
+jest.setTimeout(180_000);
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
