@@ -441,7 +441,7 @@ describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to th
   test('THEN the cleanup job keeps its queue and log group, and its roles (updated in place); its schedule, events policy and failed-run rule are updated in place', () => {
     const job = changes.filter(c => c.id.startsWith('BackendCleanupJob') && !c.id.startsWith('BackendCleanupJobRuntimeGuard'));
     // Its command loses the `timeout` wrapper (docs/adr/0013): a new revision of its family, nothing that holds data.
-    expect(job.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([{ id: expect.stringMatching(/^BackendCleanupJobTaskDefinition[0-9A-F]{8}$/), type: 'AWS::ECS::TaskDefinition', impact: ResourceImpact.WILL_REPLACE }]);
+    expect(job.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([{ id: expect.stringMatching(/^BackendCleanupJobTaskDefinition[0-9A-F]{8}$/), type: 'AWS::ECS::TaskDefinition', impact: ResourceImpact.WILL_REPLACE, properties: ['ContainerDefinitions', 'Tags'] }]);
     expect(job.map(c => c.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining([
       'BackendCleanupJobFailedRunRule', 'BackendCleanupJobSchedule', 'BackendCleanupJobTaskDefinitionEventsRoleDefaultPolicy',
     ]));

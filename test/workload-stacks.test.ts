@@ -146,6 +146,20 @@ describe('GIVEN a platform whose workloads have stacks of their own', () => {
 });
 
 describe('GIVEN workloads in the platform\'s stack', () => {
+  // Why ownStack is not the default (docs/adr/0015): CloudFormation creates the new nested stack before its cleanup
+  // phase deletes the old resources, and SSM refuses a second parameter of one name, ELBv2 a second rule of one priority.
+  test('WHEN a deployed workload is moved to a stack of its own THEN its new stack creates the SSM parameters and listener priorities the old resources still hold', () => {
+    const named = (templates: Map<string, { json: any }>, stacks: (name: string) => boolean) => [...templates.entries()].filter(([name]) => stacks(name))
+      .flatMap(([, { json }]) => Object.values<any>(json.Resources))
+      .flatMap(r => (r.Type === 'AWS::SSM::Parameter' && typeof r.Properties.Name === 'string' ? [r.Properties.Name]
+        : r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule' ? [`priority ${r.Properties.Priority}`] : []));
+    const inStack = synthPlatform({ web: 1, worker: 1, ownStack: false });
+    const moved = synthPlatform({ web: 1, worker: 1, ownStack: true });
+    const created = named(moved.templates, name => name !== 'Big');
+    expect(created.length).toBeGreaterThanOrEqual(3);
+    expect(named(inStack.templates, name => name === 'Big')).toEqual(expect.arrayContaining(created));
+  });
+
   test('WHEN they would take it over 500 resources THEN synth refuses, naming the last add* call and the fix', () => {
     expect(() => synthPlatform({ web: 6, worker: 6, job: 6, ownStack: false })).toThrow(
       /Big\/Backend: invalid addScheduledJob\('Job5'\)\.ownStack undefined: the stack Big would hold \d+ resources, over CloudFormation's 500 per template .*ownStack: true .*addService\('Web0'\), .*addScheduledJob\('Job5'\) are in this stack/);
