@@ -29,6 +29,13 @@ import { sameRepository } from '../private/repositories';
 import { createBucket } from '../private/teardown';
 import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
+/** CodePipeline's actions per stage (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html); the Deploy stage holds one per service. */
+const MAX_ACTIONS_PER_STAGE = 50;
+const CODEPIPELINE_QUOTAS = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html';
+/** IAM's default quota of managed policies attached to a role; aws-cdk-lib moves a role's policy beyond 10,000 characters into such policies. */
+const MAX_MANAGED_POLICIES_PER_ROLE = 10;
+const IAM_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html';
+
 /**
  * Continuous delivery of the services built from one ECR repository: a push of the tag starts a CodePipeline (V2)
  * that runs `migrationCommand`, when given, once, as a one-off Fargate task of the first service's task definition
@@ -65,6 +72,8 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   private readonly recordProject: codebuild.PipelineProject;
   private readonly recordedParameters = new Set<ssm.IStringParameter>();
   private readonly jobs: MovedJob[] = [];
+  /** The roles each service or job adds statements to, with the last call that added some: the one a full role names. */
+  private readonly lastGrowth = new Map<iam.Role, { readonly prop: string; readonly value: string }>();
   /** The Deploy stage's action that moves the scheduled jobs, once a job is added. */
   private jobsAction?: { readonly name: string; readonly project: codebuild.PipelineProject };
   private readonly image = new codepipeline.Artifact('Image');
@@ -140,6 +149,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       this.alarms.forEach(alarm => notify(alarm, undefined));
     }
     this.acknowledgeFindings();
+    this.refuseOverfullRoles();
   }
 
   /**
@@ -172,8 +182,10 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       invalidProp(this, prop, job.node.path, other === this ? 'the pipeline already moves this job; add it once'
         : `${other.node.path} already moves it; two pipelines would race to register its revisions: keep one`);
     }
+    if (!this.jobsAction) this.refuseFullDeployStage(prop, job.node.path);
     jobMovers.set(job, this);
     const { project } = this.jobsAction ?? this.addJobsAction();
+    this.lastGrowth.set(project.role as iam.Role, { prop, value: job.node.path });
     const family = job.taskDefinition.family;
     this.jobs.push({ family, containers: [job.container.containerName] });
     project.addToRolePolicy(passToEcsTasks(job.taskDefinition.taskRole.roleArn, job.taskDefinition.obtainExecutionRole().roleArn));
@@ -216,6 +228,43 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     return this.jobsAction;
   }
 
+  /**
+   * CodePipeline's 50 actions per stage: the Deploy stage holds one deploy action per service and one for the jobs. The
+   * call that would add the 51st is refused; the pipeline's six stages at most stay under the quota of 50 stages.
+   */
+  private refuseFullDeployStage(prop: string, value: string): void {
+    const actionCount = this.deployStage.actions.length + 1;
+    if (actionCount > MAX_ACTIONS_PER_STAGE) {
+      invalidProp(this, prop, value, `the pipeline's Deploy stage would hold ${actionCount} actions (one per service, one for the scheduled jobs), over CodePipeline's `
+        + `${MAX_ACTIONS_PER_STAGE} per stage (${CODEPIPELINE_QUOTAS}); give this workload an image from another ECR repository (a pipeline of its own), or put it in another platform`);
+    }
+  }
+
+  /**
+   * IAM's 10 managed policies per role: each service and job adds statements to a role of the pipeline (the deploy role,
+   * the jobs step's), and aws-cdk-lib moves what exceeds its inline policy into managed policies, a warning at synth
+   * but a failed deploy. Counted at synth, after aws-cdk-lib's split.
+   */
+  private refuseOverfullRoles(): void {
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const managed = this.node.findAll().filter((c): c is iam.CfnManagedPolicy => c instanceof iam.CfnManagedPolicy);
+        checkAll([...this.lastGrowth].map(([role, { prop, value }]) => () => {
+          const name = JSON.stringify(stack.resolve(role.roleName));
+          const attached = (stack.resolve((role.node.defaultChild as iam.CfnRole).managedPolicyArns) ?? []).length
+            + managed.filter(policy => (stack.resolve(policy.roles) ?? []).some((r: unknown) => JSON.stringify(r) === name)).length;
+          if (attached > MAX_MANAGED_POLICIES_PER_ROLE) {
+            invalidProp(this, prop, value, `the policy of ${role.node.path} would take ${attached} managed policies (aws-cdk-lib's overflow of its inline policy), `
+              + `over IAM's default quota of ${MAX_MANAGED_POLICIES_PER_ROLE} per role (${IAM_QUOTAS}); move some workloads to an image of another ECR repository `
+              + '(a pipeline of its own) or to another platform');
+          }
+        }));
+        return [];
+      },
+    });
+  }
+
   /** An action name of the Deploy stage no deploy action (named after its service) nor the jobs action has yet. */
   private uniqueActionName(base: string): string {
     const used = new Set([...this.deployments.map(d => d.name), ...(this.jobsAction ? [this.jobsAction.name] : [])]);
@@ -229,6 +278,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     if (this.deployments.some(d => d.service === service)) {
       invalidProp(this, prop, service.node.path, 'the pipeline already deploys this service; add it once');
     }
+    this.refuseFullDeployStage(prop, service.node.path);
     const containers = this.containersOf(service, prop);
     const name = this.uniqueActionName(service.node.id.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 90));
     const file = `imagedefinitions-${name}.json`;
@@ -242,6 +292,8 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
       // The action would add iam:PassRole on every role; the deploy role carries the narrow grants instead.
       role: this.deployRole.withoutPolicyUpdates(),
     }));
+    this.lastGrowth.set(this.deployRole, { prop, value: service.node.path });
+    this.lastGrowth.set(this.recordProject.role as iam.Role, { prop, value: service.node.path });
     this.deployRole.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [service.service.serviceArn] }));
     this.deployRole.addToPolicy(passToEcsTasks(service.taskRole.roleArn, service.executionRole.roleArn));
     for (const parameter of new Set(containers.map(c => c.imageTagParameter))) {

@@ -21,6 +21,9 @@ import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUniq
 import { warnWeakenedDefault } from '../private/warnings';
 
 const PERIOD = Duration.minutes(1);
+/** CloudWatch's widgets per dashboard body. */
+const MAX_WIDGETS_PER_DASHBOARD = 500;
+const DASHBOARD_BODY = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html';
 const Missing = cloudwatch.TreatMissingData;
 const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
@@ -48,6 +51,9 @@ export class InfraMonitoring extends Construct {
   /** Every alarm this construct routes, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   private pipelineRows = 0;
+  /** The widgets of the library's rows, and the last public call that added a row: the one a full dashboard names. */
+  private widgetCount = 0;
+  private lastRow?: { readonly prop: string; readonly value: string };
   /** The thresholds of the props, for the rows added later by `monitorWebService`. */
   private readonly thresholds: MonitoringThresholds;
 
@@ -83,6 +89,23 @@ export class InfraMonitoring extends Construct {
       props.additionalAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
       this.section('Other alarms', new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.additionalAlarms, width: 24 }));
     }
+    this.refuseOverfullDashboard();
+  }
+
+  /**
+   * CloudWatch's 500 widgets per dashboard: each workload's row adds five or six, so about 90 workloads fill it. Checked
+   * at synth, naming the last call that added a row; widgets added with `dashboard.addWidgets` are the caller's to count.
+   */
+  private refuseOverfullDashboard(): void {
+    this.node.addValidation({
+      validate: () => {
+        if (this.widgetCount > MAX_WIDGETS_PER_DASHBOARD && this.lastRow) {
+          invalidProp(this, this.lastRow.prop, this.lastRow.value, `the dashboard would hold ${this.widgetCount} widgets, over CloudWatch's ${MAX_WIDGETS_PER_DASHBOARD} `
+            + `per dashboard (${DASHBOARD_BODY}); put some workloads in another platform`);
+        }
+        return [];
+      },
+    });
   }
 
   /** Add an alarm on any metric, routed to the topic and shown on the dashboard. */
@@ -112,6 +135,7 @@ export class InfraMonitoring extends Construct {
    * `alarmTopic`). `BackendPlatform.addWorker` calls it.
    */
   public monitorWorker(worker: IMonitoredWorker): void {
+    this.lastRow = { prop: 'monitorWorker(worker)', value: worker.node.path };
     const { running, desired } = this.taskCounts(worker.service);
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({ title: 'Running vs desired tasks', left: [running, desired], width: 6 }),
@@ -143,6 +167,7 @@ export class InfraMonitoring extends Construct {
    * back (as the load balancer's alarms do for the first service), at the `thresholds` of the props. `BackendPlatform.addService` calls it.
    */
   public monitorWebService(webService: IMonitoredWebService): void {
+    this.lastRow = { prop: 'monitorWebService(webService)', value: webService.node.path };
     const thresholds = this.thresholds;
     const id = webService.node.id;
     const { service } = webService;
@@ -185,6 +210,7 @@ export class InfraMonitoring extends Construct {
 
   /** A dashboard row for one more scheduled job or call set, whose alarms are routed to the topic. `BackendPlatform.addScheduledJob` calls it. */
   public monitorScheduledJob(job: IMonitoredScheduledWork): void {
+    this.lastRow = { prop: 'monitorScheduledJob(job)', value: job.node.path };
     this.scheduledWorkRow(`Scheduled job ${job.node.id}`, [job]);
   }
 
@@ -211,6 +237,7 @@ export class InfraMonitoring extends Construct {
 
   /** A titled dashboard row. */
   private section(title: string, ...widgets: cloudwatch.IWidget[]): void {
+    this.widgetCount += 1 + widgets.length;
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
     this.dashboard.addWidgets(...widgets);
   }
@@ -282,6 +309,7 @@ export class InfraMonitoring extends Construct {
    * (`BackendPlatform` calls it for the pipeline of each further ECR repository).
    */
   public monitorPipeline(pipeline: IMonitoredPipeline): void {
+    this.lastRow = { prop: 'monitorPipeline(pipeline)', value: pipeline.pipeline.node.path };
     pipeline.notifyOnFailure(this.alarmTopic);
     const widgets: cloudwatch.IWidget[] = [];
     const migration = pipeline.migrationProject;

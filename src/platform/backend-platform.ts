@@ -33,6 +33,7 @@ import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
 import { claimPhysicalName, defaultAppName, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
+import { CLOUDFORMATION_QUOTAS, dynamicReferencesIn, MAX_DYNAMIC_REFERENCES_PER_STACK, MAX_RESOURCES_PER_STACK } from '../private/quotas';
 import { repositoryKey, sameRepository } from '../private/repositories';
 import { createSharedSecret, ReaderGrantedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
@@ -45,10 +46,6 @@ import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { WorkerService } from '../workers/worker-service';
-
-/** CloudFormation's resources per template, and the page that documents it. */
-const MAX_RESOURCES_PER_STACK = 500;
-const CLOUDFORMATION_QUOTAS = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html';
 
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
@@ -326,23 +323,44 @@ export class BackendPlatform extends Construct {
   }
 
   /**
-   * CloudFormation's 500 resources per template, refused at synth naming the workloads that could have stacks of their
-   * own, before aws-cdk-lib's generic error. Counted at synth, so resources added after construction count.
+   * CloudFormation's quotas per template (500 resources, 60 dynamic references), refused at synth naming the workloads
+   * that could have stacks of their own, before aws-cdk-lib's generic error or a failed deploy; every crossed quota in
+   * one error. Counted at synth, so resources added after construction count.
    */
   private refuseOverfullStack(): void {
     this.node.addValidation({
       validate: () => {
         const stack = Stack.of(this);
-        const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
         const last = this.inStackWorkloads[this.inStackWorkloads.length - 1];
-        if (resources > MAX_RESOURCES_PER_STACK && last) {
-          invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${resources} resources, over CloudFormation's `
-            + `${MAX_RESOURCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); give new workloads stacks of their own with ownStack: true `
-            + `(each then adds one resource here): ${this.inStackWorkloads.join(', ')} are in this stack (docs/adr/0015)`);
-        }
+        if (!last) return [];
+        const fix = `give new workloads stacks of their own with ownStack: true (each then adds one resource here, and none of its dynamic references): ${this.inStackWorkloads.join(', ')} are in this stack (docs/adr/0015)`;
+        checkAll([
+          () => {
+            const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+            if (resources > MAX_RESOURCES_PER_STACK) {
+              invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${resources} resources, over CloudFormation's `
+                + `${MAX_RESOURCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); ${fix}`);
+            }
+          },
+          () => this.refuseTooManyDynamicReferences(stack, last, fix),
+        ]);
         return [];
       },
     });
+  }
+
+  /**
+   * CloudFormation's 60 dynamic references per template: each ECR image of a task (its tag parameter), each secret
+   * CloudFormation reads (database credentials, cache token, API key) and, behind a public ALB, the origin-verify header
+   * of the distribution and of each listener rule. A workload in a stack of its own counts in its template, which one
+   * workload cannot fill (at most 10 containers per task definition, so about 20 references).
+   */
+  private refuseTooManyDynamicReferences(stack: Stack, last: string, fix: string): void {
+    const references = dynamicReferencesIn(stack);
+    if (references > MAX_DYNAMIC_REFERENCES_PER_STACK) {
+      invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${references} dynamic references ({{resolve:...}}), over `
+        + `CloudFormation's ${MAX_DYNAMIC_REFERENCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); ${fix}`);
+    }
   }
 
   /** A scheduled job with the service's image and configuration, its own stores and its own additions. */

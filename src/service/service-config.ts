@@ -48,7 +48,10 @@ export const MAIN_CONTAINER = 'app';
 const MAX_RULE_CONDITION_VALUES = 5;
 /** RFC 5280 limit on a certificate's common name, which ACM applies to the domain name. */
 const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
-/** CloudFront's default quota of cache behaviours per distribution, the default one excluded. */
+/**
+ * CloudFront's default quota of cache behaviours per distribution (25, https://docs.aws.amazon.com/general/latest/gr/cf_region.html;
+ * the Developer Guide now lists 75), the default one excluded. Services added to a platform share the default behaviour.
+ */
 const MAX_CACHE_BEHAVIORS = 24;
 
 /** Every setting of the service with its default applied: what the builders read. */
