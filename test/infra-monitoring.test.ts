@@ -110,9 +110,10 @@ describe('InfraMonitoring', () => {
 
     test('THEN every job, call and pipeline alarm is routed to the topic', () => {
       const resources = template.toJSON().Resources;
+      // The job's runtime guard (docs/adr/0013) brings its own error alarm.
       const routed = [...job.alarms, ...calls.alarms, ...pipeline.alarms]
         .map(alarm => resources[stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnAlarm)].Properties);
-      expect(routed).toHaveLength(6);
+      expect(routed).toHaveLength(7);
       for (const props of routed) expect(props).toMatchObject({ AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }], OKActions: [expect.anything()] });
     });
 
