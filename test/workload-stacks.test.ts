@@ -148,7 +148,8 @@ describe('GIVEN a platform whose workloads have stacks of their own', () => {
 describe('GIVEN workloads in the platform\'s stack', () => {
   // Why ownStack is not the default (docs/adr/0015): CloudFormation creates the new nested stack before its cleanup
   // phase deletes the old resources, and SSM refuses a second parameter of one name, ELBv2 a second rule of one priority.
-  test('WHEN a deployed workload is moved to a stack of its own THEN its new stack creates the SSM parameters and listener priorities the old resources still hold', () => {
+  test('WHEN a deployed workload is moved to a stack of its own THEN its new stack creates the SSM parameters and listener priorities '
+    + 'the old resources still hold', () => {
     const named = (templates: Map<string, { json: any }>, stacks: (name: string) => boolean) => [...templates.entries()].filter(([name]) => stacks(name))
       .flatMap(([, { json }]) => Object.values<any>(json.Resources))
       .flatMap(r => (r.Type === 'AWS::SSM::Parameter' && typeof r.Properties.Name === 'string' ? [r.Properties.Name]
