@@ -150,7 +150,8 @@ describe('GIVEN workloads in the platform\'s stack', () => {
   // phase deletes the old resources, and SSM refuses a second parameter of one name, ELBv2 a second rule of one priority.
   test('WHEN a deployed workload is moved to a stack of its own THEN its new stack creates the SSM parameters and listener priorities '
     + 'the old resources still hold', () => {
-    const named = (templates: Map<string, { json: any }>, stacks: (name: string) => boolean) => [...templates.entries()].filter(([name]) => stacks(name))
+    const named = (templates: Map<string, { json: any }>, stacks: (name: string) => boolean) => [...templates.entries()]
+      .filter(([name]) => stacks(name))
       .flatMap(([, { json }]) => Object.values<any>(json.Resources))
       .flatMap(r => (r.Type === 'AWS::SSM::Parameter' && typeof r.Properties.Name === 'string' ? [r.Properties.Name]
         : r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule' ? [`priority ${r.Properties.Priority}`] : []));
