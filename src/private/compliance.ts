@@ -17,6 +17,28 @@ export function inlinePolicyAcknowledgements(reason: string): Acknowledgement[] 
   return ['NIST.800.53.R5', 'HIPAA.Security'].map(pack => ({ id: `${pack}-IAMNoInlinePolicy`, reason }));
 }
 
+/** Why a small function of the library's own stays outside the VPC, reserves no concurrency and has no dead-letter queue. */
+export interface SmallFunctionReasons {
+  readonly vpc: string;
+  readonly concurrency: string;
+  readonly dlq: string;
+}
+
+/** The Control Tower and NIST/HIPAA Lambda findings of a small function of the library's own, each with its reason. */
+export function smallFunctionAcknowledgements(reasons: SmallFunctionReasons): Acknowledgement[] {
+  const { vpc, concurrency, dlq } = reasons;
+  return [
+    { id: 'lambda_inside_vpc_check', reason: vpc },
+    { id: 'lambda_concurrency_check', reason: concurrency },
+    { id: 'lambda_dlq_check', reason: dlq },
+    ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [
+      { id: `${pack}-LambdaInsideVPC`, reason: vpc },
+      { id: `${pack}-LambdaConcurrency`, reason: concurrency },
+      { id: `${pack}-LambdaDLQ`, reason: dlq },
+    ]),
+  ];
+}
+
 const NAG_KEY = 'cdk_nag';
 const GUARD_KEY = 'guard';
 

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
+import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 
 /** Start of the reason the guard gives StopTask: the job's failed-run rule matches it. */
@@ -119,15 +119,6 @@ export class RuntimeGuard extends Construct {
     const vpc = 'It calls only the ECS API (ListTasks, DescribeTasks, StopTask) and reaches no resource in the VPC.';
     const concurrency = 'It runs once a minute for a few hundred milliseconds; reserving concurrency would take from the account\'s unreserved pool (and fails in accounts at the minimum).';
     const dlq = 'A missed run is covered by the next minute\'s; the scheduled event holds nothing to replay.';
-    acknowledge(this.function, [
-      { id: 'lambda_inside_vpc_check', reason: vpc },
-      { id: 'lambda_concurrency_check', reason: concurrency },
-      { id: 'lambda_dlq_check', reason: dlq },
-      ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [
-        { id: `${pack}-LambdaInsideVPC`, reason: vpc },
-        { id: `${pack}-LambdaConcurrency`, reason: concurrency },
-        { id: `${pack}-LambdaDLQ`, reason: dlq },
-      ]),
-    ]);
+    acknowledge(this.function, smallFunctionAcknowledgements({ vpc, concurrency, dlq }));
   }
 }

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
-import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
+import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { invalidProp } from '../private/validation';
 
@@ -130,15 +130,6 @@ export class RotationRedeploy extends Construct {
     const vpc = 'It calls only the ECS API (UpdateService) and reaches no resource in the VPC.';
     const concurrency = 'It runs once per changed secret; reserving concurrency would take from the account\'s unreserved pool (and fails in accounts at the minimum).';
     const dlq = 'A failed redeploy raises the function\'s error alarm after Lambda\'s retries; the event itself holds nothing to replay (the next deployment reads the new value anyway).';
-    acknowledge(this.function, [
-      { id: 'lambda_inside_vpc_check', reason: vpc },
-      { id: 'lambda_concurrency_check', reason: concurrency },
-      { id: 'lambda_dlq_check', reason: dlq },
-      ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [
-        { id: `${pack}-LambdaInsideVPC`, reason: vpc },
-        { id: `${pack}-LambdaConcurrency`, reason: concurrency },
-        { id: `${pack}-LambdaDLQ`, reason: dlq },
-      ]),
-    ]);
+    acknowledge(this.function, smallFunctionAcknowledgements({ vpc, concurrency, dlq }));
   }
 }
