@@ -267,6 +267,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateCachedPathPatterns(scope, props),
     () => validateRoutedContainers(scope, props, edgeModeOf(props) === EdgeMode.PUBLIC_ALB && cloudFrontOf(props)),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
+    () => requireSynthValue(scope, 'healthCheckTimeout', props.healthCheckTimeout, 'aws-cdk-lib checks the target group health check at synth'),
     // The target group's limit: deregistration delay 0-3600 s.
     () => validateSeconds(scope, 'deregistrationDelay', props.deregistrationDelay, 0, 3600),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),

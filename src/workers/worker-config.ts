@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { IConstruct } from 'constructs';
@@ -115,7 +115,8 @@ function serviceConnectNamespace(scope: IConstruct, props: WorkerServiceProps, a
 function containerHealthCheckChecks(scope: IConstruct, props: WorkerServiceProps): Array<() => void> {
   const timing = ['healthCheckInterval', 'healthCheckTimeout', 'unhealthyThresholdCount', 'healthCheckGracePeriod'] as const;
   return [
-    () => { if (props.healthCheckCommand !== undefined) validateNonEmpty(scope, 'healthCheckCommand', props.healthCheckCommand); },
+    () => requireSynthValue(scope, 'healthCheckCommand', props.healthCheckCommand, 'aws-cdk-lib prefixes the command (CMD-SHELL) at synth'),
+    () => { if (props.healthCheckCommand !== undefined && !Token.isUnresolved(props.healthCheckCommand)) validateNonEmpty(scope, 'healthCheckCommand', props.healthCheckCommand); },
     ...timing.map(prop => () => {
       if (props[prop] !== undefined && props.healthCheckCommand === undefined) {
         invalidProp(scope, prop, shown(props[prop]), 'a worker has no load balancer: its health check is a command run in its container; give healthCheckCommand or drop it');
