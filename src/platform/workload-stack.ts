@@ -18,17 +18,5 @@ export class WorkloadStack extends NestedStack {
     const prefix = platform.node.scopes.slice(parent.node.scopes.length).map(scope => pascal(scope.node.id)).join('');
     this.nestedStackResource!.overrideLogicalId(`${prefix}${pascal(id)}Stack`);
     reportChildPropsAs(this, id, prop => prop);
-    writeUnindented(parent);
   }
-}
-
-/**
- * CloudFormation's 1 MB template quota counts whitespace, a quarter of an indented template; CDK's own size warning
- * recommends `suppressTemplateIndentation`. The platform's stack grows with each workload's references, so once it
- * has workloads in stacks of their own it is written unindented (`cdk synth` prints YAML either way). The flag is
- * aws-cdk-lib's own (`StackProps.suppressTemplateIndentation`), read at synth; it changes whitespace only.
- */
-function writeUnindented(stack: Stack): void {
-  const flags = stack as unknown as { _suppressTemplateIndentation?: boolean };
-  flags._suppressTemplateIndentation = true;
 }
