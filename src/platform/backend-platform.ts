@@ -31,7 +31,7 @@ import { migrationChecks, migrationCommandOf } from '../delivery/migrations';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
-import { claimPhysicalName, defaultAppName, pascal } from '../private/naming';
+import { claimPhysicalName, defaultAppName, logicalPrefix, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { CLOUDFORMATION_QUOTAS, dynamicReferencesIn, MAX_DYNAMIC_REFERENCES_PER_STACK, MAX_RESOURCES_PER_STACK } from '../private/quotas';
 import { repositoryKey, sameRepository } from '../private/repositories';
@@ -613,7 +613,7 @@ export class BackendPlatform extends Construct {
    */
   private createOutputs(): void {
     const stack = Stack.of(this);
-    const prefix = this.node.scopes.slice(stack.node.scopes.length).map(scope => pascal(scope.node.id)).join('');
+    const prefix = logicalPrefix(this);
     const output = (name: string, value: string, description: string) => {
       const logicalId = `${prefix}${name}`;
       claimPhysicalName(this, 'stack output', stack.node.path, logicalId, 'id', this.node.id);

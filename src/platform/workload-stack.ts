@@ -1,7 +1,7 @@
-import { NestedStack, Stack } from 'aws-cdk-lib';
+import { NestedStack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { reportChildPropsAs } from '../private/errors';
-import { pascal } from '../private/naming';
+import { logicalPrefix, pascal } from '../private/naming';
 
 /**
  * The nested stack of one workload added to a platform (docs/adr/0015). The workload is its child of the same id, so
@@ -14,9 +14,7 @@ export class WorkloadStack extends NestedStack {
     super(platform, id, { description: `${kind} ${id} of ${platform.node.path}`, suppressTemplateIndentation: true });
     // The platform's stack names this stack in every reference to the workload (pipeline, dashboard, policies): a
     // short logical ID, `<platform path><id>Stack`, instead of CDK's 56 characters keeps that stack under 1 MB longer.
-    const parent = Stack.of(platform);
-    const prefix = platform.node.scopes.slice(parent.node.scopes.length).map(scope => pascal(scope.node.id)).join('');
-    this.nestedStackResource!.overrideLogicalId(`${prefix}${pascal(id)}Stack`);
+    this.nestedStackResource!.overrideLogicalId(`${logicalPrefix(platform)}${pascal(id)}Stack`);
     reportChildPropsAs(this, id, prop => prop);
   }
 }

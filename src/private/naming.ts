@@ -45,6 +45,11 @@ export function claimPhysicalName(scope: IConstruct, kind: 'SSM parameter' | 'DN
   names.set(key, scope.node.path);
 }
 
+/** `Stack/Backend/Api` -> `BackendApi`: a construct's path below its stack, for logical IDs of the library's choosing. */
+export function logicalPrefix(scope: IConstruct): string {
+  return scope.node.scopes.slice(Stack.of(scope).node.scopes.length).map(s => pascal(s.node.id)).join('');
+}
+
 /**
  * A construct's path in the stack that `cdk deploy` names, without the nested stacks between: the same whether a
  * workload has a stack of its own (`Platform/Admin/Admin`) or not (`Platform/Admin`), so what is derived from it
