@@ -2,6 +2,7 @@ import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
 import { givenStack } from './fixtures';
@@ -29,6 +30,10 @@ const cases: Array<[string, () => unknown, string]> = [
   ['service: health check path without slash', () => web({ healthCheckPath: 'health' }), 'TestStack/Web: invalid healthCheckPath "health": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
   ['service: empty command', () => web({ command: [] }), 'TestStack/Web: invalid command []: give at least one element'],
   ['service: routed container named like the main one', () => web({ routedContainers: [{ name: 'app', containerPort: 9000, pathPatterns: ['/admin/*'] }] }), 'TestStack/Web: invalid routedContainers[].name "app": another entry already uses it; every entry must be unique, rename one of the duplicates'],
+  ['service: sidecar named like the main container', () => web({ sidecars: [{ name: 'app', image: ServiceImage.placeholder() }] }), 'TestStack/Web: invalid sidecars[0].name "app": it is the main container\'s name; rename the sidecar'],
+  ['service: main container waits for a sidecar to be HEALTHY that has no health check', () => web({
+    sidecars: [{ name: 'proxy', image: ServiceImage.placeholder() }], mainContainerDependsOn: [{ containerName: 'proxy', condition: ecs.ContainerDependencyCondition.HEALTHY }],
+  }), 'TestStack/Web: invalid mainContainerDependsOn[0].condition "HEALTHY": ECS can only wait for "proxy" to be HEALTHY if it has a container health check; give it one (healthCheck) or wait for START'],
   ['service: routed container without paths', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: [] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns []: give at least one element'],
   ['service: routed path without slash', () => web({ routedContainers: [{ name: 'admin', containerPort: 9000, pathPatterns: ['admin/*'] }] }), 'TestStack/Web: invalid routedContainers[0].pathPatterns[0] "admin/*": use a path that starts with "/" and has no spaces (e.g. "/api/*")'],
   ['service: on-demand base without spot', () => web({ onDemandBaseCapacity: 0 }),

@@ -153,6 +153,29 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
+  ['SecureAlbFargateService and WorkerService with sidecars and start dependencies', (app) => {
+    const given = givenStack({}, app);
+    const busybox = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36'));
+    const web = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      sidecars: [
+        { name: 'init', image: busybox, essential: false, command: ['sh', '-c', 'echo ready'] },
+        { name: 'proxy', image: busybox, containerPorts: [9901], cpu: 128, memoryLimitMiB: 256, healthCheck: { command: ['true'] }, dependsOn: [{ containerName: 'init', condition: ecs.ContainerDependencyCondition.SUCCESS }] },
+      ],
+      mainContainerDependsOn: [{ containerName: 'proxy', condition: ecs.ContainerDependencyCondition.HEALTHY }],
+    });
+    new WorkerService(given.stack, 'Worker', {
+      cluster: web.cluster,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      queue: {},
+      sidecars: [{ name: 'agent', image: busybox, memoryReservationMiB: 64, dependsOn: [{ containerName: 'worker' }] }],
+    });
+    return given;
+  }],
   ['SecureAlbFargateService and WorkerService redeployed when the database password rotates, monitored', (app) => {
     const given = givenStack({}, app);
     const db = new PrivateDatabase(given.stack, 'Database', { vpc: given.vpc, rotation: true });

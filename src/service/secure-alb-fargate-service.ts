@@ -20,6 +20,7 @@ import { addListenerRule, claimPaths, derivedBlock, MAX_PRIORITY_BLOCK, OWNER_BL
 import { loadBalancerDomainNameProp, MAIN_CONTAINER, resolveServiceConfig, SERVICE_DEFAULTS, ServiceConfig } from './service-config';
 import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { addSidecars } from './sidecars';
 import { ServiceTask } from './task';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
@@ -195,6 +196,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.task.addContainer(routed);
       this.route(props.vpc, config, routed, rulePriority(this.block, index));
     });
+    addSidecars(this.task, props, this.container);
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });

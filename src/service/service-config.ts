@@ -8,6 +8,7 @@ import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
 import { BlueGreenSettings } from './deployment';
 import { MAX_PRIORITY_BLOCK, MAX_ROUTED_CONTAINERS } from './routes';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { sidecarChecks, TaskContainers } from './sidecars';
 import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
@@ -272,7 +273,22 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateSeconds(scope, 'deregistrationDelay', props.deregistrationDelay, 0, 3600),
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
     () => validateDeployment(scope, props),
+    ...sidecarChecks(scope, props, taskContainersOf(props)),
   ]);
+}
+
+/** The containers a web service's sidecars join: the main one (no container health check) and the routed ones, with their ports. */
+function taskContainersOf(props: SecureAlbFargateServiceProps): TaskContainers {
+  const portsOf = (c: { containerPort?: number; healthCheckPort?: number }) =>
+    [c.containerPort ?? SERVICE_DEFAULTS.containerPort, ...(c.healthCheckPort !== undefined ? [c.healthCheckPort] : [])];
+  return {
+    main: MAIN_CONTAINER,
+    mainHealthCheck: false,
+    mainPorts: portsOf(props),
+    others: (props.routedContainers ?? []).map(routed => ({ name: routed.name, ports: portsOf(routed) })),
+    cpu: props.cpu ?? SERVICE_DEFAULTS.cpu,
+    memoryLimitMiB: props.memoryLimitMiB ?? SERVICE_DEFAULTS.memoryLimitMiB,
+  };
 }
 
 function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServiceProps, originHeader: boolean): void {

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EdgeWebAcl } from './cloudfront-web-acl';
 import type { SecureAlbFargateService } from './secure-alb-fargate-service';
 import { ServiceImage } from './service-image';
+import { SidecarsOptions } from './sidecar-options';
 
 /**
  * What runs in one container of a task: command, environment, secrets and health check path.
@@ -325,7 +326,7 @@ export class ServiceDeployment {
  * that shares another one's load balancer and distribution (`shareEdgeWith`, `BackendPlatform.addService`) takes
  * only these.
  */
-export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, RequestScalingOptions, HealthCheckOptions {
+export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, RequestScalingOptions, HealthCheckOptions, SidecarsOptions {
   /**
    * Port the main container listens on.
    * @default 8080

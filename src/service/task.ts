@@ -19,6 +19,8 @@ export interface ContainerSpec extends ContainerOptions {
   readonly image?: ServiceImage;
   /** Container health check, run in the container: only the command the user gave. */
   readonly healthCheck?: ecs.HealthCheck;
+  /** Settings of a sidecar beyond these (src/service/sidecars.ts), applied over the defaults. */
+  readonly definition?: Pick<ecs.ContainerDefinitionOptions, 'essential' | 'cpu' | 'memoryLimitMiB' | 'memoryReservationMiB' | 'portMappings'>;
 }
 
 /** What the task part needs to know, resolved by the service. */
@@ -89,6 +91,7 @@ export class ServiceTask {
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
       healthCheck: options.healthCheck,
       readonlyRootFilesystem: false,
+      ...options.definition,
     });
     if (image.repository && tagParameter) {
       this.ecrContainers.push({ containerName: options.name, repository: image.repository, imageTagParameter: tagParameter.parameter });

@@ -12,6 +12,7 @@ import {
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 import { capacityChecks, warnOnExecuteCommand } from '../service/capacity-checks';
 import { ServiceImage } from '../service/service-image';
+import { sidecarChecks } from '../service/sidecars';
 
 /** Name of the worker's container (and of its Service Connect port mapping). */
 export const WORKER_CONTAINER = 'worker';
@@ -68,6 +69,14 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
     ...containerHealthCheckChecks(scope, props),
+    ...sidecarChecks(scope, props, {
+      main: WORKER_CONTAINER,
+      mainHealthCheck: props.healthCheckCommand !== undefined,
+      mainPorts: props.port !== undefined ? [props.port] : [],
+      others: [],
+      cpu: props.cpu ?? d.cpu,
+      memoryLimitMiB: props.memoryLimitMiB ?? d.memoryLimitMiB,
+    }),
     () => validateSeconds(scope, 'queue.visibilityTimeout', props.queue?.visibilityTimeout, 0, 12 * 3600),
     () => {
       if (props.queue?.queue && (props.queue.visibilityTimeout || props.queue.maxReceiveCount)) {

@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServiceImage } from '../service/service-image';
 import { CapacityOptions, ContainerOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
+import { SidecarsOptions } from '../service/sidecar-options';
 
 /** Queue mode of a worker: it consumes an SQS queue and scales on the backlog each running task has. */
 export interface WorkerQueueOptions {
@@ -36,7 +37,7 @@ export interface WorkerQueueOptions {
  * mode. A worker has a queue (queue mode), a port (internal mode: reachable by name from the platform's other
  * workloads through ECS Service Connect, never from the internet), or both.
  */
-export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions, HealthCheckTimingOptions {
+export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions, HealthCheckTimingOptions, SidecarsOptions {
   /**
    * Command of a container health check, run in the worker's container; exit code 0 is healthy. One string runs in
    * a shell (`['curl -f http://localhost:8080/health || exit 1']`; the image must have the tool it calls), several

@@ -26,6 +26,7 @@ import { WORKLOAD_TAG } from '../private/workload-tag';
 import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
 import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
+import { addSidecars } from '../service/sidecars';
 import { ServiceTask } from '../service/task';
 
 /**
@@ -118,6 +119,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
         retries: props.unhealthyThresholdCount,
       } : undefined,
     });
+    addSidecars(task, props, this.container);
     this.logGroup = task.logGroups[WORKER_CONTAINER];
     this.ecrContainers = task.ecrContainers;
     this.service = this.createService(props);

@@ -1,9 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { CfnTemplate } from './rule';
-import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, ServiceDeployment } from '../../src';
+import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, ServiceDeployment, ServiceImage } from '../../src';
 
 /** A platform as a user writes it at one point of its life: props, and the workloads added after construction. */
 export interface PlatformState {
@@ -31,6 +32,13 @@ const BASE: BackendPlatformProps = {
 const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
 const dev = { profile: EnvironmentProfile.DEVELOPMENT };
 
+const agent = { name: 'agent', image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36')) };
+const withSidecar = { service: { sidecars: [agent] } };
+/** A queue worker, with a sidecar or without. */
+function worker(sidecar = false) {
+  return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, sidecars: sidecar ? [agent] : undefined });
+}
+
 /** Added web services, each blue/green, in the order given. */
 function services(...ids: string[]) {
   return (platform: BackendPlatform) => {
@@ -53,6 +61,8 @@ export const TRANSITIONS: Transition[] = [
     before: { props: blueGreen, extend: services('Admin', 'Billing') },
     after: { props: blueGreen, extend: services('Admin', 'Invoices') },
   },
+  { name: 'a sidecar added to the service and to a worker', before: { props: {}, extend: worker() }, after: { props: withSidecar, extend: worker(true) } },
+  { name: 'a sidecar removed from the service and from a worker', before: { props: withSidecar, extend: worker(true) }, after: { props: {}, extend: worker() } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },

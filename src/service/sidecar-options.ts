@@ -1,0 +1,122 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ServiceImage } from './service-image';
+
+/** A container that must reach a state before another one starts (ECS `dependsOn`, Copilot's `depends_on`). */
+export interface ContainerStartDependency {
+  /** Name of the container waited for: a sidecar's name, or the main container's (`app` for a web service, `worker` for a worker). */
+  readonly containerName: string;
+  /**
+   * What the container must have done: `START` started, `HEALTHY` passed its health check (it needs one),
+   * `COMPLETE` exited, `SUCCESS` exited with 0 (these two only on a sidecar with `essential: false`).
+   * @default ecs.ContainerDependencyCondition.START
+   */
+  readonly condition?: ecs.ContainerDependencyCondition;
+}
+
+/** A health check run in a sidecar: its command, and how often and how patiently it runs. */
+export interface SidecarHealthCheck {
+  /**
+   * Command run in the container; exit code 0 is healthy. One string runs in a shell (`['curl -f http://localhost:2020/ || exit 1']`;
+   * the image must have the tool it calls), several are run as given.
+   */
+  readonly command: string[];
+  /**
+   * Time between two checks (5-300 seconds).
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+  /**
+   * Time without an answer that fails a check (2-120 seconds).
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Consecutive failed checks before the container is unhealthy (1-10).
+   * @default 3
+   */
+  readonly retries?: number;
+  /**
+   * Time after the container starts during which failed checks do not count (0-300 seconds).
+   * @default - none
+   */
+  readonly startPeriod?: Duration;
+}
+
+/**
+ * A container of the task that no load balancer routes to (Copilot's `sidecars`): a proxy, an agent, a log or
+ * metrics collector, or a start-up script. Its ports are reachable only by the task's other containers (on
+ * `localhost`); the task's security group opens none of them.
+ */
+export interface SidecarOptions {
+  /** Container name, unique in the task: letters, digits, hyphens and underscores (at most 255). */
+  readonly name: string;
+  /** Image of the sidecar: `ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/...'))`, or an ECR repository your pipeline pushes to. */
+  readonly image: ServiceImage;
+  /**
+   * Whether the task stops when this container stops. A container others wait for with `COMPLETE` or `SUCCESS`
+   * (a start-up script) must not be essential.
+   * @default true
+   */
+  readonly essential?: boolean;
+  /**
+   * Command override.
+   * @default - the image's command
+   */
+  readonly command?: string[];
+  /**
+   * Plain environment variables (never credentials: those go in `secrets`).
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets injected as environment variables.
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+  /**
+   * Ports the sidecar listens on, for the task's other containers (`localhost:<port>`); unique in the task.
+   * @default - none
+   */
+  readonly containerPorts?: number[];
+  /**
+   * CPU units reserved for the sidecar out of the task's; all sidecars together leave some to the main container.
+   * @default - no reservation: the containers share the task's CPU
+   */
+  readonly cpu?: number;
+  /**
+   * Memory in MiB above which the sidecar is stopped (its hard limit); all sidecars together leave some of the task's memory to the main container.
+   * @default - no limit of its own: the task's memory is the limit every container shares
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Memory in MiB reserved for the sidecar (its soft limit), at most `memoryLimitMiB`.
+   * @default - no reservation
+   */
+  readonly memoryReservationMiB?: number;
+  /**
+   * Container health check: needed for other containers to wait for it with `HEALTHY`.
+   * @default - no health check
+   */
+  readonly healthCheck?: SidecarHealthCheck;
+  /**
+   * Containers that must reach a state before this one starts.
+   * @default - starts with the others
+   */
+  readonly dependsOn?: ContainerStartDependency[];
+}
+
+/** The sidecars of a workload's task, and what its main container waits for. */
+export interface SidecarsOptions {
+  /**
+   * Containers of the task beside the main one that no load balancer routes to. Adding, changing or removing one
+   * registers a new task definition revision and rolls the service's tasks like an image change.
+   * @default - none
+   */
+  readonly sidecars?: SidecarOptions[];
+  /**
+   * Containers the main container waits for before it starts (e.g. a sidecar `HEALTHY`, or a migration script `SUCCESS`).
+   * @default - the main container starts with the others
+   */
+  readonly mainContainerDependsOn?: ContainerStartDependency[];
+}
