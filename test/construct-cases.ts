@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl,
-  EnvironmentProfile, InfraMonitoring, PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService,
+  EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService,
   ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
 
@@ -153,7 +153,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
-  ['SecureAlbFargateService and WorkerService with sidecars and start dependencies', (app) => {
+  ['SecureAlbFargateService and WorkerService with sidecars and start dependencies, the worker logging through FireLens', (app) => {
     const given = givenStack({}, app);
     const busybox = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36'));
     const web = new SecureAlbFargateService(given.stack, 'Backend', {
@@ -173,6 +173,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       image: ServiceImage.fromEcrRepository(given.repository),
       queue: {},
       sidecars: [{ name: 'agent', image: busybox, memoryReservationMiB: 64, dependsOn: [{ containerName: 'worker' }] }],
+      logging: LogDestination.fireLens({ options: { Name: 'cloudwatch_logs', region: 'eu-west-1', log_group_name: 'worker-logs', auto_create_group: 'false' } }),
     });
     return given;
   }],

@@ -1,8 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { platform, web, worker } from './builders';
-import { ServiceImage, SidecarOptions } from '../src';
+import { LogDestination, ServiceImage, SidecarOptions } from '../src';
 
 const envoy = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod'));
 const busybox = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36'));
@@ -129,4 +130,67 @@ describe('Sidecars', () => {
       expect(() => built.addWorker('Jobs', { queue: {}, sidecars: [{ name: 'worker', image: busybox }] })).toThrow(/sidecars\[0\]\.name "worker": it is the main container's name/);
     });
   });
+
+  describe('GIVEN FireLens logging to a Fluent Bit output with a secret option', () => {
+    const service = web({
+      sidecars: [{ name: 'agent', image: busybox }],
+      logging: LogDestination.fireLens({
+        options: { Name: 'http', Host: 'logs.example.com', Port: '443', tls: 'On' },
+        secretOptions: { Header: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(new Stack(), 'Key', 'logs-key')) },
+      }),
+    });
+    const containers = containersOf(service);
+    const template = Template.fromStack(Stack.of(service));
+
+    test('THEN a pinned AWS for Fluent Bit router joins the task, essential, with a memory reservation, logging to its own log group', () => {
+      expect(named(containers, 'log_router')).toMatchObject({
+        Image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.14',
+        Essential: true,
+        MemoryReservation: 50,
+        FirelensConfiguration: { Type: 'fluentbit' },
+        LogConfiguration: { LogDriver: 'awslogs', Options: { 'awslogs-stream-prefix': 'log_router' } },
+      });
+      expect(service.logGroups.log_router).toBeDefined();
+    });
+
+    test('THEN every other container logs through FireLens to the output, the secret only as a reference', () => {
+      for (const name of ['app', 'agent']) {
+        expect(named(containers, name).LogConfiguration).toEqual({
+          LogDriver: 'awsfirelens',
+          Options: { Name: 'http', Host: 'logs.example.com', Port: '443', tls: 'On' },
+          SecretOptions: [{ Name: 'Header', ValueFrom: expect.anything() }],
+        });
+      }
+    });
+
+    test('THEN the containers\' log groups stay (the logs written before the switch remain)', () => {
+      expect(Object.keys(service.logGroups).sort()).toEqual(['agent', 'app', 'log_router']);
+      const containerLogGroups = Object.keys(template.findResources('AWS::Logs::LogGroup')).filter(id => /^Web(App|Agent|LogRouter)LogGroup/.test(id));
+      expect(containerLogGroups).toHaveLength(3);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) },
+      });
+    });
+  });
+
+  test('GIVEN CloudWatch Logs chosen explicitly THEN the task is the default one', () => {
+    const explicit = containersOf(web({ logging: LogDestination.cloudWatchLogs() }));
+    expect(explicit).toEqual(containersOf(web({})));
+  });
+
+  test('GIVEN a worker with FireLens THEN its task has the router too', () => {
+    const containers = containersOf(worker({ logging: LogDestination.fireLens({ options: { Name: 'cloudwatch_logs', region: 'eu-west-1', log_group_name: 'x' } }) }));
+    expect(containers.map(c => c.Name)).toEqual(['worker', 'log_router']);
+    expect(named(containers, 'worker').LogConfiguration.LogDriver).toBe('awsfirelens');
+  });
+
+  test.each<[string, Parameters<typeof web>[0], RegExp]>([
+    ['no output plugin', { logging: LogDestination.fireLens({ options: { Host: 'x' } }) }, /invalid logging\.options\.Name undefined: name the Fluent Bit output plugin/],
+    ['an empty option', { logging: LogDestination.fireLens({ options: { Name: 'http', Host: '' } }) }, /invalid logging\.options\.Host "": ECS refuses an empty option value/],
+    ['a sidecar named like the router', { logging: LogDestination.fireLens({ options: { Name: 'http' } }), sidecars: [{ name: 'log_router', image: busybox }] }, /sidecars\[0\]\.name "log_router": it is the name of another container/],
+    ['sidecars that leave no memory beside the router', { memoryLimitMiB: 2048, logging: LogDestination.fireLens({ options: { Name: 'http' } }), sidecars: [{ name: 'a', image: busybox, memoryLimitMiB: 1998 }] }, /the sidecars take 2048 of the task's 2048 MiB/],
+  ])('GIVEN FireLens with %s THEN synth refuses it', (_, props, message) => {
+    expect(() => web(props)).toThrow(message);
+  });
 });
+

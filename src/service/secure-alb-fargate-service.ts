@@ -163,6 +163,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       healthCheckPath: SERVICE_DEFAULTS.healthCheckPath,
       logRetention: props.logRetention,
       logEncryptionKey: props.logEncryptionKey,
+      logging: props.logging,
     });
     ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = this.task);
     this.imageTagParameter = this.task.imageTagParameter;

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { LogDestination } from './log-destination';
 import { ServiceImage } from './service-image';
 
 /** A container that must reach a state before another one starts (ECS `dependsOn`, Copilot's `depends_on`). */
@@ -106,7 +107,7 @@ export interface SidecarOptions {
   readonly dependsOn?: ContainerStartDependency[];
 }
 
-/** The sidecars of a workload's task, and what its main container waits for. */
+/** The sidecars of a workload's task, what its main container waits for, and where its containers log. */
 export interface SidecarsOptions {
   /**
    * Containers of the task beside the main one that no load balancer routes to. Adding, changing or removing one
@@ -119,4 +120,11 @@ export interface SidecarsOptions {
    * @default - the main container starts with the others
    */
   readonly mainContainerDependsOn?: ContainerStartDependency[];
+  /**
+   * Where the task's containers log: `LogDestination.cloudWatchLogs()`, or `LogDestination.fireLens({ options })`,
+   * which adds a Fluent Bit log router sidecar (`log_router`, its own logs in CloudWatch). The containers' log groups
+   * stay either way, so logs written before a switch remain.
+   * @default LogDestination.cloudWatchLogs()
+   */
+  readonly logging?: LogDestination;
 }

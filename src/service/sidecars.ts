@@ -1,5 +1,8 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { FireLensOptions, LogDestination } from './log-destination';
+import { ServiceImage } from './service-image';
 import { ContainerStartDependency, SidecarOptions, SidecarsOptions } from './sidecar-options';
 import type { ServiceTask } from './task';
 import { pascal } from '../private/naming';
@@ -24,24 +27,53 @@ export interface TaskContainers {
 export const MAX_CONTAINERS_PER_TASK = 10;
 const CONTAINER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 const DEFAULT_CONDITION = ecs.ContainerDependencyCondition.START;
+/**
+ * AWS for Fluent Bit, pinned by its version tag (AWS never moves a version tag; `stable` and `latest` move), from
+ * ECR Public (https://gallery.ecr.aws/aws-observability/aws-for-fluent-bit, releases at
+ * https://github.com/aws/aws-for-fluent-bit/releases). ECS pulls it into the task; it runs as a container of its own.
+ */
+const FLUENT_BIT_IMAGE = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.14';
+/** Name of the FireLens log router container (the name AWS's examples and Copilot give it). */
+export const LOG_ROUTER = 'log_router';
+const DEFAULT_ROUTER_MEMORY_MIB = 50;
+const routerMemoryOf = (options: FireLensOptions) => options.routerMemoryReservationMiB ?? DEFAULT_ROUTER_MEMORY_MIB;
 
 /**
  * The checks of a workload's sidecars, to run with its other checks: names, ports, sizes within the task, and the
  * dependency rules ECS applies at RegisterTaskDefinition or task start (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html).
  */
 export function sidecarChecks(scope: IConstruct, props: SidecarsOptions, task: TaskContainers): Array<() => void> {
+  const byName = new Map<string, SidecarOptions>((props.sidecars ?? []).filter(s => typeof s?.name === 'string').map(s => [s.name, s]));
+  const fireLens = props.logging?.fireLensOptions;
+  // The log router is one more sidecar for the task's names, count and memory.
   const sidecars = props.sidecars ?? [];
-  const byName = new Map<string, SidecarOptions>(sidecars.filter(s => typeof s?.name === 'string').map(s => [s.name, s]));
+  const containers: TaskContainers = fireLens ? { ...task, others: [...task.others, { name: LOG_ROUTER, ports: [] }] } : task;
+  const routerMemory = fireLens
+    ? [{ name: LOG_ROUTER, image: ServiceImage.placeholder(), memoryReservationMiB: routerMemoryOf(fireLens) }]
+    : [];
   return [
+    () => { if (fireLens) validateFireLens(scope, fireLens); },
     ...sidecars.map((sidecar, i) => () => validateSidecar(scope, `sidecars[${i}]`, sidecar)),
-    () => validateNames(scope, sidecars, task),
-    () => validatePorts(scope, sidecars, task),
-    () => validateShares(scope, sidecars, task),
+    () => validateNames(scope, sidecars, containers),
+    () => validatePorts(scope, sidecars, containers),
+    () => validateShares(scope, [...sidecars, ...routerMemory], containers),
     ...sidecars.map((sidecar, i) => () => validateDependencies(scope, `sidecars[${i}].dependsOn`, sidecar.dependsOn, byName, task, sidecar.name)),
     () => validateDependencies(scope, 'mainContainerDependsOn', props.mainContainerDependsOn, byName, task, task.main),
     () => validateNoCycle(scope, props, task.main),
     () => sidecars.forEach((sidecar, i) => warnOnCredentialNamedEnvironment(scope, `sidecars[${i}].environment`, sidecar.environment)),
   ];
+}
+
+/** Fluent Bit needs the output plugin's name; ECS refuses empty option values. */
+function validateFireLens(scope: IConstruct, options: { options: { [key: string]: string }; routerMemoryReservationMiB?: number }): void {
+  if (isToken(options.options)) return;
+  if (typeof options.options?.Name !== 'string' || options.options.Name === '') {
+    invalidProp(scope, 'logging.options.Name', options.options?.Name, 'name the Fluent Bit output plugin, e.g. { Name: "kinesis_firehose", region: "eu-west-1", delivery_stream: "logs" }');
+  }
+  for (const [key, value] of Object.entries(options.options)) {
+    if (value === '') invalidProp(scope, `logging.options.${key}`, value, 'ECS refuses an empty option value; give one or drop the option');
+  }
+  validateIntegerRange(scope, 'logging.routerMemoryReservationMiB', options.routerMemoryReservationMiB, 6, 122880);
 }
 
 function validateSidecar(scope: IConstruct, prop: string, sidecar: SidecarOptions): void {
@@ -169,6 +201,7 @@ function validateNoCycle(scope: IConstruct, props: SidecarsOptions, main: string
 
 /** Adds the sidecars to the task, then every container's start dependencies (a sidecar may wait for one declared after it). */
 export function addSidecars(task: ServiceTask, props: SidecarsOptions, main: ecs.ContainerDefinition): void {
+  addLogRouter(task, props.logging);
   const sidecars = props.sidecars ?? [];
   const containers = new Map<string, ecs.ContainerDefinition>([[main.containerName, main]]);
   for (const sidecar of sidecars) {
@@ -199,4 +232,26 @@ export function addSidecars(task: ServiceTask, props: SidecarsOptions, main: ecs
   };
   sidecars.forEach(sidecar => depend(containers.get(sidecar.name)!, sidecar.dependsOn));
   depend(main, props.mainContainerDependsOn);
+}
+
+/**
+ * With FireLens, the task's log router: AWS for Fluent Bit (pinned) in a container of its own, essential (a task
+ * whose router stopped would lose its logs), logging to CloudWatch itself. ECS starts it before the other containers.
+ */
+function addLogRouter(task: ServiceTask, logging: LogDestination | undefined): void {
+  const fireLens = logging?.fireLensOptions;
+  if (!fireLens) return;
+  task.addContainer({
+    name: LOG_ROUTER,
+    image: fireLens.routerImage ?? ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE)),
+    firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT },
+    definition: { essential: true, memoryReservationMiB: routerMemoryOf(fireLens) },
+  });
+}
+
+/** A container's log driver: its log group (the router's always), or FireLens to the destination's output. */
+export function logDriverFor(logging: LogDestination | undefined, containerName: string, logGroup: logs.ILogGroup): ecs.LogDriver {
+  const fireLens = logging?.fireLensOptions;
+  if (!fireLens || containerName === LOG_ROUTER) return ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: containerName });
+  return ecs.LogDrivers.firelens({ options: fireLens.options, secretOptions: fireLens.secretOptions });
 }

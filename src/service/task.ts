@@ -5,8 +5,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { LogDestination } from './log-destination';
 import { ServiceImage } from './service-image';
 import { ContainerOptions } from './service-options';
+import { logDriverFor } from './sidecars';
 import { EcrImageContainer } from '../delivery/deployable-service';
 import { createLogGroup } from '../private/log-group';
 import { pascal, ssmParameterName } from '../private/naming';
@@ -21,6 +23,8 @@ export interface ContainerSpec extends ContainerOptions {
   readonly healthCheck?: ecs.HealthCheck;
   /** Settings of a sidecar beyond these (src/service/sidecars.ts), applied over the defaults. */
   readonly definition?: Pick<ecs.ContainerDefinitionOptions, 'essential' | 'cpu' | 'memoryLimitMiB' | 'memoryReservationMiB' | 'portMappings'>;
+  /** Makes the container the task's FireLens log router (src/service/sidecars.ts). */
+  readonly firelensConfig?: ecs.FirelensConfig;
 }
 
 /** What the task part needs to know, resolved by the service. */
@@ -34,6 +38,8 @@ export interface TaskSettings {
   readonly healthCheckPath: string;
   readonly logRetention?: logs.RetentionDays;
   readonly logEncryptionKey?: kms.IKey;
+  /** Where the containers log (src/service/sidecars.ts). */
+  readonly logging?: LogDestination;
 }
 
 /**
@@ -80,7 +86,7 @@ export class ServiceTask {
     const tagParameter = image.repository ? this.tagParameterOf(image, options.name) : undefined;
     const logGroup = createLogGroup(this.scope, `${pascal(options.name)}LogGroup`, this.settings.logRetention, this.settings.logEncryptionKey);
     this.logGroups[options.name] = logGroup;
-    const container = this.taskDefinition.addContainer(options.name, {
+    const definition: ecs.ContainerDefinitionOptions = {
       image: tagParameter ? image.containerImage(dynamicTag(tagParameter.name)) : image.containerImage('latest'),
       command: image.isPlaceholder
         ? placeholderCommand(options.containerPort, options.healthCheckPath ?? this.settings.healthCheckPath)
@@ -88,11 +94,14 @@ export class ServiceTask {
       environment: options.environment,
       secrets: options.secrets,
       portMappings: options.containerPort !== undefined ? [{ containerPort: options.containerPort, name: options.name }] : undefined,
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: options.name }),
+      logging: logDriverFor(this.settings.logging, options.name, logGroup),
       healthCheck: options.healthCheck,
       readonlyRootFilesystem: false,
       ...options.definition,
-    });
+    };
+    const container = options.firelensConfig
+      ? this.taskDefinition.addFirelensLogRouter(options.name, { ...definition, firelensConfig: options.firelensConfig })
+      : this.taskDefinition.addContainer(options.name, definition);
     if (image.repository && tagParameter) {
       this.ecrContainers.push({ containerName: options.name, repository: image.repository, imageTagParameter: tagParameter.parameter });
       image.repository.grantPull(this.executionRole);

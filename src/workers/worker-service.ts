@@ -95,7 +95,9 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       vpc: cluster.vpc, description: 'Worker tasks: no ingress but from granted workloads', allowAllOutbound: true,
     });
     this.serviceSecurityGroup = this.securityGroup;
-    const task = new ServiceTask(this, { ...this.config, healthCheckPath: '/health', logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey });
+    const task = new ServiceTask(this, {
+      ...this.config, healthCheckPath: '/health', logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey, logging: props.logging,
+    });
     ({ executionRole: this.executionRole, taskRole: this.taskRole, taskDefinition: this.taskDefinition } = task);
     this.imageTagParameter = task.imageTagParameter;
 

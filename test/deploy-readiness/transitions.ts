@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { CfnTemplate } from './rule';
-import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, ServiceDeployment, ServiceImage } from '../../src';
+import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, LogDestination, ServiceDeployment, ServiceImage } from '../../src';
 
 /** A platform as a user writes it at one point of its life: props, and the workloads added after construction. */
 export interface PlatformState {
@@ -34,6 +34,7 @@ const dev = { profile: EnvironmentProfile.DEVELOPMENT };
 
 const agent = { name: 'agent', image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36')) };
 const withSidecar = { service: { sidecars: [agent] } };
+const fireLens = { service: { logging: LogDestination.fireLens({ options: { Name: 'http', Host: 'logs.example.com', Port: '443', tls: 'On' } }) } };
 /** A queue worker, with a sidecar or without. */
 function worker(sidecar = false) {
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, sidecars: sidecar ? [agent] : undefined });
@@ -63,6 +64,8 @@ export const TRANSITIONS: Transition[] = [
   },
   { name: 'a sidecar added to the service and to a worker', before: { props: {}, extend: worker() }, after: { props: withSidecar, extend: worker(true) } },
   { name: 'a sidecar removed from the service and from a worker', before: { props: withSidecar, extend: worker(true) }, after: { props: {}, extend: worker() } },
+  { name: 'FireLens logging turned on for the service (sidecar mechanism)', before: { props: {} }, after: { props: fireLens } },
+  { name: 'FireLens logging turned off for the service (sidecar mechanism)', before: { props: fireLens }, after: { props: {} } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
