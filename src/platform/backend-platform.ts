@@ -469,6 +469,7 @@ export class BackendPlatform extends Construct {
       appName: props.appName ?? defaultAppName(this),
       image: props.image ?? ServiceImage.fromEcrRepository(this.repository),
       deletionProtection: options.deletionProtection ?? this.serviceDeletionProtection(defaults),
+      containerInsights: props.containerInsights ?? defaults.containerInsights,
     });
     if (!this.serviceDeletionProtection(defaults)) {
       // Destroyable is what the development profile is for: no warning about it on every synth.

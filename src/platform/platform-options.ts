@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EnvironmentProfile } from './environment-profile';
 import { TeardownPolicy } from './teardown';
@@ -218,4 +219,11 @@ export interface BackendPlatformProps {
    * @default - none
    */
   readonly alarmEmails?: string[];
+  /**
+   * Container Insights of the platform's cluster. `ENHANCED` adds per-task and per-container metrics (each
+   * sidecar's CPU and memory, restarts) for a CloudWatch charge per observation (docs/adr/0018); changing it updates
+   * the cluster in place.
+   * @default - the profile's: ecs.ContainerInsights.ENHANCED in production, ecs.ContainerInsights.ENABLED in development
+   */
+  readonly containerInsights?: ecs.ContainerInsights;
 }

@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EnvironmentProfile } from './environment-profile';
 import { TeardownPolicy } from './teardown';
@@ -15,6 +16,8 @@ export interface ProfileDefaults {
   readonly teardown: TeardownPolicy;
   /** An AWS Backup plan for the platform's database (daily 35 days + monthly 12 months). */
   readonly backups: boolean;
+  /** Container Insights of the platform's cluster: per-task and per-container metrics in production (docs/adr/0018). */
+  readonly containerInsights: ecs.ContainerInsights;
   readonly service: {
     readonly cpu: number;
     readonly memoryLimitMiB: number;
@@ -51,6 +54,7 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     sharedEncryptionKey: false,
     teardown: TeardownPolicy.RETAIN,
     backups: true,
+    containerInsights: ecs.ContainerInsights.ENHANCED,
     service: { cpu: 1024, memoryLimitMiB: 2048, minCapacity: 2, maxCapacity: 4, spot: false, deletionProtection: true, warnWithoutWebAcl: true },
     database: {
       instanceSize: ec2.InstanceSize.MEDIUM, multiAz: true, deletionProtection: true, minimumBackupRetentionDays: 7, warnOnWeakenedDefaults: true,
@@ -64,6 +68,7 @@ const PROFILES: { readonly [profile: string]: ProfileDefaults } = {
     sharedEncryptionKey: true,
     teardown: TeardownPolicy.DESTROY,
     backups: false,
+    containerInsights: ecs.ContainerInsights.ENABLED,
     service: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCapacity: 2, spot: true, deletionProtection: false, warnWithoutWebAcl: false },
     database: {
       instanceSize: ec2.InstanceSize.MICRO, multiAz: false, deletionProtection: false, minimumBackupRetentionDays: 1, warnOnWeakenedDefaults: false,

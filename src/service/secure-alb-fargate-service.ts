@@ -145,7 +145,9 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const owner = props.shareEdgeWith;
     this.sharesEdge = owner !== undefined;
     this.block = owner ? owner.addSharer(this, props.priorityBlock) : OWNER_BLOCK;
-    this.cluster = props.cluster ?? owner?.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.cluster = props.cluster ?? owner?.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc, containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENABLED,
+    });
     if (props.spot) ensureFargateSpot(this.cluster);
     this.accessLogsBucket = owner?.accessLogsBucket ?? props.accessLogsBucket ?? createAccessLogsBucket(this);
     const edge = owner?.edge ?? new ServiceEdge(this, { ...props, ...config, accessLogsBucket: this.accessLogsBucket });

@@ -414,6 +414,13 @@ export interface SecureAlbFargateServiceProps extends WebServiceOptions, Workloa
    */
   readonly cluster?: ecs.ICluster;
   /**
+   * Container Insights of the cluster the service creates (without `cluster`): `ENHANCED` adds per-task and
+   * per-container metrics (each sidecar's CPU and memory) at a higher CloudWatch cost (docs/adr/0018), `DISABLED` none.
+   * Changing it updates the cluster in place.
+   * @default ecs.ContainerInsights.ENABLED (in a `BackendPlatform`: the profile's value)
+   */
+  readonly containerInsights?: ecs.ContainerInsights;
+  /**
    * Bucket that receives ALB and CloudFront access logs (under `alb/` and `cloudfront/`).
    * @default - a new encrypted, TLS-only, retained bucket
    */

@@ -66,6 +66,7 @@ export const TRANSITIONS: Transition[] = [
   { name: 'a sidecar removed from the service and from a worker', before: { props: withSidecar, extend: worker(true) }, after: { props: {}, extend: worker() } },
   { name: 'FireLens logging turned on for the service (sidecar mechanism)', before: { props: {} }, after: { props: fireLens } },
   { name: 'FireLens logging turned off for the service (sidecar mechanism)', before: { props: fireLens }, after: { props: {} } },
+  { name: 'Container Insights set from the profile\'s enhanced to plain', before: { props: {} }, after: { props: { containerInsights: ecs.ContainerInsights.ENABLED } } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
