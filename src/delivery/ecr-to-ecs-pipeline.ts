@@ -17,6 +17,10 @@ import { Construct } from 'constructs';
 import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
 import { EcrImageContainer, IDeployableJob, IDeployableService } from './deployable-service';
 import { migrationChecks, migrationCommandOf } from './migrations';
+import {
+  acknowledgeGeneratedGrants, createArtifactBucket, createDockerBuildProject, createStepProject, gitHubSourceAction, passToEcsTasks, stepAction,
+  StepProjectOptions, validateConnectionArn,
+} from './pipeline-parts';
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
@@ -26,8 +30,7 @@ import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
 import { checkPropTypes } from '../private/prop-types';
 import { sameRepository } from '../private/repositories';
-import { createBucket } from '../private/teardown';
-import { invalidProp, isToken, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
+import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
 /** CodePipeline's actions per stage (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html); the Deploy stage holds one per service. */
 const MAX_ACTIONS_PER_STAGE = 50;
@@ -95,7 +98,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const tag = props.tag ?? 'latest';
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'ArtifactsKey', 'Backend pipeline artifacts and build outputs');
-    this.artifactBucket = this.createArtifactBucket();
+    this.artifactBucket = createArtifactBucket(this, this.encryptionKey);
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, props.logEncryptionKey);
     this.pipeline = this.createPipeline('Pipeline');
 
@@ -113,7 +116,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     }
     const migrate = (project: codebuild.PipelineProject | undefined) => {
       if (!project) return;
-      this.pipeline.addStage({ stageName: 'Migrate', actions: [this.step('Migrate', project, image, { ...common, CONTAINER: migrationContainer.containerName })] });
+      this.pipeline.addStage({ stageName: 'Migrate', actions: [stepAction('Migrate', project, { input: image, variables: { ...common, CONTAINER: migrationContainer.containerName } })] });
     };
     // A migration changes the production database: with an approval it waits for it (Build only writes files).
     if (!props.manualApproval) migrate(this.migrationProject);
@@ -124,7 +127,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     // Files are listed lazily: services added with addService after construction are in them too.
     const definitionFiles = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.deployments.map(d => [d.file, d.containers]))) });
     this.pipeline.addStage({
-      stageName: 'Build', actions: [this.step('ImageDefinitions', buildProject, image, { ...common, IMAGE_DEFINITIONS: definitionFiles }, [this.definitions])],
+      stageName: 'Build', actions: [stepAction('ImageDefinitions', buildProject, { input: image, variables: { ...common, IMAGE_DEFINITIONS: definitionFiles }, outputs: [this.definitions] })],
     });
     if (props.manualApproval) {
       this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: alarmTopic })] });
@@ -138,7 +141,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const tagParameters = Lazy.string({ produce: () => Fn.join(' ', [...this.recordedParameters].map(parameter => parameter.parameterName)) });
     this.pipeline.addStage({
       stageName: 'Record',
-      actions: [this.step('RecordRelease', this.recordProject, image, { ...common, REPOSITORY_NAME: repository.repositoryName, TAG_PARAMETERS: tagParameters })],
+      actions: [stepAction('RecordRelease', this.recordProject, { input: image, variables: { ...common, REPOSITORY_NAME: repository.repositoryName, TAG_PARAMETERS: tagParameters } })],
     });
     [props.service, ...(props.additionalServices ?? [])].forEach((service, i) => this.deploy(service, i === 0 ? 'service' : `additionalServices[${i - 1}]`));
 
@@ -220,9 +223,11 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     ], { recursive: true });
     const jobContainers = Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.jobs.map(j => [j.family, j.containers]))) });
     const name = this.uniqueActionName('ScheduledJobs');
-    this.deployStage.addAction(this.step(name, project, this.image, { ...this.sourceVariables, JOB_CONTAINERS: jobContainers }));
+    this.deployStage.addAction(stepAction(name, project, {
+      input: this.image, variables: { ...this.sourceVariables, JOB_CONTAINERS: jobContainers },
+    }));
     // Created after construction: the constructor's acknowledgements did not reach it, nor its action's role.
-    this.acknowledgeGeneratedGrants(project);
+    acknowledgeGeneratedGrants(project);
     acknowledge(this.pipeline.node.findChild('Deploy').node.findChild(name), inlinePolicyAcknowledgements(inline), { recursive: true });
     this.jobsAction = { name, project };
     return this.jobsAction;
@@ -368,60 +373,8 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     });
   }
 
-  private createArtifactBucket(): s3.Bucket {
-    const bucket = createBucket(this, 'ArtifactBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
-    });
-    // Server access logs would need an ACL-enabled log bucket (Control Tower CT.S3.PR.5 forbids ACLs).
-    const onlyPipelines = 'Only the pipeline and build roles read and write these transient artifacts; their API calls are in CloudTrail.';
-    acknowledge(bucket, [
-      { id: 'AwsSolutions-S1', reason: onlyPipelines },
-      { id: 's3_bucket_logging_enabled_check', reason: onlyPipelines },
-      { id: 's3_event_notifications_enabled_check', reason: 'Nothing reacts to artifact objects; the pipelines read them directly.' },
-      { id: 's3_bucket_object_lock_enabled_check', reason: 'Artifacts are transient; Object Lock would stop the lifecycle rule from expiring them.' },
-    ]);
-    return bucket;
-  }
-
-  private createProject(id: string, options: ProjectOptions): codebuild.PipelineProject {
-    return new codebuild.PipelineProject(this, `${id}Project`, {
-      description: options.description,
-      encryptionKey: this.encryptionKey,
-      timeout: options.timeout,
-      logging: { cloudWatch: { logGroup: this.logGroup, prefix: id } },
-      environment: {
-        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: options.dockerBuild ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL,
-        privileged: options.dockerBuild,
-      },
-      cache: options.dockerBuild ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
-      environmentVariables: plainVariables(options.environment ?? {}),
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        env: { shell: 'bash' },
-        phases: { build: { commands: [options.script] } },
-        ...(options.outputFiles ? { artifacts: { files: options.outputFiles } } : {}),
-      }),
-    });
-  }
-
-  private step(
-    actionName: string, project: codebuild.IProject, input: codepipeline.Artifact,
-    variables: { [name: string]: string }, outputs?: codepipeline.Artifact[],
-  ): actions.CodeBuildAction {
-    return new actions.CodeBuildAction({
-      actionName,
-      project,
-      input,
-      outputs,
-      environmentVariables: plainVariables(variables),
-    });
+  private createProject(id: string, options: StepProjectOptions): codebuild.PipelineProject {
+    return createStepProject(this, id, options, this.encryptionKey, this.logGroup);
   }
 
   /** The migration runs as a Fargate task in the service's subnets and security group, so it reaches what the service reaches. */
@@ -475,57 +428,15 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
     const code = new codepipeline.Artifact('Source');
     pipeline.addStage({
       stageName: 'Source',
-      actions: [new actions.CodeStarConnectionsSourceAction({
-        actionName: 'GitHub', connectionArn: source.connectionArn, owner: source.owner, repo: source.repo, branch: source.branch ?? 'main', output: code,
-      })],
+      actions: [gitHubSourceAction(source, code)],
     });
-    const project = this.createProject('DockerBuild', {
-      description: 'Builds the backend image from GitHub and pushes it to ECR',
-      script: DOCKER_BUILD_SCRIPT,
-      dockerBuild: true,
-      environment: {
-        REPOSITORY_URI: this.repository.repositoryUri,
-        TAG: tag,
-        DOCKERFILE: source.dockerfile ?? 'Dockerfile',
-        BUILD_CONTEXT: source.buildContext ?? '.',
-      },
-    });
-    this.repository.grant(project, ...ECR_PULL_PUSH_ACTIONS);
-    this.grantDockerLogin(project);
+    const project = createDockerBuildProject(this, this.repository, source, { script: DOCKER_BUILD_SCRIPT, tag }, this.encryptionKey, this.logGroup);
     pipeline.addStage({ stageName: 'Build', actions: [new actions.CodeBuildAction({ actionName: 'DockerBuild', project, input: code })] });
-    const dockerNeedsPrivileges = 'docker build inside CodeBuild needs privileged mode; the project only builds this repository\'s Dockerfile.';
-    acknowledge(project, [
-      { id: 'AwsSolutions-CB3', reason: dockerNeedsPrivileges },
-      { id: 'codebuild_project_environment_privileged_check', reason: dockerNeedsPrivileges },
-    ]);
     return pipeline;
   }
 
-  /**
-   * `docker login` needs ecr:GetAuthorizationToken on `*`. It gets a policy of its own, acknowledged alone, so that any
-   * other wildcard on the build role (a push widened to every repository) is still reported.
-   */
-  private grantDockerLogin(project: codebuild.PipelineProject): void {
-    const login = new iam.Policy(this, 'DockerLoginPolicy', {
-      statements: [new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] })],
-    });
-    project.role!.attachInlinePolicy(login);
-    acknowledge(login, [
-      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken (docker login) has no resource-level permission; this policy grants nothing else.', appliesTo: ['Resource::*'] },
-    ]);
-  }
-
-  /** CDK's grants to a step or action role: on the artifacts, and on the project's own logs and reports. */
-  private acknowledgeGeneratedGrants(scope: Construct): void {
-    const generated = 'CDK-generated grants for pipeline artifacts (s3:GetObject*, s3:List*, kms:GenerateDataKey*, ...) '
-      + 'on the artifact bucket and key only, and CodeBuild report groups / log streams of these projects.';
-    acknowledge(scope, [
-      { id: 'AwsSolutions-IAM5', reason: generated, appliesTo: ['/^Action::(s3|kms):.*\\*$/', '/^Resource::<.*ArtifactBucket.*\\.Arn>\\/\\*$/', '/^Resource::arn:<AWS::Partition>:(logs|codebuild):.*\\*$/'] },
-    ], { recursive: true });
-  }
-
   private acknowledgeFindings(): void {
-    this.acknowledgeGeneratedGrants(this);
+    acknowledgeGeneratedGrants(this);
     if (this.migrationProject) {
       acknowledge(this.migrationProject, [{
         id: 'AwsSolutions-IAM5',
@@ -557,28 +468,6 @@ const jobMovers = new WeakMap<IDeployableJob, EcrToEcsPipeline>();
 /** The pipelines that deploy each service, by repository: one repository's containers of a service have one pipeline. */
 const deployers = new WeakMap<IDeployableService, Array<{ pipeline: EcrToEcsPipeline; repository: ecr.IRepository }>>();
 
-interface ProjectOptions {
-  readonly description: string;
-  readonly script: string;
-  readonly environment?: { [name: string]: string };
-  readonly outputFiles?: string[];
-  readonly timeout?: Duration;
-  /** Privileged Docker build with a local layer cache. */
-  readonly dockerBuild?: boolean;
-}
-
-function plainVariables(variables: { [name: string]: string }): { [name: string]: codebuild.BuildEnvironmentVariable } {
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
-}
-
-/** What `docker build` + `docker push` need on the repository itself (login is granted apart). */
-const ECR_PULL_PUSH_ACTIONS = [
-  'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage',
-  'ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
-];
-
-const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[a-zA-Z0-9-]+$/;
-
 function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
   const source = props.source;
   checkAll([
@@ -597,20 +486,7 @@ function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
         validateIntegerRange(scope, 'migrationTimeout (minutes)', props.migrationTimeout.toMinutes({ integral: false }), 5, 475);
       }
     },
-    () => {
-      if (source && !isToken(source.connectionArn) && !CONNECTION_ARN.test(source.connectionArn)) {
-        invalidProp(scope, 'source.connectionArn', source.connectionArn,
-          'use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."');
-      }
-    },
+    () => validateConnectionArn(scope, 'source.connectionArn', source),
   ]);
 }
 
-/** iam:PassRole on these roles, to ECS tasks only: what registering or running their task definitions needs. */
-function passToEcsTasks(...roleArns: string[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ['iam:PassRole'],
-    resources: roleArns,
-    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-  });
-}

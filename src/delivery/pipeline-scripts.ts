@@ -9,24 +9,44 @@
  * image under the family `<service family>-migrate`, runs it with the migration command in the service's subnets and
  * security group, waits for it to stop and fails unless the container exited with 0.
  */
-export const MIGRATE_SCRIPT = [
-  'set -euo pipefail',
-  'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
-  'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition > service-task.json',
-  'jq --arg c "$CONTAINER" --arg i "$IMAGE" --arg f "$TASK_FAMILY-migrate" \'{family: $f, taskRoleArn, executionRoleArn, networkMode,'
-    + ' requiresCompatibilities, cpu, memory, runtimePlatform, ephemeralStorage,'
-    + ' containerDefinitions: [.containerDefinitions[] | select(.name == $c) | .image = $i | del(.dependsOn)]}'
-    + ' | with_entries(select(.value != null))\' service-task.json > migrate-task.json',
-  'TASK_DEFINITION=$(aws ecs register-task-definition --cli-input-json file://migrate-task.json --query taskDefinition.taskDefinitionArn --output text)',
-  'OVERRIDES=$(jq -nc --arg c "$CONTAINER" --argjson cmd "$MIGRATION_COMMAND" \'{containerOverrides: [{name: $c, command: $cmd}]}\')',
-  'TASK=$(aws ecs run-task --cluster "$CLUSTER" --task-definition "$TASK_DEFINITION" --launch-type FARGATE --started-by pipeline-migration'
-    + ' --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$SECURITY_GROUPS],assignPublicIp=DISABLED}"'
-    + ' --overrides "$OVERRIDES" --query "tasks[0].taskArn" --output text)',
-  'echo "Migration task $TASK running $IMAGE"',
-  'until [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].lastStatus" --output text)" = STOPPED ]; do sleep 10; done',
-  'EXIT_CODE=$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].containers[?name==\'$CONTAINER\'].exitCode | [0]" --output text)',
-  'if [ "$EXIT_CODE" != "0" ]; then echo "Migration failed (exit code $EXIT_CODE); see the service log group, stream prefix $CONTAINER"; exit 1; fi',
-].join('\n');
+export const MIGRATE_SCRIPT = oneOffTaskScript({ suffix: 'migrate', startedBy: 'pipeline-migration', what: 'Migration', commandVariable: 'MIGRATION_COMMAND' });
+
+/** What distinguishes one one-off task step from another: its family suffix, its label and where its command comes from. */
+interface OneOffTask {
+  /** The task family is `<service family>-<suffix>`. */
+  readonly suffix: string;
+  readonly startedBy: string;
+  /** How the messages name the task. */
+  readonly what: string;
+  /** The environment variable holding the command as a JSON array. */
+  readonly commandVariable: string;
+}
+
+/** The migration's script for any one-off task of the service (the promotion's test task is another). */
+export function oneOffTaskScript(task: OneOffTask): string {
+  const file = `${task.suffix}-task.json`;
+  return [
+    'set -euo pipefail',
+    'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
+    'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition > service-task.json',
+    `jq --arg c "$CONTAINER" --arg i "$IMAGE" --arg f "$TASK_FAMILY-${task.suffix}" '{family: $f, taskRoleArn, executionRoleArn, networkMode,`
+      + ' requiresCompatibilities, cpu, memory, runtimePlatform, ephemeralStorage,'
+      + ' containerDefinitions: [.containerDefinitions[] | select(.name == $c) | .image = $i | del(.dependsOn)]}'
+      + ` | with_entries(select(.value != null))' service-task.json > ${file}`,
+    `TASK_DEFINITION=$(aws ecs register-task-definition --cli-input-json file://${file} --query taskDefinition.taskDefinitionArn --output text)`,
+    `OVERRIDES=$(jq -nc --arg c "$CONTAINER" --argjson cmd "$${task.commandVariable}" '{containerOverrides: [{name: $c, command: $cmd}]}')`,
+    `TASK=$(aws ecs run-task --cluster "$CLUSTER" --task-definition "$TASK_DEFINITION" --launch-type FARGATE --started-by ${task.startedBy}`
+      + ' --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$SECURITY_GROUPS],assignPublicIp=DISABLED}"'
+      + ' --overrides "$OVERRIDES" --query "tasks[0].taskArn" --output text)',
+    `echo "${task.what} task $TASK running $IMAGE"`,
+    'until [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].lastStatus" --output text)" = STOPPED ]; do sleep 10; done',
+    'EXIT_CODE=$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK" --query "tasks[0].containers[?name==\'$CONTAINER\'].exitCode | [0]" --output text)',
+    `if [ "$EXIT_CODE" != "0" ]; then echo "${task.what} failed (exit code $EXIT_CODE); see the service log group, stream prefix $CONTAINER"; exit 1; fi`,
+  ].join('\n');
+}
+
+/** Promotion, per environment: the environment's test command as a one-off task of its main service, in its network. */
+export const TEST_TASK_SCRIPT = oneOffTaskScript({ suffix: 'test', startedBy: 'pipeline-test', what: 'Test', commandVariable: 'TEST_COMMAND' });
 
 /**
  * Writes the artifacts the ECS deploy actions read: one file per service (IMAGE_DEFINITIONS maps each file name to
@@ -68,16 +88,66 @@ export const JOB_REVISIONS_SCRIPT = [
  */
 export const RECORD_RELEASE_SCRIPT = [
   'set -euo pipefail',
+  ...tagDigestLines(),
+  ...writeTagParameterLines(),
+].join('\n');
+
+/** Tags IMAGE_DIGEST `sha256-<hex>` in REPOSITORY_NAME (a tag no push moves); a tag already there is kept. */
+function tagDigestLines(): string[] {
+  return [
+    'TAG="sha256-${IMAGE_DIGEST#sha256:}"',
+    'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids imageDigest="$IMAGE_DIGEST"'
+      + ' --accepted-media-types application/vnd.docker.distribution.manifest.v2+json application/vnd.oci.image.manifest.v1+json'
+      + ' application/vnd.docker.distribution.manifest.list.v2+json application/vnd.oci.image.index.v1+json --query "images[0]" > image.json',
+    'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$TAG" --image-manifest "$(jq -r .imageManifest image.json)"'
+      + ' --image-manifest-media-type "$(jq -r .imageManifestMediaType image.json)" 2> put-image.err; then'
+      + ' grep -q ImageAlreadyExistsException put-image.err || { cat put-image.err; exit 1; }; fi',
+  ];
+}
+
+/** Writes the digest's tag to every parameter of TAG_PARAMETERS (space-separated). */
+function writeTagParameterLines(): string[] {
+  return [
+    'for PARAMETER in $TAG_PARAMETERS; do',
+    '  aws ssm put-parameter --name "$PARAMETER" --value "$TAG" --type String --overwrite',
+    '  echo "Deployed image recorded: $PARAMETER = $TAG"',
+    'done',
+  ];
+}
+
+/** Promotion, once per release: pins the pushed digest with its `sha256-<hex>` tag before any environment runs it. */
+export const PIN_RELEASE_SCRIPT = ['set -euo pipefail', ...tagDigestLines(), 'echo "Release $REPOSITORY_URI@$IMAGE_DIGEST pinned as $TAG"'].join('\n');
+
+/**
+ * Promotion, per environment: registers a revision of each family of FAMILY_CONTAINERS (services and scheduled jobs)
+ * with the digest, points each service of SERVICES (`name=family`, space-separated) at its family's newest revision,
+ * waits until ECS completes every rollout (fails on a rollout the circuit breaker or an alarm failed), then writes
+ * the digest's tag to the environment's image-tag parameters, so a `cdk deploy` of the environment keeps it.
+ */
+export const PROMOTE_DEPLOY_SCRIPT = [
+  JOB_REVISIONS_SCRIPT.replace(/\$JOB_CONTAINERS/g, '$FAMILY_CONTAINERS'),
+  'for ENTRY in $SERVICES; do',
+  '  aws ecs update-service --cluster "$CLUSTER" --service "${ENTRY%%=*}" --task-definition "${ENTRY#*=}" --query service.serviceName --output text',
+  'done',
+  'for ENTRY in $SERVICES; do',
+  '  until STATE=$(aws ecs describe-services --cluster "$CLUSTER" --services "${ENTRY%%=*}" --query "services[0].deployments[?status==\'PRIMARY\'] | [0].rolloutState" --output text); [ "$STATE" = COMPLETED ]; do',
+  '    if [ "$STATE" = FAILED ]; then echo "Rollout of ${ENTRY%%=*} failed; ECS rolled it back"; exit 1; fi',
+  '    sleep 15',
+  '  done',
+  '  echo "${ENTRY%%=*} runs $REPOSITORY_URI@$IMAGE_DIGEST"',
+  'done',
   'TAG="sha256-${IMAGE_DIGEST#sha256:}"',
-  'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids imageDigest="$IMAGE_DIGEST"'
-    + ' --accepted-media-types application/vnd.docker.distribution.manifest.v2+json application/vnd.oci.image.manifest.v1+json'
-    + ' application/vnd.docker.distribution.manifest.list.v2+json application/vnd.oci.image.index.v1+json --query "images[0]" > image.json',
-  'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$TAG" --image-manifest "$(jq -r .imageManifest image.json)"'
-    + ' --image-manifest-media-type "$(jq -r .imageManifestMediaType image.json)" 2> put-image.err; then'
-    + ' grep -q ImageAlreadyExistsException put-image.err || { cat put-image.err; exit 1; }; fi',
-  'for PARAMETER in $TAG_PARAMETERS; do',
-  '  aws ssm put-parameter --name "$PARAMETER" --value "$TAG" --type String --overwrite',
-  '  echo "Deployed image recorded: $PARAMETER = $TAG"',
+  ...writeTagParameterLines(),
+].join('\n');
+
+/**
+ * Promotion, per environment: GETs each path of SMOKE_CHECK_PATHS (space-separated) at SERVICE_URL, retrying for a
+ * minute; each must answer 2xx (redirects are not followed, so a redirect fails).
+ */
+export const SMOKE_CHECK_SCRIPT = [
+  'set -euo pipefail',
+  'for CHECK_PATH in $SMOKE_CHECK_PATHS; do',
+  '  curl --fail --silent --show-error --max-time 10 --retry 6 --retry-delay 10 --retry-all-errors -o /dev/null -w "$CHECK_PATH: %{http_code}\\n" "$SERVICE_URL$CHECK_PATH"',
   'done',
 ].join('\n');
 
