@@ -146,7 +146,9 @@ const rosetta = project.addTask('rosetta:check', {
   description: 'Compile every README example with jsii-rosetta --strict (translations for Python, Java, C#, Go)',
   exec: 'jsii-rosetta extract --strict --compile',
 });
-project.postCompileTask.spawn(rosetta);
+// docgen and rosetta each use one core: side by side after compile.
+project.postCompileTask.reset();
+project.postCompileTask.exec(`bash scripts/parallel.sh "projen docgen" "projen ${rosetta.name}"`);
 project.addPackageIgnore('/rosetta/');
 
 // The four bindings generate, the Python compiles and the Go parses; then a real consumer synthesizes with the packed tarball.
@@ -154,18 +156,29 @@ const bindings = project.addTask('test:bindings', {
   description: 'jsii-pacmak --code-only for Python, Java, .NET and Go; python3 -m compileall; gofmt parse of the Go',
   exec: 'bash scripts/check-bindings.sh',
 });
-const consumer = project.addTask('test:consumer', {
+project.addTask('test:consumer', {
   description: 'npm pack, install the tarball with aws-cdk-lib and the aws-cdk CLI in a fresh app, cdk synth the headline example',
   exec: 'bash scripts/consumer-test.sh',
 });
 // The README's first hour as written (its code and commands, read between markers), with the packed tarball, in TypeScript and JavaScript.
-const firstHour = project.addTask('test:first-hour', {
+project.addTask('test:first-hour', {
   description: 'Run the README\'s first-hour install lines, app.ts, commands (AWS ones skipped), custom-domain and worker steps and JavaScript variant with the packed tarball',
   exec: 'bash scripts/first-hour-test.sh',
 });
-project.testTask.spawn(bindings);
-project.testTask.spawn(consumer);
-project.testTask.spawn(firstHour);
+// Both with one `npm pack` and one install of the tarball (the consumer app reuses the first hour's node_modules).
+const packed = project.addTask('test:packed', {
+  description: 'test:first-hour, then test:consumer in the node_modules the first hour installed (one npm pack, one install)',
+  exec: 'bash scripts/packed-tests.sh',
+});
+
+// Phases that would leave one of the two cores idle run side by side (scripts/parallel.sh): the single-threaded type
+// check beside the single-threaded lint, and the integ apps' synths beside the packed tests' npm installs.
+const jestStep = project.testTask.steps.find(step => step.exec?.startsWith('jest') || step.execArgs?.[0] === 'jest');
+if (!jestStep) throw new Error('no jest step in the test task');
+project.testTask.reset();
+project.testTask.exec('bash scripts/parallel.sh "projen typecheck" "projen eslint"');
+project.testTask.addSteps(jestStep);
+project.testTask.exec(`bash scripts/parallel.sh "projen integ" "projen ${bindings.name}" "projen ${packed.name}"`);
 
 // API compatibility with the previous release (jsii-diff), once there is one on npm.
 const release = project.tasks.tryFind('release');

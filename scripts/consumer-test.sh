@@ -9,14 +9,34 @@ CDK_CLI_VERSION="${CDK_CLI_VERSION:-2.1148.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 app="$(mktemp -d)"
 trap 'rm -rf "$app"' EXIT
-tarball="$(cd "$root" && npm pack --silent --pack-destination "$app" | tail -1)"
+# scripts/packed-tests.sh gives the tarball it packed and the node_modules that the first-hour test installed from it.
+tarball="${CDK_BACKEND_PLATFORM_TARBALL:-$app/$(cd "$root" && npm pack --silent --pack-destination "$app" | tail -1)}"
 cd "$app"
 cdk_lib="$(node -p "require('$root/package.json').devDependencies['aws-cdk-lib']")"
 constructs="$(node -p "require('$root/package.json').devDependencies['constructs']")"
 cat > package.json <<JSON
 { "name": "consumer-app", "private": true, "version": "0.0.0" }
 JSON
-npm install --no-audit --no-fund --silent "./$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "aws-cdk@$CDK_CLI_VERSION" typescript@~5.9.0 tsx@4.23.15 @types/node@^20
+packages=("$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "aws-cdk@$CDK_CLI_VERSION" typescript@~5.9.0 tsx@4.23.15 @types/node@^20)
+# Reused only when it holds what this app would install: this tarball's version and every range above.
+reusable() {
+  [[ -n "${CONSUMER_NODE_MODULES:-}" && -d "$CONSUMER_NODE_MODULES" ]] || return 1
+  NODE_PATH="$root/node_modules" node -e '
+const semver = require("semver");
+const [modules, tarballVersion, ...specs] = process.argv.slice(1);
+const version = name => { try { return require(`${modules}/${name}/package.json`).version; } catch { return undefined; } };
+const wrong = [["cdk-backend-platform", tarballVersion], ...specs.map(spec => spec.split(/(?<=.)@/))]
+  .filter(([name, range]) => !version(name) || !semver.satisfies(version(name), range))
+  .map(([name, range]) => `${name} ${version(name) ?? "missing"} (wants ${range})`);
+if (wrong.length) { console.log("not reusing " + modules + ": " + wrong.join(", ")); process.exit(1); }
+' "$CONSUMER_NODE_MODULES" "$(tar -xOzf "$tarball" package/package.json | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).version')" "${packages[@]:1}"
+}
+if reusable; then
+  echo "consumer app: node_modules of the first-hour test (the same packages, installed from the same tarball)"
+  ln -s "$CONSUMER_NODE_MODULES" node_modules
+else
+  npm install --no-audit --no-fund --silent "${packages[@]}"
+fi
 cat > cdk.json <<'JSON'
 { "app": "npx tsx app.ts" }
 JSON

@@ -5,10 +5,11 @@
 # are listed and skipped. The code and commands are read from README.md between its `<!-- first-hour:... -->`
 # markers, so the README cannot drift from what this runs. Needs lib/ (npx projen compile).
 set -euo pipefail
+# scripts/packed-tests.sh gives a tarball it packed (CDK_BACKEND_PLATFORM_TARBALL) and a folder it removes itself
+# (FIRST_HOUR_DIR), so that scripts/consumer-test.sh reuses what the README's install lines installed there.
 root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-tarball="$work/$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -1)"
+if [[ -n "${FIRST_HOUR_DIR:-}" ]]; then work="$FIRST_HOUR_DIR"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
+tarball="${CDK_BACKEND_PLATFORM_TARBALL:-$work/$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -1)}"
 export CDK_DISABLE_CLI_TELEMETRY=true
 
 # README -> one file per marked block: <name>.txt holds the code of the block that follows `<!-- first-hour:<name> -->`
