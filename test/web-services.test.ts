@@ -379,7 +379,7 @@ describe('GIVEN what a new user tries beyond the examples', () => {
     built.addService('Static', { pathPatterns: ['/static/*'], connectedContainers: [] });
     const redeployRules = resources(Template.fromStack(Stack.of(built)), 'AWS::Events::Rule').map(([id]) => id);
     expect(redeployRules.filter(id => id.startsWith('PlatformStaticRotationRedeploy'))).toEqual([]);
-    expect(rules.filter(id => id.startsWith('PlatformServiceRotationRedeploy'))).toHaveLength(1);
+    expect(redeployRules.filter(id => id.startsWith('PlatformServiceRotationRedeploy'))).toHaveLength(1);
   });
 });
 
