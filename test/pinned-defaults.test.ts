@@ -145,7 +145,7 @@ describe('Pinned defaults of the composed platform (production profile)', () => 
       BackendCleanupJobFailedRunAlarm: 'GreaterThanThreshold 0',
       BackendCleanupJobRuntimeGuardErrorsAlarm: 'GreaterThanThreshold 0',
       BackendScheduledApiCallsResetQueueFailedAlarm: 'GreaterThanThreshold 0',
-      BackendServiceRotationRedeployErrorsAlarm: 'GreaterThanThreshold 0',
+      BackendRotationRedeployErrorsAlarm: 'GreaterThanThreshold 0',
       BackendScheduledApiCallsDeadLetterAlarm: 'GreaterThanThreshold 0',
       BackendPipelineMigrationFailedAlarm: 'GreaterThanThreshold 0',
       BackendMonitoringServiceCpuHigh: 'GreaterThanOrEqualToThreshold 90',

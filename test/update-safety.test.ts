@@ -473,10 +473,30 @@ describe('GIVEN seed 002 deployed by the previous release WHEN it upgrades to th
   const changes = upgradeChanges('wave-2-seed-002.template.json', app => new ScalableBackendStack(app, 'IntegSeed002'));
 
   test('THEN the backup vault is the only stateful resource replaced, and the old one is retained with its recovery points', () => {
-    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact)).map(c => `${c.type} ${c.impact}`))
+    // The workloads' own redeploy functions leave with their log groups, kept (next test).
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact) && !/RotationRedeployLogGroup/.test(c.id)).map(c => `${c.type} ${c.impact}`))
       .toEqual(['AWS::Backup::BackupVault WILL_REPLACE']);
     const before = JSON.parse(fs.readFileSync(path.join(__dirname, 'upgrade-fixtures', 'wave-2-seed-002.template.json'), 'utf8'));
     const [vault] = Object.values<any>(before.Resources).filter(r => r.Type === 'AWS::Backup::BackupVault');
     expect([vault.DeletionPolicy, vault.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
+
+  test('THEN each workload\'s redeploy function leaves and the platform\'s one comes: nothing but functions, roles, alarms, rules and permissions, and the old log groups are kept (docs/adr/0016)', () => {
+    const redeploy = changes.filter(c => /RotationRedeploy/.test(c.id));
+    const removed = redeploy.filter(c => c.impact === ResourceImpact.WILL_DESTROY || c.impact === ResourceImpact.WILL_ORPHAN);
+    expect([...new Set(removed.map(c => c.id.replace(/RotationRedeploy.*/, '')))].sort()).toEqual(['BackendDownloadAgents', 'BackendService']);
+    expect([...new Set(removed.map(c => c.type))].sort()).toEqual([
+      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup',
+    ]);
+    // Production retains log groups: CloudFormation leaves them (and their one-year retention) in the account.
+    expect(removed.filter(c => c.type === 'AWS::Logs::LogGroup').map(c => c.impact)).toEqual([ResourceImpact.WILL_ORPHAN, ResourceImpact.WILL_ORPHAN]);
+    expect(redeploy.filter(c => c.impact === ResourceImpact.WILL_CREATE && !/^Backend(Service|DownloadAgents)RotationRedeploy(Named)?SecretChangedRule/.test(c.id))
+      .map(c => `${c.id.replace(/[0-9A-F]{8}$/, '')} ${c.type}`).sort()).toEqual([
+      'BackendRotationRedeployErrorsAlarm AWS::CloudWatch::Alarm', 'BackendRotationRedeployFunction AWS::Lambda::Function',
+      'BackendRotationRedeployFunctionServiceRole AWS::IAM::Role', 'BackendRotationRedeployFunctionServiceRoleDefaultPolicy AWS::IAM::Policy',
+      'BackendRotationRedeployLogGroup AWS::Logs::LogGroup',
+    ]);
+    // Nothing else of the workloads changes for it: their services and task definitions are not replaced.
+    expect(changes.filter(c => /^Backend(Service|DownloadAgents)(Service|TaskDefinition)[0-9A-F]{8}$/.test(c.id) && c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
   });
 });

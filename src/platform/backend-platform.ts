@@ -29,11 +29,15 @@ import { IDeployableService } from '../delivery/deployable-service';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { migrationChecks, migrationCommandOf } from '../delivery/migrations';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
+import { notify } from '../private/alarms';
 import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
 import { claimPhysicalName, defaultAppName, logicalPrefix, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
-import { CLOUDFORMATION_QUOTAS, dynamicReferencesIn, MAX_DYNAMIC_REFERENCES_PER_STACK, MAX_RESOURCES_PER_STACK } from '../private/quotas';
+import {
+  CLOUDFORMATION_QUOTAS, dynamicReferencesIn, LAMBDA_QUOTAS, MAX_DYNAMIC_REFERENCES_PER_STACK, MAX_LAMBDA_RESOURCE_POLICY_BYTES,
+  MAX_RESOURCES_PER_STACK, maxRulesInvokingOneFunction,
+} from '../private/quotas';
 import { repositoryKey, sameRepository } from '../private/repositories';
 import { createSharedSecret, ReaderGrantedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
@@ -41,6 +45,7 @@ import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, valida
 import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
+import { RedeployFunction, shareRedeployFunction } from '../service/rotation-redeploy';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
@@ -113,6 +118,8 @@ export class BackendPlatform extends Construct {
   private migrationRepository?: ecr.IRepository;
   /** `pipeline.migrationCommand`, when migrations run. */
   private migrationCommand?: string[];
+  /** The function that redeploys the workloads after secret changes, once one reads a watched secret. */
+  private redeployFunction?: RedeployFunction;
   /** The `add*` calls whose workloads live in the platform's stack (not `ownStack`). */
   private readonly inStackWorkloads: string[] = [];
 
@@ -169,6 +176,7 @@ export class BackendPlatform extends Construct {
         [PlatformStore.CACHE]: this.cache?.authToken,
         [SCHEDULER_KEY]: schedulerKey,
       };
+      shareRedeployFunction(this.service.cluster, this, () => this.sharedRedeployFunction());
     }
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
     this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
@@ -192,6 +200,7 @@ export class BackendPlatform extends Construct {
       deployment: this.service,
       alarmEmails: props.alarmEmails,
     });
+    if (this.redeployFunction) notify(this.redeployFunction.errorsAlarm, this.monitoring.alarmTopic);
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     this.createOutputs();
     this.warnOnUnsubscribedAlarms();
@@ -395,6 +404,33 @@ export class BackendPlatform extends Construct {
     if (connectedContainers?.length === 0) return;
     const sources: string[] = [...(stores ?? Object.values(PlatformStore)), ...(readsSchedulerKey ? [SCHEDULER_KEY] : [])];
     sources.map(source => this.redeployedSecrets[source]).forEach(secret => secret && workload.redeployOnRotation(secret));
+  }
+
+  /**
+   * The one function that redeploys every workload of the platform after a secret change, each workload's rule naming
+   * its service (docs/adr/0016); created on first use, its alarm paging the topic. Each rule adds a statement to the
+   * function's resource-based policy, which Lambda bounds: more rules are refused at synth.
+   */
+  private sharedRedeployFunction(): RedeployFunction {
+    if (this.redeployFunction) return this.redeployFunction;
+    const shared = new RedeployFunction(new Construct(this, 'RotationRedeploy'), {
+      cluster: this.service.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
+    });
+    this.redeployFunction = shared;
+    // Created before the monitoring (by the platform's service) or after it (by an added workload).
+    if (this.monitoring) notify(shared.errorsAlarm, this.monitoring.alarmTopic);
+    this.node.addValidation({
+      validate: () => {
+        const max = maxRulesInvokingOneFunction();
+        if (shared.invokers.length > max) {
+          invalidProp(this, 'redeployOnSecretRotation', undefined, `${shared.invokers.length} rules of the platform's workloads would invoke its rotation `
+            + `redeploy function, over the ${max} whose permissions fit Lambda's ${MAX_LAMBDA_RESOURCE_POLICY_BYTES / 1024} KB resource-based policy `
+            + `(${LAMBDA_QUOTAS}); put some workloads in another platform, or set redeployOnSecretRotation: false and redeploy after rotations yourself`);
+        }
+        return [];
+      },
+    });
+    return shared;
   }
 
   /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */

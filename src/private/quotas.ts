@@ -20,3 +20,27 @@ export function dynamicReferencesIn(stack: Stack): number {
   const rendered = JSON.stringify(elements.map(element => stack.resolve((element as unknown as RenderedElement)._toCloudFormation())));
   return rendered.split('{{resolve:').length - 1;
 }
+
+/** Lambda's quotas, and the page that documents them: a function's resource-based policy holds at most 20 KB (not adjustable). */
+export const LAMBDA_QUOTAS = 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html';
+export const MAX_LAMBDA_RESOURCE_POLICY_BYTES = 20 * 1024;
+
+/**
+ * The most EventBridge rules that may invoke one function, each through a permission of its own (a statement of the
+ * function's resource-based policy naming the rule's ARN). Counted at the longest each statement can be, since the
+ * names are CloudFormation's: a statement ID of at most 100 characters (AddPermission's StatementId), function and rule
+ * names of at most 64, the longest partition and region. About 40.
+ */
+export function maxRulesInvokingOneFunction(): number {
+  const arn = (service: string, resource: string) => `arn:aws-iso-b:${service}:ap-southeast-7:123456789012:${resource}${'x'.repeat(64)}`;
+  const statement = JSON.stringify({
+    Sid: 'x'.repeat(100),
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: 'lambda:InvokeFunction',
+    Resource: arn('lambda', 'function:'),
+    Condition: { ArnLike: { 'AWS:SourceArn': arn('events', 'rule/') } },
+  });
+  const policy = JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [] });
+  return Math.floor((MAX_LAMBDA_RESOURCE_POLICY_BYTES - policy.length) / (statement.length + 1));
+}

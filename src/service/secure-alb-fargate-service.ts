@@ -24,6 +24,7 @@ import { addSidecars } from './sidecars';
 import { ServiceTask } from './task';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
+import { notify } from '../private/alarms';
 import { ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, deployedPath, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -291,7 +292,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
   /** The function that redeploys the service after a secret changed, once `redeployOnRotation` was called. */
   public get rotationRedeployFunction(): lambda.IFunction | undefined {
-    return this.rotationRedeploy?.function;
+    return this.rotationRedeploy?.redeployFunction.function;
   }
 
   /**
@@ -316,13 +317,15 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
    * Redeploy the service whenever the secret's current value changes (a successful rotation, or a value set by
    * hand): its tasks read secrets only at start. The new deployment is guarded like any other (circuit breaker, or
    * blue/green's smoke test and rollback alarms). The redeploy function's error alarm joins `deploymentAlarms`:
-   * call this before handing them to `InfraMonitoring`. `BackendPlatform` calls it for the secrets it injects.
+   * call this before handing them to `InfraMonitoring`. `BackendPlatform` calls it for the secrets it injects; its
+   * workloads share one function, whose alarm the platform routes.
    */
   public redeployOnRotation(secret: secretsmanager.ISecret): void {
     validateRedeployedSecret(this, secret);
     if (!this.rotationRedeploy) {
       this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.logOptions });
-      this.deploymentAlarms.push(this.rotationRedeploy.errorsAlarm);
+      // A platform's shared function has one alarm, which the platform routes (docs/adr/0016).
+      if (this.rotationRedeploy.ownsFunction) this.deploymentAlarms.push(notify(this.rotationRedeploy.redeployFunction.errorsAlarm, undefined));
     }
     this.rotationRedeploy.watch(secret);
   }

@@ -141,19 +141,22 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
 
   /** The function that redeploys the worker after a secret changed, once `redeployOnRotation` was called. */
   public get rotationRedeployFunction(): lambda.IFunction | undefined {
-    return this.rotationRedeploy?.function;
+    return this.rotationRedeploy?.redeployFunction.function;
   }
 
   /**
    * Redeploy the worker whenever the secret's current value changes (a successful rotation, or a value set by hand):
    * its tasks read secrets only at start. The redeploy function's error alarm goes to `alarmTopic` and joins `alarms`.
-   * `BackendPlatform.addWorker` calls it for the secrets it injects.
+   * `BackendPlatform.addWorker` calls it for the secrets it injects; its workloads share one function, whose alarm the
+   * platform routes.
    */
   public redeployOnRotation(secret: secretsmanager.ISecret): void {
     validateRedeployedSecret(this, secret);
     if (!this.rotationRedeploy) {
       this.rotationRedeploy = new RotationRedeploy(this, 'RotationRedeploy', { service: this.service, ...this.redeployOptions });
-      this.alarms.push(this.rotationRedeploy.errorsAlarm);
+      // A platform's shared function has one alarm, which the platform routes (docs/adr/0016).
+      const { ownsFunction, redeployFunction } = this.rotationRedeploy;
+      if (ownsFunction) this.alarms.push(notify(redeployFunction.errorsAlarm, this.redeployOptions.alarmTopic));
     }
     this.rotationRedeploy.watch(secret);
   }
