@@ -35,7 +35,7 @@ runnable() {
     printf 'echo %q\n' "\$ ${line%%  *}"
     # The template a synth prints goes to a file: the checks below read cdk.out.
     # What it prints on stderr (warnings, notes) is kept too, and shown: the checks below read it.
-    if [[ "$line" == "npx cdk synth"* ]]; then printf '{ %s\n} > synth.out 2> synth.err; cat synth.err >&2\n' "$line"; else echo "$line"; fi
+    if [[ "$line" == "npx cdk synth"* ]]; then printf '{ %s\n} > synth.out 2> synth.err || { cat synth.err >&2; exit 1; }\ncat synth.err >&2\n' "$line"; else echo "$line"; fi
   done < "$1"
 }
 
