@@ -35,7 +35,8 @@ runnable() {
     line="${line//npm install cdk-backend-platform /npm install $tarball }"
     printf 'echo %q\n' "\$ ${line%%  *}"
     # The template a synth prints goes to a file: the checks below read cdk.out.
-    if [[ "$line" == "npx cdk synth"* ]]; then printf '{ %s\n} > synth.out\n' "$line"; else echo "$line"; fi
+    # What it prints on stderr (warnings, notes) is kept too, and shown: the checks below read it.
+    if [[ "$line" == "npx cdk synth"* ]]; then printf '{ %s\n} > synth.out 2> synth.err || { cat synth.err >&2; exit 1; }\ncat synth.err >&2\n' "$line"; else echo "$line"; fi
   done < "$1"
 }
 
@@ -50,6 +51,7 @@ const t = require(\"./cdk.out/MyBackendDev.template.json\");
 for (const o of [\"BackendServiceUrl\", \"BackendRepositoryUri\", \"BackendDatabaseEndpoint\"]) if (!t.Outputs[o]) { console.error(\"no output \" + o); process.exit(1); }
 console.log(\"first hour: \" + Object.keys(t.Resources).length + \" resources, outputs \" + Object.keys(t.Outputs).join(\", \"));
 '
+node '$root/scripts/first-hour-synth-lines.js' synth.err
 echo '== custom domain + worker (README: first-hour:domain, first-hour:worker, first-hour:domain-commands)'
 sed -n '/^const app = new App();/q;p' app.ts > app.domain.ts
 cat '$work/domain.txt' '$work/worker.txt' >> app.domain.ts
@@ -75,4 +77,5 @@ const t = require(\"./cdk.out/MyBackendDev.template.json\");
 if (!t.Outputs.BackendServiceUrl) { console.error(\"no BackendServiceUrl output\"); process.exit(1); }
 console.log(\"JavaScript: \" + Object.keys(t.Resources).length + \" resources\");
 '
+node '$root/scripts/first-hour-synth-lines.js' synth.err
 "

@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { synthesized } from './builders';
 import { BackendPlatform, BackendPlatformProps, EdgeWebAcl, EnvironmentProfile, PlatformStore, ServiceDeployment, ServiceImage } from '../src';
 
 /** The headline example of the README, with overrides. */
@@ -380,7 +381,7 @@ describe('BackendPlatform', () => {
     }
     expect(() => platform.addScheduledJob('NightlyReport', { command: ['x'] })).toThrow(
       'Jobs/Backend: invalid addScheduledJob id "NightlyReport": the platform already has a part or workload with that id; pick another');
-    expect(() => platform.addScheduledJob('Empty', { command: ['node', 'x.js'], taskType: '' })).toThrow('invalid addScheduledJob(\'Empty\').taskType ""');
+    expect(synthesized(() => platform.addScheduledJob('Empty', { command: ['node', 'x.js'], taskType: '' }))).toThrow('invalid addScheduledJob(\'Empty\').taskType ""');
   });
 
   test('GIVEN a worker and a second job THEN each gets its own dashboard row, and no alarm pages twice', () => {
@@ -427,7 +428,7 @@ describe('BackendPlatform', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
     });
-    expect(() => new BackendPlatform(new Stack(new App(), 'Bad'), 'Backend', { environmentName: 'prod', dataBucket: { infrequentAccessAfter: Duration.days(10) } }))
+    expect(synthesized(() => new BackendPlatform(new Stack(new App(), 'Bad'), 'Backend', { environmentName: 'prod', dataBucket: { infrequentAccessAfter: Duration.days(10) } })))
       .toThrow('Bad/Backend: invalid dataBucket.infrequentAccessAfter');
   });
 

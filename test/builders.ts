@@ -1,7 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, CloudFrontWebAcl, CloudFrontWebAclProps,
@@ -64,4 +65,16 @@ export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
 export function webAcl(props: CloudFrontWebAclProps) {
   const { stack } = givenStack({ env: { region: 'us-east-1', account: '123456789012' } });
   return new CloudFrontWebAcl(stack, 'WebAcl', props);
+}
+
+/**
+ * Builds, then synthesizes the app of what was built: a platform reports every problem of its props, children and
+ * workloads in one error at synth (docs/adr/0017), a construct used on its own when it is created.
+ */
+export function synthesized(build: () => unknown): () => unknown {
+  return () => {
+    const built = build();
+    if (Construct.isConstruct(built)) Stage.of(built)?.synth({ force: true });
+    return built;
+  };
 }

@@ -1,9 +1,9 @@
-import { App, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnDynamicReference, CfnDynamicReferenceService, CfnResource, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
-import { cache, calls, database, job, monitoring, pipeline, platform, reset, web } from './builders';
+import { cache, calls, database, job, monitoring, pipeline, platform, reset, synthesized, web } from './builders';
 import { BackendPlatform } from '../src';
 
 /**
@@ -90,7 +90,7 @@ describe('props from plain JavaScript are refused by name, never used as garbage
     ['a token replica count', () => cache({ replicas: Token.asNumber(Fn.importValue('Replicas')) }),
       'TestStack/Cache: invalid replicas <deploy-time value>: give a number from 0 to 5; the node count cannot be a deploy-time value'],
   ] as Array<[string, () => unknown, string]>)('%s', (_name, build, message) => {
-    expect(build).toThrow(new Error(message));
+    expect(synthesized(build)).toThrow(new Error(message));
   });
 
   test('every problem of a construct is reported together, one line each', () => {
@@ -110,6 +110,79 @@ describe('props from plain JavaScript are refused by name, never used as garbage
     }
     expect(caught.name).toBe('InvalidPropsError');
     expect(caught.problems).toEqual([{ constructPath: 'TestStack/Web', prop: 'cpu', value: '300', fix: expect.stringMatching(/^use one of/) }]);
+  });
+});
+
+describe('a platform reports every problem of its props, children and workloads in one error at synth (issue #31)', () => {
+  /** Plain JavaScript with a bad prop at every level: types, the platform's values, children, add* calls, a late check. */
+  function everythingWrong() {
+    const built = platform({
+      environmentName: 'Prod!',
+      alarmEmails: js('ops@example.com'),
+      database: { instanceType: js('t4g.micro') },
+      service: { cpu: 300, healthCheckPath: 'health' },
+      cleanupJob: { command: ['node', 'cleanup.js'], cpu: 100 },
+      scheduledApiCalls: [js({ id: 'Reset', path: 'reset' })],
+    });
+    built.addService('Api', { pathPatterns: ['/api/*'], cpu: js('512') });
+    built.addWorker('Mailer', { queue: {}, memoryLimitMiB: 3 });
+    built.addScheduledJob('Report', { command: js('node report.js'), taskType: 'REPORT' });
+    // The platform's stack over CloudFormation's 60 dynamic references: a check only synth can make.
+    new CfnResource(Stack.of(built), 'Settings', {
+      type: 'Custom::Settings',
+      properties: { values: Array.from({ length: 60 }, (_, i) => new CfnDynamicReference(CfnDynamicReferenceService.SSM, `/settings/${i}`).toString()) },
+    });
+    return built;
+  }
+
+  test('building never throws, and synth throws one InvalidPropsError naming each prop as written, its value and its fix', () => {
+    expect(everythingWrong).not.toThrow();
+    let caught: any;
+    try {
+      synthesized(everythingWrong)();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught?.name).toBe('InvalidPropsError');
+    expect(caught.message.split('\n')).toEqual([
+      'TestStack/Platform: invalid alarmEmails "ops@example.com": expected an array of strings (e.g. ["ops@example.com"])',
+      'TestStack/Platform: invalid database.instanceType "t4g.micro": expected a ec2.InstanceType',
+      'TestStack/Platform: invalid scheduledApiCalls[0].schedule undefined: it is required; give a events.Schedule',
+      'TestStack/Platform: invalid environmentName "Prod!": use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. "prod")',
+      'TestStack/Platform: invalid service.cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384',
+      'TestStack/Platform: invalid service.healthCheckPath "health": use a path that starts with "/" and has no spaces (e.g. "/api/*")',
+      'TestStack/Platform: invalid cleanupJob.cpu 100: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384',
+      'TestStack/Platform: invalid addService(\'Api\').cpu "512": expected a number',
+      'TestStack/Platform: invalid addWorker(\'Mailer\').memoryLimitMiB 3: with addWorker(\'Mailer\').cpu 512, Fargate accepts 1024, 2048, 3072, 4096 MiB',
+      'TestStack/Platform: invalid addScheduledJob(\'Report\').command "node report.js": expected an array of strings (e.g. ["node","report.js"])',
+      expect.stringMatching(/^TestStack\/Platform: invalid addScheduledJob\('Report'\)\.ownStack undefined: the stack TestStack would hold 66 dynamic references .*, over CloudFormation's 60 per template .*; give new workloads stacks of their own with ownStack: true .*: addService\('Api'\), addWorker\('Mailer'\), addScheduledJob\('Report'\) are in this stack/),
+    ]);
+  });
+
+  test('a problem found again as the consequence of dropping the first one is not reported twice', () => {
+    const built = platform({ cleanupJob: { command: js('node cleanup.js') } });
+    expect(synthesized(() => built)).toThrow(new Error(
+      'TestStack/Platform: invalid cleanupJob.command "node cleanup.js": expected an array of strings (e.g. ["node","cleanup.js"])'));
+  });
+
+  test('an add* call that cannot be built at all throws right away, with every problem found so far', () => {
+    const built = platform({ service: { cpu: 300 } });
+    expect(() => built.addWorker('Mailer', js('queue'))).toThrow(new Error([
+      'TestStack/Platform: invalid service.cpu 300: use one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192 or 16384',
+      'TestStack/Platform: invalid addWorker(\'Mailer\') options "queue": give the options, e.g. { queue: {} } or { port: 8080 }',
+    ].join('\n')));
+  });
+
+  test('a workload refused after it took its share of the edge is built again from what is left, with no conflict with itself', () => {
+    const built = platform({});
+    built.addService('Admin', { pathPatterns: ['/admin/*'] });
+    built.addService('Billing', { pathPatterns: ['/billing/*'], routedContainers: [{ name: 'legacy', containerPort: 9000, pathPatterns: ['/admin/*'] }] });
+    expect(synthesized(() => built)).toThrow(new Error('TestStack/Platform: invalid addService(\'Billing\').routedContainers[0].pathPatterns[0] "/admin/*": '
+      + 'TestStack/Platform addService(\'Admin\').pathPatterns[0] already routes this path; each path goes to one container, so drop it from one of the two'));
+  });
+
+  test('a construct used on its own still throws every problem when it is created', () => {
+    expect(() => job({ cpu: 100, command: js('node cleanup.js') })).toThrow(/^TestStack\/Job: invalid command "node cleanup.js"/);
   });
 });
 
@@ -167,7 +240,7 @@ describe('physical names never collide', () => {
     const stack = new Stack(new App(), 'Shop');
     const hostedZone = zoneIn(stack);
     new BackendPlatform(stack, 'Api', { environmentName: 'prod', hostedZone });
-    expect(() => new BackendPlatform(stack, 'Admin', { environmentName: 'prod', hostedZone })).toThrow(new Error(
+    expect(synthesized(() => new BackendPlatform(stack, 'Admin', { environmentName: 'prod', hostedZone }))).toThrow(new Error(
       'Shop/Admin: invalid environmentName "prod": the DNS name prod-lb.example.com is already created by Shop/Api/Service; '
       + 'give each one its own environmentName (or appName, for SSM parameters, and loadBalancerDomainName, for the load balancer)'));
   });
@@ -191,7 +264,7 @@ describe('physical names never collide', () => {
     const first = new Stack(app, 'Orders');
     new BackendPlatform(first, 'Backend', { environmentName: 'prod', hostedZone: zoneIn(first) });
     const second = new Stack(app, 'Billing');
-    expect(() => new BackendPlatform(second, 'Backend', { environmentName: 'prod', hostedZone: zoneIn(second) })).toThrow(
+    expect(synthesized(() => new BackendPlatform(second, 'Backend', { environmentName: 'prod', hostedZone: zoneIn(second) }))).toThrow(
       /^Billing\/Backend: invalid environmentName "prod": the DNS name prod-lb.example.com is already created by Orders\/Backend\/Service;/);
     const third = new Stack(app, 'Payments');
     expect(() => new BackendPlatform(third, 'Backend', {

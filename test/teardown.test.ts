@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { synthesized } from './builders';
 import { teardownOutcomes, teardownStack } from './teardown-report';
 import { BackendPlatform, EnvironmentProfile, TeardownPolicy } from '../src';
 
@@ -84,11 +85,11 @@ describe('teardown by profile', () => {
 
   test('GIVEN teardown DESTROY and service.deletionProtection true THEN refused by name', () => {
     const stack = new Stack(new App(), 'Refused');
-    expect(() => new BackendPlatform(stack, 'Backend', {
+    expect(synthesized(() => new BackendPlatform(stack, 'Backend', {
       environmentName: 'dev',
       profile: EnvironmentProfile.DEVELOPMENT,
       hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' }),
       service: { deletionProtection: true },
-    })).toThrow(/Refused\/Backend: invalid service.deletionProtection true: the teardown policy DESTROY deletes the load balancer/);
+    }))).toThrow(/Refused\/Backend: invalid service.deletionProtection true: the teardown policy DESTROY deletes the load balancer/);
   });
 });

@@ -2,7 +2,7 @@ import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { platform, reset, web } from './builders';
+import { platform, reset, synthesized, web } from './builders';
 import { givenStack } from './fixtures';
 import { BackendPlatform, EcrToEcsPipeline, EdgeMode, PlatformStore, SecureAlbFargateService, ServiceDeployment, ServiceImage } from '../src';
 import { securityGroupRulesWithinQuota } from './deploy-readiness/rules/security-groups';
@@ -126,11 +126,11 @@ describe('BackendPlatform.addService', () => {
   test('GIVEN a pinned block another service holds, or one out of range, or on the platform\'s own service THEN each is refused by name', () => {
     const built = platform({});
     built.addService('Admin', { pathPatterns: ['/admin/*'], priorityBlock: 3 });
-    expect(() => built.addService('Hooks', { pathPatterns: ['/hooks/*'], priorityBlock: 3 })).toThrow(
+    expect(synthesized(() => built.addService('Hooks', { pathPatterns: ['/hooks/*'], priorityBlock: 3 }))).toThrow(
       'TestStack/Platform: invalid addService(\'Hooks\').priorityBlock 3: block 3 is already taken by TestStack/Platform/Admin on this load balancer; '
       + 'pin this service\'s priorityBlock to a free block, e.g. 1 (leave the other one as it is: its rules are deployed)');
-    expect(() => built.addService('Reports', { pathPatterns: ['/reports/*'], priorityBlock: 50 })).toThrow(/invalid addService\('Reports'\)\.priorityBlock 50: /);
-    expect(() => platform({ service: { priorityBlock: 1 } })).toThrow(/invalid service\.priorityBlock 1: only a service sharing another one's edge takes a priority block/);
+    expect(synthesized(() => built.addService('Reports', { pathPatterns: ['/reports/*'], priorityBlock: 50 }))).toThrow(/invalid addService\('Reports'\)\.priorityBlock 50: /);
+    expect(synthesized(() => platform({ service: { priorityBlock: 1 } }))).toThrow(/invalid service\.priorityBlock 1: only a service sharing another one's edge takes a priority block/);
   });
 
   test('GIVEN a public-ALB platform THEN an added service\'s rule also requires the origin-verify header', () => {
@@ -243,7 +243,7 @@ describe('GIVEN plain JavaScript options of the platform\'s add methods', () => 
     ['addScheduledJob', { command: 'node job.js' }, 'invalid addScheduledJob(\'Extra\').command "node job.js": expected an array of strings'],
   ])('%s(%j) THEN the library\'s error names the prop after the call', (method, options, message) => {
     const built: any = platform({ database: {}, cache: {} });
-    expect(() => built[method]('Extra', options)).toThrow(`TestStack/Platform: ${message}`);
+    expect(synthesized(() => built[method]('Extra', options))).toThrow(`TestStack/Platform: ${message}`);
   });
 });
 

@@ -24,6 +24,7 @@ import {
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
+import { addLateCheck } from '../private/collected-problems';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
@@ -251,22 +252,19 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
    * but a failed deploy. Counted at synth, after aws-cdk-lib's split.
    */
   private refuseOverfullRoles(): void {
-    this.node.addValidation({
-      validate: () => {
-        const stack = Stack.of(this);
-        const managed = this.node.findAll().filter((c): c is iam.CfnManagedPolicy => c instanceof iam.CfnManagedPolicy);
-        checkAll([...this.lastGrowth].map(([role, { prop, value }]) => () => {
-          const name = JSON.stringify(stack.resolve(role.roleName));
-          const attached = (stack.resolve((role.node.defaultChild as iam.CfnRole).managedPolicyArns) ?? []).length
-            + managed.filter(policy => (stack.resolve(policy.roles) ?? []).some((r: unknown) => JSON.stringify(r) === name)).length;
-          if (attached > MAX_MANAGED_POLICIES_PER_ROLE) {
-            invalidProp(this, prop, value, `the policy of ${role.node.path} would take ${attached} managed policies (aws-cdk-lib's overflow of its inline policy), `
-              + `over IAM's default quota of ${MAX_MANAGED_POLICIES_PER_ROLE} per role (${IAM_QUOTAS}); move some workloads to an image of another ECR repository `
-              + '(a pipeline of its own) or to another platform');
-          }
-        }));
-        return [];
-      },
+    addLateCheck(this, () => {
+      const stack = Stack.of(this);
+      const managed = this.node.findAll().filter((c): c is iam.CfnManagedPolicy => c instanceof iam.CfnManagedPolicy);
+      checkAll([...this.lastGrowth].map(([role, { prop, value }]) => () => {
+        const name = JSON.stringify(stack.resolve(role.roleName));
+        const attached = (stack.resolve((role.node.defaultChild as iam.CfnRole).managedPolicyArns) ?? []).length
+        + managed.filter(policy => (stack.resolve(policy.roles) ?? []).some((r: unknown) => JSON.stringify(r) === name)).length;
+        if (attached > MAX_MANAGED_POLICIES_PER_ROLE) {
+          invalidProp(this, prop, value, `the policy of ${role.node.path} would take ${attached} managed policies (aws-cdk-lib's overflow of its inline policy), `
+          + `over IAM's default quota of ${MAX_MANAGED_POLICIES_PER_ROLE} per role (${IAM_QUOTAS}); move some workloads to an image of another ECR repository `
+          + '(a pipeline of its own) or to another platform');
+        }
+      }));
     });
   }
 

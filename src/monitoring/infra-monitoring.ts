@@ -12,6 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
 import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
+import { addLateCheck } from '../private/collected-problems';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { pascal } from '../private/naming';
@@ -97,14 +98,11 @@ export class InfraMonitoring extends Construct {
    * at synth, naming the last call that added a row; widgets added with `dashboard.addWidgets` are the caller's to count.
    */
   private refuseOverfullDashboard(): void {
-    this.node.addValidation({
-      validate: () => {
-        if (this.widgetCount > MAX_WIDGETS_PER_DASHBOARD && this.lastRow) {
-          invalidProp(this, this.lastRow.prop, this.lastRow.value, `the dashboard would hold ${this.widgetCount} widgets, over CloudWatch's ${MAX_WIDGETS_PER_DASHBOARD} `
-            + `per dashboard (${DASHBOARD_BODY}); put some workloads in another platform`);
-        }
-        return [];
-      },
+    addLateCheck(this, () => {
+      if (this.widgetCount > MAX_WIDGETS_PER_DASHBOARD && this.lastRow) {
+        invalidProp(this, this.lastRow.prop, this.lastRow.value, `the dashboard would hold ${this.widgetCount} widgets, over CloudWatch's ${MAX_WIDGETS_PER_DASHBOARD} `
+          + `per dashboard (${DASHBOARD_BODY}); put some workloads in another platform`);
+      }
     });
   }
 

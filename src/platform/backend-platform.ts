@@ -30,6 +30,7 @@ import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { migrationChecks, migrationCommandOf } from '../delivery/migrations';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { notify } from '../private/alarms';
+import { buildReporting, addLateCheck, RefusableProps, reportProblemsAtSynth } from '../private/collected-problems';
 import { checkAll, reportChildPropsAs } from '../private/errors';
 import { createKey } from '../private/kms';
 import { claimPhysicalName, defaultAppName, logicalPrefix, pascal } from '../private/naming';
@@ -125,8 +126,15 @@ export class BackendPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendPlatformProps) {
     super(scope, id);
-    checkPropTypes(this, 'BackendPlatformProps', props);
-    validateProps(this, props);
+    // One error at synth for every problem of the platform, its children and its workloads (docs/adr/0017).
+    reportProblemsAtSynth(this);
+    const input = new RefusableProps(props, 'BackendPlatformProps');
+    // From here on, the given props without those refused so far: each part is built from what is left, so the next
+    // parts' problems are found in the same synth. Types first, so that no check nor child reads a wrong type.
+    props = input.live;
+    const reporting = <T>(build: () => T): T => buildReporting(this, build, input);
+    reporting(() => checkPropTypes(this, 'BackendPlatformProps', input.value));
+    reporting(() => validateProps(this, props));
     this.reportChildProblemsInOwnNames();
     this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
     const defaults = profileDefaults(this.profile);
@@ -142,30 +150,29 @@ export class BackendPlatform extends Construct {
     this.encryptionKey = this.createLogsKey();
     this.vpc = props.vpc ?? createPlatformVpc(this, defaults, this.encryptionKey);
     this.repository = props.repository ?? createPlatformRepository(this, props.pipeline?.tag ?? 'latest');
-    if (props.database) {
-      this.database = new PrivateDatabase(this, 'Database', {
-        ...props.database,
-        vpc: this.vpc,
-        profile: this.profile,
-        instanceType: props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, defaults.database.instanceSize),
-        encryptionKey: defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
-      });
-    }
-    const { enabled: backupsEnabled, ...backups } = props.backups ?? {};
-    if (this.database && (backupsEnabled ?? (props.backups !== undefined || defaults.backups))) {
-      this.backups = new DataBackups(this, 'Backups', { ...backups, databases: [this.database.instance] });
-    }
-    this.databaseConnection = this.database
-      ?? (props.existingDatabase ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined);
-    if (props.cache) this.cache = new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile });
-    if (props.dataBucket) this.dataBucket = createDataBucket(this, 'DataBucket', props.dataBucket);
+    this.database = reporting(() => (props.database ? new PrivateDatabase(this, 'Database', {
+      ...props.database,
+      vpc: this.vpc,
+      profile: this.profile,
+      instanceType: props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, defaults.database.instanceSize),
+      encryptionKey: defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
+    }) : undefined));
+    this.backups = reporting(() => {
+      const { enabled: backupsEnabled, ...backups } = props.backups ?? {};
+      return this.database && (backupsEnabled ?? (props.backups !== undefined || defaults.backups))
+        ? new DataBackups(this, 'Backups', { ...backups, databases: [this.database.instance] }) : undefined;
+    });
+    this.databaseConnection = this.database ?? reporting(() => (props.existingDatabase
+      ? PrivateDatabase.fromExistingDatabase(this, 'ExistingDatabase', props.existingDatabase) : undefined));
+    this.cache = reporting(() => (props.cache ? new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile }) : undefined));
+    this.dataBucket = reporting(() => (props.dataBucket ? createDataBucket(this, 'DataBucket', props.dataBucket) : undefined));
 
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
     const spot = props.service?.spot ?? defaults.service.spot;
     this.spot = spot;
     this.cpuArchitecture = props.service?.cpuArchitecture;
-    this.service = this.createService(props, defaults, schedulerKey, spot);
+    this.service = reporting(() => this.createService(props, defaults, schedulerKey, spot));
     this.webServices.push(this.service);
     if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
     this.schedulerKey = schedulerKey;
@@ -180,15 +187,13 @@ export class BackendPlatform extends Construct {
     }
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
     this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
-    if (props.cleanupJob) this.cleanupJob = this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob);
-    if (schedulerKey) {
-      this.scheduledApiCalls = new ScheduledApiCalls(this, 'ScheduledApiCalls', {
-        baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls!, apiKeySecret: schedulerKey,
-      });
-    }
-    this.pipeline = this.createPipelines(props);
+    this.cleanupJob = reporting(() => (props.cleanupJob ? this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob) : undefined));
+    this.scheduledApiCalls = reporting(() => (schedulerKey && props.scheduledApiCalls ? new ScheduledApiCalls(this, 'ScheduledApiCalls', {
+      baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls, apiKeySecret: schedulerKey,
+    }) : undefined));
+    this.pipeline = reporting(() => this.createPipelines(props));
     if (this.cleanupJob) this.moveWithReleases(this.cleanupJob);
-    this.monitoring = new InfraMonitoring(this, 'Monitoring', {
+    this.monitoring = reporting(() => new InfraMonitoring(this, 'Monitoring', {
       service: this.service.service,
       loadBalancer: this.service.loadBalancer,
       targetGroups: Object.values(this.service.targetGroups),
@@ -199,10 +204,10 @@ export class BackendPlatform extends Construct {
       pipeline: this.pipeline,
       deployment: this.service,
       alarmEmails: props.alarmEmails,
-    });
+    }));
     if (this.redeployFunction) notify(this.redeployFunction.errorsAlarm, this.monitoring.alarmTopic);
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
-    this.createOutputs();
+    reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
     this.refuseOverfullStack();
   }
@@ -219,33 +224,41 @@ export class BackendPlatform extends Construct {
    * and its alarms page the monitoring topic. With a port, the web service may call it at `http://<id in lower case>:<port>`.
    */
   public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
-    this.validateWorkload('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
-    const { stores: storeNames, ownStack, ...workerOptions } = options;
-    const { stores, admit } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
-    const spot = options.spot ?? this.spot;
-    const worker = new WorkerService(this.workloadScope(`addWorker('${id}')`, id, 'Worker', ownStack), id, {
-      ...workerOptions,
-      cluster: this.service.cluster,
-      environmentName: this.service.environmentName,
-      appName: this.service.appName,
-      image: options.image ?? this.service.image,
-      cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
-      spot,
-      onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
-      environment: Object.assign({}, ...stores.map(store => store.containerEnvironment), options.environment),
-      secrets: Object.assign({}, ...stores.map(store => store.containerSecrets), options.secrets),
-      logRetention: this.defaults.logRetention,
-      logEncryptionKey: this.encryptionKey,
-      alarmTopic: this.monitoring.alarmTopic,
+    const input = this.workloadInput('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
+    options = input.live;
+    const { worker, admit } = buildReporting(this, () => {
+      const { stores: storeNames, ownStack, ...workerOptions } = options;
+      const { stores, admit: admitTo } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
+      const spot = options.spot ?? this.spot;
+      return {
+        admit: admitTo,
+        worker: new WorkerService(this.workloadScope(`addWorker('${id}')`, id, 'Worker', ownStack), id, {
+          ...workerOptions,
+          cluster: this.service.cluster,
+          environmentName: this.service.environmentName,
+          appName: this.service.appName,
+          image: options.image ?? this.service.image,
+          cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
+          spot,
+          onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
+          environment: Object.assign({}, ...stores.map(store => store.containerEnvironment), options.environment),
+          secrets: Object.assign({}, ...stores.map(store => store.containerSecrets), options.secrets),
+          logRetention: this.defaults.logRetention,
+          logEncryptionKey: this.encryptionKey,
+          alarmTopic: this.monitoring.alarmTopic,
+        }),
+      };
+    }, input);
+    buildReporting(this, () => {
+      admit(worker);
+      if (worker.serviceConnectNamespace) {
+        this.internalWorkers.push(worker);
+        this.webServices.forEach(service => this.reach(service, worker));
+      }
+      this.redeployOnSecretChange(worker, options.stores, false);
+      this.monitoring.monitorWorker(worker);
+      this.deployWorkload(worker);
     });
-    admit(worker);
-    if (worker.serviceConnectNamespace) {
-      this.internalWorkers.push(worker);
-      this.webServices.forEach(service => this.reach(service, worker));
-    }
-    this.redeployOnSecretChange(worker, storeNames, false);
-    this.monitoring.monitorWorker(worker);
-    this.deployWorkload(worker);
     return worker;
   }
 
@@ -258,25 +271,32 @@ export class BackendPlatform extends Construct {
    * back. A path another service routes is refused.
    */
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
-    this.validateWorkload('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
-    const { stores, connectedContainers, image, ownStack, ...serviceOptions } = options;
-    const connections = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
-    const service = new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
-      ...this.webServiceProps(`addService('${id}')`, serviceOptions, connections, connectedContainers),
-      shareEdgeWith: this.service,
-      cluster: this.service.cluster,
-      vpc: this.vpc,
-      environmentName: this.service.environmentName,
-      appName: this.service.appName,
-      image: image ?? this.service.image,
+    const input = this.workloadInput('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
+    const { service, connections } = buildReporting(this, () => {
+      const { stores, connectedContainers, image, ownStack, ...serviceOptions } = input.value;
+      const connected = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
+      return {
+        connections: connected,
+        service: new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
+          ...this.webServiceProps(`addService('${id}')`, serviceOptions, connected, connectedContainers),
+          shareEdgeWith: this.service,
+          cluster: this.service.cluster,
+          vpc: this.vpc,
+          environmentName: this.service.environmentName,
+          appName: this.service.appName,
+          image: image ?? this.service.image,
+        }),
+      };
+    }, input);
+    buildReporting(this, () => {
+      connections.admit(service);
+      this.webServices.push(service);
+      this.internalWorkers.forEach(worker => this.reach(service, worker));
+      // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
+      this.redeployOnSecretChange(service, input.value.stores, true, input.value.connectedContainers);
+      this.monitoring.monitorWebService(service);
+      this.deployWorkload(service);
     });
-    connections.admit(service);
-    this.webServices.push(service);
-    this.internalWorkers.forEach(worker => this.reach(service, worker));
-    // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    this.redeployOnSecretChange(service, stores, true, connectedContainers);
-    this.monitoring.monitorWebService(service);
-    this.deployWorkload(service);
     return service;
   }
 
@@ -295,11 +315,15 @@ export class BackendPlatform extends Construct {
    * release. The `cleanupJob` prop is one such job.
    */
   public addScheduledJob(id: string, options: PlatformScheduledJobOptions): CleanupJobScheduler {
-    this.validateWorkload('addScheduledJob', id, options, 'PlatformScheduledJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
-    const { ownStack, ...jobOptions } = options;
-    const job = this.createJob(this.workloadScope(`addScheduledJob('${id}')`, id, 'Scheduled job', ownStack), id, `addScheduledJob('${id}')`, jobOptions);
-    this.monitoring.monitorScheduledJob(job);
-    this.moveWithReleases(job);
+    const input = this.workloadInput('addScheduledJob', id, options, 'PlatformScheduledJobOptions', 'e.g. { command: [\'node\', \'report.js\'], taskType: \'REPORT\' }');
+    const job = buildReporting(this, () => {
+      const { ownStack, ...jobOptions } = input.value;
+      return this.createJob(this.workloadScope(`addScheduledJob('${id}')`, id, 'Scheduled job', ownStack), id, `addScheduledJob('${id}')`, jobOptions);
+    }, input);
+    buildReporting(this, () => {
+      this.monitoring.monitorScheduledJob(job);
+      this.moveWithReleases(job);
+    });
     return job;
   }
 
@@ -310,24 +334,27 @@ export class BackendPlatform extends Construct {
 
   /**
    * The id and options of a workload added by a method, checked (options against their struct's types) before any
-   * child exists; its problems named after the call.
+   * child exists; its problems named after the call. An unusable id or options object throws every problem so far.
    */
-  private validateWorkload(method: string, id: string, options: object, struct: string, example: string): void {
-    checkAll([
+  private workloadInput<T extends object>(method: string, id: string, options: T, struct: string, example: string): RefusableProps<T> {
+    const input = new RefusableProps(options, struct, `${method}('${id}').`);
+    buildReporting(this, () => checkAll([
       () => { if (typeof id !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(id)) invalidProp(this, `${method} id`, id, 'use letters and digits, starting with a letter (e.g. "Mailer")'); },
       () => { if (typeof id === 'string' && this.node.tryFindChild(id)) invalidProp(this, `${method} id`, id, 'the platform already has a part or workload with that id; pick another'); },
       () => {
         if (typeof options !== 'object' || options === null) invalidProp(this, `${method}('${id}') options`, options, `give the options, ${example}`);
-        checkPropTypes(this, struct, options, `${method}('${id}').`);
+        checkPropTypes(this, struct, input.value, `${method}('${id}').`);
       },
-    ]);
+    ]), input);
     reportChildPropsAs(this, id, prop => `${method}('${id}').${prop}`);
+    return input;
   }
 
   /** Where an added workload's resources live: the platform's stack, or a nested stack of its own (`ownStack`, docs/adr/0015). */
   private workloadScope(call: string, id: string, kind: string, ownStack: boolean | undefined): Construct {
     if (ownStack === true) return new WorkloadStack(this, id, kind);
-    this.inStackWorkloads.push(call);
+    // Once, also when a first attempt at the workload was refused.
+    if (!this.inStackWorkloads.includes(call)) this.inStackWorkloads.push(call);
     return this;
   }
 
@@ -337,24 +364,21 @@ export class BackendPlatform extends Construct {
    * one error. Counted at synth, so resources added after construction count.
    */
   private refuseOverfullStack(): void {
-    this.node.addValidation({
-      validate: () => {
-        const stack = Stack.of(this);
-        const last = this.inStackWorkloads[this.inStackWorkloads.length - 1];
-        if (!last) return [];
-        const fix = `give new workloads stacks of their own with ownStack: true (each then adds one resource here, and none of its dynamic references): ${this.inStackWorkloads.join(', ')} are in this stack (docs/adr/0015)`;
-        checkAll([
-          () => {
-            const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
-            if (resources > MAX_RESOURCES_PER_STACK) {
-              invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${resources} resources, over CloudFormation's `
-                + `${MAX_RESOURCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); ${fix}`);
-            }
-          },
-          () => this.refuseTooManyDynamicReferences(stack, last, fix),
-        ]);
-        return [];
-      },
+    addLateCheck(this, () => {
+      const stack = Stack.of(this);
+      const last = this.inStackWorkloads[this.inStackWorkloads.length - 1];
+      if (!last) return;
+      const fix = `give new workloads stacks of their own with ownStack: true (each then adds one resource here, and none of its dynamic references): ${this.inStackWorkloads.join(', ')} are in this stack (docs/adr/0015)`;
+      checkAll([
+        () => {
+          const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+          if (resources > MAX_RESOURCES_PER_STACK) {
+            invalidProp(this, `${last}.ownStack`, undefined, `the stack ${stack.node.path} would hold ${resources} resources, over CloudFormation's `
+              + `${MAX_RESOURCES_PER_STACK} per template (${CLOUDFORMATION_QUOTAS}); ${fix}`);
+          }
+        },
+        () => this.refuseTooManyDynamicReferences(stack, last, fix),
+      ]);
     });
   }
 

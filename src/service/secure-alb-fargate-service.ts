@@ -234,7 +234,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     }
     const block = pinned !== undefined ? pinnedBlock(pinned) : derivedBlock(deployedPath(sharer));
     const taken = this.blocks.get(block.key);
-    if (taken) {
+    // The same path is an earlier attempt at this service that the platform refused and removed (docs/adr/0017).
+    if (taken && taken.node.path !== sharer.node.path) {
       const free = Array.from({ length: MAX_PRIORITY_BLOCK }, (_, i) => i + 1).find(k => !this.blocks.has(pinnedBlock(k).key));
       invalidProp(sharer, 'priorityBlock', pinned, `${pinned === undefined ? 'the listener rule priority block derived from its construct path' : `block ${pinned}`} `
         + `is already taken by ${taken.node.path} on this load balancer; pin this service's priorityBlock to a free block${free ? `, e.g. ${free}` : ''} (leave the other one as it is: its rules are deployed)`);
