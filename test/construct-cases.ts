@@ -346,4 +346,16 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new SecureAlbFargateService(given.stack, 'Admin', { vpc: given.vpc, environmentName: 'prod', image, shareEdgeWith: first, pathPatterns: ['/admin/*'] });
     return given;
   }],
+  ['BackendPlatform in us-east-1 with aliases and web services routed by host (one blue/green, one with paths too)', (app) => {
+    const given = givenStack({ env: { region: 'us-east-1' } }, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      service: { domainName: 'api.example.com', aliases: ['www.example.com'], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addService('Admin', { aliases: ['admin.example.com'], deployment: ServiceDeployment.blueGreen() });
+    platform.addService('Reports', { aliases: ['reports.example.com', 'stats.example.com'], pathPatterns: ['/v1/*'] });
+    return given;
+  }],
 ];

@@ -1,9 +1,10 @@
-import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { coverAlternativeNames, namesDigest } from './aliases';
 import { CLOUDFRONT_REGION } from './cloudfront-web-acl';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 
@@ -17,10 +18,14 @@ export const CERTIFICATE_STACK_SUFFIX = 'CloudFrontCertificates';
  * reference, where `crossRegionReferences` would refuse to deploy a replaced certificate ("Exports cannot be
  * updated", aws/aws-cdk#22842).
  */
-export function cloudFrontCertificate(scope: Construct, domainName: string, hostedZone: route53.IHostedZone): acm.ICertificate {
+export function cloudFrontCertificate(
+  scope: Construct, domainName: string, hostedZone: route53.IHostedZone, alternativeNames: () => string[],
+): acm.ICertificate {
   const stack = Stack.of(scope);
   if (stack.region === CLOUDFRONT_REGION) {
-    return new acm.Certificate(scope, 'DomainCertificate', { domainName, validation: acm.CertificateValidation.fromDns(hostedZone) });
+    const local = new acm.Certificate(scope, 'DomainCertificate', { domainName, validation: acm.CertificateValidation.fromDns(hostedZone) });
+    coverAlternativeNames(local, domainName, hostedZone.hostedZoneId, alternativeNames);
+    return local;
   }
   const companion = certificateStack(stack);
   const id = Names.uniqueId(scope);
@@ -28,9 +33,16 @@ export function cloudFrontCertificate(scope: Construct, domainName: string, host
     domainName,
     validation: acm.CertificateValidation.fromDns(route53.HostedZone.fromHostedZoneId(companion, `${id}Zone`, hostedZone.hostedZoneId)),
   });
-  // The domain is part of the name: a new domain is a new parameter, so the reader below reads again.
-  const parameterName = `/cdk-backend-platform/${stack.stackName}/${id}/${domainName}/certificate-arn`;
-  new ssm.StringParameter(companion, `${id}CertificateArn`, { parameterName, stringValue: certificate.certificateArn });
+  coverAlternativeNames(certificate, domainName, hostedZone.hostedZoneId, alternativeNames);
+  // The domain (and a digest of the aliases, once there are some) is part of the name: other names are a new
+  // certificate and a new parameter, so the reader below reads again.
+  const parameterName = Lazy.string({
+    produce: () => {
+      const digest = namesDigest(alternativeNames());
+      return `/cdk-backend-platform/${stack.stackName}/${id}/${domainName}${digest ? `/aliases-${digest}` : ''}/certificate-arn`;
+    },
+  });
+  new ssm.StringParameter(companion, `${id}CertificateArn`, { parameterName, simpleName: false, stringValue: certificate.certificateArn });
   const read = {
     service: 'SSM',
     action: 'getParameter',

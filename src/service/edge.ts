@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { addAliasRecords, EdgeAliases, EdgeDomain } from './aliases';
 import { EdgeUsage } from './capacity-checks';
 import { CloudFrontWebAcl } from './cloudfront-web-acl';
 import { cloudFrontCertificate } from './domain-certificate';
@@ -23,6 +24,8 @@ import { libraryWarningId } from '../private/warnings';
 
 /** The edge options with what the service resolved: the mode, where the ALB lives, its host name and its log bucket. */
 export interface EdgeSettings extends EdgeOptions {
+  /** The custom domain the aliases of the edge's services join. */
+  readonly domain: EdgeDomain;
   readonly edgeMode: EdgeMode;
   readonly cloudFront: boolean;
   readonly vpc: ec2.IVpc;
@@ -52,11 +55,14 @@ export class ServiceEdge {
   public readonly originVerifySecret?: secretsmanager.Secret;
   /** What the services on this edge use of its load balancer's and security groups' quotas. */
   public readonly usage = new EdgeUsage();
+  /** The host names the services on this edge answer at besides `domainName`. */
+  public readonly aliases: EdgeAliases;
   private readonly vpcOrigin: boolean;
   private testListenerGroup?: ec2.SecurityGroup;
 
   constructor(private readonly scope: Construct, private readonly options: EdgeSettings) {
     this.vpcOrigin = options.edgeMode === EdgeMode.VPC_ORIGIN;
+    this.aliases = new EdgeAliases(options.domain);
     if (this.vpcOrigin && options.vpc.publicSubnets.length === 0) {
       Annotations.of(scope).addWarningV2(libraryWarningId('vpcOriginInternetGateway'), 'vpc has no public subnets: CloudFront creates a VPC origin only '
         + 'in a VPC with an internet gateway attached (the load balancer stays internal); make sure this VPC has one');
@@ -139,8 +145,11 @@ export class ServiceEdge {
     return [elbv2.ListenerCondition.httpHeader(ORIGIN_VERIFY_HEADER, [this.originVerifySecret.secretValue.unsafeUnwrap()])];
   }
 
-  /** The distribution in front of the ALB, with its web ACL and alias records for the custom domain if there is one. */
-  public createDistribution(comment: string): cloudfront.Distribution {
+  /**
+   * The distribution in front of the ALB, with its web ACL and alias records for the custom domain if there is one,
+   * and for `ownAliases` (the aliases of the service that owns the edge).
+   */
+  public createDistribution(comment: string, ownAliases: string[]): cloudfront.Distribution {
     const { domainName, hostedZone, cachedPathPatterns = [] } = this.options;
     const origin = this.createOrigin();
     const domainCertificate = this.domainCertificate();
@@ -152,7 +161,7 @@ export class ServiceEdge {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        originRequestPolicy: this.aliases.originRequestPolicy(this.scope),
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       },
       additionalBehaviors: Object.fromEntries(cachedPathPatterns.map(pattern => [pattern, {
@@ -169,7 +178,7 @@ export class ServiceEdge {
       logBucket: this.options.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
       webAclId,
-      domainNames: domainName ? [domainName] : undefined,
+      domainNames: domainName ? this.aliases.distributionNames() : undefined,
       certificate: domainCertificate,
     });
     acknowledgeDistribution(distribution, domainCertificate !== undefined, webAclId !== undefined);
@@ -177,6 +186,7 @@ export class ServiceEdge {
       const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution));
       new route53.ARecord(this.scope, 'DomainAlias', { zone: hostedZone, recordName: domainName, target });
       new route53.AaaaRecord(this.scope, 'DomainAliasIpv6', { zone: hostedZone, recordName: domainName, target });
+      addAliasRecords(this.scope, hostedZone, distribution, ownAliases);
     }
     return distribution;
   }
@@ -214,7 +224,7 @@ export class ServiceEdge {
   private domainCertificate(): acm.ICertificate | undefined {
     const { domainName, domainCertificate, hostedZone } = this.options;
     if (!domainName || domainCertificate) return domainCertificate;
-    return cloudFrontCertificate(this.scope, domainName, hostedZone!);
+    return cloudFrontCertificate(this.scope, domainName, hostedZone!, this.aliases.alternativeNames());
   }
 
   private webAclArn(): string | undefined {

@@ -68,35 +68,49 @@ export interface PathClaim {
   readonly prop: string;
   /** How errors name a claim no prop names (the catch-all). */
   readonly label?: string;
+  /** The host names the rule also matches; none for a rule that answers its paths on every host. */
+  readonly hosts?: string[];
 }
 
 const claims = new WeakMap<elbv2.IApplicationListener, PathClaim[]>();
 
 /**
  * Registers a service's path patterns on a listener, refusing (all together, by prop) a pattern another rule already
- * routes, a pattern that a rule evaluated earlier takes every request of (it would never be reached), and a pattern
- * that would take every request of a rule already there and evaluated later (that one would never be reached).
+ * routes on the same hosts, a pattern that a rule evaluated earlier takes every request of (it would never be reached),
+ * and a pattern that would take every request of a rule already there and evaluated later (that one would never be
+ * reached). A rule without hosts takes its paths on every host.
  */
 export function claimPaths(listener: elbv2.IApplicationListener, requested: PathClaim[]): void {
   const existing = claims.get(listener) ?? [];
   const literal = requested.filter(claim => !Token.isUnresolved(claim.pattern));
   checkAll(literal.map((claim, index) => () => {
-    const same = [...existing, ...literal.slice(0, index)].find(other => other.pattern === claim.pattern);
+    const same = [...existing, ...literal.slice(0, index)].find(other => other.pattern === claim.pattern && sameHosts(other, claim));
     if (same) {
       return invalidProp(claim.scope, claim.prop, claim.pattern, `${describe(same)} already routes this path; each path goes to one container, so drop it from one of the two`);
     }
-    const before = [...existing, ...literal].find(other => other.priority < claim.priority && covers(other.pattern, claim.pattern));
+    const before = [...existing, ...literal].find(other => other.priority < claim.priority && takesEvery(other, claim));
     if (before) {
       invalidProp(claim.scope, claim.prop, claim.pattern, `${describe(before)} routes ${JSON.stringify(before.pattern)}, which the load balancer evaluates first `
         + 'and which takes every request of this pattern, so it would never be reached; drop it, or narrow the other pattern');
     }
-    const after = existing.find(other => other.priority > claim.priority && covers(claim.pattern, other.pattern));
+    const after = existing.find(other => other.priority > claim.priority && takesEvery(claim, other));
     if (after) {
       invalidProp(claim.scope, claim.prop, claim.pattern, `it would take every request of ${describe(after)} (${JSON.stringify(after.pattern)}), `
         + 'which the load balancer evaluates after it, so that would never be reached; narrow this pattern');
     }
   }));
   claims.set(listener, [...existing, ...literal]);
+}
+
+/** Whether `wider` matches every request `claim` matches: every one of its hosts, and every one of its paths. */
+function takesEvery(wider: PathClaim, claim: PathClaim): boolean {
+  const hosts = wider.hosts === undefined || (claim.hosts !== undefined && claim.hosts.every(host => wider.hosts!.includes(host)));
+  return hosts && covers(wider.pattern, claim.pattern);
+}
+
+function sameHosts(a: PathClaim, b: PathClaim): boolean {
+  const key = (claim: PathClaim) => (claim.hosts === undefined ? '*' : [...claim.hosts].sort().join(','));
+  return key(a) === key(b);
 }
 
 /** Whether every path `pattern` matches is also matched by `wider` (a trailing `*` prefix, or the same pattern). */

@@ -13,6 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { addAliasRecords, claimAliasNames, registerEdgeDomain } from './aliases';
 import { BlueGreenDeployment, taskDefinitionRevision } from './deployment';
 import { createAccessLogsBucket, ServiceEdge } from './edge';
 import { RotationRedeploy, validateRedeployedSecret } from './rotation-redeploy';
@@ -151,8 +152,11 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     });
     if (props.spot) ensureFargateSpot(this.cluster);
     this.accessLogsBucket = owner?.accessLogsBucket ?? props.accessLogsBucket ?? createAccessLogsBucket(this);
+    if (!owner) registerEdgeDomain(this, config.domain);
     const edge = owner?.edge ?? new ServiceEdge(this, { ...props, ...config, accessLogsBucket: this.accessLogsBucket });
     this.edge = edge;
+    edge.aliases.claim(this, config.aliases, this.sharesEdge);
+    claimAliasNames(this, config.domain.hostedZone, config.aliases);
     ({ loadBalancer: this.loadBalancer, loadBalancerSecurityGroup: this.loadBalancerSecurityGroup } = edge);
     ({ certificate: this.certificate, listener: this.listener } = edge);
     this.httpsListener = this.listener;
@@ -208,9 +212,11 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
 
     if (owner) {
       this.distribution = owner.distribution;
-      this.serviceUrl = owner.serviceUrl;
+      this.serviceUrl = config.aliases.length > 0 ? `https://${config.aliases[0]}` : owner.serviceUrl;
+      const zone = config.domain.hostedZone;
+      if (zone && this.distribution) addAliasRecords(this, zone, this.distribution, config.aliases);
     } else if (config.cloudFront) {
-      this.distribution = edge.createDistribution(`${this.appName} ${this.environmentName} backend`);
+      this.distribution = edge.createDistribution(`${this.appName} ${this.environmentName} backend`, config.aliases);
       this.serviceUrl = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
     } else {
       this.serviceUrl = `https://${this.loadBalancerDomainName}`;
@@ -268,14 +274,18 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   /** The path patterns this service's rules take, each with its rule's priority and the prop that names it. */
   private pathClaims(config: ServiceConfig): PathClaim[] {
     // A list token (`Lazy.list`) is known at deploy time only: nothing to claim at synth.
+    const hosts = config.hostNames.length > 0 ? config.hostNames : undefined;
     const claims = (prop: string, priority: number, patterns: string[]) => (Token.isUnresolved(patterns) ? []
-      : patterns.map((pattern, i) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]` })));
+      : patterns.map((pattern, i) => ({ pattern, priority, scope: this, prop: `${prop}[${i}]`, hosts })));
+    // A main container routed by host alone answers every path of its hosts.
+    const hostOnly = hosts && config.main.pathPatterns.length === 0 ? [{ pattern: '/*', priority: rulePriority(this.block), scope: this, prop: 'aliases', hosts }] : [];
     // The main container of the edge's own service without paths answers every path no other rule takes.
     const catchAll = !this.sharesEdge && config.main.pathPatterns.length === 0
       ? [{ pattern: '/*', priority: rulePriority(OWNER_BLOCK), scope: this, prop: 'pathPatterns', label: `the catch-all of ${this.node.path} (every path no other rule takes)` }]
       : [];
     return [
       ...catchAll,
+      ...hostOnly,
       ...claims('pathPatterns', rulePriority(this.block), config.main.pathPatterns),
       ...config.routed.flatMap((routed, r) => claims(`routedContainers[${r}].pathPatterns`, rulePriority(this.block, r), routed.pathPatterns)),
     ];
@@ -369,7 +379,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const { name, containerPort } = container;
     const target = { containerName: name, containerPort };
     const paths = container.pathPatterns.length > 0 ? [elbv2.ListenerCondition.pathPatterns(container.pathPatterns)] : [];
-    const conditions = [...this.edge.originConditions(), ...paths];
+    const hosts = config.hostNames.length > 0 ? [elbv2.ListenerCondition.hostHeaders(config.hostNames)] : [];
+    const conditions = [...this.edge.originConditions(), ...hosts, ...paths];
     const allowFromLoadBalancer = () => {
       this.serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(containerPort), `ALB to ${name}`);
       const healthCheckPort = container.healthCheckPort;
@@ -390,7 +401,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
         alternate,
         priority,
         ruleId: `${pascal(name)}Route`,
-        productionConditions: [...this.edge.originConditions(), ...(paths.length > 0 ? paths : everyPath)],
+        productionConditions: [...this.edge.originConditions(), ...hosts, ...(paths.length > 0 || hosts.length > 0 ? paths : everyPath)],
         testConditions: main ? everyPath : paths,
       });
       primary.addTarget(this.service.loadBalancerTarget({ ...target, alternateTarget }));

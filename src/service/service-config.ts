@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { aliasChecks, EdgeDomain, edgeDomainOf } from './aliases';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
 import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
 import { BlueGreenSettings } from './deployment';
@@ -47,6 +48,7 @@ export const MAX_BAKE_TIME_MINUTES = 1440;
 /** Name of the main container; routed containers may not take it. */
 export const MAIN_CONTAINER = 'app';
 const MAX_RULE_CONDITION_VALUES = 5;
+const LISTENER_RULE_QUOTAS = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html';
 /** RFC 5280 limit on a certificate's common name, which ACM applies to the domain name. */
 const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
 /**
@@ -81,14 +83,22 @@ export interface ServiceConfig {
   readonly deregistrationDelay: Duration;
   /** Blue/green settings; none for a rolling deployment. */
   readonly blueGreen?: BlueGreenSettings;
+  /** The custom domain of the edge the service is on (its own, or the one of the service it shares). */
+  readonly domain: EdgeDomain;
+  /** The service's aliases. */
+  readonly aliases: string[];
+  /** The host names every listener rule of the service matches: its aliases on a shared edge, none otherwise. */
+  readonly hostNames: string[];
 }
 
 /** Validates the props (all at synth, naming the prop), warns about weakened defaults, and applies the defaults once. */
 export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateServiceProps): ServiceConfig {
   const appName = props.appName ?? defaultAppName(scope);
   const workloadName = props.shareEdgeWith ? scope.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-') : 'backend';
-  validateProps(scope, props, appName, workloadName);
+  const domain = props.shareEdgeWith ? edgeDomainOf(props.shareEdgeWith) : edgeDomain(props);
+  validateProps(scope, props, appName, workloadName, domain);
   warnOnWeakenedDefaults(scope, props);
+  const aliases = props.aliases ?? [];
   const d = SERVICE_DEFAULTS;
   const minCapacity = props.minCapacity ?? d.minCapacity;
   const healthCheckInterval = props.healthCheckInterval ?? d.healthCheckInterval;
@@ -125,6 +135,21 @@ export function resolveServiceConfig(scope: Construct, props: SecureAlbFargateSe
     unhealthyThresholdCount: props.unhealthyThresholdCount ?? d.unhealthyThresholdCount,
     deregistrationDelay: props.deregistrationDelay ?? d.deregistrationDelay,
     blueGreen: blueGreenSettings(props),
+    domain,
+    aliases,
+    hostNames: props.shareEdgeWith ? aliases : [],
+  };
+}
+
+/** The custom domain of the edge a service creates. */
+function edgeDomain(props: SecureAlbFargateServiceProps): EdgeDomain {
+  return {
+    domainName: props.domainName,
+    hostedZone: props.hostedZone,
+    userCertificate: props.domainCertificate !== undefined,
+    cachedPathPatterns: props.cachedPathPatterns ?? [],
+    cloudFront: cloudFrontOf(props),
+    loadBalancerDomainName: loadBalancerDomainName(props),
   };
 }
 
@@ -238,7 +263,7 @@ function warnOnWeakenedDefaults(scope: Construct, props: SecureAlbFargateService
   warnOnExecuteCommand(scope, props.enableExecuteCommand);
 }
 
-function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string, workloadName: string): void {
+function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, appName: string, workloadName: string, domain: EdgeDomain): void {
   const hostName = loadBalancerDomainName(props);
   const host = loadBalancerDomainNameProp(props);
   checkAll([
@@ -266,6 +291,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => validateWebAcl(scope, 'webAcl', props.webAcl),
     () => { if (props.webAcl && props.webAclId !== undefined) invalidProp(scope, 'webAclId', props.webAclId, 'give the web ACL once, in webAcl (webAclId is deprecated)'); },
     () => validateCachedPathPatterns(scope, props),
+    ...aliasChecks(scope, props.aliases, domain, props.shareEdgeWith !== undefined),
     () => validateRoutedContainers(scope, props, edgeModeOf(props) === EdgeMode.PUBLIC_ALB && cloudFrontOf(props)),
     () => requireSynthValue(scope, 'healthCheckInterval', props.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
     () => requireSynthValue(scope, 'healthCheckTimeout', props.healthCheckTimeout, 'aws-cdk-lib checks the target group health check at synth'),
@@ -297,12 +323,18 @@ function validateRoutedContainers(scope: Construct, props: SecureAlbFargateServi
   if (routed.length > MAX_ROUTED_CONTAINERS) {
     invalidProp(scope, 'routedContainers', `${routed.length} containers`, `an ECS task definition holds at most 10 containers, the main one included; keep at most ${MAX_ROUTED_CONTAINERS} routed containers or split them over added services`);
   }
-  // The origin-verify header of a public ALB takes one of the rule's condition values.
-  const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0);
+  // The origin-verify header of a public ALB, and the host names of a service routed by host, take condition values.
+  const hosts = props.shareEdgeWith && Array.isArray(props.aliases) ? props.aliases.length : 0;
+  const maxPaths = MAX_RULE_CONDITION_VALUES - (originHeader ? 1 : 0) - hosts;
+  if (hosts > 0 && maxPaths < 0) {
+    invalidProp(scope, 'aliases', props.aliases, `an ALB rule takes at most ${MAX_RULE_CONDITION_VALUES} condition values (${LISTENER_RULE_QUOTAS})`
+      + `${originHeader ? ', one of them the origin-verify header here' : ''}, and every rule of this service matches all its aliases; keep at most ${hosts + maxPaths} aliases, or split the service`);
+  }
   const validatePaths = (prop: string, patterns: string[]) => {
     if (isToken(patterns)) return;
-    if (patterns.length > maxPaths) {
-      invalidProp(scope, prop, patterns, `an ALB rule takes at most ${maxPaths} path patterns here; split them over two routed containers or use wider patterns`);
+    if (patterns.length > Math.max(maxPaths, 0)) {
+      const withHosts = hosts > 0 ? ` beside its ${hosts} aliases (${MAX_RULE_CONDITION_VALUES} condition values per rule)` : '';
+      invalidProp(scope, prop, patterns, `an ALB rule takes at most ${Math.max(maxPaths, 0)} path patterns here${withHosts}; split them over two routed containers or use wider patterns`);
     }
     patterns.forEach((p, j) => validatePath(scope, `${prop}[${j}]`, p));
   };
@@ -353,8 +385,9 @@ function validateSharedEdge(scope: Construct, props: SecureAlbFargateServiceProp
       }
     }),
     () => {
-      if (props.pathPatterns === undefined) {
-        invalidProp(scope, 'pathPatterns', undefined, `a service sharing ${owner.node.path}'s edge answers only its own paths (the other service answers the rest); give them, e.g. ['/admin/*']`);
+      if (props.pathPatterns === undefined && !(Array.isArray(props.aliases) && props.aliases.length > 0)) {
+        invalidProp(scope, 'pathPatterns', undefined, `a service sharing ${owner.node.path}'s edge answers only its own paths or host names (the other service answers the rest); `
+          + 'give them, e.g. pathPatterns: [\'/admin/*\'] or aliases: [\'admin.example.com\']');
       }
     },
     () => {

@@ -339,6 +339,18 @@ export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions
    */
   readonly pathPatterns?: string[];
   /**
+   * More host names the service answers at through CloudFront (Copilot's `http.alias` list), each a name in the
+   * hosted zone: each becomes an alternate domain name of the distribution, a name on its certificate (which a change
+   * of names replaces) and A/AAAA aliases in the zone. They need the edge's `domainName`. On the service that owns
+   * the edge they answer like `domainName`. On a service that shares it (`shareEdgeWith`, `BackendPlatform.addService`)
+   * every listener rule of the service matches these hosts, combined with its paths, so `pathPatterns` may be left
+   * out; the distribution then forwards the viewer's Host header to the load balancer. At most 5 values per rule:
+   * aliases and a container's path patterns together (4 behind a public ALB); a rule without a host condition (another
+   * service's paths, the owner's routed containers) answers its paths on every host.
+   * @default - none: the service answers at the edge's domain
+   */
+  readonly aliases?: string[];
+  /**
    * More containers in the task, each reached through path-based routing rules.
    * @default - none
    */

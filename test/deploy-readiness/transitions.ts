@@ -10,6 +10,8 @@ import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode,
 export interface PlatformState {
   readonly props: Partial<BackendPlatformProps>;
   readonly withZone?: boolean;
+  /** The stack's region (a custom domain needs one; in us-east-1 its certificate is in the stack). */
+  readonly region?: string;
   readonly extend?: (platform: BackendPlatform) => void;
 }
 
@@ -31,6 +33,13 @@ const BASE: BackendPlatformProps = {
 };
 const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
 const dev = { profile: EnvironmentProfile.DEVELOPMENT };
+/** A custom domain in us-east-1 (its CloudFront certificate in the stack), with the given aliases of the platform's service. */
+function domain(aliases?: string[], extend?: (platform: BackendPlatform) => void): PlatformState {
+  return { props: { service: { domainName: 'api.example.com', aliases } }, withZone: true, region: 'us-east-1', extend };
+}
+const adminHost = (platform: BackendPlatform) => { platform.addService('Admin', { aliases: ['admin.example.com'] }); };
+/** Changing a certificate's names replaces it: CloudFormation issues the new one, moves the distribution to it, then deletes the old one. */
+const domainCertificate = /^BackendServiceDomainCertificate[0-9A-F]{8}$/;
 
 const agent = { name: 'agent', image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36')) };
 const withSidecar = { service: { sidecars: [agent] } };
@@ -97,6 +106,11 @@ export const TRANSITIONS: Transition[] = [
     after: { props: {}, withZone: true },
     replaces: /^BackendService(LoadBalancer|OriginVerifySecret)[0-9A-F]{8}$/,
   },
+  // Aliases (ADR 0019): the distribution and the load balancer stay; only the CloudFront certificate is replaced.
+  { name: 'an alias added to the web service', before: domain(), after: domain(['www.example.com']), replaces: domainCertificate },
+  { name: 'the first of two aliases removed', before: domain(['www.example.com', 'example.com']), after: domain(['example.com']), replaces: domainCertificate },
+  { name: 'a web service routed by host added', before: domain(), after: domain(undefined, adminHost), replaces: domainCertificate },
+  { name: 'a web service routed by host removed', before: domain(undefined, adminHost), after: domain(), replaces: domainCertificate },
   // A restore is a new instance from the snapshot (ADR 0006); the old one is snapshotted and deleted.
   {
     name: 'restore the database from a snapshot',
@@ -108,7 +122,7 @@ export const TRANSITIONS: Transition[] = [
 
 /** The template of a platform state, in a stack of its own. */
 export function synthState(state: PlatformState): CfnTemplate {
-  const stack = new Stack(new App(), 'Backend');
+  const stack = new Stack(new App(), 'Backend', state.region ? { env: { region: state.region } } : {});
   const hostedZone = state.withZone
     ? route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' })
     : undefined;
