@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,13 +12,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EcrToEcsPipelineProps, GitHubSourceOptions } from './delivery-options';
 import { EcrImageContainer, IDeployableJob, IDeployableService } from './deployable-service';
 import { migrationChecks, migrationCommandOf } from './migrations';
 import {
-  acknowledgeGeneratedGrants, createArtifactBucket, createDockerBuildProject, createStepProject, gitHubSourceAction, passToEcsTasks, stepAction,
-  StepProjectOptions, validateConnectionArn,
+  acknowledgeGeneratedGrants, acknowledgeOneOffTasks, createArtifactBucket, createDockerBuildProject, createStepProject, gitHubSourceAction,
+  grantOneOffTasks, oneOffTaskEnvironment, passToEcsTasks, stepAction, StepProjectOptions, validateConnectionArn,
 } from './pipeline-parts';
 import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
@@ -30,12 +29,10 @@ import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
 import { checkPropTypes } from '../private/prop-types';
-import { sameRepository } from '../private/repositories';
+import { CODEPIPELINE_QUOTAS, MAX_ACTIONS_PER_STAGE } from '../private/quotas';
+import { mutableTagsIfImmutable, sameRepository } from '../private/repositories';
 import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
 
-/** CodePipeline's actions per stage (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html); the Deploy stage holds one per service. */
-const MAX_ACTIONS_PER_STAGE = 50;
-const CODEPIPELINE_QUOTAS = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html';
 /** IAM's default quota of managed policies attached to a role; aws-cdk-lib moves a role's policy beyond 10,000 characters into such policies. */
 const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 const IAM_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html';
@@ -377,39 +374,14 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
 
   /** The migration runs as a Fargate task in the service's subnets and security group, so it reaches what the service reaches. */
   private createMigrationProject(props: EcrToEcsPipelineProps, command: string[]): codebuild.PipelineProject {
-    const service = props.service;
-    const stack = Stack.of(this);
-    const family = service.taskDefinition.family;
-    const subnets = service.cluster.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
     const project = this.createProject('Migration', {
       description: 'Runs database migrations as a one-off Fargate task of the new image',
       script: MIGRATE_SCRIPT,
       // The script polls the task; CodeBuild's own timeout is the migration's upper bound plus start-up slack.
       timeout: (props.migrationTimeout ?? Duration.minutes(30)).plus(Duration.minutes(5)),
-      environment: {
-        TASK_FAMILY: family,
-        CLUSTER: service.cluster.clusterArn,
-        SUBNETS: Fn.join(',', subnets),
-        SECURITY_GROUPS: service.serviceSecurityGroup.securityGroupId,
-        MIGRATION_COMMAND: JSON.stringify(command),
-      },
+      environment: { ...oneOffTaskEnvironment(props.service), MIGRATION_COMMAND: JSON.stringify(command) },
     });
-
-    project.addToRolePolicy(new iam.PolicyStatement({
-      // Neither action supports resource-level permissions.
-      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
-      resources: ['*'],
-    }));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:RunTask'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}-migrate:*` })],
-      conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
-    }));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTasks'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
-    }));
-    project.addToRolePolicy(passToEcsTasks(service.taskRole.roleArn, service.executionRole.roleArn));
+    grantOneOffTasks(project, props.service, 'migrate');
     return project;
   }
 
@@ -435,14 +407,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
 
   private acknowledgeFindings(): void {
     acknowledgeGeneratedGrants(this);
-    if (this.migrationProject) {
-      acknowledge(this.migrationProject, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'DescribeTaskDefinition/RegisterTaskDefinition have no resource-level permissions; RunTask is limited to the -migrate family '
-          + 'on this cluster and DescribeTasks to this cluster\'s tasks.',
-        appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:.*\\*$/'],
-      }], { recursive: true });
-    }
+    if (this.migrationProject) acknowledgeOneOffTasks(this.migrationProject, 'migrate');
   }
 }
 
@@ -466,10 +431,16 @@ const jobMovers = new WeakMap<IDeployableJob, EcrToEcsPipeline>();
 /** The pipelines that deploy each service, by repository: one repository's containers of a service have one pipeline. */
 const deployers = new WeakMap<IDeployableService, Array<{ pipeline: EcrToEcsPipeline; repository: ecr.IRepository }>>();
 
+/** The `EcrToEcsPipeline` that deploys the service's containers of this repository, if any. */
+export function deployingPipelineOf(service: IDeployableService, repository: ecr.IRepository): EcrToEcsPipeline | undefined {
+  return deployers.get(service)?.find(d => sameRepository(d.repository, repository))?.pipeline;
+}
+
 function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
   const source = props.source;
   checkAll([
     () => validateTriggerTag(scope, 'tag', props.tag),
+    () => refuseImmutableTriggerTag(scope, 'tag', props.repository ?? props.service.image.repository, props.tag ?? 'latest'),
     () => {
       if (props.alarmTopic && props.notificationTopic && props.alarmTopic !== props.notificationTopic) {
         invalidProp(scope, 'notificationTopic', props.notificationTopic.node.path, 'it is the deprecated name of alarmTopic, which names another topic; keep alarmTopic only');
@@ -488,3 +459,14 @@ function validateProps(scope: Construct, props: EcrToEcsPipelineProps): void {
   ]);
 }
 
+/**
+ * A trigger tag the repository keeps immutable deploys once: the second push is refused by ECR. Typically a second
+ * platform's pipeline on the first platform's repository, whose only mutable tag is the first platform's trigger tag.
+ */
+export function refuseImmutableTriggerTag(scope: IConstruct, prop: string, repository: ecr.IRepository | undefined, tag: string): void {
+  const mutable = repository && mutableTagsIfImmutable(repository, tag);
+  if (!repository || !mutable) return;
+  invalidProp(scope, prop, tag, `repository ${repository.node.path} keeps this tag immutable (${mutable.length > 0 ? `only ${mutable.map(t => `"${t}"`).join(', ')} may move` : 'every tag'}), `
+    + 'so ECR refuses its second push and this pipeline would deploy once; to move one image through several environments use a PromotionPipeline '
+    + '(one repository, one digest promoted), or give this pipeline a tag the repository lets move');
+}

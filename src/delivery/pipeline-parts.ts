@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { GitHubSourceOptions } from './delivery-options';
+import { IDeployableService } from './deployable-service';
 import { acknowledge } from '../private/compliance';
 import { createBucket } from '../private/teardown';
 import { invalidProp, isToken } from '../private/validation';
@@ -189,6 +191,52 @@ export function validateConnectionArn(scope: IConstruct, prop: string, source: G
     invalidProp(scope, prop, source.connectionArn,
       'use the ARN of a CodeStar connection, e.g. "arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-..."');
   }
+}
+
+/** Where a one-off task of the service runs: its family (copied), cluster, private subnets and security group. */
+export function oneOffTaskEnvironment(service: IDeployableService): { [name: string]: string } {
+  const subnets = service.cluster.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+  return {
+    TASK_FAMILY: service.taskDefinition.family,
+    CLUSTER: service.cluster.clusterArn,
+    SUBNETS: Fn.join(',', subnets),
+    SECURITY_GROUPS: service.serviceSecurityGroup.securityGroupId,
+  };
+}
+
+/**
+ * What a step running one-off tasks of the service needs: register the `<family>-<suffix>` copy (no resource-level
+ * permission), run only that family on the service's cluster, watch only that cluster's tasks, pass only the
+ * service's roles to ECS tasks.
+ */
+export function grantOneOffTasks(project: codebuild.PipelineProject, service: IDeployableService, suffix: string): void {
+  const stack = Stack.of(project);
+  const family = service.taskDefinition.family;
+  project.addToRolePolicy(new iam.PolicyStatement({
+    // Neither action supports resource-level permissions.
+    actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+    resources: ['*'],
+  }));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ecs:RunTask'],
+    resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}-${suffix}:*` })],
+    conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
+  }));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ecs:DescribeTasks'],
+    resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
+  }));
+  project.addToRolePolicy(passToEcsTasks(service.taskRole.roleArn, service.executionRole.roleArn));
+}
+
+/** The wildcards of `grantOneOffTasks`, acknowledged (after the pipeline's generated grants, so their order in the metadata stays put). */
+export function acknowledgeOneOffTasks(project: codebuild.PipelineProject, suffix: string): void {
+  acknowledge(project, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `DescribeTaskDefinition/RegisterTaskDefinition have no resource-level permissions; RunTask is limited to the -${suffix} family `
+      + 'on this cluster and DescribeTasks to this cluster\'s tasks.',
+    appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:.*\\*$/'],
+  }], { recursive: true });
 }
 
 /** iam:PassRole on these roles, to ECS tasks only: what registering or running their task definitions needs. */

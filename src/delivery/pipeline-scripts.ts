@@ -120,25 +120,29 @@ export const PIN_RELEASE_SCRIPT = ['set -euo pipefail', ...tagDigestLines(), 'ec
 
 /**
  * Promotion, per environment: registers a revision of each family of FAMILY_CONTAINERS (services and scheduled jobs)
- * with the digest, points each service of SERVICES (`name=family`, space-separated) at its family's newest revision,
- * waits until ECS completes every rollout (fails on a rollout the circuit breaker or an alarm failed), then writes
- * the digest's tag to the environment's image-tag parameters, so a `cdk deploy` of the environment keeps it.
+ * with the digest, points each service of SERVICES (`<cluster ARN>,<service name>=<family>`, space-separated) at its
+ * family's newest revision, waits until ECS completes every rollout (fails on one the circuit breaker or an alarm
+ * rolled back), then writes the digest's tag to the environment's image-tag parameters, so a `cdk deploy` of the
+ * environment keeps it.
  */
 export const PROMOTE_DEPLOY_SCRIPT = [
-  JOB_REVISIONS_SCRIPT.replace(/\$JOB_CONTAINERS/g, '$FAMILY_CONTAINERS'),
+  JOB_REVISIONS_SCRIPT.replace(/\$JOB_CONTAINERS/g, '$FAMILY_CONTAINERS').replace('Scheduled job $FAMILY runs', 'Family $FAMILY runs'),
   'for ENTRY in $SERVICES; do',
-  '  aws ecs update-service --cluster "$CLUSTER" --service "${ENTRY%%=*}" --task-definition "${ENTRY#*=}" --query service.serviceName --output text',
+  '  SERVICE="${ENTRY#*,}"',
+  '  aws ecs update-service --cluster "${ENTRY%%,*}" --service "${SERVICE%%=*}" --task-definition "${SERVICE#*=}" --query service.serviceName --output text',
   'done',
   'for ENTRY in $SERVICES; do',
-  '  until STATE=$(aws ecs describe-services --cluster "$CLUSTER" --services "${ENTRY%%=*}" --query "services[0].deployments[?status==\'PRIMARY\'] | [0].rolloutState" --output text); [ "$STATE" = COMPLETED ]; do',
-  '    if [ "$STATE" = FAILED ]; then echo "Rollout of ${ENTRY%%=*} failed; ECS rolled it back"; exit 1; fi',
+  '  SERVICE="${ENTRY#*,}"; SERVICE="${SERVICE%%=*}"',
+  '  until STATE=$(aws ecs describe-services --cluster "${ENTRY%%,*}" --services "$SERVICE" --query "services[0].deployments[?status==\'PRIMARY\'] | [0].rolloutState" --output text); [ "$STATE" = COMPLETED ]; do',
+  '    if [ "$STATE" = FAILED ]; then echo "Rollout of $SERVICE failed; ECS rolled it back"; exit 1; fi',
   '    sleep 15',
   '  done',
-  '  echo "${ENTRY%%=*} runs $REPOSITORY_URI@$IMAGE_DIGEST"',
+  '  echo "$SERVICE runs $REPOSITORY_URI@$IMAGE_DIGEST"',
   'done',
   'TAG="sha256-${IMAGE_DIGEST#sha256:}"',
   ...writeTagParameterLines(),
 ].join('\n');
+
 
 /**
  * Promotion, per environment: GETs each path of SMOKE_CHECK_PATHS (space-separated) at SERVICE_URL, retrying for a
@@ -161,3 +165,9 @@ export const DOCKER_BUILD_SCRIPT = [
   'docker push "$REPOSITORY_URI:$CODEBUILD_RESOLVED_SOURCE_VERSION" || echo "commit tag already pushed"',
   'docker push "$REPOSITORY_URI:$TAG"',
 ].join('\n');
+
+/** Promotion's build: the CI build, then the pushed digest exported as IMAGE_DIGEST for the stages after it. */
+export const PROMOTION_BUILD_SCRIPT = DOCKER_BUILD_SCRIPT.replace(/docker push "\$REPOSITORY_URI:\$TAG"$/, 'docker push "$REPOSITORY_URI:$TAG" | tee push.log')
+  + '\nIMAGE_DIGEST=$(grep -o "digest: sha256:[0-9a-f]\\{64\\}" push.log | tail -1 | cut -d" " -f2)'
+  + '\n[ -n "$IMAGE_DIGEST" ] || { echo "The push printed no digest"; exit 1; }'
+  + '\necho "Pushed $REPOSITORY_URI@$IMAGE_DIGEST"';

@@ -11,6 +11,13 @@ export interface PromotionEnvironment {
   /** The environment (a `BackendPlatform`, possibly in a stack of another account or region). */
   readonly target: IDeliveryTarget;
   /**
+   * How the environment's services name the promoted repository, when not as the pipeline's `repository` object:
+   * in another account, the repository imported by its ARN (`ecr.Repository.fromRepositoryAttributes`), given to
+   * the platform as `repository` too. Its ARN must name the pipeline's repository.
+   * @default - the pipeline's `repository`
+   */
+  readonly repository?: ecr.IRepository;
+  /**
    * Wait for a manual approval before anything touches this environment (its migration, deploy and tests run after it).
    * @default false
    */

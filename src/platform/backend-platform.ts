@@ -25,7 +25,8 @@ import { createDataBucket, DATA_BUCKET_VARIABLE, grantDataBucket, logDataBucketA
 import { IDatabaseConnection } from '../data/database-connection';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
-import { IDeployableService } from '../delivery/deployable-service';
+import { IDeliveryTarget } from '../delivery/delivery-target';
+import { IDeployableJob, IDeployableService } from '../delivery/deployable-service';
 import { EcrToEcsPipeline } from '../delivery/ecr-to-ecs-pipeline';
 import { migrationChecks, migrationCommandOf } from '../delivery/migrations';
 import { InfraMonitoring } from '../monitoring/infra-monitoring';
@@ -70,7 +71,7 @@ interface WorkloadConnections {
  * optional PostgreSQL, cleanup job and scheduled calls, monitoring over all of it, with production or
  * development profiles. Every child is exposed for escape hatches.
  */
-export class BackendPlatform extends Construct {
+export class BackendPlatform extends Construct implements IDeliveryTarget {
   /** The profile in force. */
   public readonly profile: EnvironmentProfile;
   /** What `cdk destroy` does to the platform's stateful resources. */
@@ -121,6 +122,9 @@ export class BackendPlatform extends Construct {
   private migrationCommand?: string[];
   /** The function that redeploys the workloads after secret changes, once one reads a watched secret. */
   private redeployFunction?: RedeployFunction;
+  /** Every service and worker, in the order added (a promotion deploys them), and the jobs that move with releases. */
+  private readonly deployables: IDeployableService[] = [];
+  private readonly releasedJobs: CleanupJobScheduler[] = [];
   /** The `add*` calls whose workloads live in the platform's stack (not `ownStack`). */
   private readonly inStackWorkloads: string[] = [];
 
@@ -210,6 +214,26 @@ export class BackendPlatform extends Construct {
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
     this.refuseOverfullStack();
+  }
+
+  /** The environment's name (`environmentName`). */
+  public get environmentName(): string {
+    return this.service.environmentName;
+  }
+
+  /** The web service's public URL: where a promotion's smoke checks go. */
+  public get serviceUrl(): string {
+    return this.service.serviceUrl;
+  }
+
+  /** The web service first, then every service and worker added: what a `PromotionPipeline` rolls out. */
+  public get deliveryServices(): IDeployableService[] {
+    return [...this.deployables];
+  }
+
+  /** The scheduled jobs (the cleanup job first): a `PromotionPipeline` moves them with each release. */
+  public get deliveryJobs(): IDeployableJob[] {
+    return [...this.releasedJobs];
   }
 
   /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
@@ -329,6 +353,7 @@ export class BackendPlatform extends Construct {
 
   /** A job runs the service's image: the pipeline of that image's repository registers its revisions with each release. */
   private moveWithReleases(job: CleanupJobScheduler): void {
+    this.releasedJobs.push(job);
     if (job.imageRepository) this.repositoryPipelines.get(repositoryKey(job.imageRepository))?.addScheduledJob(job);
   }
 
@@ -620,6 +645,7 @@ export class BackendPlatform extends Construct {
    * repository that has none yet: a push of one repository rolls out its containers in every workload, and only those.
    */
   private deployWorkload(workload: IDeployableService): void {
+    this.deployables.push(workload);
     const { enabled, source, runMigrations, migrationCommand, migrationTimeout, ...shared } = this.pipelineOptions;
     if (enabled === false) return;
     const repositories = new Map(workload.ecrContainers.map(container => [repositoryKey(container.repository), container]));

@@ -5,6 +5,11 @@ export const CLOUDFORMATION_QUOTAS = 'https://docs.aws.amazon.com/AWSCloudFormat
 export const MAX_RESOURCES_PER_STACK = 500;
 export const MAX_DYNAMIC_REFERENCES_PER_STACK = 60;
 
+/** CodePipeline's quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html), not adjustable. */
+export const CODEPIPELINE_QUOTAS = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html';
+export const MAX_ACTIONS_PER_STAGE = 50;
+export const MAX_STAGES_PER_PIPELINE = 50;
+
 /** What aws-cdk-lib writes into the template for one element (the method the stack itself calls at synth). */
 interface RenderedElement {
   _toCloudFormation(): object;
