@@ -2,7 +2,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Moto, runTool, startMoto } from './moto';
+import { Moto, MOTO_START_TIMEOUT_MS, runTool, startMoto } from './moto';
 import { servicePlacement } from '../../src/cli/platform';
 
 // Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
@@ -10,7 +10,7 @@ jest.setTimeout(180_000);
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
-}, 60_000);
+}, MOTO_START_TIMEOUT_MS);
 afterAll(() => moto?.stop());
 
 /** An `aws` call of the test's own, to check what the tool did in moto. */

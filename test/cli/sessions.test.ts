@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { fakeSessionManagerPlugin, Moto, runTool, startMoto } from './moto';
+import { fakeSessionManagerPlugin, Moto, MOTO_START_TIMEOUT_MS, runTool, startMoto } from './moto';
 import { portForwardingArgs } from '../../src/cli/verbs/db';
 import { executeCommandArgs } from '../../src/cli/verbs/exec';
 
@@ -10,7 +10,7 @@ let withPlugin: NodeJS.ProcessEnv;
 beforeAll(async () => {
   moto = await startMoto('running-tasks');
   withPlugin = { ...moto.env, PATH: `${fakeSessionManagerPlugin()}${path.delimiter}${moto.env.PATH}` };
-}, 60_000);
+}, MOTO_START_TIMEOUT_MS);
 afterAll(() => moto?.stop());
 
 test('exec without the Session Manager plugin says what is missing, before any AWS call', async () => {

@@ -1,11 +1,11 @@
-import { Moto, runTool, startMoto } from './moto';
+import { Moto, MOTO_START_TIMEOUT_MS, runTool, startMoto } from './moto';
 
 // Every call starts the AWS CLI against moto: slow on a loaded 2-core CI machine.
 jest.setTimeout(180_000);
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
-}, 60_000);
+}, MOTO_START_TIMEOUT_MS);
 afterAll(() => moto?.stop());
 
 test('status without a workload finds the platform stack by its outputs and lists every workload, nested stacks included', async () => {
