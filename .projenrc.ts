@@ -86,7 +86,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Day-two operations (src/cli, docs/day-two.md); it calls AWS through the user's AWS CLI, so no SDK is bundled.
   bin: { 'cdk-backend-platform': 'lib/cli/main.js' },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/', '.jsii.tabl.json'],
+  gitignore: ['/node_modules', 'cdk.out/', '*.cdk.out/', 'cdk-integ.out.*', '.bench/', '.scratch/', '.jsii.tabl.json'],
 });
 
 // eslint-import-resolver-typescript 3.7+ depends on unrs-resolver too (see jestVersion above); projen's eslint adds it unpinned.
