@@ -13,8 +13,9 @@ import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
 import {
   BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
-  PlatformScheduledJobOptions, PlatformWorkerOptions,
+  PlatformScheduledJobOptions, PlatformWorkerOptions, StoreConnectionOptions,
 } from './platform-options';
+import { PlatformTopics } from './platform-topics';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
@@ -96,6 +97,7 @@ export class BackendPlatform extends Construct {
   /** Dashboard and alarms. */
   public readonly monitoring: InfraMonitoring;
   private readonly defaults: ProfileDefaults;
+  private readonly platformTopics: PlatformTopics;
   private readonly spot: boolean;
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
   private readonly schedulerKey?: secretsmanager.ISecret;
@@ -153,6 +155,8 @@ export class BackendPlatform extends Construct {
     if (props.cache) this.cache = new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile });
     if (props.dataBucket) this.dataBucket = createDataBucket(this, 'DataBucket', props.dataBucket);
 
+    reportChildPropsAs(this, 'Topics', prop => prop);
+    this.platformTopics = new PlatformTopics(this, 'Topics', defaults.sharedEncryptionKey ? this.encryptionKey : undefined);
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
     const spot = props.service?.spot ?? defaults.service.spot;
@@ -198,6 +202,11 @@ export class BackendPlatform extends Construct {
     this.refuseOverfullStack();
   }
 
+  /** The platform's SNS topics, by the names workloads publish to (`publishes`), once a workload names them. */
+  public get topics(): { [name: string]: sns.ITopic } {
+    return this.platformTopics.topics;
+  }
+
   /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
   public get pipelines(): EcrToEcsPipeline[] {
     return [...this.repositoryPipelines.values()];
@@ -211,8 +220,8 @@ export class BackendPlatform extends Construct {
    */
   public addWorker(id: string, options: PlatformWorkerOptions): WorkerService {
     this.validateWorkload('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
-    const { stores: storeNames, ownStack, ...workerOptions } = options;
-    const { stores, admit } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
+    const { stores: storeNames, publishes, subscriptions, ownStack, ...workerOptions } = options;
+    const { stores, admit } = this.connectionsOf(`addWorker('${id}')`, options);
     const spot = options.spot ?? this.spot;
     const worker = new WorkerService(this.workloadScope(`addWorker('${id}')`, id, 'Worker', ownStack), id, {
       ...workerOptions,
@@ -230,6 +239,7 @@ export class BackendPlatform extends Construct {
       alarmTopic: this.monitoring.alarmTopic,
     });
     admit(worker);
+    this.platformTopics.subscribe(`addWorker('${id}').subscriptions`, worker, subscriptions);
     if (worker.serviceConnectNamespace) {
       this.internalWorkers.push(worker);
       this.webServices.forEach(service => this.reach(service, worker));
@@ -250,8 +260,8 @@ export class BackendPlatform extends Construct {
    */
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     this.validateWorkload('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
-    const { stores, connectedContainers, image, ownStack, ...serviceOptions } = options;
-    const connections = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
+    const { stores, publishes, connectedContainers, image, ownStack, ...serviceOptions } = options;
+    const connections = this.connectionsOf(`addService('${id}')`, options, this.schedulerKey);
     const service = new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
       ...this.webServiceProps(`addService('${id}')`, serviceOptions, connections, connectedContainers),
       shareEdgeWith: this.service,
@@ -365,8 +375,8 @@ export class BackendPlatform extends Construct {
 
   /** A scheduled job with the service's image and configuration, its own stores and its own additions. */
   private createJob(scope: Construct, id: string, prop: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
-    const { stores, ...job } = options;
-    const connections = this.connectionsOf(`${prop}.stores`, stores, this.schedulerKey);
+    const { stores, publishes, ...job } = options;
+    const connections = this.connectionsOf(prop, options, this.schedulerKey);
     const scheduled = new CleanupJobScheduler(scope, id, {
       ...job,
       cluster: this.service.cluster,
@@ -417,9 +427,12 @@ export class BackendPlatform extends Construct {
 
   /**
    * The stores a workload names (every store of the platform by default), refused by name when the platform lacks
-   * one or one is named twice, with their connections and the scheduler key.
+   * one or one is named twice, with their connections, the topics it publishes to and the scheduler key.
    */
-  private connectionsOf(prop: string, names: PlatformStore[] | undefined, schedulerKey?: secretsmanager.ISecret): WorkloadConnections {
+  private connectionsOf(call: string, options: StoreConnectionOptions, schedulerKey?: secretsmanager.ISecret): WorkloadConnections {
+    const prop = `${call}.stores`;
+    const names = options.stores;
+    const publisher = this.platformTopics.publisher(`${call}.publishes`, options.publishes);
     const available: { [store: string]: IContainerConnection | undefined } = {
       [PlatformStore.DATABASE]: this.databaseConnection,
       [PlatformStore.CACHE]: this.cache,
@@ -442,11 +455,12 @@ export class BackendPlatform extends Construct {
       ...(names ?? []).map((name, i) => () => { if (!available[name]) invalidProp(this, `${prop}[${i}]`, name, `${missing[name]}, or drop it from ${prop}`); }),
     ]);
     const selected = names ?? Object.keys(available);
-    const stores = selected.map(name => available[name]).filter((c): c is IContainerConnection => c !== undefined);
+    const stores = [...selected.map(name => available[name]), publisher].filter((c): c is IContainerConnection => c !== undefined);
     return {
       stores,
       admit: workload => {
         stores.forEach(store => store.allowFrom(workload));
+        publisher?.grantPublish(workload.taskDefinition.taskRole);
         if (bucket && selected.includes(PlatformStore.DATA_BUCKET)) grantDataBucket(bucket, workload.taskDefinition.taskRole);
       },
       environment: Object.assign({}, ...stores.map(store => store.containerEnvironment)),
@@ -459,8 +473,8 @@ export class BackendPlatform extends Construct {
   private createService(
     props: BackendPlatformProps, defaults: ProfileDefaults, schedulerKey: secretsmanager.ISecret | undefined, spot: boolean,
   ): SecureAlbFargateService {
-    const { stores, connectedContainers, ...options } = props.service ?? {};
-    const connections = this.connectionsOf('service.stores', stores, schedulerKey);
+    const { stores, publishes, connectedContainers, ...options } = props.service ?? {};
+    const connections = this.connectionsOf('service', props.service ?? {}, schedulerKey);
     const service = new SecureAlbFargateService(this, 'Service', {
       ...this.webServiceProps('service', { ...options, spot }, connections, connectedContainers),
       vpc: this.vpc,
