@@ -1,4 +1,5 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -179,6 +180,17 @@ const cases: Array<[string, () => unknown, string]> = [
     },
   }), 'TestStack/Platform: invalid pipeline.migrationCommand ["npm","run","migrate"]: migrations run in the container that receives the database ("api"), '
     + 'whose image is not from ECR, so no pipeline can run them; give that container ServiceImage.fromEcrRepository, or drop the option'],
+  ['platform: a topic name with a space', () => platform({ service: { publishes: ['order events'] } }),
+    'TestStack/Platform: invalid service.publishes[0] "order events": use 1-64 letters, digits, hyphens or underscores, starting with a letter (e.g. "orders")'],
+  ['platform: publishes as a string from plain JavaScript', () => platform({ service: { publishes: 'orders' as any } }),
+    'TestStack/Platform: invalid service.publishes "orders": expected an array of strings (e.g. ["orders"])'],
+  ['platform: a subscription without its topic, from plain JavaScript', () => platform({}).addWorker('Mailer', { queue: {}, subscriptions: [{} as any] }),
+    'TestStack/Platform: invalid addWorker(\'Mailer\').subscriptions[0].topic undefined: it is required; give a string'],
+  ['platform: a subscription to a topic nobody publishes', () => {
+    const built = platform({});
+    built.addWorker('Mailer', { queue: {}, subscriptions: [{ topic: 'orders' }] });
+    return Template.fromStack(Stack.of(built));
+  }, 'TestStack/Platform: invalid addWorker(\'Mailer\').subscriptions[0].topic "orders": no workload of the platform publishes this topic; add publishes: [\'orders\'] to the one that does, or subscribe your own topic with worker.subscribe(topic)'],
   ['platform: pipeline options with the pipeline off', () => platform({ pipeline: { enabled: false, manualApproval: true } }), 'TestStack/Platform: invalid pipeline.enabled false: the other pipeline options would be ignored; drop them or enable the pipeline'],
 ];
 

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl,
@@ -335,6 +336,22 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addWorker('Mailer', { queue: {}, ownStack: true });
     platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen(), ownStack: true });
     platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT', ownStack: true });
+    return given;
+  }],
+  ['BackendPlatform with topics: the web service and a job publish, queue workers subscribe with a filter (one in a stack of its own)', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      service: { publishes: ['orders'], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addScheduledJob('Reminders', { command: ['node', 'reminders.js'], taskType: 'REMINDERS', publishes: ['orders', 'reminders'] });
+    platform.addWorker('Fulfilment', {
+      queue: {},
+      subscriptions: [{ topic: 'orders', filterPolicy: { event: sns.SubscriptionFilter.stringFilter({ allowlist: ['placed'] }) }, rawMessageDelivery: true }],
+    });
+    platform.addWorker('Notifier', { queue: {}, ownStack: true, subscriptions: [{ topic: 'orders' }, { topic: 'reminders' }] });
     return given;
   }],
   ['SecureAlbFargateService sharing another one\'s edge (PUBLIC_ALB)', (app) => {

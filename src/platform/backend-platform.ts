@@ -13,8 +13,9 @@ import { EnvironmentProfile } from './environment-profile';
 import { createPlatformVpc } from './network';
 import {
   BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
-  PlatformScheduledJobOptions, PlatformWorkerOptions,
+  PlatformScheduledJobOptions, PlatformWorkerOptions, StoreConnectionOptions,
 } from './platform-options';
+import { PlatformTopics } from './platform-topics';
 import { ProfileDefaults, profileDefaults } from './profiles';
 import { createPlatformRepository } from './repository';
 import { TeardownPolicy } from './teardown';
@@ -103,6 +104,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   /** Dashboard and alarms. */
   public readonly monitoring: InfraMonitoring;
   private readonly defaults: ProfileDefaults;
+  private readonly platformTopics: PlatformTopics;
   private readonly spot: boolean;
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
   private readonly schedulerKey?: secretsmanager.ISecret;
@@ -171,6 +173,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     this.cache = reporting(() => (props.cache ? new PrivateCache(this, 'Cache', { ...props.cache, vpc: this.vpc, profile: this.profile }) : undefined));
     this.dataBucket = reporting(() => (props.dataBucket ? createDataBucket(this, 'DataBucket', props.dataBucket) : undefined));
 
+    reportChildPropsAs(this, 'Topics', prop => prop);
+    this.platformTopics = new PlatformTopics(this, 'Topics', defaults.sharedEncryptionKey ? this.encryptionKey : undefined);
     const schedulerKey = props.scheduledApiCalls?.length ? this.createSchedulerApiKey() : undefined;
     // Fargate Spot runs X86_64 and ARM64 (Graviton) Linux tasks alike.
     const spot = props.service?.spot ?? defaults.service.spot;
@@ -236,6 +240,11 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     return [...this.releasedJobs];
   }
 
+  /** The platform's SNS topics, by the names workloads publish to (`publishes`), once a workload names them. */
+  public get topics(): { [name: string]: sns.ITopic } {
+    return this.platformTopics.topics;
+  }
+
   /** Every deploy pipeline: one per ECR repository that the workloads' containers run (`pipeline` is the web service image's). */
   public get pipelines(): EcrToEcsPipeline[] {
     return [...this.repositoryPipelines.values()];
@@ -251,8 +260,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     const input = this.workloadInput('addWorker', id, options, 'PlatformWorkerOptions', 'e.g. { queue: {} } or { port: 8080 }');
     options = input.live;
     const { worker, admit } = buildReporting(this, () => {
-      const { stores: storeNames, ownStack, ...workerOptions } = options;
-      const { stores, admit: admitTo } = this.connectionsOf(`addWorker('${id}').stores`, storeNames);
+      const { stores: storeNames, publishes, subscriptions, ownStack, ...workerOptions } = options;
+      const { stores, admit: admitTo } = this.connectionsOf(`addWorker('${id}')`, options);
       const spot = options.spot ?? this.spot;
       return {
         admit: admitTo,
@@ -275,6 +284,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     }, input);
     buildReporting(this, () => {
       admit(worker);
+      this.platformTopics.subscribe(`addWorker('${id}').subscriptions`, worker, options.subscriptions);
       if (worker.serviceConnectNamespace) {
         this.internalWorkers.push(worker);
         this.webServices.forEach(service => this.reach(service, worker));
@@ -297,8 +307,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     const input = this.workloadInput('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
     const { service, connections } = buildReporting(this, () => {
-      const { stores, connectedContainers, image, ownStack, ...serviceOptions } = input.value;
-      const connected = this.connectionsOf(`addService('${id}').stores`, stores, this.schedulerKey);
+      const { stores, publishes, connectedContainers, image, ownStack, ...serviceOptions } = input.value;
+      const connected = this.connectionsOf(`addService('${id}')`, input.value, this.schedulerKey);
       return {
         connections: connected,
         service: new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
@@ -423,8 +433,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /** A scheduled job with the service's image and configuration, its own stores and its own additions. */
   private createJob(scope: Construct, id: string, prop: string, options: PlatformCleanupJobOptions): CleanupJobScheduler {
-    const { stores, ...job } = options;
-    const connections = this.connectionsOf(`${prop}.stores`, stores, this.schedulerKey);
+    const { stores, publishes, ...job } = options;
+    const connections = this.connectionsOf(prop, options, this.schedulerKey);
     const scheduled = new CleanupJobScheduler(scope, id, {
       ...job,
       cluster: this.service.cluster,
@@ -502,9 +512,12 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /**
    * The stores a workload names (every store of the platform by default), refused by name when the platform lacks
-   * one or one is named twice, with their connections and the scheduler key.
+   * one or one is named twice, with their connections, the topics it publishes to and the scheduler key.
    */
-  private connectionsOf(prop: string, names: PlatformStore[] | undefined, schedulerKey?: secretsmanager.ISecret): WorkloadConnections {
+  private connectionsOf(call: string, options: StoreConnectionOptions, schedulerKey?: secretsmanager.ISecret): WorkloadConnections {
+    const prop = `${call}.stores`;
+    const names = options.stores;
+    const publisher = this.platformTopics.publisher(`${call}.publishes`, options.publishes);
     const available: { [store: string]: IContainerConnection | undefined } = {
       [PlatformStore.DATABASE]: this.databaseConnection,
       [PlatformStore.CACHE]: this.cache,
@@ -527,11 +540,12 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       ...(names ?? []).map((name, i) => () => { if (!available[name]) invalidProp(this, `${prop}[${i}]`, name, `${missing[name]}, or drop it from ${prop}`); }),
     ]);
     const selected = names ?? Object.keys(available);
-    const stores = selected.map(name => available[name]).filter((c): c is IContainerConnection => c !== undefined);
+    const stores = [...selected.map(name => available[name]), publisher].filter((c): c is IContainerConnection => c !== undefined);
     return {
       stores,
       admit: workload => {
         stores.forEach(store => store.allowFrom(workload));
+        publisher?.grantPublish(workload.taskDefinition.taskRole);
         if (bucket && selected.includes(PlatformStore.DATA_BUCKET)) grantDataBucket(bucket, workload.taskDefinition.taskRole);
       },
       environment: Object.assign({}, ...stores.map(store => store.containerEnvironment)),
@@ -544,8 +558,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private createService(
     props: BackendPlatformProps, defaults: ProfileDefaults, schedulerKey: secretsmanager.ISecret | undefined, spot: boolean,
   ): SecureAlbFargateService {
-    const { stores, connectedContainers, ...options } = props.service ?? {};
-    const connections = this.connectionsOf('service.stores', stores, schedulerKey);
+    const { stores, publishes, connectedContainers, ...options } = props.service ?? {};
+    const connections = this.connectionsOf('service', props.service ?? {}, schedulerKey);
     const service = new SecureAlbFargateService(this, 'Service', {
       ...this.webServiceProps('service', { ...options, spot }, connections, connectedContainers),
       vpc: this.vpc,

@@ -14,7 +14,7 @@ import { ScheduledTaskOptions } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCall } from '../scheduled/scheduled-api-calls';
 import { ServiceImage } from '../service/service-image';
 import { WebServiceOptions, WebServiceTaskOptions } from '../service/service-options';
-import { WorkerServiceOptions } from '../workers/worker-options';
+import { TopicSubscriptionOptions, WorkerServiceOptions } from '../workers/worker-options';
 
 /** A data store of the platform that a workload can connect to. */
 export enum PlatformStore {
@@ -26,8 +26,26 @@ export enum PlatformStore {
   DATA_BUCKET = 'DATA_BUCKET',
 }
 
-/** Which of the platform's stores a workload connects to. */
-export interface StoreConnectionOptions {
+/** A subscription of a worker of the platform to one of the platform's topics. */
+export interface PlatformTopicSubscription extends TopicSubscriptionOptions {
+  /** Name of the platform topic (one that a workload `publishes`). */
+  readonly topic: string;
+}
+
+/** Which of the platform's SNS topics a workload publishes to (docs/adr/0020). */
+export interface TopicPublishingOptions {
+  /**
+   * Names of the platform's SNS topics this workload publishes to (e.g. `['orders']`): the platform creates each topic
+   * once (KMS-encrypted, TLS-only), grants the workload `sns:Publish` on these topics only, and puts each ARN in its
+   * environment as `<NAME>_TOPIC_ARN` (`orders` and `ordersTopic` give `ORDERS_TOPIC_ARN`). Workers receive a topic's
+   * messages with `subscriptions`.
+   * @default - publishes to no topic
+   */
+  readonly publishes?: string[];
+}
+
+/** Which of the platform's stores a workload connects to, and the topics it publishes to. */
+export interface StoreConnectionOptions extends TopicPublishingOptions {
   /**
    * The platform's stores this workload connects to: it gets exactly their security-group rules, environment and
    * secrets. A store the platform does not have is refused at synth.
@@ -79,7 +97,14 @@ export interface PlatformWebServiceOptions extends WebServiceTaskOptions, WebSto
 }
 
 /** Options of a worker of the platform (`addWorker`). */
-export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnectionOptions, WorkloadPlacementOptions {}
+export interface PlatformWorkerOptions extends WorkerServiceOptions, StoreConnectionOptions, WorkloadPlacementOptions {
+  /**
+   * The platform's topics whose messages reach the worker's queue (it needs `queue`), each with an optional filter
+   * policy: the queue's policy admits SNS from these topics only. A topic no workload `publishes` is refused at synth.
+   * @default - no subscription
+   */
+  readonly subscriptions?: PlatformTopicSubscription[];
+}
 
 /** Options of the platform's database; `{}` creates one with the profile's defaults. */
 export interface PlatformDatabaseOptions extends DatabaseOptions {}

@@ -49,3 +49,10 @@ export function maxRulesInvokingOneFunction(): number {
   const policy = JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [] });
   return Math.floor((MAX_LAMBDA_RESOURCE_POLICY_BYTES - policy.length) / (statement.length + 1));
 }
+
+/** SNS's filter policy constraints, and the page that documents them. */
+export const FILTER_POLICY_QUOTAS = 'https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html';
+export const MAX_FILTER_POLICY_ATTRIBUTES = 5;
+export const MAX_FILTER_POLICY_COMBINATIONS = 150;
+/** Filter policies per topic (adjustable); SNS refuses the Subscribe call that attaches one more. */
+export const MAX_FILTER_POLICIES_PER_TOPIC = 200;

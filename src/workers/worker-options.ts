@@ -6,6 +6,23 @@ import { ServiceImage } from '../service/service-image';
 import { CapacityOptions, ContainerOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
 import { SidecarsOptions } from '../service/sidecar-options';
 
+/** How a worker's queue receives a topic's messages. */
+export interface TopicSubscriptionOptions {
+  /**
+   * Only messages whose attributes match reach the queue: each key is a message attribute, each value the filter it
+   * must pass (`sns.SubscriptionFilter.stringFilter({ allowlist: ['placed'] })`). At most 5 attributes and 150
+   * combinations of values (SNS's filter policy constraints); a topic holds at most 200 filter policies by default.
+   * @default - every message of the topic
+   */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+  /**
+   * Deliver the message body as published, without SNS's JSON envelope (`Type`, `MessageId`, `Message`, ...);
+   * message attributes then arrive as SQS message attributes.
+   * @default false
+   */
+  readonly rawMessageDelivery?: boolean;
+}
+
 /** Queue mode of a worker: it consumes an SQS queue and scales on the backlog each running task has. */
 export interface WorkerQueueOptions {
   /**

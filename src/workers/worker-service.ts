@@ -7,11 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { subscribeQueue } from './topic-subscription';
 import { resolveWorkerConfig, WORKER_CONTAINER, WorkerConfig } from './worker-config';
-import { WorkerServiceProps } from './worker-options';
+import { TopicSubscriptionOptions, WorkerServiceProps } from './worker-options';
 import { createWorkerQueue, workerAlarms } from './worker-queue';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWorker } from '../monitoring/monitored';
@@ -22,6 +24,7 @@ import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
+import { invalidProp } from '../private/validation';
 import { WORKLOAD_TAG } from '../private/workload-tag';
 import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
 import { SERVICE_DEFAULTS } from '../service/service-config';
@@ -159,6 +162,16 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       if (ownsFunction) this.alarms.push(notify(redeployFunction.errorsAlarm, this.redeployOptions.alarmTopic));
     }
     this.rotationRedeploy.watch(secret);
+  }
+
+  /**
+   * Deliver the messages of an SNS topic (those passing `filterPolicy`) to the worker's queue. The queue's policy
+   * admits SNS from this topic only; a queue encrypted with a customer-managed key lets SNS use it. Needs queue mode
+   * with a queue created in this app. `BackendPlatform.addWorker` calls it for `subscriptions`.
+   */
+  public subscribe(topic: sns.ITopic, options?: TopicSubscriptionOptions): sns.Subscription {
+    if (!this.queue) throw invalidProp(this, 'queue', undefined, 'a worker receives a topic\'s messages in its queue; give queue: {}');
+    return subscribeQueue(this, `subscribe(${topic.node.id})`, this.queue, topic, options);
   }
 
   /** Admit a client (the web service, another worker) on the worker's `port`. */

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTemplate } from './rule';
 import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, LogDestination, ServiceDeployment, ServiceImage } from '../../src';
 
@@ -89,6 +90,20 @@ export const TRANSITIONS: Transition[] = [
         platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
       },
     },
+  },
+  // Topics and subscriptions are resources of their own: adding a publisher or a subscriber touches no queue (ADR 0020).
+  {
+    name: 'a topic published and subscribed to',
+    before: { props: {}, extend: platform => { platform.addWorker('Mailer', { queue: {} }); } },
+    after: {
+      props: { service: { publishes: ['orders'] } },
+      extend: platform => { platform.addWorker('Mailer', { queue: {}, subscriptions: [{ topic: 'orders', filterPolicy: { event: sns.SubscriptionFilter.existsFilter() } }] }); },
+    },
+  },
+  {
+    name: 'a subscription removed and the topic renamed',
+    before: { props: { service: { publishes: ['orders'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {}, subscriptions: [{ topic: 'orders' }] }); } },
+    after: { props: { service: { publishes: ['purchases'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {} }); } },
   },
   // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
   // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).

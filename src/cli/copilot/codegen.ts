@@ -135,7 +135,7 @@ export class AppWriter {
     const core = ['App', 'Duration', 'Fn', 'Stack'].filter(name => new RegExp(`\\b${name}[.(]|new ${name}\\b|: ${name}\\b`).test(text));
     const modules: [string, string][] = [
       ['acm', 'aws-certificatemanager'], ['ec2', 'aws-ec2'], ['ecs', 'aws-ecs'], ['events', 'aws-events'],
-      ['route53', 'aws-route53'], ['secretsmanager', 'aws-secretsmanager'], ['ssm', 'aws-ssm'],
+      ['route53', 'aws-route53'], ['secretsmanager', 'aws-secretsmanager'], ['sns', 'aws-sns'], ['ssm', 'aws-ssm'],
     ];
     const library = ['BackendPlatform', 'EnvironmentProfile', 'ServiceImage'].filter(name => text.includes(name));
     return [

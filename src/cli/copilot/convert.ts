@@ -168,13 +168,16 @@ interface Context {
   readonly environment: string;
   readonly record: (finding: Finding) => void;
   readonly notes: string[];
+  /** The topic names the environment's workloads publish (`publish.topics[].name`). */
+  readonly published: ReadonlySet<string>;
 }
 
 /** One environment: its platform with the main web service, then the other workloads. */
 function convertEnvironment(writer: AppWriter, environment: string, parsed: Parsed[], record: (finding: Finding) => void, notes: string[]): void {
-  const ctx: Context = { writer, environment, record, notes };
   const stack = writer.beginEnvironment(environment);
   const merged = parsed.map(p => ({ ...p, raw: mergedFor(p.raw, environment) }));
+  const published = new Set(merged.filter(p => p.type !== 'Environment' && p.type !== 'Pipeline').flatMap(p => publishedTopics(p.raw)));
+  const ctx: Context = { writer, environment, record, notes, published };
   const webServices = merged.filter(p => p.type === 'Load Balanced Web Service');
   const main = webServices.find(p => normalizePath(httpOf(p.raw).path) === '') ?? webServices[0];
 
@@ -277,6 +280,7 @@ function taskOptions(ctx: Context, stack: string, manifest: Parsed, options: [st
     report(ctx, manifest, 'network.vpc.placement', placement === 'public' ? 'mapped-differently' : 'unsupported',
       placement === 'public' ? 'tasks run in private subnets behind NAT, not in public ones' : 'tasks run in every private subnet with egress: a subnet list is not supported');
   }
+  publishOptions(raw, options);
   const rolling = isMap(raw.deployment) ? raw.deployment.rolling : undefined;
   if (rolling !== undefined && rolling !== 'default') report(ctx, manifest, 'deployment.rolling', 'unsupported', `rolling "${String(rolling)}": only the default rolling update (circuit breaker, rollback)`);
 }
@@ -428,8 +432,44 @@ function workerOptions(ctx: Context, stack: string, manifest: Parsed): [string, 
     if (typeof tries === 'number') queueOptions.push(['maxReceiveCount', literal(tries)]);
     if (messagesPerTask !== undefined) queueOptions.push(['messagesPerTask', literal(messagesPerTask)]);
     options.push(['queue', ctx.writer.object(queueOptions)]);
+    subscriptionOptions(ctx, manifest, options);
   }
   return options;
+}
+
+/** `publish.topics[].name`: the platform topics the workload publishes to (docs/adr/0020). */
+function publishOptions(raw: YamlMap, options: [string, Code][]): void {
+  const names = publishedTopics(raw);
+  if (names.length > 0) options.push(['publishes', literal(names)]);
+}
+
+function publishedTopics(raw: YamlMap): string[] {
+  const topics = isMap(raw.publish) && Array.isArray(raw.publish.topics) ? raw.publish.topics.filter(isMap) : [];
+  // A name listed twice (a topic and its FIFO twin) is one platform topic.
+  return [...new Set(topics.map(topic => topic.name).filter((name): name is string => typeof name === 'string'))];
+}
+
+/** `subscribe.topics`: the worker's queue subscribes to each named platform topic, with its filter policy as SNS reads it. */
+function subscriptionOptions(ctx: Context, manifest: Parsed, options: [string, Code][]): void {
+  const raw = manifest.raw;
+  const topics = isMap(raw.subscribe) && Array.isArray(raw.subscribe.topics) ? raw.subscribe.topics.filter(isMap) : [];
+  const subscriptions: Code[] = [];
+  for (const topic of topics) {
+    if (typeof topic.name !== 'string') continue;
+    if (!ctx.published.has(topic.name)) {
+      report(ctx, manifest, 'subscribe.topics[].name', 'unsupported', `topic ${topic.name}: no manifest of the workspace publishes it (publish.topics), and a platform topic needs a publisher; not subscribed`);
+      continue;
+    }
+    const entries: [string, Code][] = [['topic', literal(topic.name)]];
+    const policy = topic.filter_policy;
+    if (isMap(policy) && Object.values(policy).every(Array.isArray)) {
+      entries.push(['filterPolicy', ctx.writer.object(Object.entries(policy).map(([attribute, conditions]) => [attribute, `new sns.SubscriptionFilter(${JSON.stringify(conditions)})`]))]);
+    } else if (policy !== undefined) {
+      report(ctx, manifest, 'subscribe.topics[].filter_policy', 'unsupported', `topic ${topic.name}: a filter policy whose attributes are not lists of conditions (a message-body policy) is not converted; the subscription receives every message`);
+    }
+    subscriptions.push(ctx.writer.object(entries));
+  }
+  if (subscriptions.length > 0) options.push(['subscriptions', `[${subscriptions.join(', ')}]`]);
 }
 
 function jobOptions(ctx: Context, stack: string, manifest: Parsed): [string, Code][] | undefined {

@@ -268,12 +268,32 @@ const STATIC_SITE: FieldMapping[] = [
   u('**', 'no prop yet (#32 item 9: a static site, S3 and CloudFront, as a workload of the platform)', false),
 ];
 
+/**
+ * Publish/subscribe (#32 item 6, docs/adr/0020): rows of their own, after each type's rows, which they override
+ * (a later row for the same path wins).
+ */
+function publishFields(p: string): FieldMapping[] {
+  return [
+    m('publish', undefined, 'each topic becomes a platform topic of that name', false),
+    m('publish.topics', undefined, 'a list of topics', false),
+    d('publish.topics[].name', `${p}.publishes`, 'the platform creates one topic per name (KMS-encrypted, TLS-only, generated physical name); the workload gets `sns:Publish` on it and its ARN as `<NAME>_TOPIC_ARN` (`orders` and `ordersTopic` give `ORDERS_TOPIC_ARN`), not Copilot\'s JSON map `COPILOT_SNS_TOPIC_ARNS`'),
+    u('publish.topics[].fifo', 'FIFO topics are not offered: they deliver only to FIFO queues, and the worker\'s queue is standard'),
+  ];
+}
+const SUBSCRIBE_FIELDS: FieldMapping[] = [
+  m('subscribe.topics', undefined, 'a list of subscriptions of the worker\'s queue', false),
+  m('subscribe.topics[].name', 'worker.subscriptions[].topic', 'a platform topic that a workload `publishes`'),
+  d('subscribe.topics[].service', undefined, 'topics are the platform\'s, by name: the publishing service is not named (two services publishing one name share the topic)'),
+  m('subscribe.topics[].filter_policy', 'worker.subscriptions[].filterPolicy', 'each attribute\'s conditions become `new sns.SubscriptionFilter([...])`, written to SNS as given', true),
+  u('subscribe.topics[].queue', 'every topic delivers to the worker\'s one queue: a queue per topic is not supported'),
+];
+
 /** The table: every field of every manifest type. */
 export const FIELD_MAPPINGS: { readonly [type in ManifestType]: FieldMapping[] } = {
-  'Load Balanced Web Service': WEB,
-  'Backend Service': BACKEND,
-  'Worker Service': WORKER,
-  'Scheduled Job': JOB,
+  'Load Balanced Web Service': [...WEB, ...publishFields('service')],
+  'Backend Service': [...BACKEND, ...publishFields('worker')],
+  'Worker Service': [...WORKER, ...publishFields('worker'), ...SUBSCRIBE_FIELDS],
+  'Scheduled Job': [...JOB, ...publishFields('job')],
   'Environment': ENVIRONMENT,
   'Pipeline': PIPELINE,
   'Request-Driven Web Service': REQUEST_DRIVEN,

@@ -80,6 +80,13 @@ export const CASES: FieldCase[] = [
   { type: 'Worker Service', field: 'subscribe.queue.dead_letter.tries', yaml: 'subscribe:\n  queue:\n    dead_letter:\n      tries: 3\n', code: ['maxReceiveCount: 3'] },
   { type: 'Worker Service', field: 'count.queue_delay', yaml: 'count:\n  range: 0-5\n  queue_delay:\n    acceptable_latency: 1m\n    msg_processing_time: 250ms\n', code: ['minCapacity: 0', 'messagesPerTask: 240'] },
   { type: 'Worker Service', field: 'subscribe.queue', yaml: 'subscribe:\n  queue: true\n', code: ['queue: {}'] },
+  // Publish/subscribe (#32 item 6): the worker publishes the topic it subscribes to, so the case stands alone.
+  { type: 'Worker Service', field: 'publish.topics[].name', yaml: 'publish:\n  topics:\n    - name: orders\n', code: ['publishes: [\'orders\']'] },
+  { type: 'Load Balanced Web Service', field: 'publish.topics[].name', yaml: 'publish:\n  topics:\n    - name: orders\n    - name: ordersShipped\n', code: ['publishes: [\'orders\', \'ordersShipped\']'] },
+  { type: 'Backend Service', field: 'publish.topics[].name', yaml: 'publish:\n  topics:\n    - name: reports\n', code: ['publishes: [\'reports\']'] },
+  { type: 'Scheduled Job', field: 'publish.topics[].name', yaml: 'publish:\n  topics:\n    - name: reminders\n', code: ['publishes: [\'reminders\']'] },
+  { type: 'Worker Service', field: 'subscribe.topics[].name', yaml: 'publish:\n  topics:\n    - name: orders\nsubscribe:\n  topics:\n    - name: orders\n      service: mailer\n', code: ['subscriptions: [{', 'topic: \'orders\','] },
+  { type: 'Worker Service', field: 'subscribe.topics[].filter_policy', yaml: 'publish:\n  topics:\n    - name: orders\nsubscribe:\n  topics:\n    - name: orders\n      service: mailer\n      filter_policy:\n        event: [placed, {"anything-but": cancelled}]\n', code: ['event: new sns.SubscriptionFilter(["placed",{"anything-but":"cancelled"}]),'] },
   { type: 'Scheduled Job', field: 'on.schedule', yaml: '', code: ['schedule: events.Schedule.expression(\'cron(0 0 * * ? *)\')'] },
   { type: 'Scheduled Job', field: 'command', yaml: '', code: ['command: [\'node\', \'job.js\']'] },
   { type: 'Scheduled Job', field: 'retries', yaml: 'retries: 3\n', code: ['retryAttempts: 3'] },

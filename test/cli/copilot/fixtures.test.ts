@@ -65,6 +65,8 @@ describe('import-copilot on the collected Copilot manifests', () => {
     expect(count('AWS::ECS::Service')).toBeGreaterThan(25);
     expect(count('AWS::ECS::Service', { ServiceConnectConfiguration: Match.objectLike({ Services: Match.anyValue() }) })).toBeGreaterThan(3);
     expect(count('AWS::SQS::Queue')).toBeGreaterThan(3);
+    // Copilot's worker test manifest publishes mytopic and subscribes to it: a platform topic and a queue subscription.
+    expect(count('AWS::SNS::Subscription', { Protocol: 'sqs' })).toBeGreaterThan(0);
     // @daily of the documented scheduled job, and the five-field cron of Copilot's job test manifest.
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 0 * * ? *)' })).toBe(1);
     expect(count('AWS::Events::Rule', { ScheduleExpression: 'cron(0 12 ? * MON *)' })).toBe(1);

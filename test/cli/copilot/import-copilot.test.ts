@@ -59,8 +59,8 @@ describe('import-copilot <copilot/ folder> [--out <dir>]', () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'cdk.json'), 'utf8'))).toEqual({ app: 'npx tsx app.ts' });
     const report = fs.readFileSync(path.join(out, 'IMPORT-REPORT.md'), 'utf8');
     expect(result.stdout).toContain(report);
-    expect(report).toContain('- mailer/manifest.yml: `subscribe.topics`: no prop yet (#32 item 6: publish/subscribe)');
-    expect(report).toContain('| Worker Service | 2 | 1 | 1 |'); // name, type; image.build; subscribe.topics
+    expect(report).toContain('- mailer/manifest.yml: `subscribe.topics[].name`: prod: topic orders: no manifest of the workspace publishes it (publish.topics), and a platform topic needs a publisher; not subscribed');
+    expect(report).toContain('| Worker Service | 2 | 2 | 1 |'); // name, type; image.build, subscribe.topics[].service; subscribe.topics[].name
     expect(report).toContain('CERTIFICATE_ARNS[\'prod.example.com\'] is a placeholder');
   });
 
