@@ -95,7 +95,8 @@ export class EdgeAliases {
    */
   public originRequestPolicy(scope: Construct): cloudfront.IOriginRequestPolicy {
     const { ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST_HEADER } = cloudfront.OriginRequestPolicy;
-    const originRequestPolicyId = Lazy.string({ produce: () => (this.hostRouting ? ALL_VIEWER : ALL_VIEWER_EXCEPT_HOST_HEADER).originRequestPolicyId });
+    const policy = () => (this.hostRouting ? ALL_VIEWER : ALL_VIEWER_EXCEPT_HOST_HEADER);
+    const originRequestPolicyId = Lazy.string({ produce: () => policy().originRequestPolicyId });
     return cloudfront.OriginRequestPolicy.fromOriginRequestPolicyId(scope, 'OriginRequestPolicy', originRequestPolicyId);
   }
 }

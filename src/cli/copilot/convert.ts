@@ -190,6 +190,7 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
   const vpcId = envManifest && isMap(envManifest.raw.network) && isMap(envManifest.raw.network.vpc) ? envManifest.raw.network.vpc.id : undefined;
   if (typeof vpcId === 'string') props.push(['vpc', `ec2.Vpc.fromLookup(${stack}, 'Vpc', { vpcId: ${literal(vpcId)} })`]);
 
+  const mainAliases = main ? parseAliases(httpOf(main.raw).alias) : [];
   if (main) {
     const web = webServiceOptions(ctx, stack, main, true);
     if (web.image) props.push(['image', web.image]);
@@ -204,7 +205,7 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
   const platform = writer.platform(stack, props);
 
   for (const service of webServices.filter(p => p !== main)) {
-    const web = webServiceOptions(ctx, stack, service, false);
+    const web = webServiceOptions(ctx, stack, service, false, mainAliases.length > 0);
     writer.call(platform, 'addService', pascalCase(service.name), web.options);
   }
   for (const worker of merged.filter(p => p.type === 'Backend Service' || p.type === 'Worker Service')) {
@@ -351,7 +352,8 @@ function imageCode(manifest: Parsed): Code | undefined {
   return `ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(${literal(image.location)}))`;
 }
 
-function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain: boolean) {
+/** `edgeHasDomain`: the platform's service has an alias, which an added service's aliases join (they route by host). */
+function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain: boolean, edgeHasDomain = false) {
   const raw = manifest.raw;
   const options: [string, Code][] = [];
   const image = isMap(raw.image) ? raw.image : {};
@@ -359,7 +361,11 @@ function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain
   if (raw.http === false) report(ctx, manifest, 'http', 'unsupported', '`http: false` (a Network Load Balancer only): the service is generated behind the ALB and CloudFront anyway');
   const http = httpOf(raw);
   const path = normalizePath(http.path);
-  if (!isMain) {
+  const aliases = parseAliases(http.alias, typeof http.hosted_zone === 'string' ? http.hosted_zone : undefined);
+  const hostRouted = !isMain && aliases.length > 0 && edgeHasDomain;
+  if (hostRouted && path === '') {
+    // Routed by host alone: every path of its aliases.
+  } else if (!isMain) {
     const own = path === '' ? pascalCase(manifest.name).toLowerCase() : path;
     if (path === '') report(ctx, manifest, 'http.path', 'unsupported', `another service already answers "/": this one is given /${own} and /${own}/*`);
     options.push(['pathPatterns', literal([`/${own}`, `/${own}/*`])]);
@@ -383,14 +389,20 @@ function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain
   capacityOptions(ctx, manifest, options, 'web');
   taskOptions(ctx, stack, manifest, options);
 
-  const aliases = parseAliases(http.alias, typeof http.hosted_zone === 'string' ? http.hosted_zone : undefined);
   let hostedZone: Code | undefined;
-  if (aliases.length > 0 && !isMain) {
-    report(ctx, manifest, 'http.alias', 'unsupported', 'a service added with addService shares the platform\'s edge and its domain (#32 item 8: host-based routing)');
+  if (hostRouted) {
+    options.push(['aliases', literal(aliases.map(a => a.name))]);
+    report(ctx, manifest, 'http.alias', 'mapped-differently', 'routed by host: the service\'s rules match its aliases (with its path), which join the platform service\'s domain; '
+      + 'the certificate given there must cover them too');
+  } else if (aliases.length > 0 && !isMain) {
+    report(ctx, manifest, 'http.alias', 'unsupported', 'the platform\'s service has no alias, and an added service\'s aliases join its domain: give that service an alias');
   } else if (aliases.length > 0) {
     const [first, ...rest] = aliases;
     options.push(['domainName', literal(first.name)], ['domainCertificate', ctx.writer.certificate(stack, first.name)]);
-    if (rest.length > 0) report(ctx, manifest, 'http.alias', 'unsupported', `only ${first.name} is served: more aliases (${rest.map(a => a.name).join(', ')}) are not supported yet (#32 item 8)`);
+    if (rest.length > 0) {
+      options.push(['aliases', literal(rest.map(a => a.name))]);
+      report(ctx, manifest, 'http.alias', 'mapped-differently', `${rest.map(a => a.name).join(', ')} become service.aliases (more names of the distribution); the certificate of ${first.name} must cover them too`);
+    }
     if (first.hostedZone) hostedZone = ctx.writer.hostedZone(stack, first.hostedZone, first.name);
   } else if (typeof http.hosted_zone === 'string') {
     report(ctx, manifest, 'http.hosted_zone', 'unsupported', 'a hosted zone without an alias: its name cannot be guessed');

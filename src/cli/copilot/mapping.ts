@@ -127,7 +127,7 @@ const WEB: FieldMapping[] = [
   m('count.response_time.cooldown', 'service.scaleOutCooldown', COOLDOWN_NOTE, true),
   m('http', undefined, '`http: false` (a service behind a Network Load Balancer only) is not supported'),
   m('http.path', 'service.pathPatterns', '`/` is the platform\'s `service`, which answers every path no other rule takes; `admin` becomes `[\'/admin\', \'/admin/*\']` of `addService`'),
-  d('http.alias', 'service.domainName', 'one name, served by CloudFront with a us-east-1 certificate (`service.domainCertificate`; the generated app names a placeholder ARN to replace). More names are not supported yet (#32 item 8)', true),
+  d('http.alias', 'service.domainName', 'the first name, served by CloudFront with a us-east-1 certificate (`service.domainCertificate`; the generated app names a placeholder ARN to replace, which must cover every name); the other names of a list become `service.aliases`. On a service added with `addService` the names become its `aliases`: it is routed by host (with its path, `/` meaning every path of its hosts), which needs an alias on the platform\'s service (ADR 0019)', true),
   d('http.hosted_zone', 'hostedZone', 'the zone of `BackendPlatformProps.hostedZone`; its name is not in the manifest, so the app guesses it from the alias (check it)'),
   m('http.healthcheck', 'service.healthCheckPath', 'the string form is the path; the library\'s default is `/health`, not Copilot\'s `/`'),
   m('http.healthcheck.path', 'service.healthCheckPath', 'the library\'s default is `/health`, not Copilot\'s `/`'),

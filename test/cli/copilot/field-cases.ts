@@ -47,6 +47,7 @@ export const CASES: FieldCase[] = [
   { type: 'Load Balanced Web Service', field: 'exec', yaml: 'exec: true\n', code: ['enableExecuteCommand: true'] },
   { type: 'Load Balanced Web Service', field: 'http.path', yaml: '', code: ['pathPatterns: [\'/admin\', \'/admin/*\']'] },
   { type: 'Load Balanced Web Service', field: 'http.alias', yaml: 'http:\n  path: \'/\'\n  alias: api.example.com\n', code: ['domainName: \'api.example.com\'', 'domainCertificate: acm.Certificate.fromCertificateArn(stack, \'DomainCertificate\', CERTIFICATE_ARNS[\'api.example.com\'])'] },
+  { type: 'Load Balanced Web Service', field: 'http.alias', yaml: 'http:\n  path: \'/\'\n  alias:\n    - api.example.com\n    - www.example.com\n', code: ['domainName: \'api.example.com\'', 'aliases: [\'www.example.com\']'] },
   { type: 'Load Balanced Web Service', field: 'http.hosted_zone', yaml: 'http:\n  path: \'/\'\n  alias: api.example.com\n  hosted_zone: Z0123456789ABC\n', code: ['hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, \'Zone\', { hostedZoneId: \'Z0123456789ABC\', zoneName: HOSTED_ZONE_NAMES[\'Z0123456789ABC\'] })', '\'Z0123456789ABC\': \'example.com\''] },
   { type: 'Load Balanced Web Service', field: 'http.healthcheck', yaml: 'http:\n  path: \'/\'\n  healthcheck: /_healthcheck\n', code: ['healthCheckPath: \'/_healthcheck\''] },
   { type: 'Load Balanced Web Service', field: 'http.healthcheck.path', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    path: /healthz\n', code: ['healthCheckPath: \'/healthz\''] },
