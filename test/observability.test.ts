@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { platform, web, worker } from './builders';
 import { EnvironmentProfile, ServiceImage } from '../src';
 
