@@ -154,7 +154,7 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     return given;
   }],
-  ['SecureAlbFargateService and WorkerService with sidecars and start dependencies, the worker logging through FireLens', (app) => {
+  ['SecureAlbFargateService and WorkerService with sidecars and start dependencies, metrics and tracing (collector sidecar), the worker logging through FireLens', (app) => {
     const given = givenStack({}, app);
     const busybox = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36'));
     const web = new SecureAlbFargateService(given.stack, 'Backend', {
@@ -167,6 +167,8 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
         { name: 'proxy', image: busybox, containerPorts: [9901], cpu: 128, memoryLimitMiB: 256, healthCheck: { command: ['true'] }, dependsOn: [{ containerName: 'init', condition: ecs.ContainerDependencyCondition.SUCCESS }] },
       ],
       mainContainerDependsOn: [{ containerName: 'proxy', condition: ecs.ContainerDependencyCondition.HEALTHY }],
+      metrics: { port: 9464, workspaceArn: 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab' },
+      tracing: true,
     });
     new WorkerService(given.stack, 'Worker', {
       cluster: web.cluster,

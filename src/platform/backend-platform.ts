@@ -1,4 +1,5 @@
 import { Annotations, CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
+import * as aps from 'aws-cdk-lib/aws-aps';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -10,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentProfile } from './environment-profile';
+import { metricsWorkspaceOf, withMetricsWorkspace } from './metrics-workspace';
 import { createPlatformVpc } from './network';
 import {
   BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
@@ -250,6 +252,11 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     return [...this.repositoryPipelines.values()];
   }
 
+  /** The Amazon Managed Service for Prometheus workspace the workloads' collectors write to; none until a workload sets `metrics`. */
+  public get metricsWorkspace(): aps.CfnWorkspace | undefined {
+    return metricsWorkspaceOf(this);
+  }
+
   /**
    * Adds a worker: a service with no load balancer that consumes a queue (`queue`) or serves the platform's other
    * workloads by name through ECS Service Connect (`port`). It runs in the platform's cluster with the platform's
@@ -279,6 +286,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           logRetention: this.defaults.logRetention,
           logEncryptionKey: this.encryptionKey,
           alarmTopic: this.monitoring.alarmTopic,
+          metrics: withMetricsWorkspace(this, options.metrics),
         }),
       };
     }, input);
@@ -611,6 +619,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
+      metrics: withMetricsWorkspace(this, options.metrics),
     };
   }
 

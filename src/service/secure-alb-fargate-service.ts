@@ -204,7 +204,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.task.addContainer(routed);
       this.route(props.vpc, config, routed, rulePriority(this.block, index));
     });
-    addSidecars(this.task, props, this.container);
+    addSidecars(this, this.task, props, this.container, { name: config.workloadName, appName: this.appName, environmentName: this.environmentName });
     this.blueGreen?.watchTargetGroups(pascal(MAIN_CONTAINER), [this.targetGroup, this.alternateTargetGroups[MAIN_CONTAINER]], this.service);
     this.deploymentAlarms = this.blueGreen?.alarms ?? [];
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });

@@ -107,6 +107,27 @@ export interface SidecarOptions {
   readonly dependsOn?: ContainerStartDependency[];
 }
 
+/** The Prometheus endpoint of a workload's main container, scraped by its collector sidecar. */
+export interface PrometheusMetricsOptions {
+  /** Port of the main container that serves the metrics. */
+  readonly port: number;
+  /**
+   * Path of the metrics endpoint.
+   * @default '/metrics'
+   */
+  readonly path?: string;
+  /**
+   * Time between two scrapes (10-300 seconds).
+   * @default Duration.seconds(60)
+   */
+  readonly scrapeInterval?: Duration;
+  /**
+   * ARN of the Amazon Managed Service for Prometheus workspace the collector writes to (`aps:RemoteWrite` on it only).
+   * @default - in a `BackendPlatform`, the platform's workspace (created with the first workload that asks); standalone, required
+   */
+  readonly workspaceArn?: string;
+}
+
 /** The sidecars of a workload's task, what its main container waits for, and where its containers log. */
 export interface SidecarsOptions {
   /**
@@ -127,4 +148,17 @@ export interface SidecarsOptions {
    * @default LogDestination.cloudWatchLogs()
    */
   readonly logging?: LogDestination;
+  /**
+   * Scrape the main container's Prometheus endpoint with an AWS Distro for OpenTelemetry collector sidecar
+   * (`otel_collector`, pinned image from ECR Public) that remote-writes with SigV4 to Amazon Managed Service for Prometheus.
+   * @default - no metrics collection
+   */
+  readonly metrics?: PrometheusMetricsOptions;
+  /**
+   * Send the main container's OpenTelemetry traces to AWS X-Ray through the collector sidecar (Copilot's
+   * `observability.tracing: awsxray`): the main container gets `OTEL_EXPORTER_OTLP_ENDPOINT` (the sidecar),
+   * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`; the application needs an OpenTelemetry SDK.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }

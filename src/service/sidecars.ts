@@ -1,6 +1,7 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { addCollector, COLLECTOR, COLLECTOR_MEMORY_MIB, COLLECTOR_PORTS, collectorChecks, collectorPortCheck, hasCollector, WorkloadIdentity } from './collector';
 import { FireLensOptions, LogDestination } from './log-destination';
 import { ServiceImage } from './service-image';
 import { ContainerStartDependency, SidecarOptions, SidecarsOptions } from './sidecar-options';
@@ -47,16 +48,21 @@ export function sidecarChecks(scope: IConstruct, props: SidecarsOptions, task: T
   const fireLens = props.logging?.fireLensOptions;
   // The log router is one more sidecar for the task's names, count and memory.
   const sidecars = props.sidecars ?? [];
-  const containers: TaskContainers = fireLens ? { ...task, others: [...task.others, { name: LOG_ROUTER, ports: [] }] } : task;
+  const collector = hasCollector(props);
+  const added = [...(fireLens ? [{ name: LOG_ROUTER, ports: [] }] : []), ...(collector ? [{ name: COLLECTOR, ports: COLLECTOR_PORTS }] : [])];
+  const containers: TaskContainers = { ...task, others: [...task.others, ...added] };
   const routerMemory = fireLens
     ? [{ name: LOG_ROUTER, image: ServiceImage.placeholder(), memoryReservationMiB: routerMemoryOf(fireLens) }]
     : [];
+  const collectorMemory = collector ? [{ name: COLLECTOR, image: ServiceImage.placeholder(), memoryReservationMiB: COLLECTOR_MEMORY_MIB }] : [];
   return [
+    ...collectorChecks(scope, props),
+    () => collectorPortCheck(scope, props, task.mainPorts),
     () => { if (fireLens) validateFireLens(scope, fireLens); },
     ...sidecars.map((sidecar, i) => () => validateSidecar(scope, `sidecars[${i}]`, sidecar)),
     () => validateNames(scope, sidecars, containers),
     () => validatePorts(scope, sidecars, containers),
-    () => validateShares(scope, [...sidecars, ...routerMemory], containers),
+    () => validateShares(scope, [...sidecars, ...routerMemory, ...collectorMemory], containers),
     ...sidecars.map((sidecar, i) => () => validateDependencies(scope, `sidecars[${i}].dependsOn`, sidecar.dependsOn, byName, task, sidecar.name)),
     () => validateDependencies(scope, 'mainContainerDependsOn', props.mainContainerDependsOn, byName, task, task.main),
     () => validateNoCycle(scope, props, task.main),
@@ -200,8 +206,11 @@ function validateNoCycle(scope: IConstruct, props: SidecarsOptions, main: string
 }
 
 /** Adds the sidecars to the task, then every container's start dependencies (a sidecar may wait for one declared after it). */
-export function addSidecars(task: ServiceTask, props: SidecarsOptions, main: ecs.ContainerDefinition): void {
+export function addSidecars(
+  scope: Construct, task: ServiceTask, props: SidecarsOptions, main: ecs.ContainerDefinition, workload: WorkloadIdentity,
+): void {
   addLogRouter(task, props.logging);
+  addCollector(scope, task, props, main, workload);
   const sidecars = props.sidecars ?? [];
   const containers = new Map<string, ecs.ContainerDefinition>([[main.containerName, main]]);
   for (const sidecar of sidecars) {

@@ -24,6 +24,7 @@ const WORKER_DEFAULTS = { cpu: 512, memoryLimitMiB: 1024, minCapacity: 1, maxCap
 export interface WorkerConfig {
   /** DNS label of the worker: its Service Connect name and its SSM path segment. */
   readonly name: string;
+  readonly appName: string;
   readonly image: ServiceImage;
   readonly imageTagParameterName: string;
   readonly cpu: number;
@@ -88,6 +89,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
   warnOnExecuteCommand(scope, props.enableExecuteCommand);
   return {
     name,
+    appName,
     image: props.image!,
     // A worker sharing an image with a custom tag parameter gets its own parameter below it.
     imageTagParameterName: props.image!.ecrOptions?.tagParameterName !== undefined

@@ -124,7 +124,7 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
         retries: props.unhealthyThresholdCount,
       } : undefined,
     });
-    addSidecars(task, props, this.container);
+    addSidecars(this, task, props, this.container, { name: this.config.name, appName: this.config.appName, environmentName: props.environmentName });
     this.logGroup = task.logGroups[WORKER_CONTAINER];
     this.ecrContainers = task.ecrContainers;
     this.service = this.createService(props);

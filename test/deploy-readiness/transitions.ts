@@ -45,6 +45,8 @@ const domainCertificate = /^BackendServiceDomainCertificate[0-9A-F]{8}$/;
 const agent = { name: 'agent', image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36')) };
 const withSidecar = { service: { sidecars: [agent] } };
 const fireLens = { service: { logging: LogDestination.fireLens({ options: { Name: 'http', Host: 'logs.example.com', Port: '443', tls: 'On' } }) } };
+const telemetry = { service: { metrics: { port: 9464 }, tracing: true } };
+const telemetryWorker = (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, metrics: { port: 9464 }, tracing: true });
 /** A queue worker, with a sidecar or without. */
 function worker(sidecar = false) {
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, sidecars: sidecar ? [agent] : undefined });
@@ -77,6 +79,8 @@ export const TRANSITIONS: Transition[] = [
   { name: 'FireLens logging turned on for the service (sidecar mechanism)', before: { props: {} }, after: { props: fireLens } },
   { name: 'FireLens logging turned off for the service (sidecar mechanism)', before: { props: fireLens }, after: { props: {} } },
   { name: 'Container Insights set from the profile\'s enhanced to plain', before: { props: {} }, after: { props: { containerInsights: ecs.ContainerInsights.ENABLED } } },
+  { name: 'metrics and tracing turned on for the service and a worker (sidecar mechanism)', before: { props: {}, extend: worker() }, after: { props: telemetry, extend: telemetryWorker } },
+  { name: 'metrics and tracing turned off for the service and a worker (sidecar mechanism)', before: { props: telemetry, extend: telemetryWorker }, after: { props: {}, extend: worker() } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },

@@ -1,0 +1,123 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { platform, web, worker } from './builders';
+import { EnvironmentProfile, ServiceImage } from '../src';
+
+const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab';
+const containersOf = (construct: any) => {
+  const [definition] = Object.values<any>(Template.fromStack(Stack.of(construct)).findResources('AWS::ECS::TaskDefinition'));
+  return definition.Properties.ContainerDefinitions as any[];
+};
+const named = (containers: any[], name: string) => containers.find(c => c.Name === name);
+const configOf = (collector: any) => {
+  // The region is a deploy-time value of an environment-agnostic stack: the text is an Fn::Join around it.
+  const value = collector.Environment.find((e: any) => e.Name === 'AOT_CONFIG_CONTENT').Value;
+  const text = typeof value === 'string' ? value : value['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
+  return JSON.parse(text);
+};
+const statements = (construct: any) => Object.values<any>(Template.fromStack(Stack.of(construct)).findResources('AWS::IAM::Policy'))
+  .flatMap(p => p.Properties.PolicyDocument.Statement);
+
+describe('Prometheus metrics and tracing through an ADOT collector sidecar', () => {
+  describe('GIVEN a web service scraping /metrics on 9464 into a given workspace', () => {
+    const service = web({ metrics: { port: 9464, scrapeInterval: Duration.seconds(30), workspaceArn: WORKSPACE } });
+    const collector = named(containersOf(service), 'otel_collector');
+
+    test('THEN a pinned ADOT collector sidecar, not essential, health-checked, joins the task', () => {
+      expect(collector).toMatchObject({
+        Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0',
+        Essential: false,
+        MemoryReservation: 128,
+        HealthCheck: { Command: ['CMD-SHELL', '/healthcheck'] },
+      });
+    });
+
+    test('THEN its configuration scrapes the main container on localhost and remote-writes with SigV4 to the workspace', () => {
+      const config = configOf(collector);
+      expect(config.receivers.prometheus.config.scrape_configs).toEqual([
+        { job_name: 'backend', scrape_interval: '30s', metrics_path: '/metrics', static_configs: [{ targets: ['localhost:9464'] }] },
+      ]);
+      expect(config.exporters.prometheusremotewrite).toEqual({
+        endpoint: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-0123-0123-0123-0123456789ab/api/v1/remote_write',
+        auth: { authenticator: 'sigv4auth' },
+      });
+      expect(config.service.pipelines).toEqual({ metrics: { receivers: ['prometheus'], processors: ['batch'], exporters: ['prometheusremotewrite'] } });
+      expect(config.receivers.otlp).toBeUndefined();
+    });
+
+    test('THEN the task role may remote-write to that workspace only, and nothing about X-Ray', () => {
+      const remoteWrite = statements(service).filter((s: any) => [s.Action].flat().includes('aps:RemoteWrite'));
+      expect(remoteWrite).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: WORKSPACE })]);
+      expect(statements(service).some((s: any) => [s.Action].flat().some((a: string) => a.startsWith('xray:')))).toBe(false);
+    });
+  });
+
+  describe('GIVEN a worker with tracing', () => {
+    const built = worker({ tracing: true });
+    const containers = containersOf(built);
+
+    test('THEN the main container gets the OpenTelemetry SDK variables pointing at the sidecar', () => {
+      const env = Object.fromEntries(named(containers, 'worker').Environment.map((e: any) => [e.Name, e.Value]));
+      expect(env).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_SERVICE_NAME: 'worker',
+        OTEL_RESOURCE_ATTRIBUTES: expect.stringMatching(/^service\.namespace=.+,deployment\.environment=prod$/),
+      });
+    });
+
+    test('THEN the collector receives OTLP on localhost and exports to X-Ray, with the X-Ray actions in a policy of their own', () => {
+      const config = configOf(named(containers, 'otel_collector'));
+      expect(config.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } });
+      expect(config.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] });
+      const xray = statements(built).filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('xray:')));
+      expect(xray).toEqual([expect.objectContaining({ Resource: '*', Action: expect.arrayContaining(['xray:PutTraceSegments', 'xray:GetSamplingRules']) })]);
+      expect(statements(built).some((s: any) => [s.Action].flat().includes('aps:RemoteWrite'))).toBe(false);
+    });
+  });
+
+  describe('GIVEN a platform whose service and a worker collect metrics without naming a workspace', () => {
+    const built = platform({ service: { metrics: { port: 9464 } } });
+    built.addWorker('Jobs', { queue: {}, metrics: { port: 9464 } });
+    const template = Template.fromStack(Stack.of(built));
+
+    test('THEN the platform creates one workspace, retained in production, and both write to it', () => {
+      const workspaces = template.findResources('AWS::APS::Workspace');
+      expect(Object.keys(workspaces)).toEqual([expect.stringMatching(/^PlatformMetricsWorkspace/)]);
+      const [id] = Object.keys(workspaces);
+      expect(workspaces[id].DeletionPolicy).toBe('Retain');
+      expect(built.metricsWorkspace).toBeDefined();
+      const writes = statements(built).filter((s: any) => [s.Action].flat().includes('aps:RemoteWrite'));
+      expect(writes).toHaveLength(2);
+      for (const write of writes) expect(write.Resource).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    });
+  });
+
+  test('GIVEN the development profile THEN the workspace is deleted with the stack', () => {
+    const built = platform({ profile: EnvironmentProfile.DEVELOPMENT, service: { metrics: { port: 9464 } } });
+    const [workspace] = Object.values<any>(Template.fromStack(Stack.of(built)).findResources('AWS::APS::Workspace'));
+    expect(workspace.DeletionPolicy).toBe('Delete');
+  });
+
+  test('GIVEN no metrics anywhere THEN the platform has no workspace and no collector', () => {
+    const built = platform({});
+    expect(built.metricsWorkspace).toBeUndefined();
+    Template.fromStack(Stack.of(built)).resourceCountIs('AWS::APS::Workspace', 0);
+    expect(containersOf(built.service).map(c => c.Name)).toEqual(['app']);
+  });
+
+  test.each<[string, Parameters<typeof web>[0], RegExp]>([
+    ['a standalone service without a workspace', { metrics: { port: 9464 } }, /invalid metrics\.workspaceArn undefined: name the Amazon Managed Service for Prometheus workspace/],
+    ['a metrics port the collector takes', { metrics: { port: 4318, workspaceArn: WORKSPACE } }, /invalid metrics\.port 4318: the collector sidecar listens on 4317, 4318, 13133/],
+    ['a main container on a collector port', { containerPort: 4317, tracing: true }, /invalid tracing true: the collector sidecar listens on 4317, 4318, 13133 and the main container on 4317/],
+    ['a scrape interval out of bounds', { metrics: { port: 9464, workspaceArn: WORKSPACE, scrapeInterval: Duration.seconds(5) } }, /metrics\.scrapeInterval "5 seconds": give whole seconds from 10 to 300/],
+    ['a sidecar named like the collector', { tracing: true, sidecars: [{ name: 'otel_collector', image: ServiceImage.placeholder() }] }, /sidecars\[0\]\.name "otel_collector": it is the name of another container/],
+  ])('GIVEN %s THEN synth refuses it', (_, props, message) => {
+    expect(() => web(props)).toThrow(message);
+  });
+
+  test('GIVEN a platform service with a bad metrics path THEN the error names the platform prop', () => {
+    expect(() => platform({ service: { metrics: { port: 9464, path: 'metrics' } } })).toThrow(/service\.metrics\.path "metrics"/);
+  });
+});
