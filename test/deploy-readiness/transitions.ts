@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { CfnTemplate } from './rule';
-import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, ServiceDeployment } from '../../src';
+import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, PromotionPipeline, ServiceDeployment } from '../../src';
 
 /** A platform as a user writes it at one point of its life: props, and the workloads added after construction. */
 export interface PlatformState {
@@ -29,6 +29,16 @@ const BASE: BackendPlatformProps = {
   alarmEmails: ['ops@example.com'],
 };
 const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
+/** The platform as a promotion's environment (its own pipeline off), with the promotion in its stack; `smoke` adds a test stage. */
+const promoted = { pipeline: { enabled: false } };
+function promotion(smoke: boolean) {
+  return (platform: BackendPlatform) => {
+    new PromotionPipeline(Stack.of(platform), 'Promotion', {
+      repository: platform.repository,
+      environments: [{ target: platform, manualApproval: true, ...(smoke ? { smokeCheckPaths: ['/healthz'], migrationCommand: ['npm', 'run', 'migrate'] } : {}) }],
+    });
+  };
+}
 const dev = { profile: EnvironmentProfile.DEVELOPMENT };
 
 /** Added web services, each blue/green, in the order given. */
@@ -53,6 +63,9 @@ export const TRANSITIONS: Transition[] = [
     before: { props: blueGreen, extend: services('Admin', 'Billing') },
     after: { props: blueGreen, extend: services('Admin', 'Invoices') },
   },
+  { name: 'a promotion pipeline added to a platform without its own', before: { props: promoted }, after: { props: promoted, extend: promotion(false) } },
+  { name: 'a promoted environment given tests and migrations', before: { props: promoted, extend: promotion(false) }, after: { props: promoted, extend: promotion(true) } },
+  { name: 'a promotion pipeline removed', before: { props: promoted, extend: promotion(true) }, after: { props: promoted } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
