@@ -205,7 +205,7 @@ describe('PromotionPipeline', () => {
       const staging = new BackendPlatform(stack, 'Staging', { environmentName: 'staging', pipeline: { enabled: false } });
       // Each environment takes 4 stages (approve, migrate, deploy, test): 12 of them with Source and Release make 50, 13 make 54.
       const environments = (n: number) => Array.from({ length: n }, (_, i) => ({
-        target: { node: staging.node, environmentName: `env${i}`, deliveryServices: staging.deliveryServices, deliveryJobs: [], serviceUrl: staging.serviceUrl },
+        target: { node: staging.node, environmentName: `env${i}`, deliveryServices: staging.deliveryServices, deliveryJobs: [], serviceUrl: staging.serviceUrl } as any,
         manualApproval: true,
         migrationCommand: ['m'],
         smokeCheckPaths: ['/'],

@@ -29,7 +29,8 @@ export const approvalBeforeProduction: TemplateRule = {
       return stages.flatMap((approval, index) => {
         if (!(approval.Actions as any[]).some(action => action.ActionTypeId?.Category === 'Approval')) return [];
         const guarded = environmentOf(approval);
-        return stages.slice(0, index).filter(stage => environmentOf(stage) === guarded).flatMap(stage => (stage.Actions as any[]).filter(touchesEnvironment)
+        const before = stages.slice(0, index).filter(stage => environmentOf(stage) === guarded);
+        return before.flatMap(stage => (stage.Actions as any[]).filter(touchesEnvironment)
           .map(action => `${id}: action ${action.Name} of stage ${stage.Name} changes ${guarded || 'production'} before the approval in stage ${approval.Name}`));
       });
     });
