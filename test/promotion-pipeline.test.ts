@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Construct } from 'constructs';
 import { checkCompliance, describe as describeFindings } from './compliance';
 import { STATEFUL } from './stateful';
 import { BackendPlatform, EcrToEcsPipeline, EnvironmentProfile, PromotionEnvironment, PromotionPipeline } from '../src';
@@ -185,7 +186,7 @@ describe('PromotionPipeline', () => {
       expect(many).toThrow(/environments\[0\]\.smokeCheckPaths\[0\]/);
       expect(many).toThrow(/environments\[0\]\.testCommands/);
       expect(many).toThrow(/environments\[0\]\.testTaskCommand/);
-      expect(many).toThrow(/environments\[0\]\.migrationTimeout "10 minutes": no migration runs/);
+      expect(many).toThrow(/environments\[0\]\.migrationTimeout "Duration.minutes\(10\)": no migration runs/);
       expect(build((s, p) => [{ target: s }, { target: p }])).toThrow(/environments\[1\]\.target\.environmentName "staging": environments\[0\] has the same name/);
     });
 
@@ -205,7 +206,9 @@ describe('PromotionPipeline', () => {
       const staging = new BackendPlatform(stack, 'Staging', { environmentName: 'staging', pipeline: { enabled: false } });
       // Each environment takes 4 stages (approve, migrate, deploy, test): 12 of them with Source and Release make 50, 13 make 54.
       const environments = (n: number) => Array.from({ length: n }, (_, i) => ({
-        target: { node: staging.node, environmentName: `env${i}`, deliveryServices: staging.deliveryServices, deliveryJobs: [], serviceUrl: staging.serviceUrl } as any,
+        target: Object.assign(new Construct(stack, `Env${i}`), {
+          environmentName: `env${i}`, deliveryServices: staging.deliveryServices, deliveryJobs: [], serviceUrl: staging.serviceUrl,
+        }),
         manualApproval: true,
         migrationCommand: ['m'],
         smokeCheckPaths: ['/'],
