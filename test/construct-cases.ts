@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
 import {
   BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl,
-  EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, ScheduledApiCalls, SecureAlbFargateService,
+  EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, PromotionPipeline, ScheduledApiCalls, SecureAlbFargateService,
   ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
 
@@ -268,6 +268,20 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     });
     const worker = new WorkerService(given.stack, 'Mailer', { cluster: service.cluster, environmentName: 'prod', image, queue: {} });
     new EcrToEcsPipeline(given.stack, 'Delivery', { service, additionalServices: [worker] });
+    return given;
+  }],
+  ['PromotionPipeline: staging then production (approval, migration, tests) from one digest', (app) => {
+    const given = givenStack({ env: { account: '111111111111', region: 'eu-west-1' } }, app);
+    const staging = new BackendPlatform(given.stack, 'Staging', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+    const prod = new BackendPlatform(given.stack, 'Prod', { environmentName: 'prod', repository: staging.repository, pipeline: { enabled: false } });
+    new PromotionPipeline(given.stack, 'Promotion', {
+      repository: staging.repository,
+      environments: [
+        { target: staging, smokeCheckPaths: ['/healthz'], testCommands: ['npm test'] },
+        { target: prod, manualApproval: true, migrationCommand: ['npm', 'run', 'migrate'], testTaskCommand: ['npm', 'run', 'e2e'] },
+      ],
+      source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd', owner: 'acme', repo: 'api' },
+    });
     return given;
   }],
   ['CleanupJobScheduler', (app) => {

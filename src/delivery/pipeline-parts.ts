@@ -59,7 +59,7 @@ export interface StepProjectOptions {
 }
 
 export function createStepProject(
-  scope: Construct, id: string, options: StepProjectOptions, encryptionKey: kms.IKey, logGroup: logs.ILogGroup,
+  scope: Construct, id: string, options: StepProjectOptions, encryptionKey: kms.IKey | undefined, logGroup: logs.ILogGroup,
 ): codebuild.PipelineProject {
   return new codebuild.PipelineProject(scope, `${id}Project`, {
     projectName: options.projectName,

@@ -21,6 +21,7 @@ import { PIN_RELEASE_SCRIPT, PROMOTION_BUILD_SCRIPT } from './pipeline-scripts';
 import { PromotionEnvironment, PromotionPipelineProps } from './promotion-options';
 import { EnvironmentPlan, EnvironmentSteps } from './promotion-steps';
 import { IMonitoredPipeline } from '../monitoring/monitored';
+import { acknowledge } from '../private/compliance';
 import { checkAll } from '../private/errors';
 import { createKey } from '../private/kms';
 import { createLogGroup } from '../private/log-group';
@@ -71,6 +72,9 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket: this.artifactBucket,
       restartExecutionOnUpdate: false,
+      // The replication keys aws-cdk-lib adds for other regions rotate (the artifact bucket's key is the library's own).
+      crossAccountKeys: true,
+      enableKeyRotation: true,
       // Named when another account's action role trusts it (by a condition on its ARN).
       role: new iam.Role(this, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'), roleName: PhysicalName.GENERATE_IF_NEEDED }),
     });
@@ -92,6 +96,12 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
       plan.remote ? `Promotion${pascal(this.node.id)}` : `${pascal(plan.environment.target.environmentName)}Steps`,
       plan, release));
     this.grantPullToOtherAccounts(plans);
+    acknowledge(this.pipeline.role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK-generated grants of the pipeline role: the objects of the artifact replication buckets of other regions, and keys of other '
+        + 'environments, which aws-cdk-lib cannot name across environments.',
+      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/'],
+    }], { recursive: true });
     if (props.alarmTopic) this.notifyOnFailure(props.alarmTopic);
     acknowledgeGeneratedGrants(this);
   }

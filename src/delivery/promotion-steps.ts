@@ -58,8 +58,34 @@ export class EnvironmentSteps extends Construct {
     if (plan.remote) this.actionRole = this.createActionRole();
     this.addStages();
     acknowledgeGeneratedGrants(this);
+    if (plan.remote) this.acknowledgeReplication();
     acknowledge(this, inlinePolicyAcknowledgements('The steps\' permissions name this environment\'s services, roles and parameters; a managed policy would outlive them.'),
       { recursive: true });
+  }
+
+  /**
+   * In another region aws-cdk-lib replicates the artifacts to a bucket and key it adds to the environment's stack
+   * (its support construct); the steps read them from there.
+   */
+  private acknowledgeReplication(): void {
+    acknowledge(this, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK-generated grants on the objects of aws-cdk-lib\'s artifact replication bucket of this region, which the steps read their input from.',
+      appliesTo: ['/^Resource::<CrossRegionReplicationSupport.*ReplicationBucket.*\\.Arn>\\/\\*$/'],
+    }], { recursive: true });
+    const support = Stack.of(this).node.children.find(child => child.node.id.startsWith('CrossRegionReplicationSupport'));
+    if (!support) return;
+    const transient = 'aws-cdk-lib\'s cross-region replication bucket of the promotion pipeline: CodePipeline copies transient artifacts into it for this '
+      + 'region\'s actions; only the pipeline and step roles use it, and their calls are in CloudTrail.';
+    acknowledge(support, [
+      { id: 'AwsSolutions-S1', reason: transient },
+      { id: 's3_bucket_logging_enabled_check', reason: transient },
+      { id: 's3_bucket_versioning_enabled_check', reason: `${transient} No artifact is ever restored from a version.` },
+      { id: 's3_event_notifications_enabled_check', reason: transient },
+      { id: 's3_lifecycle_policy_check', reason: `${transient} aws-cdk-lib offers no lifecycle setting for it.` },
+      { id: 's3_bucket_object_lock_enabled_check', reason: transient },
+      { id: 'kms_create_grant_aws_service_check', reason: 'aws-cdk-lib\'s replication key: its policy grants the account and the pipeline role only; nothing creates grants on it.' },
+    ], { recursive: true });
   }
 
   private get name(): string {
@@ -112,8 +138,13 @@ export class EnvironmentSteps extends Construct {
   }
 
   private project(id: string, options: StepProjectOptions): codebuild.PipelineProject {
-    return createStepProject(this, id, { ...options, projectName: this.plan.remote ? PhysicalName.GENERATE_IF_NEEDED : undefined },
-      this.release.encryptionKey, this.logGroup);
+    if (!this.plan.remote) return createStepProject(this, id, options, this.release.encryptionKey, this.logGroup);
+    // The pipeline's key is another account's: the steps write no artifacts, so CodeBuild's own key encrypts what it keeps.
+    const project = createStepProject(this, id, { ...options, projectName: PhysicalName.GENERATE_IF_NEEDED }, undefined, this.logGroup);
+    const noArtifacts = 'The step writes no artifacts (it only calls AWS APIs); the pipeline\'s key belongs to another account, so CodeBuild\'s managed key '
+      + 'encrypts its logs\' metadata and cache.';
+    acknowledge(project, [{ id: 'AwsSolutions-CB4', reason: noArtifacts }]);
+    return project;
   }
 
   /**

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTemplate } from './rule';
-import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, LogDestination, ServiceDeployment, ServiceImage } from '../../src';
+import { BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EnvironmentProfile, LogDestination, PromotionPipeline, ServiceDeployment, ServiceImage } from '../../src';
 
 /** A platform as a user writes it at one point of its life: props, and the workloads added after construction. */
 export interface PlatformState {
@@ -33,6 +33,16 @@ const BASE: BackendPlatformProps = {
   alarmEmails: ['ops@example.com'],
 };
 const blueGreen = { service: { deployment: ServiceDeployment.blueGreen() } };
+/** The platform as a promotion's environment (its own pipeline off), with the promotion in its stack; `smoke` adds a test stage. */
+const promoted = { pipeline: { enabled: false } };
+function promotion(smoke: boolean) {
+  return (platform: BackendPlatform) => {
+    new PromotionPipeline(Stack.of(platform), 'Promotion', {
+      repository: platform.repository,
+      environments: [{ target: platform, manualApproval: true, ...(smoke ? { smokeCheckPaths: ['/healthz'], migrationCommand: ['npm', 'run', 'migrate'] } : {}) }],
+    });
+  };
+}
 const dev = { profile: EnvironmentProfile.DEVELOPMENT };
 /** A custom domain in us-east-1 (its CloudFront certificate in the stack), with the given aliases of the platform's service. */
 function domain(aliases?: string[], extend?: (platform: BackendPlatform) => void): PlatformState {
@@ -81,6 +91,9 @@ export const TRANSITIONS: Transition[] = [
   { name: 'Container Insights set from the profile\'s enhanced to plain', before: { props: {} }, after: { props: { containerInsights: ecs.ContainerInsights.ENABLED } } },
   { name: 'metrics and tracing turned on for the service and a worker (sidecar mechanism)', before: { props: {}, extend: worker() }, after: { props: telemetry, extend: telemetryWorker } },
   { name: 'metrics and tracing turned off for the service and a worker (sidecar mechanism)', before: { props: telemetry, extend: telemetryWorker }, after: { props: {}, extend: worker() } },
+  { name: 'a promotion pipeline added to a platform without its own', before: { props: promoted }, after: { props: promoted, extend: promotion(false) } },
+  { name: 'a promoted environment given tests and migrations', before: { props: promoted, extend: promotion(false) }, after: { props: promoted, extend: promotion(true) } },
+  { name: 'a promotion pipeline removed', before: { props: promoted, extend: promotion(true) }, after: { props: promoted } },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
