@@ -1,7 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Aspects, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 
@@ -42,6 +43,7 @@ export function checkCompliance(app: App, stacks: Stack[], pack: NagPack = 'AwsS
     nagWarnings.push(...toFindings(annotations.findWarning('*', Match.stringLikeRegexp(`^${escape(pack)}`))));
     if (options.guard ?? true) {
       guardViolations.push(...guardFindings(path.join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile)));
+      for (const nested of nestedStacksOf(stack)) guardViolations.push(...nestedGuardFindings(nested, assembly.directory));
     }
   }
   return { nagErrors, nagWarnings, guardViolations };
@@ -72,6 +74,54 @@ function toFindings(messages: { id: string; entry: { data?: unknown } }[]): Find
     const text = String(m.entry.data);
     return { tool: 'cdk-nag', rule: text.split(':')[0], resource: m.id, message: text };
   });
+}
+
+/** The stacks nested in `stack`, at any depth (each workload with `ownStack`). */
+function nestedStacksOf(stack: Stack): NestedStack[] {
+  return stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c !== stack);
+}
+
+/**
+ * The Control Tower rules over a nested stack's template. Guard cannot read it as written: a value the parent passes in
+ * is a parameter (`{ Ref: 'referenceto...' }`), and the rules that follow a reference to the resource it names (a log
+ * group's `KmsKeyId` to its key, a queue's redrive target, ...) look for a resource of that name in the same template,
+ * find none and fail with an "unresolved context" check that has no path; the plugin's result reader (0.0.62,
+ * `lib/check.js`) then dereferences `check.traversed.to` of it and throws "Cannot read properties of undefined (reading
+ * 'to')". So guard reads a copy in which each parameter the parent fills with one of its resources (`Ref` or
+ * `Fn::GetAtt`) is that resource, under the parameter's name: the rules then check the resource the workload really
+ * uses. Findings on the copies are the parent's own, reported with the parent's template, and left out here.
+ */
+function nestedGuardFindings(nested: NestedStack, assemblyDir: string): Finding[] {
+  const parent = nested.nestedStackParent!;
+  const templateOf = (s: Stack) => JSON.parse(fs.readFileSync(path.join(assemblyDir, s.templateFile), 'utf8'));
+  const parentTemplate = templateOf(parent);
+  const template = templateOf(nested);
+  const resource = parentTemplate.Resources[parent.resolve(nested.nestedStackResource!.logicalId)];
+  const passed: { [parameter: string]: unknown } = resource.Properties.Parameters ?? {};
+  const copies = new Set<string>();
+  // Each parameter as the resource it stands for, then what those resources name in the parent, and so on.
+  const pending: Array<[string, string]> = Object.entries<any>(passed).map(([parameter, value]) => [parameter, value?.Ref ?? value?.['Fn::GetAtt']?.[0]]);
+  for (let next = pending.shift(); next; next = pending.shift()) {
+    const [name, id] = next;
+    const source = parentTemplate.Resources[id];
+    if (!source || template.Resources[name]) continue;
+    template.Resources[name] = { Type: source.Type, Properties: source.Properties };
+    copies.add(name);
+    pending.push(...referencedIds(source.Properties).map((ref): [string, string] => [ref, ref]));
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), path.basename(nested.templateFile));
+  fs.writeFileSync(file, JSON.stringify(template));
+  return guardFindings(file).filter(f => !copies.has(f.resource)).map(f => ({ ...f, resource: `${nested.node.path}/${f.resource}` }));
+}
+
+/** The logical IDs a value names through `Ref` and `Fn::GetAtt`, at any depth. */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (!value || typeof value !== 'object') return [];
+  const { 'Ref': ref, 'Fn::GetAtt': getAtt } = value as { 'Ref'?: unknown; 'Fn::GetAtt'?: unknown };
+  if (typeof ref === 'string') return [ref];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return [getAtt[0]];
+  return Object.values(value).flatMap(referencedIds);
 }
 
 /** cfn-guard reports per rule; drop resources whose template metadata acknowledges that rule. */

@@ -99,8 +99,8 @@ describe('GIVEN a platform whose workloads have stacks of their own', () => {
   const layout = { web: 2, worker: 2, job: 2 };
   const before = synthPlatform({ ...layout, nag: true });
 
-  // cfn-guard's plugin (0.0.62) fails on a workload's nested template ("Cannot read properties of undefined (reading 'to')"
-  // in check.js): its Control Tower rules cover the same resources in the platform's stack (test/compliance.test.ts).
+  // cfn-guard's Control Tower rules run over every nested template in test/compliance.test.ts (the ownStack construct
+  // case), through the parameter-resolving copy of test/compliance.ts (docs/adr/0015).
   test('THEN cdk-nag AwsSolutions finds nothing unacknowledged in any stack (30 copies would add no rule: checked on this one)', () => {
     const errors = Annotations.fromStack(before.stack).findError('*', Match.stringLikeRegexp('^AwsSolutions'));
     expect(errors.map(e => `${e.id}: ${String(e.entry.data).split('\n')[0]}`)).toEqual([]);
