@@ -116,7 +116,7 @@ export class RedeployFunction {
       acknowledge(role, [{
         id: 'AwsSolutions-IAM5',
         reason: 'ecs:UpdateService on the services of the platform\'s own cluster only (service/<cluster>/*): the workloads in stacks of their own cannot name their services in this stack\'s policy without a dependency cycle, and each rule passes the one service it redeploys (docs/adr/0016).',
-        appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:[^:]+:[^:]+:service/<[^>]*Cluster[^>]*>/\\*$/'],
+        appliesTo: ['/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[^:]+):(<AWS::AccountId>|[^:]+):service/<[^>]*Cluster[^>]*>/\\*$/'],
       }], { recursive: true });
     }
     const vpc = 'It calls only the ECS API (UpdateService) and reaches no resource in the VPC.';
