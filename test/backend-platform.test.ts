@@ -78,8 +78,9 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
       expect(ids('AWS::Logs::LogGroup')).toEqual([
         'BackendCleanupJobLogGroup02EB7E84', 'BackendCleanupJobRuntimeGuardLogGroup33F3F438',
-        'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendServiceAppLogGroupA6A362E0',
-        'BackendServiceRotationRedeployLogGroup0B6CC28A', 'BackendServiceSmokeTestLogGroup7EFC78AB',
+        // The platform's one redeploy function (ADR 0016) replaced the service's own: its old log group is retained.
+        'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendRotationRedeployLogGroup0B30DB75',
+        'BackendServiceAppLogGroupA6A362E0', 'BackendServiceSmokeTestLogGroup7EFC78AB',
       ]);
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);
       for (const type of ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {
