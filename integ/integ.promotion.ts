@@ -1,7 +1,7 @@
 /**
  * One image promoted across two accounts: a staging platform (account 111111111111, which owns the repository and the
- * pipeline) and a production platform (account 222222222222, eu-central-1) in stacks of their own, both given
- * `pipeline: { enabled: false }`. The promotion pins each pushed digest, deploys it to staging, smoke-checks it,
+ * pipeline) and a production platform (account 222222222222, the same region: ADR 0021 says why not another) in
+ * stacks of their own, both given `pipeline: { enabled: false }`. The promotion pins each pushed digest, deploys it to staging, smoke-checks it,
  * waits for an approval, then migrates and deploys the same digest to production.
  * Asserts at deploy time the stage order, that production's actions run with the role production's stack grants,
  * and that the repository lets the production account pull. A real run needs both accounts bootstrapped with trust
@@ -15,7 +15,7 @@ import { BackendPlatform, EnvironmentProfile, PromotionPipeline } from '../src';
 const app = new App();
 const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const stagingStack = new Stack(app, 'IntegPromotionStaging', { env: STAGING });
-const productionStack = new Stack(app, 'IntegPromotionProduction', { env: { account: '222222222222', region: 'eu-central-1' } });
+const productionStack = new Stack(app, 'IntegPromotionProduction', { env: { account: '222222222222', region: STAGING.region } });
 
 const staging = new BackendPlatform(stagingStack, 'Backend', {
   environmentName: 'staging',

@@ -12,7 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GitHubSourceOptions } from './delivery-options';
 import { IDeployableService } from './deployable-service';
 import { acknowledge } from '../private/compliance';
-import { createBucket } from '../private/teardown';
+import { createBucket, destroysData } from '../private/teardown';
 import { invalidProp, isToken } from '../private/validation';
 
 /**
@@ -20,7 +20,11 @@ import { invalidProp, isToken } from '../private/validation';
  * CodeBuild steps that only call AWS APIs, the Docker build, and their compliance acknowledgements.
  */
 
-/** Encrypted, TLS-only, versioned artifact bucket whose objects expire; `bucketName` lets other accounts name it. */
+/**
+ * Encrypted, TLS-only, versioned artifact bucket whose objects expire; `bucketName` lets other accounts name it. A named
+ * bucket is emptied and deleted with its stack whatever the teardown: retained under a fixed name, it would make the
+ * stack's next create fail with AlreadyExists, and it holds only transient artifacts.
+ */
 export function createArtifactBucket(scope: Construct, encryptionKey: kms.IKey, bucketName?: string): s3.Bucket {
   const bucket = createBucket(scope, 'ArtifactBucket', {
     bucketName,
@@ -31,7 +35,7 @@ export function createArtifactBucket(scope: Construct, encryptionKey: kms.IKey, 
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     versioned: true,
     lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
-  });
+  }, bucketName !== undefined || destroysData(scope));
   // Server access logs would need an ACL-enabled log bucket (Control Tower CT.S3.PR.5 forbids ACLs).
   const onlyPipelines = 'Only the pipeline and build roles read and write these transient artifacts; their API calls are in CloudTrail.';
   acknowledge(bucket, [

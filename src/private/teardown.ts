@@ -52,8 +52,7 @@ export function keyRemoval(scope: IConstruct): { removalPolicy: RemovalPolicy; p
  * A bucket that follows the teardown policy: retained, or emptied and deleted with the stack. Emptying uses
  * aws-cdk-lib's auto-delete custom resource (one Lambda function per stack), whose findings are acknowledged here.
  */
-export function createBucket(scope: Construct, id: string, props: s3.BucketProps): s3.Bucket {
-  const destroy = destroysData(scope);
+export function createBucket(scope: Construct, id: string, props: s3.BucketProps, destroy = destroysData(scope)): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
     ...props,
     removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

@@ -46,8 +46,15 @@ function pipelineRepositories(template: CfnTemplate): Array<{ pipelineId: string
     const stages = (pipeline.Properties?.Stages ?? []) as any[];
     return stages.flatMap(stage => stage.Actions as any[])
       .filter(action => action.ActionTypeId?.Provider === 'ECR')
-      .map(action => ({ pipelineId, repository: flat(action.Configuration.RepositoryName), stages: JSON.stringify(stages) }));
+      .map(action => ({ pipelineId, repository: flat(action.Configuration.RepositoryName), stages: withStepProjects(template, stages) }));
   });
+}
+
+/** The stages as text, with the CodeBuild projects their actions run: a step may list the families in its project. */
+function withStepProjects(template: CfnTemplate, stages: any[]): string {
+  const text = JSON.stringify(stages);
+  const projects = resourcesOfType(template, 'AWS::CodeBuild::Project').filter(([id]) => text.includes(`{"Ref":"${id}"}`));
+  return [text, ...projects.map(([, project]) => JSON.stringify(project))].join('\n');
 }
 
 /** Whether an image URI (as text) is of the repository: `.../<repository>:<tag>` or `.../<repository>@<digest>`. */
