@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { givenStack } from './fixtures';
 import { BackendPlatform, BackendPlatformProps, EdgeMode, ServiceDeployment } from '../src';
+import { synthesized } from './builders';
 
 const ALL_VIEWER = '216adef6-5c7f-47e4-b989-5492eafa07d3';
 const ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
@@ -122,10 +123,12 @@ describe('aliases of web services (Copilot http.alias lists)', () => {
   });
 
   describe('bad input', () => {
-    const refused = (build: (platform: BackendPlatform) => void, props: Partial<BackendPlatformProps> = {}, service: object = {}) => () => {
+    type Build = (platform: BackendPlatform) => void;
+    const refused = (build: Build, props: Partial<BackendPlatformProps> = {}, service: object = {}) => synthesized(() => {
       const { platform } = platformIn('us-east-1', props, service);
       build(platform);
-    };
+      return platform;
+    });
 
     test.each<[string, object, RegExp]>([
       ['not in the zone', { aliases: ['www.other.org'] }, /invalid service\.aliases\[0\] "www\.other\.org": it must be inside the hosted zone example\.com/],
@@ -140,7 +143,7 @@ describe('aliases of web services (Copilot http.alias lists)', () => {
 
     test('THEN aliases without a custom domain are refused', () => {
       const { stack, zone } = givenStack({ env: { region: 'us-east-1' } });
-      expect(() => new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, service: { aliases: ['www.example.com'] } }))
+      expect(synthesized(() => new BackendPlatform(stack, 'Platform', { environmentName: 'prod', hostedZone: zone, service: { aliases: ['www.example.com'] } })))
         .toThrow(/invalid service\.aliases \["www\.example\.com"\]: aliases join the distribution's custom domain; set domainName/);
     });
 
@@ -192,6 +195,6 @@ describe('aliases of web services (Copilot http.alias lists)', () => {
       });
     };
     build('Blue', 'blue.example.com');
-    expect(() => build('Green', 'green.example.com')).toThrow(/the DNS name www\.example\.com is already created by Blue\/Platform\/Service/);
+    expect(synthesized(() => build('Green', 'green.example.com'))).toThrow(/the DNS name www\.example\.com is already created by Blue\/Platform\/Service/);
   });
 });

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { platform, web } from './builders';
+import { platform, web, synthesized } from './builders';
 import { EnvironmentProfile } from '../src';
 
 const insightsOf = (construct: any) => Object.values<any>(Template.fromStack(Stack.of(construct)).findResources('AWS::ECS::Cluster'))
@@ -26,6 +26,6 @@ describe('Container Insights by profile', () => {
   });
 
   test('GIVEN a bad value from plain JavaScript THEN synth refuses it by name', () => {
-    expect(() => platform({ containerInsights: 'on' as any })).toThrow(/containerInsights "on"/);
+    expect(synthesized(() => platform({ containerInsights: 'on' as any }))).toThrow(/containerInsights "on"/);
   });
 });

@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { platform, web, worker } from './builders';
+import { platform, web, worker, synthesized } from './builders';
 import { EnvironmentProfile, ServiceImage } from '../src';
 
 const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab';
@@ -118,6 +118,6 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
   });
 
   test('GIVEN a platform service with a bad metrics path THEN the error names the platform prop', () => {
-    expect(() => platform({ service: { metrics: { port: 9464, path: 'metrics' } } })).toThrow(/service\.metrics\.path "metrics"/);
+    expect(synthesized(() => platform({ service: { metrics: { port: 9464, path: 'metrics' } } }))).toThrow(/service\.metrics\.path "metrics"/);
   });
 });

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { platform, web, worker } from './builders';
+import { platform, web, worker, synthesized } from './builders';
 import { LogDestination, ServiceImage, SidecarOptions } from '../src';
 
 const envoy = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod'));
@@ -125,9 +125,9 @@ describe('Sidecars', () => {
     });
 
     test('through the platform, named as the user wrote it', () => {
-      expect(() => platform({ service: { sidecars: [{ name: 'app', image: busybox }] } })).toThrow(/service\.sidecars\[0\]\.name "app"/);
+      expect(synthesized(() => platform({ service: { sidecars: [{ name: 'app', image: busybox }] } }))).toThrow(/service\.sidecars\[0\]\.name "app"/);
       const built = platform({});
-      expect(() => built.addWorker('Jobs', { queue: {}, sidecars: [{ name: 'worker', image: busybox }] })).toThrow(/sidecars\[0\]\.name "worker": it is the main container's name/);
+      expect(synthesized(() => { built.addWorker('Jobs', { queue: {}, sidecars: [{ name: 'worker', image: busybox }] }); return built; })).toThrow(/sidecars\[0\]\.name "worker": it is the main container's name/);
     });
   });
 
