@@ -272,9 +272,9 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     return given;
   }],
   ['PromotionPipeline: staging then production (approval, migration, tests) from one digest', (app) => {
-    const given = givenStack({ env: { account: '111111111111', region: 'eu-west-1' } }, app);
     // An account-specific stack looks its zones up; the ones it would find, not cfn-lint's flagged dummy1a/dummy1b.
-    given.stack.node.setContext('availability-zones:account=111111111111:region=eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    app.node.setContext('availability-zones:account=111111111111:region=eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    const given = givenStack({ env: { account: '111111111111', region: 'eu-west-1' } }, app);
     const staging = new BackendPlatform(given.stack, 'Staging', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
     const prod = new BackendPlatform(given.stack, 'Prod', { environmentName: 'prod', repository: staging.repository, pipeline: { enabled: false } });
     new PromotionPipeline(given.stack, 'Promotion', {
