@@ -275,8 +275,13 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     // An account-specific stack looks its zones up; the ones it would find, not cfn-lint's flagged dummy1a/dummy1b.
     app.node.setContext('availability-zones:account=111111111111:region=eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     const given = givenStack({ env: { account: '111111111111', region: 'eu-west-1' } }, app);
-    const staging = new BackendPlatform(given.stack, 'Staging', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
-    const prod = new BackendPlatform(given.stack, 'Prod', { environmentName: 'prod', repository: staging.repository, pipeline: { enabled: false } });
+    const staging = new BackendPlatform(given.stack, 'Staging', {
+      environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, hostedZone: given.zone, pipeline: { enabled: false },
+    });
+    const prod = new BackendPlatform(given.stack, 'Prod', {
+      environmentName: 'prod', repository: staging.repository, hostedZone: given.zone, pipeline: { enabled: false },
+      service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/a1b2') },
+    });
     new PromotionPipeline(given.stack, 'Promotion', {
       repository: staging.repository,
       environments: [
