@@ -8,6 +8,11 @@ function touchesEnvironment(action: any): boolean {
   return action.ActionTypeId?.Category === 'Deploy' || /^(Migrat|Deploy|Record|TestTask)/.test(action.Name ?? '');
 }
 
+/** A template of one pipeline with these properties: the shape every counterexample here takes. */
+function pipelineTemplate(properties: object): CfnTemplate {
+  return { Resources: { Pipeline: { Type: 'AWS::CodePipeline::Pipeline', Properties: properties } } };
+}
+
 /**
  * The environment a stage belongs to: a promotion names its stages `<environment>.<step>` (environment names are DNS
  * labels, never dotted); a pipeline of one environment has plain stage names, all of the one environment ('').
@@ -35,43 +40,29 @@ export const approvalBeforeProduction: TemplateRule = {
       });
     });
   },
-  counterexample: {
-    Resources: {
-      Pipeline: {
-        Type: 'AWS::CodePipeline::Pipeline',
-        Properties: {
-          Stages: [
-            { Name: 'Source', Actions: [{ Name: 'Image', ActionTypeId: { Category: 'Source', Provider: 'ECR' } }] },
-            { Name: 'Migrate', Actions: [{ Name: 'Migrate', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
-            { Name: 'Approve', Actions: [{ Name: 'Approve', ActionTypeId: { Category: 'Approval', Provider: 'Manual' } }] },
-            { Name: 'Deploy', Actions: [{ Name: 'Service', ActionTypeId: { Category: 'Deploy', Provider: 'ECS' } }] },
-          ],
-        },
-      },
-    },
-  },
+  counterexample: pipelineTemplate({
+    Stages: [
+      { Name: 'Source', Actions: [{ Name: 'Image', ActionTypeId: { Category: 'Source', Provider: 'ECR' } }] },
+      { Name: 'Migrate', Actions: [{ Name: 'Migrate', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+      { Name: 'Approve', Actions: [{ Name: 'Approve', ActionTypeId: { Category: 'Approval', Provider: 'Manual' } }] },
+      { Name: 'Deploy', Actions: [{ Name: 'Service', ActionTypeId: { Category: 'Deploy', Provider: 'ECS' } }] },
+    ],
+  }),
 };
 
 /** The same rule over a promotion: production's migration placed before production's approval. */
 export const approvalBeforeEachEnvironment: TemplateRule = {
   ...approvalBeforeProduction,
   id: 'approval-before-each-environment',
-  counterexample: {
-    Resources: {
-      Pipeline: {
-        Type: 'AWS::CodePipeline::Pipeline',
-        Properties: {
-          Stages: [
-            { Name: 'Source', Actions: [{ Name: 'Image', ActionTypeId: { Category: 'Source', Provider: 'ECR' } }] },
-            { Name: 'staging.Deploy', Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
-            { Name: 'prod.Migrate', Actions: [{ Name: 'Migrate', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
-            { Name: 'prod.Approve', Actions: [{ Name: 'Approve', ActionTypeId: { Category: 'Approval', Provider: 'Manual' } }] },
-            { Name: 'prod.Deploy', Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
-          ],
-        },
-      },
-    },
-  },
+  counterexample: pipelineTemplate({
+    Stages: [
+      { Name: 'Source', Actions: [{ Name: 'Image', ActionTypeId: { Category: 'Source', Provider: 'ECR' } }] },
+      { Name: 'staging.Deploy', Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+      { Name: 'prod.Migrate', Actions: [{ Name: 'Migrate', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+      { Name: 'prod.Approve', Actions: [{ Name: 'Approve', ActionTypeId: { Category: 'Approval', Provider: 'Manual' } }] },
+      { Name: 'prod.Deploy', Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+    ],
+  }),
 };
 
 /** The 12-digit accounts named in a value (ARNs written as joins keep the account as text). */
@@ -94,17 +85,10 @@ export const crossAccountArtifactsNeedCustomerKey: TemplateRule = {
       return stores.filter(store => !store.EncryptionKey).map(store => `${id}: artifact store ${JSON.stringify(store.Location)} has no customer-managed key, but actions run with roles of other accounts`);
     });
   },
-  counterexample: {
-    Resources: {
-      Pipeline: {
-        Type: 'AWS::CodePipeline::Pipeline',
-        Properties: {
-          ArtifactStore: { Type: 'S3', Location: 'artifacts' },
-          Stages: [{ Name: 'prod.Deploy', Actions: [{ Name: 'Deploy', RoleArn: 'arn:aws:iam::222222222222:role/deploy' }] }],
-        },
-      },
-    },
-  },
+  counterexample: pipelineTemplate({
+    ArtifactStore: { Type: 'S3', Location: 'artifacts' },
+    Stages: [{ Name: 'prod.Deploy', Actions: [{ Name: 'Deploy', RoleArn: 'arn:aws:iam::222222222222:role/deploy' }] }],
+  }),
 };
 
 export const crossAccountTrustByCondition: TemplateRule = {
