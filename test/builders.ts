@@ -7,7 +7,7 @@ import { givenStack } from './fixtures';
 import {
   BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CleanupJobSchedulerProps, CloudFrontWebAcl, CloudFrontWebAclProps,
   DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
-  PrivateDatabase, PrivateDatabaseProps,
+  IDeliveryTarget, PrivateDatabase, PrivateDatabaseProps, PromotionPipeline, PromotionPipelineProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
   SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
 } from '../src';
@@ -52,6 +52,15 @@ export function monitoring(props: Partial<InfraMonitoringProps>) {
 export function pipeline(props: Partial<EcrToEcsPipelineProps>) {
   const service = web({});
   return new EcrToEcsPipeline(Stack.of(service), 'Delivery', { service, ...props });
+}
+/** A promotion to one environment, a plain construct listing one standalone web service (no platform to build). */
+export function promotion(props: Partial<PromotionPipelineProps>) {
+  const service = web({});
+  const stack = Stack.of(service);
+  const target: IDeliveryTarget = Object.assign(new Construct(stack, 'Staging'), {
+    environmentName: 'staging', deliveryServices: [service], deliveryJobs: [], serviceUrl: 'https://api.example.com',
+  });
+  return new PromotionPipeline(stack, 'Promotion', { repository: service.ecrContainers[0].repository, environments: [{ target }], ...props });
 }
 export function platform(props: Partial<BackendPlatformProps>) {
   const { stack, zone } = givenStack();

@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { backups, cache, calls, database, job, monitoring, pipeline, platform, web, webAcl, worker } from './builders';
+import { backups, cache, calls, database, job, monitoring, pipeline, platform, promotion, web, webAcl, worker } from './builders';
 import { TEMPLATE_RULES } from './deploy-readiness/rules-index';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
@@ -28,6 +28,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   BackendPlatform: platform,
   WorkerService: worker,
   CloudFrontWebAcl: webAcl,
+  PromotionPipeline: promotion,
 };
 
 /** Public constructs and the struct their props are. */
@@ -84,6 +85,7 @@ const NESTED_BASES: { [prop: string]: object } = {
   existingDatabase: { securityGroupId: 'sg-0123456789abcdef0', hostParameterName: '/db/host' },
   copy: { destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' },
   vaultLock: { minRetention: Duration.days(1) },
+  metrics: { port: 9464, workspaceArn: 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-4567-89ab-0123456789ab' },
   source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
 };
 

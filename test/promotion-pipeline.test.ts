@@ -95,6 +95,13 @@ describe('PromotionPipeline', () => {
       })]);
     });
 
+    test('THEN the transient artifacts go with the pipeline: the bucket emptied and deleted, its key scheduled for deletion', () => {
+      const [, bucket] = Object.entries<any>(staging.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PromotionArtifactBucket'))!;
+      const [, key] = Object.entries<any>(staging.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PromotionArtifactsKey'))!;
+      expect([bucket.DeletionPolicy, key.DeletionPolicy, key.Properties.PendingWindowInDays]).toEqual(['Delete', 'Delete', 7]);
+      expect(JSON.stringify(staging.findResources('Custom::S3AutoDeleteObjects'))).toMatch(/"Ref":"PromotionArtifactBucket/);
+    });
+
     test('THEN production\'s deploy step records the digest in production\'s image-tag parameter (read at its cdk deploy)', () => {
       const [, deploy] = projectsOf(production).find(([id]) => /DeployProject/.test(id))!;
       expect(envOf(deploy).TAG_PARAMETERS).toEqual(expect.objectContaining({ Ref: expect.stringMatching(/^BackendServiceImageTagParameter/) }));

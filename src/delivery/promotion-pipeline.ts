@@ -64,7 +64,9 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     const tag = props.tag ?? 'latest';
     this.repository = props.repository;
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'ArtifactsKey', 'Promotion pipeline artifacts and build outputs');
+    // The artifact bucket is always emptied and deleted with the pipeline (it may be named, and a retained named
+    // bucket would block re-creating the pipeline), so the key of those transient artifacts goes with it.
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'ArtifactsKey', 'Promotion pipeline artifacts and build outputs', true);
     // Named when another account's steps read it (aws-cdk-lib generates the name only then).
     this.artifactBucket = createArtifactBucket(this, this.encryptionKey, PhysicalName.GENERATE_IF_NEEDED);
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, undefined);

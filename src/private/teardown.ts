@@ -43,9 +43,9 @@ export function removalPolicyOf(scope: IConstruct, kept: RemovalPolicy = Removal
 /** The shortest waiting period KMS allows before it deletes a key (a key pending deletion is not billed). */
 export const KEY_PENDING_WINDOW = Duration.days(7);
 
-/** Removal props of a KMS key under `scope`. */
-export function keyRemoval(scope: IConstruct): { removalPolicy: RemovalPolicy; pendingWindow?: Duration } {
-  return destroysData(scope) ? { removalPolicy: RemovalPolicy.DESTROY, pendingWindow: KEY_PENDING_WINDOW } : { removalPolicy: RemovalPolicy.RETAIN };
+/** Removal props of a KMS key deleted with its stack or not. */
+export function keyRemoval(destroy: boolean): { removalPolicy: RemovalPolicy; pendingWindow?: Duration } {
+  return destroy ? { removalPolicy: RemovalPolicy.DESTROY, pendingWindow: KEY_PENDING_WINDOW } : { removalPolicy: RemovalPolicy.RETAIN };
 }
 
 /**

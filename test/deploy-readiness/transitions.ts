@@ -21,7 +21,7 @@ export interface Transition {
   readonly name: string;
   readonly before: PlatformState;
   readonly after: PlatformState;
-  /** Logical IDs of stateful resources the change is about replacing (the edge's load balancer, a restored database). */
+  /** Logical IDs of stateful resources the change is about replacing or removing (the edge's load balancer, a restored database, a removed pipeline's artifacts). */
   readonly replaces?: RegExp;
 }
 
@@ -93,7 +93,13 @@ export const TRANSITIONS: Transition[] = [
   { name: 'metrics and tracing turned off for the service and a worker (sidecar mechanism)', before: { props: telemetry, extend: telemetryWorker }, after: { props: {}, extend: worker() } },
   { name: 'a promotion pipeline added to a platform without its own', before: { props: promoted }, after: { props: promoted, extend: promotion(false) } },
   { name: 'a promoted environment given tests and migrations', before: { props: promoted, extend: promotion(false) }, after: { props: promoted, extend: promotion(true) } },
-  { name: 'a promotion pipeline removed', before: { props: promoted, extend: promotion(true) }, after: { props: promoted } },
+  // Its artifacts are transient: the bucket is emptied and deleted with the pipeline, its key scheduled for deletion.
+  {
+    name: 'a promotion pipeline removed',
+    before: { props: promoted, extend: promotion(true) },
+    after: { props: promoted },
+    replaces: /^PromotionArtifact(sKey|Bucket)[0-9A-F]{8}$/,
+  },
   // Migrations are opt-in: a platform that ran the former default migration loses the stage unless it gives the command.
   { name: 'migrations turned on', before: { props: {} }, after: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } } },
   { name: 'migrations turned off', before: { props: { pipeline: { migrationCommand: ['npm', 'run', 'migration:run'] } } }, after: { props: {} } },
