@@ -12,7 +12,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { BackendPlatform, EnvironmentProfile, PromotionPipeline } from '../src';
 
-const app = new App();
+// The zones `cdk synth` would look up in each account and record in cdk.context.json (not aws-cdk-lib's dummy1a/b).
+const app = new App({
+  context: Object.fromEntries(['111111111111', '222222222222'].map(account => [
+    `availability-zones:account=${account}:region=eu-west-1`, ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  ])),
+});
 const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const stagingStack = new Stack(app, 'IntegPromotionStaging', { env: STAGING });
 const productionStack = new Stack(app, 'IntegPromotionProduction', { env: { account: '222222222222', region: STAGING.region } });

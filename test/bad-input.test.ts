@@ -144,7 +144,7 @@ const cases: Array<[string, () => unknown, string]> = [
   ['platform: a data bucket the platform does not have', () => platform({}).addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET] }),
     'TestStack/Platform: invalid addWorker(\'Agents\').stores[0] "DATA_BUCKET": the platform has no data bucket; add dataBucket, or drop it from addWorker(\'Agents\').stores'],
   ['platform: a second web service without paths of its own', () => platform({}).addService('Admin', {}),
-    'TestStack/Platform: invalid addService(\'Admin\').pathPatterns undefined: a service sharing TestStack/Platform/Service\'s edge answers only its own paths (the other service answers the rest); give them, e.g. [\'/admin/*\']'],
+    'TestStack/Platform: invalid addService(\'Admin\').pathPatterns undefined: a service sharing TestStack/Platform/Service\'s edge answers only its own paths or host names (the other service answers the rest); give them, e.g. pathPatterns: [\'/admin/*\'] or aliases: [\'admin.example.com\']'],
   ['platform: a path rule two services claim', () => {
     const built = platform({});
     built.addService('Admin', { pathPatterns: ['/admin/*'] });

@@ -18,6 +18,8 @@ const ACKNOWLEDGED: { [rule: string]: string } = {
     + 'custom resource provider); the dependency is only stated twice.',
   W3691: 'A false positive of a rule added in cfn-lint 1.4x: PostgresEngineVersion.VER_17 renders the major version "17", which RDS '
     + 'accepts and resolves to a recent 17.x minor release; cfn-lint\'s version table lists full versions only.',
+  W3010: 'A stack with an explicit account and region gets its VPC\'s zones from the context cdk looks up (cdk.context.json) and '
+    + 'aws-cdk-lib writes them as literals; an environment-agnostic stack uses Fn::GetAZs. The library names no zone itself.',
 };
 
 function cfnLintVersion(): string | undefined {
