@@ -77,9 +77,10 @@ describe('BackendPlatform', () => {
       expect(ids('AWS::ECR::Repository')).toEqual(['BackendRepository2FE8F27E']);
       expect(ids('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual(['BackendServiceLoadBalancerA3D09705']);
       expect(ids('AWS::Logs::LogGroup')).toEqual([
-        'BackendCleanupJobLogGroup02EB7E84', 'BackendCleanupJobRuntimeGuardLogGroup33F3F438',
-        // The platform's one redeploy function (ADR 0016) replaced the service's own: its old log group is retained.
+        'BackendCleanupJobLogGroup02EB7E84',
+        // The platform's one redeploy function and one runtime guard (ADR 0016) replaced the service's and the job's own.
         'BackendFlowLogs8481AC00', 'BackendPipelineBuildLogGroup79FFB771', 'BackendRotationRedeployLogGroup0B30DB75',
+        'BackendRuntimeGuardLogGroupC4D03274',
         'BackendServiceAppLogGroupA6A362E0', 'BackendServiceSmokeTestLogGroup7EFC78AB',
       ]);
       expect(ids('AWS::S3::Bucket')).toEqual(['BackendPipelineArtifactBucketEADFA0B1', 'BackendServiceAccessLogsBucketEA8D36F5']);

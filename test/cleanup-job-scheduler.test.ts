@@ -1,10 +1,12 @@
-import { Duration, Fn, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { platform } from './builders';
 import { givenStack } from './fixtures';
 import { CleanupJobScheduler, CleanupJobSchedulerProps } from '../src';
+import { maxRulesInvokingOneFunction } from '../src/private/quotas';
 import { RUNTIME_GUARD_SOURCE } from '../src/scheduled/runtime-guard';
 
 function build(overrides: Partial<CleanupJobSchedulerProps> = {}) {
@@ -20,6 +22,12 @@ function build(overrides: Partial<CleanupJobSchedulerProps> = {}) {
     ...overrides,
   });
   return { job, template: Template.fromStack(stack) };
+}
+
+/** The constant part of the event the job's guard rule sends (the cluster's ARN left out). */
+function guardInput(template: Template): { family: string; maxRuntimeSeconds: string } {
+  const [rule] = Object.values<any>(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } }));
+  return JSON.parse(`{"cluster":"${rule.Properties.Targets[0].Input['Fn::Join'][1][2]}`);
 }
 
 describe('CleanupJobScheduler', () => {
@@ -54,12 +62,13 @@ describe('CleanupJobScheduler', () => {
 
     test('THEN a runtime guard outside the task stops runs after 4 minutes (80 % of the rate): a function every minute, on the job\'s family and cluster', () => {
       const family = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.Family;
-      const [fnId, fn] = Object.entries<any>(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('CleanupRuntimeGuard'))!;
-      expect(fn.Properties.Environment.Variables).toEqual({ CLUSTER_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] }, FAMILY: family, MAX_RUNTIME_SECONDS: '240' });
-      template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: 'rate(1 minute)',
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
-      });
+      const [fnId] = Object.entries<any>(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('CleanupRuntimeGuard'))!;
+      const [rule] = Object.values<any>(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } }));
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })]);
+      // The rule names the job: the function holds no job of its own (a platform's jobs share it, docs/adr/0016).
+      const input = rule.Properties.Targets[0].Input['Fn::Join'];
+      expect(input[0]).toBe('');
+      expect(input[1]).toEqual(['{"cluster":"', { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] }, `","family":"${family}","maxRuntimeSeconds":"240"}`]);
       const [policy] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CleanupRuntimeGuard')).map(([, r]) => r);
       const statements = policy.Properties.PolicyDocument.Statement;
       expect(statements.map((st: any) => st.Action)).toEqual(['ecs:ListTasks', ['ecs:DescribeTasks', 'ecs:StopTask']]);
@@ -154,7 +163,7 @@ describe('CleanupJobScheduler', () => {
   test('GIVEN maxRuntime 0 THEN the guard is off; GIVEN a cron schedule and maxRuntime THEN the guard stops runs after it', () => {
     build({ maxRuntime: Duration.seconds(0) }).template.resourceCountIs('AWS::Lambda::Function', 0);
     const { template } = build({ schedule: events.Schedule.cron({ minute: '0', hour: '3' }), maxRuntime: Duration.hours(2) });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '7200' }) } });
+    expect(guardInput(template)).toMatchObject({ maxRuntimeSeconds: '7200' });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: ['npx', 'tsx', 'cleanup-job.ts'] })] });
   });
 
@@ -163,14 +172,14 @@ describe('CleanupJobScheduler', () => {
     const before = build({ maxRuntime: Duration.minutes(3) }).template;
     const after = build({ maxRuntime: Duration.minutes(2) }).template;
     expect(taskDefinition(after)).toEqual(taskDefinition(before));
-    after.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '120' }) } });
+    expect(guardInput(after)).toMatchObject({ maxRuntimeSeconds: '120' });
   });
 
   test('GIVEN a command known only at deploy time THEN it is used as given under the guard (nothing needs to prepend to it)', () => {
     const command = Token.asList(Fn.split(',', Fn.importValue('JobCommand')));
     const { template } = build({ command });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Command: { 'Fn::Split': [',', { 'Fn::ImportValue': 'JobCommand' }] } })] });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '240' }) } });
+    expect(guardInput(template)).toMatchObject({ maxRuntimeSeconds: '240' });
   });
 
   describe('GIVEN bad input THEN synth fails naming the prop', () => {
@@ -185,6 +194,43 @@ describe('CleanupJobScheduler', () => {
     ] as Array<[Partial<CleanupJobSchedulerProps>, RegExp]>)('%#: %s', (overrides, error) => {
       expect(() => build(overrides)).toThrow(error);
     });
+  });
+});
+
+describe('The runtime guard of a platform\'s jobs (docs/adr/0016)', () => {
+  const p = platform({ cleanupJob: { command: ['node', 'cleanup.js'] } });
+  const report = p.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], schedule: events.Schedule.rate(Duration.hours(1)) });
+  const archive = p.addScheduledJob('Archive', { command: ['node', 'archive.js'], schedule: events.Schedule.rate(Duration.hours(6)), ownStack: true });
+  const template = Template.fromStack(Stack.of(p));
+
+  test('THEN every job, in the platform\'s stack or one of its own, is guarded by the platform\'s one function, which names no job', () => {
+    const guards = Object.entries<any>(template.findResources('AWS::Lambda::Function')).filter(([id]) => /RuntimeGuard/.test(id));
+    expect(guards.map(([id]) => id)).toEqual([expect.stringMatching(/^PlatformRuntimeGuardFunction[0-9A-F]{8}$/)]);
+    expect(guards[0][1].Properties.Environment).toBeUndefined();
+    expect(new Set([p.cleanupJob!, report, archive].map(job => job.runtimeGuardFunction))).toEqual(new Set([p.node.findChild('RuntimeGuard').node.findChild('Function')]));
+    // The job in a stack of its own invokes it through the function's ARN passed down; its rule and permission stay in its stack.
+    expect(Stack.of(archive)).not.toBe(Stack.of(p));
+    const nested = Template.fromStack(Stack.of(archive));
+    const [rule] = Object.values<any>(nested.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } }));
+    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/RuntimeGuardFunction/) });
+    expect(JSON.stringify(rule.Properties.Targets[0].Input)).toContain('\\"maxRuntimeSeconds\\":\\"17280\\"');
+    nested.resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  test('THEN its one errors alarm pages the monitoring topic and joins no job\'s alarms', () => {
+    const alarms = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => /RuntimeGuard/.test(id));
+    expect(alarms.map(([id]) => id)).toEqual([expect.stringMatching(/^PlatformRuntimeGuardErrorsAlarm/)]);
+    expect(alarms[0][1].Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PlatformMonitoringAlarmTopic/) }]);
+    expect([p.cleanupJob!, report, archive].flatMap(job => job.alarms).map(a => a.node.path)).not.toContainEqual(expect.stringMatching(/RuntimeGuard/));
+  });
+
+  test('GIVEN more job rules than permissions fit the function\'s resource-based policy THEN the platform is refused at synth, naming maxRuntime and the quota', () => {
+    const crowded = platform({ cleanupJob: { command: ['node', 'cleanup.js'] } });
+    const shared = (crowded as any).runtimeGuardFunction;
+    for (let i = shared.invokers.length; i <= maxRulesInvokingOneFunction(); i++) {
+      shared.invokers.push(new events.Rule(Stack.of(crowded), `Extra${i}`, { schedule: events.Schedule.rate(Duration.hours(1)) }));
+    }
+    expect(() => Template.fromStack(Stack.of(crowded))).toThrow(/maxRuntime.*41 rules .* runtime guard function, over the 40 whose permissions fit Lambda's 20 KB resource-based policy \(https:\/\/docs\.aws\.amazon\.com\/lambda\/latest\/dg\/gettingstarted-limits\.html\); put some jobs in another platform/);
   });
 });
 
@@ -237,5 +283,12 @@ describe('The runtime guard function', () => {
 
   test('fits inline (ZipFile) code limits', () => {
     expect(Buffer.byteLength(RUNTIME_GUARD_SOURCE)).toBeLessThan(4096);
+  });
+
+  test('refuses an event that does not name a cluster, a family and a positive limit, before calling ECS', async () => {
+    const handler = load().handler;
+    for (const event of [{}, { cluster: 'c', family: 'f' }, { cluster: 'c', family: 'f', maxRuntimeSeconds: '0' }, { family: 'f', maxRuntimeSeconds: '240' }]) {
+      await expect(handler(event)).rejects.toThrow(/^expected \{ cluster, family, maxRuntimeSeconds \} from a job's rule/);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import {
   BackendPlatform, CleanupJobScheduler, EdgeMode, SecureAlbFargateService, ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
+import { RuntimeGuard } from '../src/scheduled/runtime-guard';
 
 /**
  * Pinned defaults on EVERY instance a platform creates (issue 35), where test/pinned-defaults.test.ts pins them on
@@ -248,9 +249,11 @@ describe.each(taskDefinitions)('Task definition %s', (_, td, owner, size) => {
   if (owner instanceof CleanupJobScheduler) {
     test(`the job's command runs as given, under a runtime guard outside the task (${JOB_TIMEOUT_SECONDS[owner.node.id]} s, 80 % of the rate)`, () => {
       expect(td.ContainerDefinitions[0].Command[0]).not.toBe('timeout');
-      const guard = r.resources[r.idOf(owner.runtimeGuardFunction!)];
-      expect(guard.Properties.Environment.Variables.MAX_RUNTIME_SECONDS).toBe(JOB_TIMEOUT_SECONDS[owner.node.id]);
-      expect(guard.Properties.Environment.Variables.FAMILY).toBe(td.Family);
+      // The platform's one guard function (docs/adr/0016), invoked by the job's rule with the job's family and limit.
+      expect(owner.runtimeGuardFunction).toBe(platform.node.findChild('RuntimeGuard').node.findChild('Function'));
+      const target = r.resources[r.idOf((owner.node.findChild('RuntimeGuard') as RuntimeGuard).rule)].Properties.Targets[0];
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [r.idOf(owner.runtimeGuardFunction!), 'Arn'] });
+      expect(target.Input['Fn::Join'][1][2]).toBe(`","family":"${td.Family}","maxRuntimeSeconds":"${JOB_TIMEOUT_SECONDS[owner.node.id]}"}`);
     });
   }
 });

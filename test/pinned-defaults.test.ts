@@ -143,7 +143,7 @@ describe('Pinned defaults of the composed platform (production profile)', () => 
       BackendCleanupJobFailedLaunchAlarm: 'GreaterThanThreshold 0',
       BackendCleanupJobDeadLetterAlarm: 'GreaterThanThreshold 0',
       BackendCleanupJobFailedRunAlarm: 'GreaterThanThreshold 0',
-      BackendCleanupJobRuntimeGuardErrorsAlarm: 'GreaterThanThreshold 0',
+      BackendRuntimeGuardErrorsAlarm: 'GreaterThanThreshold 0',
       BackendScheduledApiCallsResetQueueFailedAlarm: 'GreaterThanThreshold 0',
       BackendRotationRedeployErrorsAlarm: 'GreaterThanThreshold 0',
       BackendScheduledApiCallsDeadLetterAlarm: 'GreaterThanThreshold 0',

@@ -464,10 +464,15 @@ describe('GIVEN seed 000 deployed by the previous release WHEN it upgrades to th
     expect(tagged.filter(c => c.properties.length === 1).map(c => c.type)).toEqual(expect.arrayContaining(['AWS::ECS::Service', 'AWS::ECS::TaskDefinition']));
   });
 
-  test('THEN the runtime guard is only added: function, role, rule, log group and alarm are created, nothing else of the job is removed', () => {
-    const guard = changes.filter(c => c.id.startsWith('BackendCleanupJobRuntimeGuard'));
-    expect(guard.length).toBeGreaterThan(0);
+  test('THEN the runtime guard is only added: the platform\'s function (role, log group, alarm) and the job\'s rule are created, nothing else of the job is removed', () => {
+    const guard = changes.filter(c => /^Backend(CleanupJob)?RuntimeGuard/.test(c.id));
     expect(guard.filter(c => c.impact !== ResourceImpact.WILL_CREATE)).toEqual([]);
+    expect(guard.map(c => `${c.id.replace(/([0-9A-F]{8})+$/, '')} ${c.type}`).sort()).toEqual([
+      'BackendCleanupJobRuntimeGuardSchedule AWS::Events::Rule', 'BackendCleanupJobRuntimeGuardScheduleAllowEventRuleIntegSeed000BackendRuntimeGuardFunction AWS::Lambda::Permission',
+      'BackendRuntimeGuardErrorsAlarm AWS::CloudWatch::Alarm', 'BackendRuntimeGuardFunction AWS::Lambda::Function',
+      'BackendRuntimeGuardFunctionServiceRole AWS::IAM::Role', 'BackendRuntimeGuardFunctionServiceRoleDefaultPolicy AWS::IAM::Policy',
+      'BackendRuntimeGuardLogGroup AWS::Logs::LogGroup',
+    ]);
     expect(changes.filter(c => c.id.startsWith('BackendCleanupJob') && c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
   });
 });

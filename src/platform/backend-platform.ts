@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -49,6 +50,7 @@ import { declareTeardown } from '../private/teardown';
 import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
 import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
+import { RuntimeGuardFunction, shareRuntimeGuardFunction } from '../scheduled/runtime-guard';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { RedeployFunction, shareRedeployFunction } from '../service/rotation-redeploy';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
@@ -126,6 +128,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private migrationCommand?: string[];
   /** The function that redeploys the workloads after secret changes, once one reads a watched secret. */
   private redeployFunction?: RedeployFunction;
+  private runtimeGuardFunction?: RuntimeGuardFunction;
   /** Every service and worker, in the order added (a promotion deploys them), and the jobs that move with releases. */
   private readonly deployables: IDeployableService[] = [];
   private readonly releasedJobs: CleanupJobScheduler[] = [];
@@ -195,6 +198,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       };
       shareRedeployFunction(this.service.cluster, this, () => this.sharedRedeployFunction());
     }
+    shareRuntimeGuardFunction(this.service.cluster, this, () => this.sharedRuntimeGuardFunction());
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
     this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
     this.cleanupJob = reporting(() => (props.cleanupJob ? this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob) : undefined));
@@ -215,7 +219,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       deployment: this.service,
       alarmEmails: props.alarmEmails,
     }));
-    if (this.redeployFunction) notify(this.redeployFunction.errorsAlarm, this.monitoring.alarmTopic);
+    for (const shared of [this.redeployFunction, this.runtimeGuardFunction]) if (shared) notify(shared.errorsAlarm, this.monitoring.alarmTopic);
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
@@ -480,24 +484,44 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   private sharedRedeployFunction(): RedeployFunction {
     if (this.redeployFunction) return this.redeployFunction;
-    const shared = new RedeployFunction(new Construct(this, 'RotationRedeploy'), {
+    this.redeployFunction = new RedeployFunction(new Construct(this, 'RotationRedeploy'), {
       cluster: this.service.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
     });
-    this.redeployFunction = shared;
-    // Created before the monitoring (by the platform's service) or after it (by an added workload).
+    this.routeSharedFunction(this.redeployFunction, 'redeployOnSecretRotation', 'rotation redeploy function',
+      'put some workloads in another platform, or set redeployOnSecretRotation: false and redeploy after rotations yourself');
+    return this.redeployFunction;
+  }
+
+  /** The one function that stops the overdue runs of every job of the platform, each job's rule naming its family (docs/adr/0016). */
+  private sharedRuntimeGuardFunction(): RuntimeGuardFunction {
+    if (this.runtimeGuardFunction) return this.runtimeGuardFunction;
+    this.runtimeGuardFunction = new RuntimeGuardFunction(new Construct(this, 'RuntimeGuard'), {
+      cluster: this.service.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
+    });
+    this.routeSharedFunction(this.runtimeGuardFunction, 'maxRuntime', 'runtime guard function',
+      'put some jobs in another platform, or set maxRuntime: Duration.seconds(0) on some and stop their overdue runs yourself');
+    return this.runtimeGuardFunction;
+  }
+
+  /**
+   * A shared function's alarm pages the topic; its rules (one statement each in its resource-based policy, which Lambda
+   * bounds) are counted at synth and refused past the quota.
+   */
+  private routeSharedFunction(
+    shared: { readonly errorsAlarm: cloudwatch.Alarm; readonly invokers: events.Rule[] }, prop: string, what: string, fix: string,
+  ): void {
+    // Created before the monitoring (by the platform's service or cleanup job) or after it (by an added workload).
     if (this.monitoring) notify(shared.errorsAlarm, this.monitoring.alarmTopic);
     this.node.addValidation({
       validate: () => {
         const max = maxRulesInvokingOneFunction();
         if (shared.invokers.length > max) {
-          invalidProp(this, 'redeployOnSecretRotation', undefined, `${shared.invokers.length} rules of the platform's workloads would invoke its rotation `
-            + `redeploy function, over the ${max} whose permissions fit Lambda's ${MAX_LAMBDA_RESOURCE_POLICY_BYTES / 1024} KB resource-based policy `
-            + `(${LAMBDA_QUOTAS}); put some workloads in another platform, or set redeployOnSecretRotation: false and redeploy after rotations yourself`);
+          invalidProp(this, prop, undefined, `${shared.invokers.length} rules of the platform's workloads would invoke its ${what}, over the ${max} `
+            + `whose permissions fit Lambda's ${MAX_LAMBDA_RESOURCE_POLICY_BYTES / 1024} KB resource-based policy (${LAMBDA_QUOTAS}); ${fix}`);
         }
         return [];
       },
     });
-    return shared;
   }
 
   /** A child's bad prop is reported at the platform's path, in the platform's prop names (`service.cpu`, not `cpu`). */

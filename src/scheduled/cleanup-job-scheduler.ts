@@ -142,7 +142,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   public readonly alarms: cloudwatch.Alarm[];
   /** The ECR repository of the job's image, when given: its pipeline moves the job. */
   public readonly imageRepository?: ecr.IRepository;
-  /** The function that stops runs older than `maxRuntime` (docs/adr/0013); none without a limit. */
+  /** The function that stops runs older than `maxRuntime` (docs/adr/0013; a platform's jobs share one); none without a limit. */
   public readonly runtimeGuardFunction?: lambda.IFunction;
   /** ARN of the task definition family without a revision: what the schedule runs (the newest ACTIVE revision). */
   private readonly familyArn: string;
@@ -208,22 +208,21 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
       this.runOnSpot();
     }
 
-    if (maxRuntime) {
-      this.runtimeGuardFunction = new RuntimeGuard(this, 'RuntimeGuard', {
-        cluster: props.cluster,
-        family: this.taskDefinition.family,
-        maxRuntimeSeconds: secondsText(maxRuntime),
-        logRetention: props.logRetention,
-        logEncryptionKey: props.logEncryptionKey,
-      }).function;
-    }
+    // A platform's jobs share its guard function, whose alarm the platform routes (docs/adr/0016).
+    const guard = maxRuntime ? new RuntimeGuard(this, 'RuntimeGuard', {
+      cluster: props.cluster,
+      family: this.taskDefinition.family,
+      maxRuntimeSeconds: secondsText(maxRuntime),
+      logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+    }) : undefined;
+    this.runtimeGuardFunction = guard?.guardFunction.function;
 
     this.alarms = [
       failedInvocationsAlarm(this, 'FailedLaunchAlarm', this.rule.ruleName, 'Cleanup job'),
       deadLetterQueueAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Cleanup job'),
       this.failedRunAlarm(props.alarmTopic),
-      ...(this.runtimeGuardFunction ? [anyOccurrenceAlarm(this, 'RuntimeGuardErrorsAlarm', 'Cleanup job: the runtime guard failed, so runs past maxRuntime may keep running',
-        this.runtimeGuardFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }))] : []),
+      ...(guard?.ownsFunction ? [guard.guardFunction.errorsAlarm] : []),
     ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }

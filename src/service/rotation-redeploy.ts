@@ -12,6 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { anyOccurrenceAlarm } from '../private/alarms';
 import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
+import { SharedByCluster } from '../private/shared-by-cluster';
 import { invalidProp } from '../private/validation';
 
 /**
@@ -134,26 +135,14 @@ function updatableServices(props: RedeployFunctionProps): string {
   });
 }
 
-/** A platform's shared function, by its cluster, and the construct it lives under (created on first use). */
-const sharedFunctions = new WeakMap<ecs.ICluster, { readonly owner: Construct; readonly provide: () => RedeployFunction }>();
+const sharedFunctions = new SharedByCluster<RedeployFunction>();
 
 /**
  * Makes `provide`'s function (created under `owner`) the one that redeploys every service of `cluster` built in the
  * stack of `owner` or in a stack nested below it. `BackendPlatform` shares one function per platform (docs/adr/0016).
  */
 export function shareRedeployFunction(cluster: ecs.ICluster, owner: Construct, provide: () => RedeployFunction): void {
-  sharedFunctions.set(cluster, { owner, provide });
-}
-
-/** The function shared for the service's cluster, when the service's stack is the owner's or nested below it. */
-function sharedRedeployFunction(service: ecs.FargateService): RedeployFunction | undefined {
-  const shared = sharedFunctions.get(service.cluster);
-  if (!shared) return undefined;
-  const ownerStack = Stack.of(shared.owner);
-  for (let stack: Stack | undefined = Stack.of(service); stack; stack = stack.nestedStackParent) {
-    if (stack === ownerStack) return shared.provide();
-  }
-  return undefined;
+  sharedFunctions.share(cluster, owner, provide);
 }
 
 /** What a service's rotation redeploy needs: the service, and where its own function logs (when no function is shared). */
@@ -184,7 +173,7 @@ export class RotationRedeploy extends Construct {
   constructor(scope: Construct, id: string, props: RotationRedeployProps) {
     super(scope, id);
     this.service = props.service;
-    const shared = sharedRedeployFunction(props.service);
+    const shared = sharedFunctions.for(props.service.cluster, props.service);
     this.ownsFunction = shared === undefined;
     this.redeployFunction = shared
       ?? new RedeployFunction(this, { service: props.service, logRetention: props.logRetention, logEncryptionKey: props.logEncryptionKey });

@@ -84,7 +84,9 @@ describe('import-copilot on the collected Copilot manifests', () => {
       })]),
     })).toBeGreaterThan(0);
     // A job's timeout is its runtime guard's limit (docs/adr/0013).
-    expect(count('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_RUNTIME_SECONDS: '3600' }) } })).toBeGreaterThan(0);
+    expect(count('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"maxRuntimeSeconds":"3600"')])] } })],
+    })).toBeGreaterThan(0);
   });
 
   test('counts on each manifest as its source has it (printed for the report)', () => {
