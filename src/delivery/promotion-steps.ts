@@ -15,8 +15,10 @@ import {
 } from './pipeline-parts';
 import { PROMOTE_DEPLOY_SCRIPT, SMOKE_CHECK_SCRIPT, TEST_TASK_SCRIPT, MIGRATE_SCRIPT } from './pipeline-scripts';
 import { PromotionEnvironment } from './promotion-options';
+import { RegionArtifactStore } from './region-artifact-store';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
+import { rolePrincipal } from '../private/role-principals';
 
 /** What every environment's steps share: the pipeline, its artifact key and logs, the release's artifact and variables. */
 export interface ReleaseContext {
@@ -52,40 +54,21 @@ export class EnvironmentSteps extends Construct {
   private readonly actionRole?: iam.Role;
   private readonly logGroup: logs.ILogGroup;
 
-  constructor(scope: Construct, id: string, private readonly plan: EnvironmentPlan, private readonly release: ReleaseContext) {
+  /**
+   * @param artifactStore the library's artifact store of the environment's region, when not the pipeline's: the steps
+   * read their input artifact from it
+   */
+  constructor(
+    scope: Construct, id: string, private readonly plan: EnvironmentPlan, private readonly release: ReleaseContext,
+    private readonly artifactStore?: RegionArtifactStore,
+  ) {
     super(scope, id);
     this.logGroup = plan.remote ? createLogGroup(this, 'BuildLogGroup', release.logRetention, undefined) : release.logGroup;
     if (plan.remote) this.actionRole = this.createActionRole();
     this.addStages();
     acknowledgeGeneratedGrants(this);
-    if (plan.remote) this.acknowledgeReplication();
     acknowledge(this, inlinePolicyAcknowledgements('The steps\' permissions name this environment\'s services, roles and parameters; a managed policy would outlive them.'),
       { recursive: true });
-  }
-
-  /**
-   * In another region aws-cdk-lib replicates the artifacts to a bucket and key it adds to the environment's stack
-   * (its support construct); the steps read them from there.
-   */
-  private acknowledgeReplication(): void {
-    acknowledge(this, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'CDK-generated grants on the objects of aws-cdk-lib\'s artifact replication bucket of this region, which the steps read their input from.',
-      appliesTo: ['/^Resource::<CrossRegionReplicationSupport.*ReplicationBucket.*\\.Arn>\\/\\*$/'],
-    }], { recursive: true });
-    const support = Stack.of(this).node.children.find(child => child.node.id.startsWith('CrossRegionReplicationSupport'));
-    if (!support) return;
-    const transient = 'aws-cdk-lib\'s cross-region replication bucket of the promotion pipeline: CodePipeline copies transient artifacts into it for this '
-      + 'region\'s actions; only the pipeline and step roles use it, and their calls are in CloudTrail.';
-    acknowledge(support, [
-      { id: 'AwsSolutions-S1', reason: transient },
-      { id: 's3_bucket_logging_enabled_check', reason: transient },
-      { id: 's3_bucket_versioning_enabled_check', reason: `${transient} No artifact is ever restored from a version.` },
-      { id: 's3_event_notifications_enabled_check', reason: transient },
-      { id: 's3_lifecycle_policy_check', reason: `${transient} aws-cdk-lib offers no lifecycle setting for it.` },
-      { id: 's3_bucket_object_lock_enabled_check', reason: transient },
-      { id: 'kms_create_grant_aws_service_check', reason: 'aws-cdk-lib\'s replication key: its policy grants the account and the pipeline role only; nothing creates grants on it.' },
-    ], { recursive: true });
   }
 
   private get name(): string {
@@ -141,6 +124,7 @@ export class EnvironmentSteps extends Construct {
     if (!this.plan.remote) return createStepProject(this, id, options, this.release.encryptionKey, this.logGroup);
     // The pipeline's key is another account's: the steps write no artifacts, so CodeBuild's own key encrypts what it keeps.
     const project = createStepProject(this, id, { ...options, projectName: PhysicalName.GENERATE_IF_NEEDED }, undefined, this.logGroup);
+    this.artifactStore?.grantRead(project);
     const noArtifacts = 'The step writes no artifacts (it only calls AWS APIs); the pipeline\'s key belongs to another account, so CodeBuild\'s managed key '
       + 'encrypts its logs\' metadata and cache.';
     acknowledge(project, [{ id: 'AwsSolutions-CB4', reason: noArtifacts }]);
@@ -156,9 +140,7 @@ export class EnvironmentSteps extends Construct {
     return new iam.Role(this, 'ActionRole', {
       roleName: PhysicalName.GENERATE_IF_NEEDED,
       description: `The promotion pipeline's actions in ${this.name}: start and watch this environment's steps`,
-      assumedBy: new iam.AccountPrincipal(Stack.of(this.release.pipeline).account).withConditions({
-        ArnEquals: { 'aws:PrincipalArn': this.release.pipeline.role.roleArn },
-      }),
+      assumedBy: rolePrincipal(this.release.pipeline.role),
     });
   }
 
