@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { synthesized } from './builders';
 import { checkCompliance, describe as describeFindings } from './compliance';
+import { everyActionRegionHasArtifactStore, resourcePolicyNamesNoRoleOfAnotherAccount } from './deploy-readiness/rules/pipelines';
 import { STATEFUL } from './stateful';
 import { BackendPlatform, EnvironmentProfile, PromotionEnvironment, PromotionPipeline } from '../src';
 
@@ -11,10 +12,10 @@ const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const PRODUCTION = { account: '222222222222', region: 'eu-central-1' };
 
 /** A staging platform with the repository and the pipeline, and a production platform in another account. */
-function crossAccount(production: Partial<PromotionEnvironment> = {}) {
+function crossAccount(production: Partial<PromotionEnvironment> = {}, productionEnv = PRODUCTION) {
   const app = new App();
   const stagingStack = new Stack(app, 'Staging', { env: STAGING });
-  const productionStack = new Stack(app, 'Production', { env: PRODUCTION });
+  const productionStack = new Stack(app, 'Production', { env: productionEnv });
   const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
   const repository = ecr.Repository.fromRepositoryAttributes(productionStack, 'Repository', {
     repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
@@ -194,6 +195,61 @@ describe('PromotionPipeline', () => {
 
     test('THEN the template never holds undefined, null, NaN or [object Object]', () => {
       for (const template of [staging, production]) expect(JSON.stringify(template.toJSON())).not.toMatch(/undefined|:null|NaN|\[object Object\]/);
+    });
+
+    test('THEN both templates satisfy the artifact-store and resource-policy deploy-readiness rules', () => {
+      for (const template of [staging, production]) {
+        expect(everyActionRegionHasArtifactStore.check(template.toJSON())).toEqual([]);
+        expect(resourcePolicyNamesNoRoleOfAnotherAccount.check(template.toJSON())).toEqual([]);
+      }
+    });
+  });
+
+  describe('GIVEN production in another account of the pipeline\'s region', () => {
+    const { stagingStack, productionStack } = crossAccount({}, { account: PRODUCTION.account, region: STAGING.region });
+    const staging = Template.fromStack(stagingStack);
+    const production = Template.fromStack(productionStack);
+
+    test('THEN one artifact store, the pipeline\'s, and no store in production\'s stack', () => {
+      expect(pipelineOf(staging).ArtifactStores).toBeUndefined();
+      expect(pipelineOf(staging).ArtifactStore.Location).toEqual({ Ref: expect.stringMatching(/^PromotionArtifactBucket/) });
+      expect(Object.keys(production.findResources('AWS::S3::Bucket')).filter(id => /Promotion/.test(id))).toEqual([]);
+    });
+
+    test('THEN the pipeline\'s bucket and key admit each of production\'s steps by its account and an aws:PrincipalArn condition, never by its ARN', () => {
+      const [bucketId] = Object.entries<any>(staging.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PromotionArtifactBucket'))!;
+      const policy = Object.values<any>(staging.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+      const [, key] = Object.entries<any>(staging.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PromotionArtifactsKey'))!;
+      for (const statements of [policy.Properties.PolicyDocument.Statement, key.Properties.KeyPolicy.Statement]) {
+        const admitted = statements.filter((s: any) => JSON.stringify(s.Principal).includes('222222222222'));
+        // Migrate, Deploy and TestTask: one statement per step role.
+        expect(admitted).toHaveLength(3);
+        for (const statement of admitted) {
+          expect(statement.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } });
+          expect(JSON.stringify(statement.Condition.ArnEquals['aws:PrincipalArn'])).toMatch(/:iam::222222222222:role\/production.*projectrole/);
+        }
+      }
+      for (const template of [staging, production]) expect(resourcePolicyNamesNoRoleOfAnotherAccount.check(template.toJSON())).toEqual([]);
+    });
+
+    test('THEN production\'s steps may read the pipeline\'s bucket and decrypt with the keys of its account and region', () => {
+      const statements = Object.values<any>(production.findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111111111111:key/*']] },
+      }));
+      expect(statements).toContainEqual(expect.objectContaining({
+        Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+        Resource: expect.arrayContaining([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/^:s3:::staging.*artifactbucket[0-9a-f]+\/\*$/)]] }]),
+      }));
+      const prodActions = pipelineOf(staging).Stages.filter((s: any) => /^prod\./.test(s.Name)).flatMap((s: any) => s.Actions)
+        .filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild');
+      for (const action of prodActions) expect(JSON.stringify(action.RoleArn)).toContain(':iam::222222222222:role/');
+    });
+
+    test('compliance: zero unacknowledged findings in both stacks', () => {
+      const { app, stagingStack: s, productionStack: p } = crossAccount({}, { account: PRODUCTION.account, region: STAGING.region });
+      const report = checkCompliance(app, [s, p]);
+      expect(describeFindings([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])).toEqual([]);
     });
   });
 

@@ -95,6 +95,7 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     this.addReleaseStage(artifact, variables);
     const release = {
       pipeline: this.pipeline,
+      artifactBucket: this.artifactBucket,
       encryptionKey: this.encryptionKey,
       logGroup: this.logGroup,
       logRetention: props.logRetention,

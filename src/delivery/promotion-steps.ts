@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -23,6 +24,8 @@ import { rolePrincipal } from '../private/role-principals';
 /** What every environment's steps share: the pipeline, its artifact key and logs, the release's artifact and variables. */
 export interface ReleaseContext {
   readonly pipeline: codepipeline.Pipeline;
+  /** The pipeline's artifact bucket (its own region's store). */
+  readonly artifactBucket: s3.IBucket;
   readonly encryptionKey: kms.IKey;
   /** The pipeline's log group, used by steps in the pipeline's own account and region. */
   readonly logGroup: logs.ILogGroup;
@@ -116,8 +119,35 @@ export class EnvironmentSteps extends Construct {
     return this.plan.services[0].containers[0].containerName;
   }
 
-  private action(name: string, project: codebuild.IProject, variables: { [name: string]: string }): actions.CodeBuildAction {
-    return stepAction(name, project, { input: this.release.artifact, variables: { ...this.release.variables, ...variables }, role: this.actionRole });
+  private action(name: string, project: codebuild.PipelineProject, variables: { [name: string]: string }): actions.CodeBuildAction {
+    const runs = this.plan.remote && !this.artifactStore ? this.readingPipelineStore(project) : project;
+    return stepAction(name, runs, { input: this.release.artifact, variables: { ...this.release.variables, ...variables }, role: this.actionRole });
+  }
+
+  /**
+   * In the pipeline's region but another account, a step reads its input from the pipeline's own artifact store.
+   * aws-cdk-lib would name the step's role in that bucket's and key's policies by its ARN; the action runs the
+   * project by name instead (so aws-cdk-lib grants nothing), and the store admits the role by its account and an
+   * `aws:PrincipalArn` condition, the role's own policy naming the bucket and the keys of the pipeline's account and region.
+   */
+  private readingPipelineStore(project: codebuild.PipelineProject): codebuild.IProject {
+    const { artifactBucket, encryptionKey, pipeline } = this.release;
+    const objects = { actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], resources: [artifactBucket.bucketArn, artifactBucket.arnForObjects('*')] };
+    const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
+    const principal = rolePrincipal(project.role!);
+    artifactBucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], ...objects }));
+    encryptionKey.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], actions: keyActions, resources: ['*'] }));
+    project.addToRolePolicy(new iam.PolicyStatement(objects));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: keyActions, resources: [Stack.of(pipeline).formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+    }));
+    acknowledge(project, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The step reads the objects of the pipeline\'s artifact bucket, in the pipeline\'s account; that account\'s key ARN is unknown here at synth '
+        + '(the keys of its region, and the key policy admits only this role).',
+      appliesTo: ['/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/', '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:[0-9]{12}:key\\/\\*$/'],
+    }], { recursive: true });
+    return codebuild.Project.fromProjectName(this, `${project.node.id}ByName`, project.projectName);
   }
 
   private project(id: string, options: StepProjectOptions): codebuild.PipelineProject {
