@@ -95,8 +95,8 @@ describe('PromotionPipeline', () => {
     });
 
     describe('production\'s region (eu-central-1) has the library\'s artifact store, in production\'s stack', () => {
-      const [bucketId, bucket] = Object.entries<any>(production.findResources('AWS::S3::Bucket')).find(([id]) => /^BackendPromotionPromotionArtifactsArtifactBucket/.test(id))!;
-      const [keyId, key] = Object.entries<any>(production.findResources('AWS::KMS::Key')).find(([id]) => /^BackendPromotionPromotionArtifactsKey/.test(id))!;
+      const [bucketId, bucket] = Object.entries<any>(production.findResources('AWS::S3::Bucket')).find(([id]) => /^PromotionPromotionArtifactsArtifactBucket/.test(id))!;
+      const [keyId, key] = Object.entries<any>(production.findResources('AWS::KMS::Key')).find(([id]) => /^PromotionPromotionArtifactsKey/.test(id))!;
       const alias = Object.values<any>(production.findResources('AWS::KMS::Alias')).find(a => a.Properties.TargetKeyId['Fn::GetAtt'][0] === keyId)!;
       const pipelineRole = expect.stringMatching(/^:iam::111111111111:role\/.+pipelinerole/);
       const asPipelineRole = {
@@ -329,8 +329,30 @@ describe('PromotionPipeline', () => {
         repository: staging.repository, environments: [{ target: staging }, { target: qa, repository }, { target: prod, repository }],
       });
       const eu = Template.fromStack(euStack);
-      expect(Object.keys(eu.findResources('AWS::KMS::Alias')).filter(id => /PromotionArtifacts/.test(id))).toEqual([expect.stringMatching(/^QaPromotionPromotionArtifactsAlias/)]);
+      expect(Object.keys(eu.findResources('AWS::KMS::Alias')).filter(id => /PromotionArtifacts/.test(id))).toEqual([expect.stringMatching(/^PromotionPromotionArtifactsAlias/)]);
       expect(pipelineOf(Template.fromStack(stagingStack)).ArtifactStores.map((s: any) => s.Region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
+    });
+
+    test('WHEN an environment of production\'s stack is added before production THEN the region\'s store keeps its logical IDs and names', () => {
+      const build = (withQa: boolean) => {
+        const app = new App();
+        const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+        const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+        const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
+        const repository = ecr.Repository.fromRepositoryAttributes(euStack, 'Repository', {
+          repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
+        });
+        const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
+        const qa = withQa ? [{ target: new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', repository, pipeline: { enabled: false } }), repository }] : [];
+        new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, ...qa, { target: prod, repository }] });
+        const resources = Template.fromStack(euStack).toJSON().Resources;
+        return Object.fromEntries(Object.entries<any>(resources).filter(([id]) => /^PromotionPromotionArtifacts/.test(id))
+          .filter(([, r]) => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::KMS::Alias'].includes(r.Type))
+          .map(([id, r]) => [id, r.Properties.BucketName ?? r.Properties.AliasName ?? r.Type]));
+      };
+      const before = build(false);
+      expect(Object.keys(before)).toHaveLength(3);
+      expect(build(true)).toEqual(before);
     });
 
     test('a platform that still has its own pipeline is refused: the two would race', () => {

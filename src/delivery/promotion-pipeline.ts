@@ -183,8 +183,8 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
 }
 
 /**
- * The library's artifact store of each region other than the pipeline's where an environment runs, in the stack of the
- * region's first environment. CodePipeline keeps one artifact store per region, so the environments of one other
+ * The library's artifact store of each region other than the pipeline's where an environment runs, at the root of the
+ * stack of the region's first environment. CodePipeline keeps one artifact store per region, so the environments of one other
  * region must share an account: the store's bucket and key live there.
  */
 function regionStores(scope: Construct, plans: EnvironmentPlan[]): Map<string, RegionArtifactStore> {
@@ -204,7 +204,8 @@ function regionStores(scope: Construct, plans: EnvironmentPlan[]): Map<string, R
   }));
   const stores = new Map<string, RegionArtifactStore>();
   for (const [region, { index }] of first) {
-    stores.set(region, new RegionArtifactStore(plans[index].environment.target, `Promotion${pascal(scope.node.id)}Artifacts`));
+    // At the root of the stack, so adding or reordering the environments of that stack keeps the store where it is.
+    stores.set(region, new RegionArtifactStore(Stack.of(plans[index].environment.target), `Promotion${pascal(scope.node.id)}Artifacts`));
   }
   return stores;
 }
