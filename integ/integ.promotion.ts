@@ -1,11 +1,14 @@
 /**
- * One image promoted across two accounts: a staging platform (account 111111111111, which owns the repository and the
- * pipeline) and a production platform (account 222222222222, the same region: ADR 0021 says why not another) in
- * stacks of their own, both given `pipeline: { enabled: false }`. The promotion pins each pushed digest, deploys it to staging, smoke-checks it,
- * waits for an approval, then migrates and deploys the same digest to production.
+ * One image promoted across two accounts and two regions: a staging platform (account 111111111111, eu-west-1, which
+ * owns the repository and the pipeline) and a production platform (account 222222222222, eu-central-1) in stacks of
+ * their own, both given `pipeline: { enabled: false }`. The promotion pins each pushed digest, deploys it to staging,
+ * smoke-checks it, waits for an approval, then migrates and deploys the same digest to production, whose actions read
+ * the artifacts from the library's artifact store in production's stack (ADR 0021).
  * Asserts at deploy time the stage order, that production's actions run with the role production's stack grants,
- * and that the repository lets the production account pull. A real run needs both accounts bootstrapped with trust
- * for the first one (`cdk bootstrap --trust 111111111111`) and an image tagged `latest` in the repository.
+ * that the pipeline has an artifact store in each region, and that the repository lets the production account pull.
+ * A real run needs both accounts bootstrapped in their regions with trust for the first one
+ * (`cdk bootstrap --trust 111111111111 aws://222222222222/eu-central-1`), production deployed first, and an image
+ * tagged `latest` in the repository.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
@@ -13,14 +16,15 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { BackendPlatform, EnvironmentProfile, PromotionPipeline } from '../src';
 
 // The zones `cdk synth` would look up in each account and record in cdk.context.json (not aws-cdk-lib's dummy1a/b).
+const STAGING = { account: '111111111111', region: 'eu-west-1' };
+const PRODUCTION = { account: '222222222222', region: 'eu-central-1' };
 const app = new App({
-  context: Object.fromEntries(['111111111111', '222222222222'].map(account => [
-    `availability-zones:account=${account}:region=eu-west-1`, ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  context: Object.fromEntries([STAGING, PRODUCTION].map(({ account, region }) => [
+    `availability-zones:account=${account}:region=${region}`, ['a', 'b', 'c'].map(zone => `${region}${zone}`),
   ])),
 });
-const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const stagingStack = new Stack(app, 'IntegPromotionStaging', { env: STAGING });
-const productionStack = new Stack(app, 'IntegPromotionProduction', { env: { account: '222222222222', region: STAGING.region } });
+const productionStack = new Stack(app, 'IntegPromotionProduction', { env: PRODUCTION });
 
 const staging = new BackendPlatform(stagingStack, 'Backend', {
   environmentName: 'staging',
@@ -66,6 +70,13 @@ integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: promotion.pip
         Match.objectLike({ name: 'prod.Deploy' }),
         Match.objectLike({ name: 'prod.Test' }),
       ],
+      // One artifact store per region an action runs in; production's key named by its alias ARN in production's account.
+      artifactStores: Match.objectLike({
+        'eu-west-1': Match.objectLike({ type: 'S3' }),
+        'eu-central-1': Match.objectLike({
+          type: 'S3', encryptionKey: Match.objectLike({ id: Match.stringLikeRegexp('^arn:aws:kms:eu-central-1:222222222222:alias/') }),
+        }),
+      }),
     }),
   }));
 integ.assertions.awsApiCall('ECR', 'getRepositoryPolicy', { repositoryName: staging.repository.repositoryName })

@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { synthesized } from './builders';
 import { checkCompliance, describe as describeFindings } from './compliance';
+import { everyActionRegionHasArtifactStore, resourcePolicyNamesNoRoleOfAnotherAccount } from './deploy-readiness/rules/pipelines';
 import { STATEFUL } from './stateful';
 import { BackendPlatform, EnvironmentProfile, PromotionEnvironment, PromotionPipeline } from '../src';
 
@@ -11,10 +12,10 @@ const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const PRODUCTION = { account: '222222222222', region: 'eu-central-1' };
 
 /** A staging platform with the repository and the pipeline, and a production platform in another account. */
-function crossAccount(production: Partial<PromotionEnvironment> = {}) {
+function crossAccount(production: Partial<PromotionEnvironment> = {}, productionEnv = PRODUCTION) {
   const app = new App();
   const stagingStack = new Stack(app, 'Staging', { env: STAGING });
-  const productionStack = new Stack(app, 'Production', { env: PRODUCTION });
+  const productionStack = new Stack(app, 'Production', { env: productionEnv });
   const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
   const repository = ecr.Repository.fromRepositoryAttributes(productionStack, 'Repository', {
     repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
@@ -49,7 +50,7 @@ const envOf = (project: any) => Object.fromEntries(project.Properties.Environmen
 
 describe('PromotionPipeline', () => {
   describe('GIVEN staging (with the repository) and production in another account and region', () => {
-    const { stagingStack, productionStack, promotion } = crossAccount();
+    const { app, stagingStack, productionStack, promotion } = crossAccount();
     const staging = Template.fromStack(stagingStack);
     const production = Template.fromStack(productionStack);
 
@@ -83,16 +84,86 @@ describe('PromotionPipeline', () => {
       ]);
     });
 
-    test('THEN production reads the artifacts from a KMS-encrypted replica in its own region, and the repository lets production\'s account pull', () => {
+    test('THEN the repository lets production\'s account pull, and the pipeline\'s own key admits no other account', () => {
       const key = Object.entries<any>(staging.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PromotionArtifactsKey'))![1];
       expect(JSON.stringify(key.Properties.KeyPolicy)).not.toContain('222222222222');
-      expect(pipelineOf(staging).ArtifactStores.map((s: any) => [s.Region, s.ArtifactStore.EncryptionKey.Type])).toEqual([['eu-central-1', 'KMS'], ['eu-west-1', 'KMS']]);
-      production.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       const repository = Object.values<any>(staging.findResources('AWS::ECR::Repository'))[0];
       expect(repository.Properties.RepositoryPolicyText.Statement).toEqual([expect.objectContaining({
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
       })]);
+    });
+
+    describe('production\'s region (eu-central-1) has the library\'s artifact store, in production\'s stack', () => {
+      const [bucketId, bucket] = Object.entries<any>(production.findResources('AWS::S3::Bucket')).find(([id]) => /^PromotionPromotionArtifactsArtifactBucket/.test(id))!;
+      const [keyId, key] = Object.entries<any>(production.findResources('AWS::KMS::Key')).find(([id]) => /^PromotionPromotionArtifactsKey/.test(id))!;
+      const alias = Object.values<any>(production.findResources('AWS::KMS::Alias')).find(a => a.Properties.TargetKeyId['Fn::GetAtt'][0] === keyId)!;
+      const pipelineRole = expect.stringMatching(/^:iam::111111111111:role\/.+pipelinerole/);
+      const asPipelineRole = {
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, pipelineRole]] } } },
+      };
+
+      test('THEN the pipeline has a store per region: its own, and production\'s bucket with its key named by the alias ARN', () => {
+        expect(pipelineOf(staging).ArtifactStore).toBeUndefined();
+        const stores = Object.fromEntries(pipelineOf(staging).ArtifactStores.map((s: any) => [s.Region, s.ArtifactStore]));
+        expect(Object.keys(stores).sort()).toEqual(['eu-central-1', 'eu-west-1']);
+        expect(stores['eu-west-1'].Location).toEqual({ Ref: expect.stringMatching(/^PromotionArtifactBucket/) });
+        expect(stores['eu-central-1']).toEqual({
+          Type: 'S3',
+          Location: bucket.Properties.BucketName,
+          EncryptionKey: { Type: 'KMS', Id: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:eu-central-1:222222222222:${alias.Properties.AliasName}`]] } },
+        });
+        expect(alias.Properties.AliasName).toMatch(/^alias\/[a-z0-9_-]+$/);
+      });
+
+      test('THEN no support stack or aws-cdk-lib replication bucket: the store is the library\'s own', () => {
+        expect(app.node.children.filter(c => c instanceof Stack).map(c => c.node.id).sort()).toEqual(['Production', 'Staging']);
+        expect(Object.keys(production.toJSON().Resources).filter(id => /CrossRegion/.test(id))).toEqual([]);
+      });
+
+      test('THEN the bucket is KMS-encrypted with a rotating key, TLS-only, private, expiring, and emptied and deleted with the stack', () => {
+        expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault)
+          .toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+        expect(bucket.Properties.PublicAccessBlockConfiguration)
+          .toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+        expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ ExpirationInDays: 90, Status: 'Enabled' })]);
+        const { DeletionPolicy: keyDeletion, Properties: { PendingWindowInDays, EnableKeyRotation } } = key;
+        expect([bucket.DeletionPolicy, keyDeletion, alias.DeletionPolicy, PendingWindowInDays, EnableKeyRotation])
+          .toEqual(['Delete', 'Delete', 'Delete', 7, true]);
+        production.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: bucketId } });
+        const policy = Object.values<any>(production.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+        expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+          Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }));
+      });
+
+      test('THEN its bucket and key policies admit the pipeline\'s role by its account and an aws:PrincipalArn condition, never by the role\'s ARN', () => {
+        const policy = Object.values<any>(production.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+        const statements = [...policy.Properties.PolicyDocument.Statement, ...key.Properties.KeyPolicy.Statement];
+        for (const statement of statements) expect(JSON.stringify(statement.Principal)).not.toMatch(/:role\//);
+        expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+          ...asPipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['s3:GetObject*', 's3:PutObject']),
+        }));
+        expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+          ...asPipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+        }));
+      });
+
+      test('THEN the pipeline\'s role may use the keys of production\'s account and region, and each step of production decrypt the store\'s key', () => {
+        const pipelinePolicy = Object.entries<any>(staging.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('PromotionPipelineRoleDefaultPolicy'))![1];
+        expect(pipelinePolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+          Action: expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']),
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:222222222222:key/*']] },
+        }));
+        const stepRoles = projectsOf(production).map(([, project]) => project.Properties.ServiceRole['Fn::GetAtt'][0]);
+        expect(stepRoles).toHaveLength(3);
+        for (const role of stepRoles) {
+          const statements = Object.values<any>(production.findResources('AWS::IAM::Policy'))
+            .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role)).flatMap(p => p.Properties.PolicyDocument.Statement);
+          expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
+        }
+      });
     });
 
     test('THEN the transient artifacts go with the pipeline: the bucket emptied and deleted, its key scheduled for deletion', () => {
@@ -124,6 +195,61 @@ describe('PromotionPipeline', () => {
 
     test('THEN the template never holds undefined, null, NaN or [object Object]', () => {
       for (const template of [staging, production]) expect(JSON.stringify(template.toJSON())).not.toMatch(/undefined|:null|NaN|\[object Object\]/);
+    });
+
+    test('THEN both templates satisfy the artifact-store and resource-policy deploy-readiness rules', () => {
+      for (const template of [staging, production]) {
+        expect(everyActionRegionHasArtifactStore.check(template.toJSON())).toEqual([]);
+        expect(resourcePolicyNamesNoRoleOfAnotherAccount.check(template.toJSON())).toEqual([]);
+      }
+    });
+  });
+
+  describe('GIVEN production in another account of the pipeline\'s region', () => {
+    const { stagingStack, productionStack } = crossAccount({}, { account: PRODUCTION.account, region: STAGING.region });
+    const staging = Template.fromStack(stagingStack);
+    const production = Template.fromStack(productionStack);
+
+    test('THEN one artifact store, the pipeline\'s, and no store in production\'s stack', () => {
+      expect(pipelineOf(staging).ArtifactStores).toBeUndefined();
+      expect(pipelineOf(staging).ArtifactStore.Location).toEqual({ Ref: expect.stringMatching(/^PromotionArtifactBucket/) });
+      expect(Object.keys(production.findResources('AWS::S3::Bucket')).filter(id => /Promotion/.test(id))).toEqual([]);
+    });
+
+    test('THEN the pipeline\'s bucket and key admit each of production\'s steps by its account and an aws:PrincipalArn condition, never by its ARN', () => {
+      const [bucketId] = Object.entries<any>(staging.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PromotionArtifactBucket'))!;
+      const policy = Object.values<any>(staging.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+      const [, key] = Object.entries<any>(staging.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PromotionArtifactsKey'))!;
+      for (const statements of [policy.Properties.PolicyDocument.Statement, key.Properties.KeyPolicy.Statement]) {
+        const admitted = statements.filter((s: any) => JSON.stringify(s.Principal).includes('222222222222'));
+        // Migrate, Deploy and TestTask: one statement per step role.
+        expect(admitted).toHaveLength(3);
+        for (const statement of admitted) {
+          expect(statement.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } });
+          expect(JSON.stringify(statement.Condition.ArnEquals['aws:PrincipalArn'])).toMatch(/:iam::222222222222:role\/production.*projectrole/);
+        }
+      }
+      for (const template of [staging, production]) expect(resourcePolicyNamesNoRoleOfAnotherAccount.check(template.toJSON())).toEqual([]);
+    });
+
+    test('THEN production\'s steps may read the pipeline\'s bucket and decrypt with the keys of its account and region', () => {
+      const statements = Object.values<any>(production.findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111111111111:key/*']] },
+      }));
+      expect(statements).toContainEqual(expect.objectContaining({
+        Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+        Resource: expect.arrayContaining([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/^:s3:::staging.*artifactbucket[0-9a-f]+\/\*$/)]] }]),
+      }));
+      const prodActions = pipelineOf(staging).Stages.filter((s: any) => /^prod\./.test(s.Name)).flatMap((s: any) => s.Actions)
+        .filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild');
+      for (const action of prodActions) expect(JSON.stringify(action.RoleArn)).toContain(':iam::222222222222:role/');
+    });
+
+    test('compliance: zero unacknowledged findings in both stacks', () => {
+      const { app, stagingStack: s, productionStack: p } = crossAccount({}, { account: PRODUCTION.account, region: STAGING.region });
+      const report = checkCompliance(app, [s, p]);
+      expect(describeFindings([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])).toEqual([]);
     });
   });
 
@@ -170,6 +296,63 @@ describe('PromotionPipeline', () => {
       const prod = new BackendPlatform(productionStack, 'Backend', { environmentName: 'prod', repository: other, pipeline: { enabled: false } });
       expect(() => new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, { target: prod }] }))
         .toThrow(/environments\[1\]\.target "Production\/Backend": none of its services runs an image of the promoted repository.*environments\[1\]\.repository/);
+    });
+
+    test('two environments in one other region but in two accounts are refused (one artifact store per region), naming the second', () => {
+      const app = new App();
+      const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const inAccount = (id: string, account: string) => {
+        const stack = new Stack(app, id, { env: { account, region: PRODUCTION.region } });
+        const repository = ecr.Repository.fromRepositoryAttributes(stack, 'Repository', {
+          repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
+        });
+        return { target: new BackendPlatform(stack, 'Backend', { environmentName: id.toLowerCase(), repository, pipeline: { enabled: false } }), repository };
+      };
+      expect(() => new PromotionPipeline(stagingStack, 'Promotion', {
+        repository: staging.repository,
+        environments: [{ target: staging }, inAccount('Prod', '222222222222'), inAccount('Other', '333333333333')],
+      })).toThrow(/environments\[2\] "Other\/Backend": it is in eu-central-1 and account 333333333333, environments\[1\] in eu-central-1 and account 222222222222: CodePipeline keeps one artifact store per region.*second PromotionPipeline/);
+    });
+
+    test('two environments in one other region and account share one artifact store', () => {
+      const app = new App();
+      const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
+      const repository = ecr.Repository.fromRepositoryAttributes(euStack, 'Repository', {
+        repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
+      });
+      const qa = new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', profile: EnvironmentProfile.DEVELOPMENT, repository, pipeline: { enabled: false } });
+      const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
+      new PromotionPipeline(stagingStack, 'Promotion', {
+        repository: staging.repository, environments: [{ target: staging }, { target: qa, repository }, { target: prod, repository }],
+      });
+      const eu = Template.fromStack(euStack);
+      expect(Object.keys(eu.findResources('AWS::KMS::Alias')).filter(id => /PromotionArtifacts/.test(id))).toEqual([expect.stringMatching(/^PromotionPromotionArtifactsAlias/)]);
+      expect(pipelineOf(Template.fromStack(stagingStack)).ArtifactStores.map((s: any) => s.Region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
+    });
+
+    test('WHEN an environment of production\'s stack is added before production THEN the region\'s store keeps its logical IDs and names', () => {
+      const build = (withQa: boolean) => {
+        const app = new App();
+        const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+        const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+        const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
+        const repository = ecr.Repository.fromRepositoryAttributes(euStack, 'Repository', {
+          repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
+        });
+        const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
+        const qa = withQa ? [{ target: new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', repository, pipeline: { enabled: false } }), repository }] : [];
+        new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, ...qa, { target: prod, repository }] });
+        const resources = Template.fromStack(euStack).toJSON().Resources;
+        return Object.fromEntries(Object.entries<any>(resources).filter(([id]) => /^PromotionPromotionArtifacts/.test(id))
+          .filter(([, r]) => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::KMS::Alias'].includes(r.Type))
+          .map(([id, r]) => [id, r.Properties.BucketName ?? r.Properties.AliasName ?? r.Type]));
+      };
+      const before = build(false);
+      expect(Object.keys(before)).toHaveLength(3);
+      expect(build(true)).toEqual(before);
     });
 
     test('a platform that still has its own pipeline is refused: the two would race', () => {

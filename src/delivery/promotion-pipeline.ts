@@ -20,6 +20,7 @@ import {
 import { PIN_RELEASE_SCRIPT, PROMOTION_BUILD_SCRIPT } from './pipeline-scripts';
 import { PromotionEnvironment, PromotionPipelineProps } from './promotion-options';
 import { EnvironmentPlan, EnvironmentSteps } from './promotion-steps';
+import { RegionArtifactStore } from './region-artifact-store';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { acknowledge } from '../private/compliance';
 import { checkAll } from '../private/errors';
@@ -61,6 +62,7 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     checkPropTypes(this, 'PromotionPipelineProps', props);
     validateProps(this, props);
     const plans = checkedPlans(this, props);
+    const stores = regionStores(this, plans);
     const tag = props.tag ?? 'latest';
     this.repository = props.repository;
 
@@ -70,11 +72,18 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     // Named when another account's steps read it (aws-cdk-lib generates the name only then).
     this.artifactBucket = createArtifactBucket(this, this.encryptionKey, PhysicalName.GENERATE_IF_NEEDED);
     this.logGroup = createLogGroup(this, 'BuildLogGroup', props.logRetention, undefined);
+    const otherRegions = [...stores.entries()];
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineType: codepipeline.PipelineType.V2,
-      artifactBucket: this.artifactBucket,
+      // One artifact store per region an action runs in (CodePipeline's ArtifactStores), every one the library's own:
+      // aws-cdk-lib would otherwise add replication buckets it retains under fixed names (docs/adr/0021).
+      ...(otherRegions.length === 0 ? { artifactBucket: this.artifactBucket } : {
+        crossRegionReplicationBuckets: Object.fromEntries([
+          [Stack.of(this).region, this.artifactBucket], ...otherRegions.map(([region, store]) => [region, store.pipelineBucket]),
+        ]),
+      }),
       restartExecutionOnUpdate: false,
-      // The replication keys aws-cdk-lib adds for other regions rotate (the artifact bucket's key is the library's own).
+      // Only a fallback: keys aws-cdk-lib would add rotate (every region's store and key are the library's own).
       crossAccountKeys: true,
       enableKeyRotation: true,
       // Named when another account's action role trusts it (by a condition on its ARN).
@@ -86,6 +95,7 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     this.addReleaseStage(artifact, variables);
     const release = {
       pipeline: this.pipeline,
+      artifactBucket: this.artifactBucket,
       encryptionKey: this.encryptionKey,
       logGroup: this.logGroup,
       logRetention: props.logRetention,
@@ -96,13 +106,14 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     plans.forEach(plan => new EnvironmentSteps(
       plan.remote ? plan.environment.target : this,
       plan.remote ? `Promotion${pascal(this.node.id)}` : `${pascal(plan.environment.target.environmentName)}Steps`,
-      plan, release));
+      plan, release, stores.get(Stack.of(plan.environment.target).region)));
+    stores.forEach(store => store.grantPipeline(this.pipeline.role));
     this.grantPullToOtherAccounts(plans);
     acknowledge(this.pipeline.role, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'CDK-generated grants of the pipeline role: the objects of the artifact replication buckets of other regions, and keys of other '
-        + 'environments, which aws-cdk-lib cannot name across environments.',
-      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/'],
+      reason: 'Grants of the pipeline role: the objects of the artifact stores of other regions, the keys of those stores\' accounts and regions '
+        + '(their ARNs are unknown at synth; each key policy admits only this role), and keys of other environments, which aws-cdk-lib cannot name across environments.',
+      appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/', '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:[0-9]{12}:key\\/\\*$/'],
     }], { recursive: true });
     if (props.alarmTopic) this.notifyOnFailure(props.alarmTopic);
     acknowledgeGeneratedGrants(this);
@@ -169,6 +180,34 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
         + `add a statement allowing ${ECR_PULL_ACTIONS.join(', ')} to those accounts where the repository is defined`);
     }
   }
+}
+
+/**
+ * The library's artifact store of each region other than the pipeline's where an environment runs, at the root of the
+ * stack of the region's first environment. CodePipeline keeps one artifact store per region, so the environments of one other
+ * region must share an account: the store's bucket and key live there.
+ */
+function regionStores(scope: Construct, plans: EnvironmentPlan[]): Map<string, RegionArtifactStore> {
+  const own = Stack.of(scope).region;
+  const first = new Map<string, { index: number; account: string }>();
+  checkAll(plans.map((plan, i) => () => {
+    const stack = Stack.of(plan.environment.target);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(own) || stack.region === own) return;
+    const earlier = first.get(stack.region);
+    if (!earlier) {
+      first.set(stack.region, { index: i, account: stack.account });
+    } else if (earlier.account !== stack.account) {
+      invalidProp(scope, `environments[${i}]`, plan.environment.target.node.path, `it is in ${stack.region} and account ${stack.account}, `
+        + `environments[${earlier.index}] in ${stack.region} and account ${earlier.account}: CodePipeline keeps one artifact store per region, which `
+        + `lives in that region's environment account; put the environments of ${stack.region} in one account, or promote this one with a second PromotionPipeline`);
+    }
+  }));
+  const stores = new Map<string, RegionArtifactStore>();
+  for (const [region, { index }] of first) {
+    // At the root of the stack, so adding or reordering the environments of that stack keeps the store where it is.
+    stores.set(region, new RegionArtifactStore(Stack.of(plans[index].environment.target), `Promotion${pascal(scope.node.id)}Artifacts`));
+  }
+  return stores;
 }
 
 /** Stages before the environments (Source, Release, and Build with a GitHub source), and at most per environment. */

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -15,12 +16,16 @@ import {
 } from './pipeline-parts';
 import { PROMOTE_DEPLOY_SCRIPT, SMOKE_CHECK_SCRIPT, TEST_TASK_SCRIPT, MIGRATE_SCRIPT } from './pipeline-scripts';
 import { PromotionEnvironment } from './promotion-options';
+import { RegionArtifactStore } from './region-artifact-store';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
+import { rolePrincipal } from '../private/role-principals';
 
 /** What every environment's steps share: the pipeline, its artifact key and logs, the release's artifact and variables. */
 export interface ReleaseContext {
   readonly pipeline: codepipeline.Pipeline;
+  /** The pipeline's artifact bucket (its own region's store). */
+  readonly artifactBucket: s3.IBucket;
   readonly encryptionKey: kms.IKey;
   /** The pipeline's log group, used by steps in the pipeline's own account and region. */
   readonly logGroup: logs.ILogGroup;
@@ -52,40 +57,21 @@ export class EnvironmentSteps extends Construct {
   private readonly actionRole?: iam.Role;
   private readonly logGroup: logs.ILogGroup;
 
-  constructor(scope: Construct, id: string, private readonly plan: EnvironmentPlan, private readonly release: ReleaseContext) {
+  /**
+   * @param artifactStore the library's artifact store of the environment's region, when not the pipeline's: the steps
+   * read their input artifact from it
+   */
+  constructor(
+    scope: Construct, id: string, private readonly plan: EnvironmentPlan, private readonly release: ReleaseContext,
+    private readonly artifactStore?: RegionArtifactStore,
+  ) {
     super(scope, id);
     this.logGroup = plan.remote ? createLogGroup(this, 'BuildLogGroup', release.logRetention, undefined) : release.logGroup;
     if (plan.remote) this.actionRole = this.createActionRole();
     this.addStages();
     acknowledgeGeneratedGrants(this);
-    if (plan.remote) this.acknowledgeReplication();
     acknowledge(this, inlinePolicyAcknowledgements('The steps\' permissions name this environment\'s services, roles and parameters; a managed policy would outlive them.'),
       { recursive: true });
-  }
-
-  /**
-   * In another region aws-cdk-lib replicates the artifacts to a bucket and key it adds to the environment's stack
-   * (its support construct); the steps read them from there.
-   */
-  private acknowledgeReplication(): void {
-    acknowledge(this, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'CDK-generated grants on the objects of aws-cdk-lib\'s artifact replication bucket of this region, which the steps read their input from.',
-      appliesTo: ['/^Resource::<CrossRegionReplicationSupport.*ReplicationBucket.*\\.Arn>\\/\\*$/'],
-    }], { recursive: true });
-    const support = Stack.of(this).node.children.find(child => child.node.id.startsWith('CrossRegionReplicationSupport'));
-    if (!support) return;
-    const transient = 'aws-cdk-lib\'s cross-region replication bucket of the promotion pipeline: CodePipeline copies transient artifacts into it for this '
-      + 'region\'s actions; only the pipeline and step roles use it, and their calls are in CloudTrail.';
-    acknowledge(support, [
-      { id: 'AwsSolutions-S1', reason: transient },
-      { id: 's3_bucket_logging_enabled_check', reason: transient },
-      { id: 's3_bucket_versioning_enabled_check', reason: `${transient} No artifact is ever restored from a version.` },
-      { id: 's3_event_notifications_enabled_check', reason: transient },
-      { id: 's3_lifecycle_policy_check', reason: `${transient} aws-cdk-lib offers no lifecycle setting for it.` },
-      { id: 's3_bucket_object_lock_enabled_check', reason: transient },
-      { id: 'kms_create_grant_aws_service_check', reason: 'aws-cdk-lib\'s replication key: its policy grants the account and the pipeline role only; nothing creates grants on it.' },
-    ], { recursive: true });
   }
 
   private get name(): string {
@@ -133,14 +119,42 @@ export class EnvironmentSteps extends Construct {
     return this.plan.services[0].containers[0].containerName;
   }
 
-  private action(name: string, project: codebuild.IProject, variables: { [name: string]: string }): actions.CodeBuildAction {
-    return stepAction(name, project, { input: this.release.artifact, variables: { ...this.release.variables, ...variables }, role: this.actionRole });
+  private action(name: string, project: codebuild.PipelineProject, variables: { [name: string]: string }): actions.CodeBuildAction {
+    const runs = this.plan.remote && !this.artifactStore ? this.readingPipelineStore(project) : project;
+    return stepAction(name, runs, { input: this.release.artifact, variables: { ...this.release.variables, ...variables }, role: this.actionRole });
+  }
+
+  /**
+   * In the pipeline's region but another account, a step reads its input from the pipeline's own artifact store.
+   * aws-cdk-lib would name the step's role in that bucket's and key's policies by its ARN; the action runs the
+   * project by name instead (so aws-cdk-lib grants nothing), and the store admits the role by its account and an
+   * `aws:PrincipalArn` condition, the role's own policy naming the bucket and the keys of the pipeline's account and region.
+   */
+  private readingPipelineStore(project: codebuild.PipelineProject): codebuild.IProject {
+    const { artifactBucket, encryptionKey, pipeline } = this.release;
+    const objects = { actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], resources: [artifactBucket.bucketArn, artifactBucket.arnForObjects('*')] };
+    const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
+    const principal = rolePrincipal(project.role!);
+    artifactBucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], ...objects }));
+    encryptionKey.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], actions: keyActions, resources: ['*'] }));
+    project.addToRolePolicy(new iam.PolicyStatement(objects));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: keyActions, resources: [Stack.of(pipeline).formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+    }));
+    acknowledge(project, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The step reads the objects of the pipeline\'s artifact bucket, in the pipeline\'s account; that account\'s key ARN is unknown here at synth '
+        + '(the keys of its region, and the key policy admits only this role).',
+      appliesTo: ['/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/', '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:[0-9]{12}:key\\/\\*$/'],
+    }], { recursive: true });
+    return codebuild.Project.fromProjectName(this, `${project.node.id}ByName`, project.projectName);
   }
 
   private project(id: string, options: StepProjectOptions): codebuild.PipelineProject {
     if (!this.plan.remote) return createStepProject(this, id, options, this.release.encryptionKey, this.logGroup);
     // The pipeline's key is another account's: the steps write no artifacts, so CodeBuild's own key encrypts what it keeps.
     const project = createStepProject(this, id, { ...options, projectName: PhysicalName.GENERATE_IF_NEEDED }, undefined, this.logGroup);
+    this.artifactStore?.grantRead(project);
     const noArtifacts = 'The step writes no artifacts (it only calls AWS APIs); the pipeline\'s key belongs to another account, so CodeBuild\'s managed key '
       + 'encrypts its logs\' metadata and cache.';
     acknowledge(project, [{ id: 'AwsSolutions-CB4', reason: noArtifacts }]);
@@ -156,9 +170,7 @@ export class EnvironmentSteps extends Construct {
     return new iam.Role(this, 'ActionRole', {
       roleName: PhysicalName.GENERATE_IF_NEEDED,
       description: `The promotion pipeline's actions in ${this.name}: start and watch this environment's steps`,
-      assumedBy: new iam.AccountPrincipal(Stack.of(this.release.pipeline).account).withConditions({
-        ArnEquals: { 'aws:PrincipalArn': this.release.pipeline.role.roleArn },
-      }),
+      assumedBy: rolePrincipal(this.release.pipeline.role),
     });
   }
 

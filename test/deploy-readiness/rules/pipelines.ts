@@ -74,7 +74,8 @@ export const crossAccountArtifactsNeedCustomerKey: TemplateRule = {
   id: 'cross-account-artifacts-need-customer-key',
   phase: 'create',
   rule: 'An action that runs with a role of another account reads the pipeline\'s artifacts from S3: they must be encrypted with a customer-managed KMS key '
-    + 'whose policy admits that account (the AWS-managed aws/s3 key cannot be shared), named by key ARN or ID in the artifact store, not by alias.',
+    + 'whose policy admits that account (the AWS-managed aws/s3 key cannot be shared), named in the artifact store by an ARN that names the key\'s account '
+    + '(the key ARN, or the alias ARN when the key is another account\'s and its ARN is unknown at synth): a bare alias is resolved in the caller\'s account.',
   source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html',
   check(template: CfnTemplate): string[] {
     return resourcesOfType(template, 'AWS::CodePipeline::Pipeline').flatMap(([id, pipeline]) => {
@@ -82,7 +83,11 @@ export const crossAccountArtifactsNeedCustomerKey: TemplateRule = {
       const actions = ((props.Stages ?? []) as any[]).flatMap(stage => stage.Actions as any[]);
       if (!actions.some(action => accountsIn(action.RoleArn).length > 0)) return [];
       const stores = [props.ArtifactStore, ...((props.ArtifactStores ?? []) as any[]).map(store => store.ArtifactStore)].filter(Boolean);
-      return stores.filter(store => !store.EncryptionKey).map(store => `${id}: artifact store ${JSON.stringify(store.Location)} has no customer-managed key, but actions run with roles of other accounts`);
+      return stores.flatMap(store => {
+        if (!store.EncryptionKey) return [`${id}: artifact store ${JSON.stringify(store.Location)} has no customer-managed key, but actions run with roles of other accounts`];
+        const keyId = store.EncryptionKey.Id;
+        return typeof keyId === 'string' && /^alias\//.test(keyId) ? [`${id}: artifact store ${JSON.stringify(store.Location)} names its key by the bare alias ${keyId}`] : [];
+      });
     });
   },
   counterexample: pipelineTemplate({
@@ -131,6 +136,86 @@ export const crossAccountPullGrantsEveryPullAction: TemplateRule = {
       Repository: {
         Type: 'AWS::ECR::Repository',
         Properties: { RepositoryPolicyText: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: ['ecr:BatchGetImage'] }] } },
+      },
+    },
+  },
+};
+
+/** The literal region of an action or an artifact store (a token, such as the stack's own region, is not one). */
+const literalRegion = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export const everyActionRegionHasArtifactStore: TemplateRule = {
+  id: 'every-action-region-has-artifact-store',
+  phase: 'create',
+  rule: 'CodePipeline copies artifacts into an artifact store in the region of each action: a pipeline with a cross-region action must use ArtifactStores '
+    + '(not ArtifactStore), with one store for its own region and one for each region an action runs in; otherwise CreatePipeline fails.',
+  source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstoremap.html',
+  check(template: CfnTemplate): string[] {
+    return resourcesOfType(template, 'AWS::CodePipeline::Pipeline').flatMap(([id, pipeline]) => {
+      const props = pipeline.Properties ?? {};
+      const actions = ((props.Stages ?? []) as any[]).flatMap(stage => (stage.Actions ?? []) as any[]);
+      const regions = [...new Set(actions.map(action => literalRegion(action.Region)).filter((region): region is string => region !== undefined))];
+      if (regions.length === 0) return [];
+      if (!props.ArtifactStores) return [`${id}: actions run in ${regions.join(', ')} but the pipeline has a single ArtifactStore; give ArtifactStores, one per region`];
+      const stored = ((props.ArtifactStores ?? []) as any[]).map(store => literalRegion(store.Region));
+      const problems = regions.filter(region => !stored.includes(region)).map(region => `${id}: an action runs in ${region}, which has no artifact store`);
+      // aws-cdk-lib gives an action a Region only when it runs outside the pipeline's region: the pipeline's own store is another one.
+      if (!stored.some(region => region === undefined || !regions.includes(region))) problems.push(`${id}: no artifact store for the pipeline's own region`);
+      return problems;
+    });
+  },
+  counterexample: pipelineTemplate({
+    ArtifactStores: [{ Region: 'eu-west-1', ArtifactStore: { Type: 'S3', Location: 'artifacts' } }],
+    Stages: [
+      { Name: 'Source', Actions: [{ Name: 'Image', ActionTypeId: { Category: 'Source', Provider: 'ECR' } }] },
+      { Name: 'prod.Deploy', Actions: [{ Name: 'Deploy', Region: 'eu-central-1', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+    ],
+  }),
+};
+
+/** Each resource policy of a template with its logical ID: bucket, key, repository, topic and queue policies. */
+function resourcePolicies(template: CfnTemplate): Array<[string, any]> {
+  const of = (type: string, document: (props: any) => any) => resourcesOfType(template, type)
+    .map(([id, resource]): [string, any] => [id, document(resource.Properties ?? {})]);
+  return [
+    ...of('AWS::S3::BucketPolicy', props => props.PolicyDocument),
+    ...of('AWS::KMS::Key', props => props.KeyPolicy),
+    ...of('AWS::ECR::Repository', props => props.RepositoryPolicyText),
+    ...of('AWS::SNS::TopicPolicy', props => props.PolicyDocument),
+    ...of('AWS::SQS::QueuePolicy', props => props.PolicyDocument),
+    ...of('AWS::SecretsManager::ResourcePolicy', props => props.ResourcePolicy),
+  ];
+}
+
+export const resourcePolicyNamesNoRoleOfAnotherAccount: TemplateRule = {
+  id: 'resource-policy-names-no-role-of-another-account',
+  phase: 'create',
+  rule: 'S3 and KMS refuse a bucket or key policy whose principal is a role that does not exist yet (MalformedPolicy: Invalid principal in policy; '
+    + 'MalformedPolicyDocumentException), and a role of another stack often deploys after the policy (a pipeline after its environments); a saved '
+    + 'role principal also becomes the role\'s unique ID, which a recreated role no longer matches. A role written out by ARN (an account ID in the '
+    + 'template, not a reference to a resource of the stack) is named through its account and an aws:PrincipalArn condition instead.',
+  source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles',
+  check(template: CfnTemplate): string[] {
+    return resourcePolicies(template).flatMap(([id, document]) => ((document?.Statement ?? []) as any[])
+      .filter(statement => /:iam::\d{12}:role\//.test(JSON.stringify(statement.Principal ?? {})))
+      .map(statement => `${id}: statement ${statement.Sid ?? JSON.stringify(statement.Action)} names a role of account ${accountsIn(statement.Principal).join(', ')} `
+        + 'by its ARN; name the account with an aws:PrincipalArn condition'));
+  },
+  counterexample: {
+    Resources: {
+      ReplicationBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: 'replication',
+          PolicyDocument: {
+            Statement: [{
+              Effect: 'Allow',
+              Action: ['s3:GetObject*', 's3:PutObject'],
+              Resource: 'arn:aws:s3:::replication/*',
+              Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/stagingpipelinerole']] } },
+            }],
+          },
+        },
       },
     },
   },
