@@ -137,7 +137,10 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
         TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: 'PlatformMonitoringAlarmTopicFF944DCF' }],
         Metrics: [{
-          Id: 'expr_1', Period: 300, ReturnData: true, Label: 'Discarded samples',
+          Id: 'expr_1',
+          Period: 300,
+          ReturnData: true,
+          Label: 'Discarded samples',
           Expression: { 'Fn::Join': ['', ['SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = \'', workspaceId, '\'']] },
         }],
       });

@@ -284,7 +284,8 @@ describe('Prometheus workspaces per account and Region (25), counted over the wh
     const backend = new Stack(app2, 'Backend', { env: EU });
     const zone = route53.HostedZone.fromHostedZoneAttributes(backend, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
     new BackendPlatform(backend, 'Platform', {
-      environmentName: 'prod', hostedZone: zone,
+      environmentName: 'prod',
+      hostedZone: zone,
       service: { metrics: { port: 9464, workspaceArn: 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab' } },
     });
     expect(() => app2.synth()).not.toThrow();

@@ -261,7 +261,9 @@ export class InfraMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Discarded samples by reason',
         left: [new cloudwatch.MathExpression({
-          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "${id}"', 'Sum', ${period.toSeconds()})`, usingMetrics: {}, period,
+          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "${id}"', 'Sum', ${period.toSeconds()})`,
+          usingMetrics: {},
+          period,
           label: '${PROP(\'Dim.Reason\')}',
         })],
         width: 6,
