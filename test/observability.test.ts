@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { platform, web, worker, synthesized } from './builders';
+import { estimateMonthlyCost, prices } from '../bench/cost';
 import { EnvironmentProfile, ServiceImage } from '../src';
 
 const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab';
@@ -174,6 +175,15 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter(id => /DiscardedSamples/.test(id))).toEqual([]);
       template.resourceCountIs('AWS::APS::Workspace', 0);
     });
+  });
+
+  test('GIVEN a platform scraping every 30 s THEN the bench\'s cost estimate counts AMP ingestion at the assumed series per task', () => {
+    const built = platform({ service: { metrics: { port: 9464, scrapeInterval: Duration.seconds(30) }, minCapacity: 2 } });
+    const lines = estimateMonthlyCost(Template.fromStack(Stack.of(built)).toJSON() as any).filter(l => l.item.startsWith('AMP ingestion'));
+    // 500 series x 2 tasks x 86,400 scrapes in 30 days = 86.4 M samples at 0.90 USD per 10 M.
+    expect(lines).toEqual([{ item: expect.stringMatching(/^AMP ingestion PlatformService[0-9A-F]{8}: 500 series \(assumed\) x 2 task\(s\) every 30 s, 86\.4 M samples$/), monthlyUsd: expect.any(Number) }]);
+    expect(lines[0].monthlyUsd).toBeCloseTo(86.4e6 * prices.ampSampleIngested, 6);
+    expect(lines[0].monthlyUsd).toBeCloseTo(7.776, 3);
   });
 
   test('GIVEN the development profile THEN the workspace is deleted with the stack', () => {
