@@ -1,7 +1,8 @@
 /**
  * Monthly cost of a synthesized template from list prices (bench/prices.json). It counts what runs all month
  * (NAT gateways, ALBs, public IPv4, minimum Fargate tasks, database and cache nodes, keys, secrets, alarms,
- * dashboards) plus scheduled Fargate runs at one billed minute each; traffic-dependent charges are excluded.
+ * dashboards) plus scheduled Fargate runs at one billed minute each, and AMP ingestion of the collectors' scrapes
+ * at an assumed series count per task; traffic-dependent charges (X-Ray traces, Container Insights observations) are excluded.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -48,6 +49,12 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
     if (taskDefinition) {
       add(`Fargate ${id}: ${onDemand} on-demand + ${spot} Spot task(s) of ${describeTask(taskDefinition)}`,
         (onDemand + spot * (1 - prices.fargate.spotDiscount)) * taskHour(taskDefinition) * H);
+      const interval = scrapeIntervalSeconds(taskDefinition);
+      if (interval) {
+        const samples = prices.ampAssumedSeriesPerTask * tasks * (30 * 24 * 3600 / interval);
+        add(`AMP ingestion ${id}: ${prices.ampAssumedSeriesPerTask} series (assumed) x ${tasks} task(s) every ${interval} s, ${(samples / 1e6).toFixed(1)} M samples`,
+          samples * prices.ampSampleIngested);
+      }
     }
   }
   for (const [, rule] of ofType('AWS::Events::Rule')) {
@@ -92,6 +99,14 @@ function taskHour(taskDefinition: { Properties: any }): number {
   const p = taskDefinition.Properties;
   const arch = p.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
   return Number(p.Cpu) / 1024 * prices.fargate[arch].vcpuHour + Number(p.Memory) / 1024 * prices.fargate[arch].gbHour;
+}
+
+/** The scrape interval of a task's collector sidecar (its configuration in AOT_CONFIG_CONTENT), if it scrapes Prometheus metrics. */
+function scrapeIntervalSeconds(taskDefinition: { Properties: any }): number | undefined {
+  const collector = (taskDefinition.Properties.ContainerDefinitions ?? []).find((c: any) => c.Name === 'otel_collector');
+  const config = JSON.stringify(collector?.Environment ?? []);
+  const match = /scrape_interval\\*":\\*"(\d+)s/.exec(config);
+  return match ? Number(match[1]) : undefined;
 }
 
 function describeTask(taskDefinition: { Properties: any }): string {

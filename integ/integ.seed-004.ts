@@ -1,6 +1,6 @@
 /**
  * Seed 004 as deployed (development profile): a single-AZ private database with 7 days of automated backups and
- * an AWS Backup plan whose selection names it.
+ * an AWS Backup plan whose selection names it; the Prometheus workspace the service's collector writes to is active.
  * A real run needs the hosted zone the example names.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
@@ -15,3 +15,5 @@ integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier
 const backups = stack.platform.backups!;
 integ.assertions.awsApiCall('Backup', 'getBackupSelection', { BackupPlanId: backups.plan.backupPlanId, SelectionId: backups.selection.selectionId })
   .expect(ExpectedResult.objectLike({ BackupSelection: { Resources: [stack.platform.database!.instance.instanceArn] } }));
+integ.assertions.awsApiCall('Amp', 'describeWorkspace', { workspaceId: stack.platform.metricsWorkspace!.attrWorkspaceId })
+  .expect(ExpectedResult.objectLike({ workspace: { status: { statusCode: 'ACTIVE' } } }));

@@ -348,6 +348,14 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addService('Hooks', { pathPatterns: ['/hooks/*'], stores: [], routedContainers: [{ name: 'relay', containerPort: 9000, pathPatterns: ['/relay/*'] }] });
     return given;
   }],
+  ['BackendPlatform whose web service and a worker in a stack of its own collect metrics into the platform\'s workspace, monitored', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod', vpc: given.vpc, hostedZone: given.zone, service: { metrics: { port: 9464 }, tracing: true },
+    });
+    platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 }, ownStack: true });
+    return given;
+  }],
   ['BackendPlatform with a blue/green web service, an internal worker, a queue worker and a job in stacks of their own (ownStack)', (app) => {
     const given = givenStack({}, app);
     const platform = new BackendPlatform(given.stack, 'Backend', {

@@ -242,4 +242,52 @@ describe('InfraMonitoring', () => {
       expect(() => build(overrides)).toThrow(error);
     });
   });
+
+  describe('GIVEN monitorMetricsWorkspace on a workspace of one\'s own', () => {
+    const WS = 'ws-0123abcd-0123-0123-0123-0123456789ab';
+    function monitored(options: object) {
+      const { stack } = givenStack();
+      const monitoring = new InfraMonitoring(stack, 'Monitoring', {});
+      monitoring.monitorMetricsWorkspace(options as any);
+      return { monitoring, template: Template.fromStack(stack) };
+    }
+
+    test('THEN an alarm on discarded samples (Metrics Insights over every reason) pages at the given threshold', () => {
+      const { template, monitoring } = monitored({ workspaceId: WS, discardedSamplesThreshold: 100 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 100,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        Metrics: [{ Id: 'expr_1', Period: 300, ReturnData: true, Expression: `SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '${WS}'` }],
+      });
+      expect(Object.keys(monitoring.alarms)).toEqual(['MetricsWorkspaceDiscardedSamples']);
+    });
+
+    test('THEN the dashboard gets the row: ingestion rate and active series (AWS/Usage), discarded samples (AWS/Prometheus) and the alarm', () => {
+      const { template } = monitored({ workspaceId: WS });
+      const [dashboard] = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'));
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      expect(body).toContain('## Prometheus metrics workspace');
+      expect(body).toContain(`Resource=\\\\\\"IngestionRate\\\\\\" \\\\\\"${WS}\\\\\\"`);
+      expect(body).toContain(`Resource=\\\\\\"ActiveSeries\\\\\\" \\\\\\"${WS}\\\\\\"`);
+      expect(body).toContain('MetricName=\\\\\\"DiscardedSamples\\\\\\"');
+    });
+
+    test('WHEN two workspaces are monitored THEN each has its alarm', () => {
+      const { stack } = givenStack();
+      const monitoring = new InfraMonitoring(stack, 'Monitoring', {});
+      monitoring.monitorMetricsWorkspace({ workspaceId: WS });
+      monitoring.monitorMetricsWorkspace({ workspaceId: 'ws-other' });
+      expect(Object.keys(monitoring.alarms)).toEqual(['MetricsWorkspaceDiscardedSamples', 'MetricsWorkspaceDiscardedSamples2']);
+    });
+
+    test.each<[object, RegExp]>([
+      [{ workspaceId: WS, discardedSamplesThreshold: -1 }, /invalid monitorMetricsWorkspace\(options\)\.discardedSamplesThreshold -1: give a whole number of samples, 0 or more/],
+      [{ workspaceId: WS, discardedSamplesThreshold: 1.5 }, /invalid monitorMetricsWorkspace\(options\)\.discardedSamplesThreshold 1\.5/],
+      [{}, /invalid monitorMetricsWorkspace\(options\)\.workspaceId undefined: it is required/],
+      [{ workspaceId: WS, discardedSample: 3 }, /monitorMetricsWorkspace\(options\)\.discardedSample 3: MetricsWorkspaceMonitoringOptions has no such prop/],
+    ])('GIVEN %j THEN it is refused naming the option', (options, error) => {
+      expect(() => monitored(options)).toThrow(error);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { platform, web, worker, synthesized } from './builders';
+import { estimateMonthlyCost, prices } from '../bench/cost';
 import { EnvironmentProfile, ServiceImage } from '../src';
 
 const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab';
@@ -41,8 +42,21 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
         endpoint: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-0123-0123-0123-0123456789ab/api/v1/remote_write',
         auth: { authenticator: 'sigv4auth' },
       });
-      expect(config.service.pipelines).toEqual({ metrics: { receivers: ['prometheus'], processors: ['batch'], exporters: ['prometheusremotewrite'] } });
+      expect(config.service.pipelines).toEqual({
+        metrics: { receivers: ['prometheus'], processors: ['resourcedetection', 'resource/task', 'batch'], exporters: ['prometheusremotewrite'] },
+      });
       expect(config.receivers.otlp).toBeUndefined();
+    });
+
+    test('THEN each task labels its own series: the ECS detector finds the task, whose ARN becomes the instance label', () => {
+      const config = configOf(collector);
+      expect(config.processors.resourcedetection).toEqual({ detectors: ['env', 'ecs'], timeout: '5s', override: false });
+      // The prometheusremotewrite exporter writes service.instance.id as `instance`: localhost:9464 in every task without this.
+      expect(config.processors['resource/task']).toEqual({
+        attributes: [{ key: 'service.instance.id', from_attribute: 'aws.ecs.task.arn', action: 'upsert' }],
+      });
+      const processors: string[] = config.service.pipelines.metrics.processors;
+      expect(processors.indexOf('resourcedetection')).toBeLessThan(processors.indexOf('resource/task'));
     });
 
     test('THEN the task role may remote-write to that workspace only, and nothing about X-Ray', () => {
@@ -70,7 +84,8 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
     test('THEN the collector receives OTLP on localhost and exports to X-Ray, with the X-Ray actions in a policy of their own', () => {
       const config = configOf(named(containers, 'otel_collector'));
       expect(config.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } });
-      expect(config.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] });
+      expect(config.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['resourcedetection', 'batch'], exporters: ['awsxray'] });
+      expect(config.processors['resource/task']).toBeUndefined();
       const xray = statements(built).filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('xray:')));
       expect(xray).toEqual([expect.objectContaining({ Resource: '*', Action: expect.arrayContaining(['xray:PutTraceSegments', 'xray:GetSamplingRules']) })]);
       expect(statements(built).some((s: any) => [s.Action].flat().includes('aps:RemoteWrite'))).toBe(false);
@@ -92,6 +107,83 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
       expect(writes).toHaveLength(2);
       for (const write of writes) expect(write.Resource).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
     });
+  });
+
+  describe('GIVEN the platform\'s workspace, stateful data', () => {
+    const workspaceOf = (built: any) => Template.fromStack(Stack.of(built)).findResources('AWS::APS::Workspace');
+
+    test('THEN its construct ID and logical ID are pinned: directly under the platform, whichever workload created it', () => {
+      const built = platform({ service: { metrics: { port: 9464 } } });
+      expect(built.metricsWorkspace?.node.path).toBe('TestStack/Platform/MetricsWorkspace');
+      expect(Object.keys(workspaceOf(built))).toEqual(['PlatformMetricsWorkspaceA5142E9C']);
+    });
+
+    test('WHEN metrics move from the service to a worker THEN the workspace keeps its logical ID and properties', () => {
+      const before = platform({ service: { metrics: { port: 9464 } } });
+      before.addWorker('Jobs', { queue: {} });
+      const after = platform({});
+      after.addWorker('Jobs', { queue: {}, metrics: { port: 9464 } });
+      expect(workspaceOf(after)).toEqual(workspaceOf(before));
+      expect(Object.keys(workspaceOf(after))).toEqual(['PlatformMetricsWorkspaceA5142E9C']);
+    });
+
+    test('THEN the platform monitors it: a dashboard row of ingestion rate, active series and discarded samples, and an alarm on discarded samples', () => {
+      const built = platform({ service: { metrics: { port: 9464 } } });
+      const template = Template.fromStack(Stack.of(built));
+      const workspaceId = { 'Fn::GetAtt': ['PlatformMetricsWorkspaceA5142E9C', 'WorkspaceId'] };
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'PlatformMonitoringAlarmTopicFF944DCF' }],
+        Metrics: [{
+          Id: 'expr_1',
+          Period: 300,
+          ReturnData: true,
+          Label: 'Discarded samples',
+          Expression: { 'Fn::Join': ['', ['SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = \'', workspaceId, '\'']] },
+        }],
+      });
+      const [dashboard] = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'));
+      // The body is a join around deploy-time values; the workspace ID reads <WorkspaceId>.
+      const text = dashboard.Properties.DashboardBody['Fn::Join'][1]
+        .map((part: any) => (typeof part === 'string' ? part : part['Fn::GetAtt']?.[1] === 'WorkspaceId' ? '<WorkspaceId>' : 'X')).join('');
+      const widgets: any[] = JSON.parse(text).widgets;
+      const row = widgets.slice(widgets.findIndex(w => w.properties.markdown === '## Prometheus metrics workspace') + 1);
+      expect(row.map(w => w.properties.title)).toEqual(['Ingestion rate (samples/s)', 'Active series', 'Discarded samples by reason', 'Alarms']);
+      const expressions = row.slice(0, 3).map(w => w.properties.metrics[0][0].expression);
+      expect(expressions).toEqual([
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="IngestionRate" "<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="ActiveSeries" "<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "<WorkspaceId>"\', \'Sum\', 300)',
+      ]);
+      expect(row[2].properties.metrics[0][0].label).toBe('${PROP(\'Dim.Reason\')}');
+    });
+
+    test('WHEN the workspace comes with a worker added after construction THEN it is monitored once, the same way', () => {
+      const built = platform({});
+      built.addWorker('Jobs', { queue: {}, metrics: { port: 9464 } });
+      built.addWorker('Mailer', { queue: {}, metrics: { port: 9464 } });
+      const alarms = Object.keys(Template.fromStack(Stack.of(built)).findResources('AWS::CloudWatch::Alarm')).filter(id => /DiscardedSamples/.test(id));
+      expect(alarms).toEqual([expect.stringMatching(/^PlatformMonitoringMetricsWorkspaceDiscardedSamples[0-9A-F]{8}$/)]);
+    });
+
+    test('WHEN every workload names its workspace THEN no row and no alarm', () => {
+      const built = platform({ service: { metrics: { port: 9464, workspaceArn: WORKSPACE } } });
+      const template = Template.fromStack(Stack.of(built));
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter(id => /DiscardedSamples/.test(id))).toEqual([]);
+      template.resourceCountIs('AWS::APS::Workspace', 0);
+    });
+  });
+
+  test('GIVEN a platform scraping every 30 s THEN the bench\'s cost estimate counts AMP ingestion at the assumed series per task', () => {
+    const built = platform({ service: { metrics: { port: 9464, scrapeInterval: Duration.seconds(30) }, minCapacity: 2 } });
+    const lines = estimateMonthlyCost(Template.fromStack(Stack.of(built)).toJSON() as any).filter(l => l.item.startsWith('AMP ingestion'));
+    // 500 series x 2 tasks x 86,400 scrapes in 30 days = 86.4 M samples at 0.90 USD per 10 M.
+    expect(lines).toEqual([{ item: expect.stringMatching(/^AMP ingestion PlatformService[0-9A-F]{8}: 500 series \(assumed\) x 2 task\(s\) every 30 s, 86\.4 M samples$/), monthlyUsd: expect.any(Number) }]);
+    expect(lines[0].monthlyUsd).toBeCloseTo(86.4e6 * prices.ampSampleIngested, 6);
+    expect(lines[0].monthlyUsd).toBeCloseTo(7.776, 3);
   });
 
   test('GIVEN the development profile THEN the workspace is deleted with the stack', () => {

@@ -5,17 +5,19 @@
  */
 import { App, CfnDynamicReference, CfnDynamicReferenceService, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as aps from 'aws-cdk-lib/aws-aps';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { web } from './builders';
+import { synthesized, web } from './builders';
 import {
   BackendPlatform, EcrToEcsPipeline, EdgeMode, IDeployableJob, IDeployableService, IMonitoredWorker, InfraMonitoring, PlatformScheduledJobOptions,
   SecureAlbFargateService,
 } from '../src';
 import {
-  dashboardWithinWidgetQuota, distributionWithinQuotas, dynamicReferencesWithinQuota, pipelineWithinQuotas, roleWithinManagedPolicyQuota,
+  dashboardWithinWidgetQuota, distributionWithinQuotas, dynamicReferencesWithinQuota, metricsWorkspacesWithinQuota, pipelineWithinQuotas,
+  roleWithinManagedPolicyQuota,
 } from './deploy-readiness/rules/quotas';
 
 const DYNAMIC_REFERENCES = (template: object) => JSON.stringify(template).split('{{resolve:').length - 1;
@@ -229,5 +231,70 @@ describe('Cache behaviors per distribution (25, the default one included)', () =
 
   test('WHEN 25 are THEN cachedPathPatterns is refused', () => {
     expect(() => web({ cachedPathPatterns: patterns(25) })).toThrow(/TestStack\/Web: invalid cachedPathPatterns .*a distribution takes at most 24 cache behaviours/);
+  });
+});
+
+describe('Prometheus workspaces per account and Region (25), counted over the whole app', () => {
+  const EU = { account: '123456789012', region: 'eu-west-1' };
+  /** `others` workspaces of the app's own in one stack, then a platform whose service (or a worker) collects metrics. */
+  function appWith(others: number, options: { otherEnv?: typeof EU; platformFirst?: boolean; viaWorker?: boolean } = {}) {
+    const app = new App();
+    const addOthers = () => {
+      const elsewhere = new Stack(app, 'Elsewhere', { env: options.otherEnv ?? EU });
+      Array.from({ length: others }, (_, i) => new aps.CfnWorkspace(elsewhere, `Workspace${i}`, {}));
+    };
+    if (!options.platformFirst) addOthers();
+    const stack = new Stack(app, 'Backend', { env: EU });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    const platform = new BackendPlatform(stack, 'Platform', {
+      environmentName: 'prod', hostedZone: zone, service: options.viaWorker ? {} : { metrics: { port: 9464 } },
+    });
+    if (options.viaWorker) platform.addWorker('Jobs', { queue: {}, metrics: { port: 9464 } });
+    if (options.platformFirst) addOthers();
+    return { app, platform, stack };
+  }
+
+  test('WHEN the platform\'s workspace is the 25th THEN it synthesizes', () => {
+    const { app } = appWith(24);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('WHEN it would be the 26th THEN synth refuses it, naming the metrics prop that created it', () => {
+    expect(synthesized(() => appWith(25).platform)).toThrow(
+      /invalid service\.metrics .*26 Amazon Managed Service for Prometheus workspaces in one account and Region \(this platform's is number 26\), over AMP's 25 per account and Region \(https:\/\/docs\.aws\.amazon\.com\/prometheus\/latest\/userguide\/AMP_quotas\.html\); write to an existing workspace with metrics\.workspaceArn/);
+  });
+
+  test('WHEN an added worker created it THEN the error names that worker\'s prop', () => {
+    expect(synthesized(() => appWith(25, { viaWorker: true }).platform)).toThrow(/invalid addWorker\('Jobs'\)\.metrics /);
+  });
+
+  test('WHEN the app\'s other workspaces come after the platform in the tree THEN the platform\'s is still the one refused', () => {
+    expect(synthesized(() => appWith(25, { platformFirst: true }).platform)).toThrow(/invalid service\.metrics .*this platform's is number 1\)/);
+  });
+
+  test('WHEN the other 25 are in another Region THEN they do not count', () => {
+    const { app } = appWith(25, { otherEnv: { account: '123456789012', region: 'us-east-1' } });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('WHEN the workloads name a workspace THEN the platform creates none, and none is counted', () => {
+    const app2 = new App();
+    const other = new Stack(app2, 'Elsewhere', { env: EU });
+    Array.from({ length: 25 }, (_, i) => new aps.CfnWorkspace(other, `Workspace${i}`, {}));
+    const backend = new Stack(app2, 'Backend', { env: EU });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(backend, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    new BackendPlatform(backend, 'Platform', {
+      environmentName: 'prod',
+      hostedZone: zone,
+      service: { metrics: { port: 9464, workspaceArn: 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab' } },
+    });
+    expect(() => app2.synth()).not.toThrow();
+    Template.fromStack(backend).resourceCountIs('AWS::APS::Workspace', 0);
+  });
+
+  test('the deploy-readiness rule holds 25 in a template and refuses 26', () => {
+    const template = (count: number) => ({ Resources: Object.fromEntries(Array.from({ length: count }, (_, i) => [`W${i}`, { Type: 'AWS::APS::Workspace', Properties: {} }])) });
+    expect(metricsWorkspacesWithinQuota.check(template(25))).toEqual([]);
+    expect(metricsWorkspacesWithinQuota.check(template(26))).toEqual(['the template holds 26 Prometheus workspaces, over the quota of 25 per account and Region']);
   });
 });

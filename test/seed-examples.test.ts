@@ -186,4 +186,11 @@ describe('seed 004: modular infrastructure in the development profile', () => {
     template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
     template.resourceCountIs('AWS::Backup::BackupSelection', 1);
   });
+
+  test('THEN the seed\'s Prometheus is the platform\'s workspace, deleted with the development teardown, written by the service\'s collector', () => {
+    const workspaces = template.findResources('AWS::APS::Workspace');
+    expect(Object.entries<any>(workspaces).map(([id, w]) => [id, w.DeletionPolicy])).toEqual([[expect.stringMatching(/^BackendMetricsWorkspace[0-9A-F]{8}$/), 'Delete']]);
+    const [definition] = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition', { Properties: { Family: Match.stringLikeRegexp('Service') } }));
+    expect(definition.Properties.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'otel_collector']);
+  });
 });

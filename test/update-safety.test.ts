@@ -513,3 +513,42 @@ describe('GIVEN seed 002 deployed by the previous release WHEN it upgrades to th
     expect(changes.filter(c => /^Backend(Service|DownloadAgents)(Service|TaskDefinition)[0-9A-F]{8}$/.test(c.id) && c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
   });
 });
+
+/**
+ * The platform's Prometheus workspace holds the metrics: one per platform, under the platform, so metrics moving between
+ * workloads never touch it; when no workload collects metrics any more it leaves the template and the profile decides.
+ */
+describe('GIVEN a platform whose workloads collect metrics into its workspace', () => {
+  const service = { service: { metrics: { port: 9464 } } };
+  const jobs = (metrics: boolean) => (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, metrics: metrics ? { port: 9464 } : undefined });
+  const workspaceChanges = (before: object, after: object) => {
+    const changes: Array<{ id: string; impact: ResourceImpact }> = [];
+    fullDiff(before as any, after as any).resources.forEachDifference((id, change) => {
+      if (change.resourceType === 'AWS::APS::Workspace') changes.push({ id, impact: change.changeImpact });
+    });
+    return changes;
+  };
+
+  test('WHEN metrics move from the web service to a worker THEN the workspace is not touched, and the task roles still write to it', () => {
+    const before = synth(service, jobs(false));
+    const after = synth({}, jobs(true));
+    expect(Object.keys(after.Resources).filter(id => after.Resources[id].Type === 'AWS::APS::Workspace')).toEqual([expect.stringMatching(/^BackendMetricsWorkspace[0-9A-F]{8}$/)]);
+    expect(workspaceChanges(before, after)).toEqual([]);
+    const [workspace] = Object.keys(after.Resources).filter(id => after.Resources[id].Type === 'AWS::APS::Workspace');
+    const writes = Object.entries<any>(after.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(([id, r]) => r.Properties.PolicyDocument.Statement.filter((st: any) => [st.Action].flat().includes('aps:RemoteWrite')).map((st: any) => [id, st.Resource]));
+    expect(writes).toEqual([[expect.stringMatching(/^BackendJobsTaskRoleDefaultPolicy/), { 'Fn::GetAtt': [workspace, 'Arn'] }]]);
+  });
+
+  test('WHEN a second workload collects metrics THEN the workspace is not touched', () => {
+    expect(workspaceChanges(synth(service, jobs(false)), synth(service, jobs(true)))).toEqual([]);
+  });
+
+  test.each([
+    ['production', {}, ResourceImpact.WILL_ORPHAN],
+    ['development', { profile: EnvironmentProfile.DEVELOPMENT }, ResourceImpact.WILL_DESTROY],
+  ])('WHEN the last workload stops collecting metrics in %s THEN the workspace leaves the template as the profile says', (_name, profile, impact) => {
+    const changes = workspaceChanges(synth({ ...profile }, jobs(true)), synth({ ...profile }, jobs(false)));
+    expect(changes).toEqual([{ id: expect.stringMatching(/^BackendMetricsWorkspace[0-9A-F]{8}$/), impact }]);
+  });
+});

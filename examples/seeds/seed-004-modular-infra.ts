@@ -1,7 +1,10 @@
 /**
  * Seed 004: the modular CDKTF stack (networking, ALB, ECS Fargate, PostgreSQL, monitoring, scheduled backups to S3)
  * as one platform in the development profile.
- * Differences from the seed: CloudWatch Container Insights and the platform's alarms replace the self-run Prometheus;
+ * Differences from the seed: the self-run Prometheus becomes an ADOT collector sidecar that scrapes the service's
+ * `/metrics` on port 9464 into the platform's Amazon Managed Service for Prometheus workspace (deleted with the
+ * development teardown), with a dashboard row and an alarm on discarded samples; ECS and ALB metrics stay in
+ * CloudWatch with Container Insights and the platform's alarms;
  * the backup Lambda becomes an AWS Backup plan (`backups`: daily recovery points kept 35 days, monthly ones 12 months,
  * in a retained vault with its own key), which the development profile leaves off unless asked; a nightly Fargate job
  * still writes a pg_dump to a retained, encrypted bucket, because a logical dump restores into any PostgreSQL (a newer
@@ -41,7 +44,7 @@ export class ModularInfraStack extends Stack {
           + ' | gzip | aws s3 cp - "s3://$BACKUP_BUCKET/$(date +%F).sql.gz"'],
         schedule: events.Schedule.cron({ minute: '30', hour: '2' }),
       },
-      service: { environment: { BACKUP_BUCKET: this.backupBucket.bucketName } },
+      service: { environment: { BACKUP_BUCKET: this.backupBucket.bucketName }, metrics: { port: 9464 } },
     });
     this.backupBucket.grantWrite(this.platform.cleanupJob!.taskDefinition.taskRole);
     NagSuppressions.addResourceSuppressions(this.platform.cleanupJob!.taskDefinition.taskRole, [{

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
-import { InfraMonitoringProps, MonitoringThresholds } from './monitoring-options';
+import { InfraMonitoringProps, MetricsWorkspaceMonitoringOptions, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { addLateCheck } from '../private/collected-problems';
 import { checkAll } from '../private/errors';
@@ -22,6 +22,8 @@ import { invalidProp, isToken, validateEmail, validateIntegerRange, validateUniq
 import { warnWeakenedDefault } from '../private/warnings';
 
 const PERIOD = Duration.minutes(1);
+/** AMP's usage metrics come every minute at most; five-minute points do not page on a late one. */
+const WORKSPACE_PERIOD = Duration.minutes(5);
 /** CloudWatch's widgets per dashboard body. */
 const MAX_WIDGETS_PER_DASHBOARD = 500;
 const DASHBOARD_BODY = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html';
@@ -52,6 +54,7 @@ export class InfraMonitoring extends Construct {
   /** Every alarm this construct routes, by name. */
   public readonly alarms: { [name: string]: cloudwatch.Alarm };
   private pipelineRows = 0;
+  private workspaceRows = 0;
   /** The widgets of the library's rows, and the last public call that added a row: the one a full dashboard names. */
   private widgetCount = 0;
   private lastRow?: { readonly prop: string; readonly value: string };
@@ -210,6 +213,63 @@ export class InfraMonitoring extends Construct {
   public monitorScheduledJob(job: IMonitoredScheduledWork): void {
     this.lastRow = { prop: 'monitorScheduledJob(job)', value: job.node.path };
     this.scheduledWorkRow(`Scheduled job ${job.node.id}`, [job]);
+  }
+
+  /**
+   * A dashboard row for an Amazon Managed Service for Prometheus workspace: samples ingested per second and active
+   * series (AMP's `ResourceCount` usage metrics `IngestionRate` and `ActiveSeries`, namespace `AWS/Usage`), and samples
+   * discarded by reason (`DiscardedSamples`, namespace `AWS/Prometheus`), as AMP vends them to CloudWatch at no charge
+   * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html); an alarm pages when samples are
+   * discarded, since each is a gap in the metrics. `BackendPlatform` calls it for its workspace.
+   */
+  public monitorMetricsWorkspace(options: MetricsWorkspaceMonitoringOptions): void {
+    checkPropTypes(this, 'MetricsWorkspaceMonitoringOptions', options, 'monitorMetricsWorkspace(options).');
+    const threshold = options.discardedSamplesThreshold ?? 0;
+    if (!isToken(threshold) && !(Number.isInteger(threshold) && threshold >= 0)) {
+      invalidProp(this, 'monitorMetricsWorkspace(options).discardedSamplesThreshold', threshold, 'give a whole number of samples, 0 or more');
+    }
+    this.lastRow = { prop: 'monitorMetricsWorkspace(options)', value: options.workspaceId };
+    const id = options.workspaceId;
+    const period = WORKSPACE_PERIOD;
+    // The usage metrics carry the workspace ID among their dimensions; a search finds them by it, whatever the others.
+    const usage = (resource: string, label: string) => new cloudwatch.MathExpression({
+      expression: `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="${resource}" "${id}"', 'Average', ${period.toSeconds()})`,
+      usingMetrics: {},
+      period,
+      label,
+    });
+    // Discarded samples are per reason and workspace; Metrics Insights sums the reasons, and an alarm may evaluate it.
+    const discarded = new cloudwatch.MathExpression({
+      expression: `SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '${id}'`,
+      usingMetrics: {},
+      period,
+      label: 'Discarded samples',
+    });
+    const alarm = this.createAlarm(this, `MetricsWorkspaceDiscardedSamples${this.workspaceRows === 0 ? '' : this.workspaceRows + 1}`, {
+      alarmDescription: 'The Prometheus workspace discards samples (over a limit, out of order, or malformed): the metrics have gaps',
+      metric: discarded,
+      threshold,
+      comparisonOperator: ABOVE,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: Missing.NOT_BREACHING,
+    });
+    this.workspaceRows++;
+    this.section('Prometheus metrics workspace',
+      new cloudwatch.GraphWidget({ title: 'Ingestion rate (samples/s)', left: [usage('IngestionRate', 'Ingestion rate')], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Active series', left: [usage('ActiveSeries', 'Active series')], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: 'Discarded samples by reason',
+        left: [new cloudwatch.MathExpression({
+          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "${id}"', 'Sum', ${period.toSeconds()})`,
+          usingMetrics: {},
+          period,
+          label: '${PROP(\'Dim.Reason\')}',
+        })],
+        width: 6,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [alarm], width: 6 }),
+    );
   }
 
   /** The library's own alarms: `datapoints` breaching one-minute points out of the last `of` page. */

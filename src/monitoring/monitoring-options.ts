@@ -141,3 +141,14 @@ export interface InfraMonitoringProps {
    */
   readonly thresholds?: MonitoringThresholds;
 }
+
+/** Which Amazon Managed Service for Prometheus workspace `InfraMonitoring.monitorMetricsWorkspace` watches, and when it pages. */
+export interface MetricsWorkspaceMonitoringOptions {
+  /** ID of the workspace (`ws-...`), e.g. `platform.metricsWorkspace.attrWorkspaceId`. */
+  readonly workspaceId: string;
+  /**
+   * Samples the workspace may discard (rejected by its limits or as out of order) in five minutes before the alarm pages.
+   * @default 0 - any discarded sample pages: it is a gap in the application's metrics
+   */
+  readonly discardedSamplesThreshold?: number;
+}

@@ -57,6 +57,7 @@ import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
+import { PrometheusMetricsOptions } from '../service/sidecar-options';
 import { WorkerService } from '../workers/worker-service';
 
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
@@ -220,6 +221,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       alarmEmails: props.alarmEmails,
     }));
     for (const shared of [this.redeployFunction, this.runtimeGuardFunction]) if (shared) notify(shared.errorsAlarm, this.monitoring.alarmTopic);
+    const workspace = this.metricsWorkspace;
+    if (workspace) this.monitoring.monitorMetricsWorkspace({ workspaceId: workspace.attrWorkspaceId });
     this.pipelines.filter(pipeline => pipeline !== this.pipeline).forEach(pipeline => this.monitoring.monitorPipeline(pipeline));
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
@@ -290,7 +293,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           logRetention: this.defaults.logRetention,
           logEncryptionKey: this.encryptionKey,
           alarmTopic: this.monitoring.alarmTopic,
-          metrics: withMetricsWorkspace(this, options.metrics),
+          metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
         }),
       };
     }, input);
@@ -643,8 +646,18 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
-      metrics: withMetricsWorkspace(this, options.metrics),
+      metrics: this.metricsOf(prop, options.metrics),
     };
+  }
+
+  /**
+   * A workload's metrics, writing to the platform's workspace unless they name one; the workspace gets its dashboard
+   * row and alarm when it is created after the monitoring (by an added workload), else once the monitoring exists.
+   */
+  private metricsOf(prop: string, metrics: PrometheusMetricsOptions | undefined): PrometheusMetricsOptions | undefined {
+    return withMetricsWorkspace(this, prop, metrics, workspace => {
+      if (this.monitoring) this.monitoring.monitorMetricsWorkspace({ workspaceId: workspace.attrWorkspaceId });
+    });
   }
 
   /** The containers that receive the stores' connections, each one a container of the task. */

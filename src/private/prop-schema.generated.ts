@@ -227,6 +227,10 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     targetGroups: '?array<class:aws-cdk-lib.aws_elasticloadbalancingv2.ApplicationTargetGroup>',
     thresholds: '?struct:MonitoringThresholds',
   },
+  MetricsWorkspaceMonitoringOptions: {
+    workspaceId: 'string',
+    discardedSamplesThreshold: '?number',
+  },
   MonitoringThresholds: {
     cacheCpuPercent: '?number',
     cacheMemoryPercent: '?number',

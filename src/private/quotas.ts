@@ -56,3 +56,10 @@ export const MAX_FILTER_POLICY_ATTRIBUTES = 5;
 export const MAX_FILTER_POLICY_COMBINATIONS = 150;
 /** Filter policies per topic (adjustable); SNS refuses the Subscribe call that attaches one more. */
 export const MAX_FILTER_POLICIES_PER_TOPIC = 200;
+
+/**
+ * Amazon Managed Service for Prometheus's quotas (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html):
+ * 25 workspaces per account and Region by default (adjustable); CreateWorkspace refuses the next one.
+ */
+export const AMP_QUOTAS = 'https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html';
+export const MAX_AMP_WORKSPACES_PER_REGION = 25;

@@ -65,7 +65,8 @@ export function collectorPortCheck(scope: IConstruct, props: SidecarsOptions, ma
 
 /**
  * The collector sidecar: a Prometheus receiver scraping the main container on `localhost`, an OTLP receiver for
- * traces, SigV4 remote write to the workspace and the X-Ray exporter. Its configuration travels in
+ * traces, the ECS resource detector (each task's series are labelled `instance=<task ARN>`, so the tasks of one service
+ * never write the same series), SigV4 remote write to the workspace and the X-Ray exporter. Its configuration travels in
  * `AOT_CONFIG_CONTENT`, which the ADOT image reads instead of its default file. Not essential: a collector that
  * stops loses telemetry, never the application's tasks.
  */
@@ -93,7 +94,15 @@ export function addCollector(
       } : {}),
       ...(tracing ? { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } } } } : {}),
     },
-    processors: { batch: {} },
+    processors: {
+      // The task's metadata endpoint (ECS_CONTAINER_METADATA_URI_V4, in every Fargate container) gives the task's ARN,
+      // cluster, family and revision as resource attributes, without overriding what the receiver set.
+      resourcedetection: { detectors: ['env', 'ecs'], timeout: '5s', override: false },
+      // Each task scrapes `localhost`, so the receiver's `instance` label (service.instance.id) is the same in every task
+      // of a service and two tasks would write one series; the task's ARN makes each task's series its own.
+      ...(metrics ? { 'resource/task': { attributes: [{ key: 'service.instance.id', from_attribute: 'aws.ecs.task.arn', action: 'upsert' }] } } : {}),
+      batch: {},
+    },
     exporters: {
       ...(metrics ? { prometheusremotewrite: { endpoint: remoteWriteUrl(metrics.workspaceArn!), auth: { authenticator: 'sigv4auth' } } } : {}),
       ...(tracing ? { awsxray: { region: stack.region } } : {}),
@@ -101,8 +110,8 @@ export function addCollector(
     service: {
       extensions: ['health_check', ...(metrics ? ['sigv4auth'] : [])],
       pipelines: {
-        ...(metrics ? { metrics: { receivers: ['prometheus'], processors: ['batch'], exporters: ['prometheusremotewrite'] } } : {}),
-        ...(tracing ? { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] } } : {}),
+        ...(metrics ? { metrics: { receivers: ['prometheus'], processors: ['resourcedetection', 'resource/task', 'batch'], exporters: ['prometheusremotewrite'] } } : {}),
+        ...(tracing ? { traces: { receivers: ['otlp'], processors: ['resourcedetection', 'batch'], exporters: ['awsxray'] } } : {}),
       },
     },
   };

@@ -57,6 +57,10 @@ const withSidecar = { service: { sidecars: [agent] } };
 const fireLens = { service: { logging: LogDestination.fireLens({ options: { Name: 'http', Host: 'logs.example.com', Port: '443', tls: 'On' } }) } };
 const telemetry = { service: { metrics: { port: 9464 }, tracing: true } };
 const telemetryWorker = (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, metrics: { port: 9464 }, tracing: true });
+const serviceMetrics = { service: { metrics: { port: 9464 } } };
+const workerMetrics = (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, metrics: { port: 9464 } });
+/** The platform's workspace holds the metrics: retained in production when the last workload collecting them goes (ADR 0018). */
+const metricsWorkspace = /^BackendMetricsWorkspace[0-9A-F]{8}$/;
 /** A queue worker, with a sidecar or without. */
 function worker(sidecar = false) {
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, sidecars: sidecar ? [agent] : undefined });
@@ -90,7 +94,18 @@ export const TRANSITIONS: Transition[] = [
   { name: 'FireLens logging turned off for the service (sidecar mechanism)', before: { props: fireLens }, after: { props: {} } },
   { name: 'Container Insights set from the profile\'s enhanced to plain', before: { props: {} }, after: { props: { containerInsights: ecs.ContainerInsights.ENABLED } } },
   { name: 'metrics and tracing turned on for the service and a worker (sidecar mechanism)', before: { props: {}, extend: worker() }, after: { props: telemetry, extend: telemetryWorker } },
-  { name: 'metrics and tracing turned off for the service and a worker (sidecar mechanism)', before: { props: telemetry, extend: telemetryWorker }, after: { props: {}, extend: worker() } },
+  {
+    name: 'metrics and tracing turned off for the service and a worker (sidecar mechanism)',
+    before: { props: telemetry, extend: telemetryWorker },
+    after: { props: {}, extend: worker() },
+    replaces: metricsWorkspace,
+  },
+  // One workspace per platform, under the platform: moving metrics between workloads keeps it as it is.
+  { name: 'metrics moved from the web service to a worker (the workspace stays)', before: { props: serviceMetrics, extend: worker() }, after: { props: {}, extend: workerMetrics } },
+  { name: 'metrics moved from a worker to the web service (the workspace stays)', before: { props: {}, extend: workerMetrics }, after: { props: serviceMetrics, extend: worker() } },
+  { name: 'a second workload collecting metrics added (the workspace stays)', before: { props: serviceMetrics, extend: worker() }, after: { props: serviceMetrics, extend: workerMetrics } },
+  // When the last workload stops collecting metrics the workspace leaves the template: retained in production.
+  { name: 'metrics turned off for the last workload collecting them', before: { props: {}, extend: workerMetrics }, after: { props: {}, extend: worker() }, replaces: metricsWorkspace },
   { name: 'a promotion pipeline added to a platform without its own', before: { props: promoted }, after: { props: promoted, extend: promotion(false) } },
   { name: 'a promoted environment given tests and migrations', before: { props: promoted, extend: promotion(false) }, after: { props: promoted, extend: promotion(true) } },
   // Its artifacts are transient: the bucket is emptied and deleted with the pipeline, its key scheduled for deletion.

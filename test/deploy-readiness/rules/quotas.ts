@@ -138,3 +138,16 @@ export const distributionWithinQuotas: TemplateRule = {
     },
   },
 };
+
+export const metricsWorkspacesWithinQuota: TemplateRule = {
+  id: 'metrics-workspaces-within-quota',
+  phase: 'create',
+  rule: 'Amazon Managed Service for Prometheus allows 25 workspaces per account and Region by default; CreateWorkspace refuses the next one '
+    + '(one template can never hold more; the library counts the whole app at synth).',
+  source: 'https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html',
+  check(template: CfnTemplate): string[] {
+    const count = resourcesOfType(template, 'AWS::APS::Workspace').length;
+    return count > 25 ? [`the template holds ${count} Prometheus workspaces, over the quota of 25 per account and Region`] : [];
+  },
+  counterexample: many(26, 'AWS::APS::Workspace'),
+};
