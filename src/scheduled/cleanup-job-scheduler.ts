@@ -142,7 +142,7 @@ export class CleanupJobScheduler extends Construct implements IMonitoredSchedule
   public readonly alarms: cloudwatch.Alarm[];
   /** The ECR repository of the job's image, when given: its pipeline moves the job. */
   public readonly imageRepository?: ecr.IRepository;
-  /** The function that stops runs older than `maxRuntime` (docs/adr/0013; a platform's jobs share one); none without a limit. */
+  /** The function that stops runs older than `maxRuntime` (docs/adr/0013), shared by the jobs of a platform. None without a limit. */
   public readonly runtimeGuardFunction?: lambda.IFunction;
   /** ARN of the task definition family without a revision: what the schedule runs (the newest ACTIVE revision). */
   private readonly familyArn: string;
