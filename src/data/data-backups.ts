@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -89,6 +90,11 @@ export interface DataBackupsProps extends DataBackupOptions {
    */
   readonly buckets?: s3.IBucket[];
   /**
+   * EFS file systems to back up (turn their own automatic backups off: the plan replaces them).
+   * @default - none
+   */
+  readonly fileSystems?: efs.IFileSystem[];
+  /**
    * KMS key encrypting the vault.
    * @default - a new key with rotation, retained on delete like the vault
    */
@@ -116,6 +122,8 @@ export class DataBackups extends Construct {
   public readonly selection: backup.BackupSelection;
   /** The key encrypting the vault. */
   public readonly encryptionKey: kms.IKey;
+  private readonly role: iam.Role;
+  private readonly fileSystems: efs.IFileSystem[] = [];
 
   constructor(scope: Construct, id: string, props: DataBackupsProps) {
     super(scope, id);
@@ -148,12 +156,27 @@ export class DataBackups extends Construct {
         rule('Monthly', events.Schedule.cron({ minute: '0', hour: '5', day: '1' }), props.monthlyRetention ?? DEFAULT_MONTHLY),
       ],
     });
+    this.role = this.selectionRole(props);
     this.selection = this.plan.addSelection('Selection', {
-      role: this.selectionRole(props),
+      role: this.role,
       resources: [
         ...(props.databases ?? []).map(db => backup.BackupResource.fromRdsDatabaseInstance(db)),
         ...(props.buckets ?? []).map(bucket => backup.BackupResource.fromArn(bucket.bucketArn)),
       ],
+    });
+    (props.fileSystems ?? []).forEach(fileSystem => this.addFileSystem(fileSystem));
+  }
+
+  /**
+   * Back up an EFS file system with the plan's rules too, in a selection of its own (adding one never changes the
+   * selection of the databases and buckets). Turn the file system's own automatic backups off: the plan replaces them.
+   */
+  public addFileSystem(fileSystem: efs.IFileSystem): void {
+    if (this.fileSystems.includes(fileSystem)) return;
+    this.fileSystems.push(fileSystem);
+    this.plan.addSelection(`FileSystemSelection${this.fileSystems.length > 1 ? this.fileSystems.length : ''}`, {
+      role: this.role,
+      resources: [backup.BackupResource.fromEfsFileSystem(fileSystem)],
     });
   }
 
@@ -218,8 +241,8 @@ function validateProps(scope: Construct, props: DataBackupsProps): void {
   ];
   checkAll([
     () => {
-      if ((props.databases ?? []).length + (props.buckets ?? []).length === 0) {
-        invalidProp(scope, 'databases', props.databases, 'give at least one database (or bucket) to back up');
+      if ((props.databases ?? []).length + (props.buckets ?? []).length + (props.fileSystems ?? []).length === 0) {
+        invalidProp(scope, 'databases', props.databases, 'give at least one database (or bucket, or file system) to back up');
       }
     },
     () => validateDays(scope, 'dailyRetention', props.dailyRetention, 1),
