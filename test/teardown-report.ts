@@ -8,7 +8,7 @@ import { BackendPlatform, BackendPlatformProps, EnvironmentProfile } from '../sr
 export const STATEFUL_TYPES = [
   'AWS::RDS::DBInstance', 'AWS::ElastiCache::ReplicationGroup', 'AWS::ECR::Repository', 'AWS::S3::Bucket',
   'AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter',
-  'AWS::Backup::BackupVault',
+  'AWS::Backup::BackupVault', 'AWS::EFS::FileSystem',
 ];
 
 /** Resources CloudFormation cannot delete while their deletion protection is on: the stack ends in DELETE_FAILED. */
