@@ -279,7 +279,10 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, hostedZone: given.zone, pipeline: { enabled: false },
     });
     const prod = new BackendPlatform(given.stack, 'Prod', {
-      environmentName: 'prod', repository: staging.repository, hostedZone: given.zone, pipeline: { enabled: false },
+      environmentName: 'prod',
+      repository: staging.repository,
+      hostedZone: given.zone,
+      pipeline: { enabled: false },
       service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/a1b2') },
     });
     new PromotionPipeline(given.stack, 'Promotion', {

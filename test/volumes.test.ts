@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
-import { platform, synthesized, web, worker } from './builders';
-import { EnvironmentProfile, WorkerService } from '../src';
+import { backups, platform, synthesized, web, worker } from './builders';
+import { DataBackups, EnvironmentProfile, WorkerService } from '../src';
 
 const templateOf = (construct: { node: any }) => Template.fromStack(Stack.of(construct as any)).toJSON();
 const ofType = (template: any, type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
@@ -152,6 +152,58 @@ describe('Volumes', () => {
       expect(fileSystem.DeletionPolicy).toBe('Delete');
       expect(fileSystem.Properties.BackupPolicy).toEqual({ Status: 'ENABLED' });
       expect(ofType(template, 'AWS::Backup::BackupSelection')).toEqual([]);
+    });
+  });
+
+  describe('GIVEN a platform whose first volume is on an added worker, and a service given a file system of its own', () => {
+    const built = platform({});
+    built.addWorker('Jobs', { queue: {}, volumes: [{ name: 'uploads', containerPath: '/data' }] });
+    const template = templateOf(built);
+
+    test('THEN the file system has the logical ID it has when the platform\'s service asks first (it moves with no workload)', () => {
+      expect(only(template, 'AWS::EFS::FileSystem')[0]).toBe('PlatformFileSystem177B25EF');
+    });
+
+    test('THEN a file system given through the platform is used, and the platform creates none', () => {
+      const given = platform({});
+      const stack = Stack.of(given);
+      const own = efs.FileSystem.fromFileSystemAttributes(stack, 'Own', {
+        fileSystemId: 'fs-0123456789abcdef0', securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'OwnSg', 'sg-0123456789abcdef0'),
+      });
+      const added = given.addService('Admin', { pathPatterns: ['/admin/*'], volumes: [{ name: 'reports', containerPath: '/reports' }], fileSystem: own });
+      const t = templateOf(given);
+      expect(ofType(t, 'AWS::EFS::FileSystem')).toEqual([]);
+      expect(given.fileSystem).toBeUndefined();
+      expect(added.fileSystem).toBe(own);
+      const definition = ofType(t, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith('PlatformAdmin'))![1];
+      expect(definition.Properties.Volumes[0].EFSVolumeConfiguration.FilesystemId).toBe('fs-0123456789abcdef0');
+    });
+  });
+
+  describe('GIVEN DataBackups of a database, with a file system added later', () => {
+    const built = backups({});
+    const stack = Stack.of(built);
+    const fileSystem = new efs.FileSystem(stack, 'Fs', { vpc: new ec2.Vpc(stack, 'FsVpc', { maxAzs: 1, natGateways: 0 }) });
+    built.addFileSystem(fileSystem);
+    built.addFileSystem(fileSystem);
+    const template = templateOf(built);
+
+    test('THEN the file system is in a selection of its own, once, with the plan\'s role, and the database\'s selection is unchanged', () => {
+      const selections = ofType(template, 'AWS::Backup::BackupSelection').map(([, s]) => s.Properties.BackupSelection);
+      expect(selections.map(s => s.SelectionName)).toEqual(['Selection', 'FileSystemSelection']);
+      expect(JSON.stringify(selections[1].Resources)).toContain(':file-system/');
+      expect(JSON.stringify(selections[0].Resources)).not.toContain(':file-system/');
+      expect(selections[1].IamRoleArn).toEqual(selections[0].IamRoleArn);
+    });
+
+    test('THEN a plan of file systems only is accepted', () => {
+      const other = new Stack();
+      const fs2 = new efs.FileSystem(other, 'Fs', { vpc: new ec2.Vpc(other, 'Vpc', { maxAzs: 1, natGateways: 0 }) });
+      const plan = new DataBackups(other, 'Backups', { fileSystems: [fs2] });
+      // AWS Backup refuses a selection of no resource: the file system's is the plan's only one.
+      expect(ofType(Template.fromStack(other).toJSON(), 'AWS::Backup::BackupSelection').map(([, s]) => s.Properties.BackupSelection.SelectionName))
+        .toEqual(['FileSystemSelection']);
+      expect(plan.selection).toBe(plan.addFileSystem(fs2));
     });
   });
 

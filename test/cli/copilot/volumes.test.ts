@@ -53,7 +53,8 @@ storage:
 
 describe('import-copilot: storage.volumes', () => {
   const conversion = convertWorkspace({
-    application: 'shop', environmentNames: ['test'],
+    application: 'shop',
+    environmentNames: ['test'],
     manifests: [{ path: 'web/manifest.yml', text: web }, { path: 'thumbnails/manifest.yml', text: worker }, { path: 'report/manifest.yml', text: job }],
   }, {});
   const statusOf = (manifest: string, path: string) => conversion.findings.filter(f => f.manifest === manifest && f.path === path).map(f => f.status);

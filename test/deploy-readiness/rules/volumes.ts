@@ -12,6 +12,9 @@ function servicesWithEfsVolumes(template: CfnTemplate): Array<{ id: string; serv
   });
 }
 
+/** The file systems of the template (logical IDs) that some of the values reference. */
+const ofTemplate = (values: any[], fileSystems: Set<string>) =>
+  new Set(values.map(referencedId).filter((f): f is string => f !== undefined && fileSystems.has(f)));
 const dependsOn = (resource: any): string[] => (resource.DependsOn === undefined ? [] : [resource.DependsOn].flat());
 const mountTargetsOf = (template: CfnTemplate, fileSystemId: string) => resourcesOfType(template, 'AWS::EFS::MountTarget')
   .filter(([, target]) => referencedId(target.Properties?.FileSystemId) === fileSystemId).map(([id, target]) => ({ id, target }));
@@ -31,14 +34,11 @@ export const ecsServiceAfterEfsMountTargets: TemplateRule = {
       if (missing.length > 0) findings.push(`${id} mounts ${fileSystemId} and may start before its mount targets ${missing.join(', ')}`);
     };
     for (const { id, service, volumes } of servicesWithEfsVolumes(template)) {
-      for (const fileSystemId of new Set(volumes.map(v => referencedId(v.efs.FilesystemId)).filter((f): f is string => f !== undefined && fileSystems.has(f)))) {
-        require(id, service, fileSystemId);
-      }
+      for (const fileSystemId of ofTemplate(volumes.map(v => v.efs.FilesystemId), fileSystems)) require(id, service, fileSystemId);
     }
     // A workload in a stack of its own receives the file system as a parameter.
     for (const [id, nested] of resourcesOfType(template, 'AWS::CloudFormation::Stack')) {
-      const passed = Object.values<any>(nested.Properties?.Parameters ?? {}).map(referencedId).filter((f): f is string => f !== undefined && fileSystems.has(f));
-      for (const fileSystemId of new Set(passed)) require(id, nested, fileSystemId);
+      for (const fileSystemId of ofTemplate(Object.values<any>(nested.Properties?.Parameters ?? {}), fileSystems)) require(id, nested, fileSystemId);
     }
     return findings;
   },
@@ -102,8 +102,7 @@ export const efsMountTargetInEveryTaskZone: TemplateRule = {
     return servicesWithEfsVolumes(template).flatMap(({ id, service, volumes }) => {
       const subnets: any[] = service.Properties?.NetworkConfiguration?.AwsvpcConfiguration?.Subnets ?? [];
       if (!Array.isArray(subnets)) return [];
-      const mounted = new Set(volumes.map(v => referencedId(v.efs.FilesystemId)).filter((f): f is string => f !== undefined && fileSystems.has(f)));
-      return [...mounted].flatMap(fileSystemId => {
+      return [...ofTemplate(volumes.map(v => v.efs.FilesystemId), fileSystems)].flatMap(fileSystemId => {
         const targets = mountTargetsOf(template, fileSystemId).map(t => t.target.Properties?.SubnetId);
         const targetSubnets = new Set(targets.map(key));
         const targetZones = new Set(targets.map(zoneOf).filter(z => z !== undefined));
