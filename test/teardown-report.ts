@@ -45,7 +45,7 @@ export function leavesBilled(resource: any): boolean {
   return ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(resource.DeletionPolicy) || deletionProtected(resource);
 }
 
-/** The headline platform with a cache and a queue worker, so every kind of stateful resource is present. */
+/** The headline platform with a cache and a queue worker with an EFS volume, so every kind of stateful resource is present. */
 export function teardownStack(profile: EnvironmentProfile, overrides: Partial<BackendPlatformProps> = {}): Stack {
   const stack = new Stack(new App(), `Teardown${profile}`);
   const platform = new BackendPlatform(stack, 'Backend', {
@@ -59,7 +59,7 @@ export function teardownStack(profile: EnvironmentProfile, overrides: Partial<Ba
     alarmEmails: ['ops@example.com'],
     ...overrides,
   });
-  platform.addWorker('Mailer', { queue: {} });
+  platform.addWorker('Mailer', { queue: {}, volumes: [{ name: 'attachments', containerPath: '/var/attachments' }] });
   return stack;
 }
 
