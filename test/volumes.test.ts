@@ -180,6 +180,19 @@ describe('Volumes', () => {
     });
   });
 
+  describe('GIVEN a platform whose service has a volume and whose pipeline runs migrations', () => {
+    const buildspecs = (p: any) => ofType(templateOf(p), 'AWS::CodeBuild::Project')
+      .filter(([id]) => id.includes('Migration')).map(([, r]) => JSON.stringify(r.Properties.Source.BuildSpec));
+    test('THEN the migration task copies the service\'s volumes with its container, and a platform without volumes copies none', () => {
+      const withVolume = buildspecs(platform({ pipeline: { migrationCommand: ['npm', 'run', 'migrate'] }, service: { volumes: [{ name: 'uploads', containerPath: '/var/uploads' }] } }));
+      expect(withVolume).toHaveLength(1);
+      expect(withVolume[0]).toContain('ephemeralStorage, volumes,');
+      const without = buildspecs(platform({ pipeline: { migrationCommand: ['npm', 'run', 'migrate'] } }));
+      expect(without).toHaveLength(1);
+      expect(without[0]).not.toContain('volumes');
+    });
+  });
+
   describe('GIVEN DataBackups of a database, with a file system added later', () => {
     const built = backups({});
     const stack = Stack.of(built);

@@ -61,6 +61,14 @@ function validateDistinct(scope: IConstruct, volumes: VolumeOptions[], field: 'n
   });
 }
 
+/** Task definitions with EFS volumes: a copy of one for a one-off task (migrations, tests) keeps them. */
+const withVolumes = new WeakSet<ecs.TaskDefinition>();
+
+/** Whether a workload's task definition has EFS volumes (its main container's mount points name them). */
+export function hasEfsVolumes(taskDefinition: ecs.TaskDefinition): boolean {
+  return withVolumes.has(taskDefinition);
+}
+
 /** What a workload hands over to mount its volumes. */
 export interface VolumeMount {
   readonly vpc: ec2.IVpc;
@@ -111,5 +119,6 @@ export function addVolumes(scope: Construct, props: VolumesOptions, mount: Volum
     }));
   }
   mount.service.node.addDependency(fileSystem.mountTargetsAvailable);
+  withVolumes.add(mount.taskDefinition);
   return fileSystem;
 }
