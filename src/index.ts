@@ -1,6 +1,7 @@
 export * from './service/service-image';
 export * from './service/service-options';
 export * from './service/sidecar-options';
+export * from './service/volume-options';
 export * from './service/log-destination';
 export * from './service/cloudfront-web-acl';
 export * from './service/secure-alb-fargate-service';

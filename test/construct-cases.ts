@@ -410,4 +410,37 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addService('Reports', { aliases: ['reports.example.com', 'stats.example.com'], pathPatterns: ['/v1/*'] });
     return given;
   }],
+  ['SecureAlbFargateService and WorkerService with EFS volumes (file systems of their own, one volume read-only)', (app) => {
+    const given = givenStack({}, app);
+    const web = new SecureAlbFargateService(given.stack, 'Backend', {
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      volumes: [{ name: 'uploads', containerPath: '/var/uploads' }, { name: 'config', containerPath: '/etc/app', readOnly: true }],
+    });
+    new WorkerService(given.stack, 'Worker', {
+      cluster: web.cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), queue: {}, volumes: [{ name: 'scratch', containerPath: '/scratch', uid: 2000, gid: 2000 }],
+    });
+    return given;
+  }],
+  ['BackendPlatform with EFS volumes on its service, an added web service and a worker in a stack of its own (production: in the backup plan)', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      database: {},
+      service: { volumes: [{ name: 'uploads', containerPath: '/var/uploads' }], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    });
+    platform.addService('Admin', { pathPatterns: ['/admin/*'], volumes: [{ name: 'uploads', containerPath: '/var/uploads', readOnly: true }] });
+    platform.addWorker('Thumbnails', { queue: {}, ownStack: true, volumes: [{ name: 'uploads', containerPath: '/data' }] });
+    return given;
+  }],
+  ['BackendPlatform (development) with an EFS volume on a worker', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', { environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, vpc: given.vpc, hostedZone: given.zone });
+    platform.addWorker('Jobs', { queue: {}, volumes: [{ name: 'scratch', containerPath: '/scratch' }] });
+    return given;
+  }],
 ];

@@ -2,7 +2,7 @@ import { execFileSync, execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from '../src/delivery/pipeline-scripts';
+import { IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, MIGRATE_SCRIPT_WITH_VOLUMES, RECORD_RELEASE_SCRIPT } from '../src/delivery/pipeline-scripts';
 
 /**
  * Runs the pipeline's build scripts with bash and jq (as CodeBuild does) against a stub `aws` CLI that logs every call
@@ -55,14 +55,19 @@ const SERVICE_TASK_DEFINITION = {
   },
 };
 
-function run(script: string, env: { [name: string]: string }, described: { [family: string]: object } = {}) {
+function run(
+  script: string,
+  env: { [name: string]: string },
+  described: { [family: string]: object } = {},
+  serviceTask: object = SERVICE_TASK_DEFINITION.taskDefinition,
+) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-script-'));
   // What describe-task-definition --include TAGS answers for each job family.
   Object.entries(described).forEach(([family, answer]) => fs.writeFileSync(path.join(work, `current-${family}.stub.json`), JSON.stringify(answer)));
   fs.mkdirSync(path.join(work, 'bin'));
   fs.writeFileSync(path.join(work, 'bin', 'aws'), STUB_AWS, { mode: 0o755 });
   // The stub answers describe-task-definition with --query taskDefinition already applied.
-  fs.writeFileSync(path.join(work, 'service-task-definition.json'), JSON.stringify(SERVICE_TASK_DEFINITION.taskDefinition));
+  fs.writeFileSync(path.join(work, 'service-task-definition.json'), JSON.stringify(serviceTask));
   let status = 0;
   let output = '';
   try {
@@ -106,6 +111,17 @@ describe('migration script', () => {
     expect(runTask).toContain('--task-definition arn:aws:ecs:eu-west-1:123456789012:task-definition/Backend-migrate:7');
     expect(runTask).toContain('awsvpcConfiguration={subnets=[subnet-1,subnet-2],securityGroups=[sg-1],assignPublicIp=DISABLED}');
     expect(runTask).toContain('--overrides {"containerOverrides":[{"name":"app","command":["npm","run","migration:run"]}]}');
+  });
+
+  test('GIVEN a service with an EFS volume THEN the copy keeps the volume its container mounts (ECS refuses a mount point of an unknown volume)', () => {
+    const volumes = [{ name: 'uploads', efsVolumeConfiguration: { fileSystemId: 'fs-1', transitEncryption: 'ENABLED', authorizationConfig: { accessPointId: 'fsap-1', iam: 'ENABLED' } } }];
+    const mountPoints = [{ sourceVolume: 'uploads', containerPath: '/var/uploads', readOnly: false }];
+    const service = { ...SERVICE_TASK_DEFINITION.taskDefinition, volumes, containerDefinitions: [{ name: 'app', image: 'repo:latest', mountPoints }] };
+    const withVolumes = JSON.parse(run(MIGRATE_SCRIPT_WITH_VOLUMES, migration, {}, service).read('registered.json'));
+    expect(withVolumes.volumes).toEqual(volumes);
+    expect(withVolumes.containerDefinitions[0].mountPoints).toEqual(mountPoints);
+    // The script of a service without volumes registers none (and renders as before).
+    expect(JSON.parse(run(MIGRATE_SCRIPT, migration).read('registered.json')).volumes).toBeUndefined();
   });
 
   test('GIVEN the migration exits 1 THEN the step fails (and the release is not deployed)', () => {

@@ -6,6 +6,7 @@ export const STATEFUL = [
   'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::CertificateManager::Certificate', 'AWS::EC2::VPC', 'AWS::EC2::Subnet',
   'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter', 'AWS::Backup::BackupVault',
   'AWS::APS::Workspace',
+  'AWS::EFS::FileSystem',
 ];
 
 /** What `cdk diff` says of a change that loses or moves a resource. */

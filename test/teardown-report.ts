@@ -8,7 +8,7 @@ import { BackendPlatform, BackendPlatformProps, EnvironmentProfile } from '../sr
 export const STATEFUL_TYPES = [
   'AWS::RDS::DBInstance', 'AWS::ElastiCache::ReplicationGroup', 'AWS::ECR::Repository', 'AWS::S3::Bucket',
   'AWS::SecretsManager::Secret', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SSM::Parameter',
-  'AWS::Backup::BackupVault', 'AWS::APS::Workspace',
+  'AWS::Backup::BackupVault', 'AWS::APS::Workspace', 'AWS::EFS::FileSystem',
 ];
 
 /** Resources CloudFormation cannot delete while their deletion protection is on: the stack ends in DELETE_FAILED. */
@@ -45,7 +45,7 @@ export function leavesBilled(resource: any): boolean {
   return ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(resource.DeletionPolicy) || deletionProtected(resource);
 }
 
-/** The headline platform with a cache and a queue worker collecting metrics, so every kind of stateful resource is present. */
+/** The headline platform with a cache and a queue worker collecting metrics onto an EFS volume, so every kind of stateful resource is present. */
 export function teardownStack(profile: EnvironmentProfile, overrides: Partial<BackendPlatformProps> = {}): Stack {
   const stack = new Stack(new App(), `Teardown${profile}`);
   const platform = new BackendPlatform(stack, 'Backend', {
@@ -59,7 +59,7 @@ export function teardownStack(profile: EnvironmentProfile, overrides: Partial<Ba
     alarmEmails: ['ops@example.com'],
     ...overrides,
   });
-  platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 } });
+  platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 }, volumes: [{ name: 'attachments', containerPath: '/var/attachments' }] });
   return stack;
 }
 

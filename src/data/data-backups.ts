@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -89,6 +90,11 @@ export interface DataBackupsProps extends DataBackupOptions {
    */
   readonly buckets?: s3.IBucket[];
   /**
+   * EFS file systems to back up (turn their own automatic backups off: the plan replaces them).
+   * @default - none
+   */
+  readonly fileSystems?: efs.IFileSystem[];
+  /**
    * KMS key encrypting the vault.
    * @default - a new key with rotation, retained on delete like the vault
    */
@@ -102,7 +108,7 @@ const DEFAULT_MONTHLY = Duration.days(365);
  * An AWS Backup plan for the data of a backend: daily recovery points kept 35 days and monthly ones kept 12 months,
  * in a vault encrypted with a customer-managed key, optionally copied to another region and locked.
  *
- * Use it on its own for any RDS instance or versioned bucket; `BackendPlatform` creates one for its database in the
+ * Use it on its own for any RDS instance, versioned bucket or EFS file system; `BackendPlatform` creates one for its database in the
  * production profile. The vault and its key are retained on delete whatever the teardown policy: recovery points
  * exist to outlive the stack (docs/adr/0006). ElastiCache is not an AWS Backup resource: the cache keeps its own
  * daily snapshots (`snapshotRetentionDays`).
@@ -116,6 +122,8 @@ export class DataBackups extends Construct {
   public readonly selection: backup.BackupSelection;
   /** The key encrypting the vault. */
   public readonly encryptionKey: kms.IKey;
+  private readonly role: iam.Role;
+  private readonly fileSystems = new Map<efs.IFileSystem, backup.BackupSelection>();
 
   constructor(scope: Construct, id: string, props: DataBackupsProps) {
     super(scope, id);
@@ -148,13 +156,31 @@ export class DataBackups extends Construct {
         rule('Monthly', events.Schedule.cron({ minute: '0', hour: '5', day: '1' }), props.monthlyRetention ?? DEFAULT_MONTHLY),
       ],
     });
-    this.selection = this.plan.addSelection('Selection', {
-      role: this.selectionRole(props),
-      resources: [
-        ...(props.databases ?? []).map(db => backup.BackupResource.fromRdsDatabaseInstance(db)),
-        ...(props.buckets ?? []).map(bucket => backup.BackupResource.fromArn(bucket.bucketArn)),
-      ],
+    this.role = this.selectionRole(props);
+    const resources = [
+      ...(props.databases ?? []).map(db => backup.BackupResource.fromRdsDatabaseInstance(db)),
+      ...(props.buckets ?? []).map(bucket => backup.BackupResource.fromArn(bucket.bucketArn)),
+    ];
+    // AWS Backup refuses a selection of nothing: a plan of file systems only has their selections alone.
+    const selection = resources.length > 0 ? this.plan.addSelection('Selection', { role: this.role, resources }) : undefined;
+    const fileSystemSelections = (props.fileSystems ?? []).map(fileSystem => this.addFileSystem(fileSystem));
+    this.selection = selection ?? fileSystemSelections[0];
+  }
+
+  /**
+   * Back up an EFS file system with the plan's rules too, in a selection of its own (adding one never changes the
+   * selection of the databases and buckets); adding it again returns its selection. Turn the file system's own
+   * automatic backups off: the plan replaces them.
+   */
+  public addFileSystem(fileSystem: efs.IFileSystem): backup.BackupSelection {
+    const existing = this.fileSystems.get(fileSystem);
+    if (existing) return existing;
+    const selection = this.plan.addSelection(`FileSystemSelection${this.fileSystems.size > 0 ? this.fileSystems.size + 1 : ''}`, {
+      role: this.role,
+      resources: [backup.BackupResource.fromEfsFileSystem(fileSystem)],
     });
+    this.fileSystems.set(fileSystem, selection);
+    return selection;
   }
 
   /** The role AWS Backup assumes: its own service-role policies for backups and restores (of RDS, and of S3 when there are buckets). */
@@ -218,8 +244,8 @@ function validateProps(scope: Construct, props: DataBackupsProps): void {
   ];
   checkAll([
     () => {
-      if ((props.databases ?? []).length + (props.buckets ?? []).length === 0) {
-        invalidProp(scope, 'databases', props.databases, 'give at least one database (or bucket) to back up');
+      if ((props.databases ?? []).length + (props.buckets ?? []).length + (props.fileSystems ?? []).length === 0) {
+        invalidProp(scope, 'databases', props.databases, 'give at least one database (or bucket, or file system) to back up');
       }
     },
     () => validateDays(scope, 'dailyRetention', props.dailyRetention, 1),

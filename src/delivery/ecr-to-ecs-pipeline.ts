@@ -20,7 +20,7 @@ import {
   acknowledgeGeneratedGrants, acknowledgeOneOffTasks, createArtifactBucket, createDockerBuildProject, createStepProject, gitHubSourceAction,
   grantOneOffTasks, oneOffTaskEnvironment, passToEcsTasks, stepAction, StepProjectOptions, validateConnectionArn,
 } from './pipeline-parts';
-import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
+import { DOCKER_BUILD_SCRIPT, IMAGE_DEFINITIONS_SCRIPT, JOB_REVISIONS_SCRIPT, MIGRATE_SCRIPT, MIGRATE_SCRIPT_WITH_VOLUMES, RECORD_RELEASE_SCRIPT } from './pipeline-scripts';
 import { IMonitoredPipeline } from '../monitoring/monitored';
 import { anyOccurrenceAlarm, notify } from '../private/alarms';
 import { addLateCheck } from '../private/collected-problems';
@@ -32,6 +32,7 @@ import { checkPropTypes } from '../private/prop-types';
 import { CODEPIPELINE_QUOTAS, MAX_ACTIONS_PER_STAGE } from '../private/quotas';
 import { mutableTagsIfImmutable, sameRepository } from '../private/repositories';
 import { invalidProp, requireSynthValue, validateIntegerRange, validateNonEmpty, validateTriggerTag } from '../private/validation';
+import { hasEfsVolumes } from '../service/volumes';
 
 /** IAM's default quota of managed policies attached to a role; aws-cdk-lib moves a role's policy beyond 10,000 characters into such policies. */
 const MAX_MANAGED_POLICIES_PER_ROLE = 10;
@@ -376,7 +377,7 @@ export class EcrToEcsPipeline extends Construct implements IMonitoredPipeline {
   private createMigrationProject(props: EcrToEcsPipelineProps, command: string[]): codebuild.PipelineProject {
     const project = this.createProject('Migration', {
       description: 'Runs database migrations as a one-off Fargate task of the new image',
-      script: MIGRATE_SCRIPT,
+      script: hasEfsVolumes(props.service.taskDefinition) ? MIGRATE_SCRIPT_WITH_VOLUMES : MIGRATE_SCRIPT,
       // The script polls the task; CodeBuild's own timeout is the migration's upper bound plus start-up slack.
       timeout: (props.migrationTimeout ?? Duration.minutes(30)).plus(Duration.minutes(5)),
       environment: { ...oneOffTaskEnvironment(props.service), MIGRATION_COMMAND: JSON.stringify(command) },

@@ -9,7 +9,10 @@
  * image under the family `<service family>-migrate`, runs it with the migration command in the service's subnets and
  * security group, waits for it to stop and fails unless the container exited with 0.
  */
-export const MIGRATE_SCRIPT = oneOffTaskScript({ suffix: 'migrate', startedBy: 'pipeline-migration', what: 'Migration', commandVariable: 'MIGRATION_COMMAND' });
+const MIGRATE_TASK: OneOffTask = { suffix: 'migrate', startedBy: 'pipeline-migration', what: 'Migration', commandVariable: 'MIGRATION_COMMAND' };
+export const MIGRATE_SCRIPT = oneOffTaskScript(MIGRATE_TASK);
+/** The migration of a service with EFS volumes: the copy keeps the volumes its container mounts. */
+export const MIGRATE_SCRIPT_WITH_VOLUMES = oneOffTaskScript(MIGRATE_TASK, true);
 
 /** What distinguishes one one-off task step from another: its family suffix, its label and where its command comes from. */
 interface OneOffTask {
@@ -22,15 +25,20 @@ interface OneOffTask {
   readonly commandVariable: string;
 }
 
-/** The migration's script for any one-off task of the service (the promotion's test task is another). */
-export function oneOffTaskScript(task: OneOffTask): string {
+/**
+ * The migration's script for any one-off task of the service (the promotion's test task is another). With `volumes`
+ * (a service with EFS volumes, whose container's mount points name them) the copy keeps the task's volumes: ECS refuses
+ * a mount point of a volume the task definition lacks, and the task mounts them like the service's tasks (same task role
+ * and security group).
+ */
+export function oneOffTaskScript(task: OneOffTask, volumes = false): string {
   const file = `${task.suffix}-task.json`;
   return [
     'set -euo pipefail',
     'IMAGE="$REPOSITORY_URI@$IMAGE_DIGEST"',
     'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition > service-task.json',
     `jq --arg c "$CONTAINER" --arg i "$IMAGE" --arg f "$TASK_FAMILY-${task.suffix}" '{family: $f, taskRoleArn, executionRoleArn, networkMode,`
-      + ' requiresCompatibilities, cpu, memory, runtimePlatform, ephemeralStorage,'
+      + ` requiresCompatibilities, cpu, memory, runtimePlatform, ephemeralStorage,${volumes ? ' volumes,' : ''}`
       + ' containerDefinitions: [.containerDefinitions[] | select(.name == $c) | .image = $i | del(.dependsOn)]}'
       + ` | with_entries(select(.value != null))' service-task.json > ${file}`,
     `TASK_DEFINITION=$(aws ecs register-task-definition --cli-input-json file://${file} --query taskDefinition.taskDefinitionArn --output text)`,
@@ -46,7 +54,10 @@ export function oneOffTaskScript(task: OneOffTask): string {
 }
 
 /** Promotion, per environment: the environment's test command as a one-off task of its main service, in its network. */
-export const TEST_TASK_SCRIPT = oneOffTaskScript({ suffix: 'test', startedBy: 'pipeline-test', what: 'Test', commandVariable: 'TEST_COMMAND' });
+const TEST_TASK: OneOffTask = { suffix: 'test', startedBy: 'pipeline-test', what: 'Test', commandVariable: 'TEST_COMMAND' };
+export const TEST_TASK_SCRIPT = oneOffTaskScript(TEST_TASK);
+/** The test task of a service with EFS volumes. */
+export const TEST_TASK_SCRIPT_WITH_VOLUMES = oneOffTaskScript(TEST_TASK, true);
 
 /**
  * Writes the artifacts the ECS deploy actions read: one file per service (IMAGE_DEFINITIONS maps each file name to

@@ -14,12 +14,13 @@ import {
   acknowledgeGeneratedGrants, acknowledgeOneOffTasks, createStepProject, grantOneOffTasks, oneOffTaskEnvironment, passToEcsTasks, stepAction,
   StepProjectOptions,
 } from './pipeline-parts';
-import { PROMOTE_DEPLOY_SCRIPT, SMOKE_CHECK_SCRIPT, TEST_TASK_SCRIPT, MIGRATE_SCRIPT } from './pipeline-scripts';
+import { PROMOTE_DEPLOY_SCRIPT, SMOKE_CHECK_SCRIPT, TEST_TASK_SCRIPT, MIGRATE_SCRIPT, MIGRATE_SCRIPT_WITH_VOLUMES, TEST_TASK_SCRIPT_WITH_VOLUMES } from './pipeline-scripts';
 import { PromotionEnvironment } from './promotion-options';
 import { RegionArtifactStore } from './region-artifact-store';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { rolePrincipal } from '../private/role-principals';
+import { hasEfsVolumes } from '../service/volumes';
 
 /** What every environment's steps share: the pipeline, its artifact key and logs, the release's artifact and variables. */
 export interface ReleaseContext {
@@ -94,7 +95,7 @@ export class EnvironmentSteps extends Construct {
       });
     }
     if (environment.migrationCommand) {
-      const project = this.oneOffTaskProject('Migrate', 'migrate', MIGRATE_SCRIPT, {
+      const project = this.oneOffTaskProject('Migrate', 'migrate', hasEfsVolumes(this.main.taskDefinition) ? MIGRATE_SCRIPT_WITH_VOLUMES : MIGRATE_SCRIPT, {
         MIGRATION_COMMAND: JSON.stringify(environment.migrationCommand),
       }, (environment.migrationTimeout ?? Duration.minutes(30)).plus(Duration.minutes(5)));
       pipeline.addStage({ stageName: `${this.name}.Migrate`, actions: [this.action('Migrate', project, { CONTAINER: this.mainContainer })] });
@@ -107,7 +108,7 @@ export class EnvironmentSteps extends Construct {
     });
     const tests: actions.CodeBuildAction[] = [];
     if (environment.testTaskCommand) {
-      const project = this.oneOffTaskProject('TestTask', 'test', TEST_TASK_SCRIPT, { TEST_COMMAND: JSON.stringify(environment.testTaskCommand) });
+      const project = this.oneOffTaskProject('TestTask', 'test', hasEfsVolumes(this.main.taskDefinition) ? TEST_TASK_SCRIPT_WITH_VOLUMES : TEST_TASK_SCRIPT, { TEST_COMMAND: JSON.stringify(environment.testTaskCommand) });
       tests.push(this.action('TestTask', project, { CONTAINER: this.mainContainer }));
     }
     const testProject = this.testProject();

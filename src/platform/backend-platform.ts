@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +28,7 @@ import { IContainerConnection } from '../data/container-connection';
 import { DataBackups } from '../data/data-backups';
 import { createDataBucket, DATA_BUCKET_VARIABLE, grantDataBucket, logDataBucketAccess } from '../data/data-bucket-resources';
 import { IDatabaseConnection } from '../data/database-connection';
+import { createFileSystem } from '../data/file-system';
 import { PrivateCache } from '../data/private-cache';
 import { PrivateDatabase } from '../data/private-database';
 import { IDeliveryTarget } from '../delivery/delivery-target';
@@ -58,8 +60,11 @@ import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { PrometheusMetricsOptions } from '../service/sidecar-options';
+import { VolumesOptions } from '../service/volume-options';
 import { WorkerService } from '../workers/worker-service';
 
+/** Construct ID of the platform's file system: its logical ID is public contract (it holds data). */
+const FILE_SYSTEM_ID = 'FileSystem';
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
 
@@ -259,6 +264,27 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     return [...this.repositoryPipelines.values()];
   }
 
+  /** The file system holding the workloads' `volumes`; none until a workload has one. */
+  public get fileSystem(): efs.FileSystem | undefined {
+    return this.node.tryFindChild(FILE_SYSTEM_ID) as efs.FileSystem | undefined;
+  }
+
+  /**
+   * The file system a workload's volumes live on: its own `fileSystem`, or the platform's, one per platform, created
+   * with the first volume under the platform (so its logical ID is the same whichever workload asked first). Its key
+   * follows the profile (the shared key in development, one of its own in production), it follows the teardown
+   * policy, and the platform's AWS Backup plan covers it (EFS automatic backups without a plan).
+   */
+  private volumesOf<T extends VolumesOptions>(options: T): efs.IFileSystem | undefined {
+    if (options.fileSystem || !options.volumes?.length) return options.fileSystem;
+    const existing = this.fileSystem;
+    if (existing) return existing;
+    const encryptionKey = this.defaults.sharedEncryptionKey ? this.encryptionKey : createKey(this, `${FILE_SYSTEM_ID}Key`, 'EFS file system of the backend volumes');
+    const fileSystem = createFileSystem(this, FILE_SYSTEM_ID, { vpc: this.vpc, encryptionKey, automaticBackups: !this.backups });
+    this.backups?.addFileSystem(fileSystem);
+    return fileSystem;
+  }
+
   /** The Amazon Managed Service for Prometheus workspace the workloads' collectors write to; none until a workload sets `metrics`. */
   public get metricsWorkspace(): aps.CfnWorkspace | undefined {
     return metricsWorkspaceOf(this);
@@ -294,6 +320,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           logEncryptionKey: this.encryptionKey,
           alarmTopic: this.monitoring.alarmTopic,
           metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
+          fileSystem: this.volumesOf(options),
         }),
       };
     }, input);
@@ -647,6 +674,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
       metrics: this.metricsOf(prop, options.metrics),
+      fileSystem: this.volumesOf(options),
     };
   }
 

@@ -5,6 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +24,7 @@ import { ServiceImage } from './service-image';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { addSidecars } from './sidecars';
 import { ServiceTask } from './task';
+import { addVolumes } from './volumes';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
@@ -119,6 +121,8 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
   public readonly deploymentAlarms: cloudwatch.Alarm[];
   /** The containers whose image comes from ECR, each with the tag parameter of its repository (what a pipeline deploys). */
   public readonly ecrContainers: EcrImageContainer[];
+  /** The file system holding the service's `volumes`, if it has any. */
+  public readonly fileSystem?: efs.IFileSystem;
   private readonly task: ServiceTask;
   private readonly blueGreen?: BlueGreenDeployment;
   /** The edge this service created, or the one of the service it shares. */
@@ -198,6 +202,9 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
       this.smokeTestFunction = this.blueGreen.smokeTestFunction;
     }
     this.service = this.createService(props, config);
+    this.fileSystem = addVolumes(this, props, {
+      vpc: props.vpc, taskDefinition: this.taskDefinition, container: this.container, securityGroup: this.serviceSecurityGroup, service: this.service,
+    });
     this.targetGroup = this.route(props.vpc, config, config.main, rulePriority(this.block));
     config.routed.forEach((routed, index) => {
       this.task.addContainer(routed);

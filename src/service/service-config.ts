@@ -10,6 +10,7 @@ import { BlueGreenSettings } from './deployment';
 import { MAX_PRIORITY_BLOCK, MAX_ROUTED_CONTAINERS } from './routes';
 import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { sidecarChecks, TaskContainers } from './sidecars';
+import { volumeChecks } from './volumes';
 import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
 import { backendParameterName, defaultAppName } from '../private/naming';
@@ -300,6 +301,7 @@ function validateProps(scope: Construct, props: SecureAlbFargateServiceProps, ap
     () => requireSynthValue(scope, 'deregistrationDelay', props.deregistrationDelay, 'the target group attribute is written as text at synth'),
     () => validateDeployment(scope, props),
     ...sidecarChecks(scope, props, taskContainersOf(props)),
+    ...volumeChecks(scope, props),
   ]);
 }
 

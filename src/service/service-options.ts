@@ -10,6 +10,7 @@ import { EdgeWebAcl } from './cloudfront-web-acl';
 import type { SecureAlbFargateService } from './secure-alb-fargate-service';
 import { ServiceImage } from './service-image';
 import { SidecarsOptions } from './sidecar-options';
+import { VolumesOptions } from './volume-options';
 
 /**
  * What runs in one container of a task: command, environment, secrets and health check path.
@@ -326,7 +327,8 @@ export class ServiceDeployment {
  * that shares another one's load balancer and distribution (`shareEdgeWith`, `BackendPlatform.addService`) takes
  * only these.
  */
-export interface WebServiceTaskOptions extends ContainerOptions, CapacityOptions, RequestScalingOptions, HealthCheckOptions, SidecarsOptions {
+export interface WebServiceTaskOptions
+  extends ContainerOptions, CapacityOptions, RequestScalingOptions, HealthCheckOptions, SidecarsOptions, VolumesOptions {
   /**
    * Port the main container listens on.
    * @default 8080

@@ -13,6 +13,7 @@ import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 import { capacityChecks, warnOnExecuteCommand } from '../service/capacity-checks';
 import { ServiceImage } from '../service/service-image';
 import { sidecarChecks } from '../service/sidecars';
+import { volumeChecks } from '../service/volumes';
 
 /** Name of the worker's container (and of its Service Connect port mapping). */
 export const WORKER_CONTAINER = 'worker';
@@ -78,6 +79,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
       cpu: props.cpu ?? d.cpu,
       memoryLimitMiB: props.memoryLimitMiB ?? d.memoryLimitMiB,
     }),
+    ...volumeChecks(scope, props),
     () => validateSeconds(scope, 'queue.visibilityTimeout', props.queue?.visibilityTimeout, 0, 12 * 3600),
     () => {
       if (props.queue?.queue && (props.queue.visibilityTimeout || props.queue.maxReceiveCount)) {

@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServiceImage } from '../service/service-image';
 import { CapacityOptions, ContainerOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
 import { SidecarsOptions } from '../service/sidecar-options';
+import { VolumesOptions } from '../service/volume-options';
 
 /** How a worker's queue receives a topic's messages. */
 export interface TopicSubscriptionOptions {
@@ -54,7 +55,7 @@ export interface WorkerQueueOptions {
  * mode. A worker has a queue (queue mode), a port (internal mode: reachable by name from the platform's other
  * workloads through ECS Service Connect, never from the internet), or both.
  */
-export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions, HealthCheckTimingOptions, SidecarsOptions {
+export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions, HealthCheckTimingOptions, SidecarsOptions, VolumesOptions {
   /**
    * Command of a container health check, run in the worker's container; exit code 0 is healthy. One string runs in
    * a shell (`['curl -f http://localhost:8080/health || exit 1']`; the image must have the tool it calls), several

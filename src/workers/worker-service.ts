@@ -3,6 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -31,6 +32,7 @@ import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { addSidecars } from '../service/sidecars';
 import { ServiceTask } from '../service/task';
+import { addVolumes } from '../service/volumes';
 
 /**
  * A Fargate service with no load balancer, for the work of a backend that is not an HTTP request from the internet.
@@ -77,6 +79,8 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   public readonly serviceConnectNamespace?: string;
   /** Alarms: oldest message age and dead letters (queue mode); route them to your topic (the platform does). */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The file system holding the worker's `volumes`, if it has any. */
+  public readonly fileSystem?: efs.IFileSystem;
   private readonly config: WorkerConfig;
   private readonly redeployOptions: Pick<WorkerServiceProps, 'logRetention' | 'logEncryptionKey' | 'alarmTopic'>;
   private rotationRedeploy?: RotationRedeploy;
@@ -128,6 +132,9 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.logGroup = task.logGroups[WORKER_CONTAINER];
     this.ecrContainers = task.ecrContainers;
     this.service = this.createService(props);
+    this.fileSystem = addVolumes(this, props, {
+      vpc: cluster.vpc, taskDefinition: this.taskDefinition, container: this.container, securityGroup: this.securityGroup, service: this.service,
+    });
     this.serviceConnectName = props.port !== undefined ? this.config.name : undefined;
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });

@@ -66,6 +66,14 @@ function worker(sidecar = false) {
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, sidecars: sidecar ? [agent] : undefined });
 }
 
+const uploads = { name: 'uploads', containerPath: '/var/uploads' };
+const scratch = { name: 'scratch', containerPath: '/scratch' };
+const withVolume = { service: { volumes: [uploads] } };
+/** A queue worker with the given EFS volumes. */
+function volumeWorker(...volumes: Array<{ name: string; containerPath: string }>) {
+  return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, volumes });
+}
+
 /** Added web services, each blue/green, in the order given. */
 function services(...ids: string[]) {
   return (platform: BackendPlatform) => {
@@ -90,6 +98,10 @@ export const TRANSITIONS: Transition[] = [
   },
   { name: 'a sidecar added to the service and to a worker', before: { props: {}, extend: worker() }, after: { props: withSidecar, extend: worker(true) } },
   { name: 'a sidecar removed from the service and from a worker', before: { props: withSidecar, extend: worker(true) }, after: { props: {}, extend: worker() } },
+  // One file system per platform, its construct ID the platform's, whichever workload mounts it first: moving or removing a volume keeps it.
+  { name: 'an EFS volume added to the service and to a worker', before: { props: {}, extend: worker() }, after: { props: withVolume, extend: volumeWorker(scratch) } },
+  { name: 'an EFS volume removed from the service while a worker keeps its own (the file system stays)', before: { props: withVolume, extend: volumeWorker(scratch) }, after: { props: {}, extend: volumeWorker(scratch) } },
+  { name: 'an EFS volume moved from the service to a worker (the file system and the volume\'s directory stay)', before: { props: withVolume, extend: worker() }, after: { props: {}, extend: volumeWorker(uploads) } },
   { name: 'FireLens logging turned on for the service (sidecar mechanism)', before: { props: {} }, after: { props: fireLens } },
   { name: 'FireLens logging turned off for the service (sidecar mechanism)', before: { props: fireLens }, after: { props: {} } },
   { name: 'Container Insights set from the profile\'s enhanced to plain', before: { props: {} }, after: { props: { containerInsights: ecs.ContainerInsights.ENABLED } } },

@@ -282,8 +282,40 @@ function taskOptions(ctx: Context, stack: string, manifest: Parsed, options: [st
       placement === 'public' ? 'tasks run in private subnets behind NAT, not in public ones' : 'tasks run in every private subnet with egress: a subnet list is not supported');
   }
   publishOptions(raw, options);
+  if (manifest.type !== 'Scheduled Job') volumeOptions(ctx, manifest, options);
   const rolling = isMap(raw.deployment) ? raw.deployment.rolling : undefined;
   if (rolling !== undefined && rolling !== 'default') report(ctx, manifest, 'deployment.rolling', 'unsupported', `rolling "${String(rolling)}": only the default rolling update (circuit breaker, rollback)`);
+}
+
+/**
+ * `storage.volumes`: each volume with `efs` an entry of `volumes` on the platform's file system. Copilot mounts a
+ * volume read-only unless `read_only: false`; an existing file system (`efs.id`) or a volume without `efs` is not converted.
+ */
+function volumeOptions(ctx: Context, manifest: Parsed, options: [string, Code][]): void {
+  const storage = manifest.raw.storage;
+  const volumes = isMap(storage) && isMap(storage.volumes) ? storage.volumes : {};
+  const entries: Code[] = [];
+  for (const [name, volume] of Object.entries(volumes)) {
+    const at = `storage.volumes.${name}`;
+    if (!isMap(volume) || typeof volume.path !== 'string') {
+      report(ctx, manifest, `${at}.path`, 'unsupported', `volume ${name} has no path: not generated`);
+      continue;
+    }
+    const efs = volume.efs;
+    if (efs === undefined || efs === false) {
+      report(ctx, manifest, `${at}.path`, 'unsupported', `volume ${name} has no efs (an empty volume shared with sidecars): not generated`);
+      continue;
+    }
+    if (isMap(efs) && efs.id !== undefined) {
+      report(ctx, manifest, `${at}.efs.id`, 'unsupported', `volume ${name} names the file system ${String(efs.id)}: the app mounts the platform's own file system instead; copy the files over or give fileSystem by hand`);
+    }
+    const fields: [string, Code][] = [['name', literal(name)], ['containerPath', literal(volume.path)]];
+    if (volume.read_only !== false) fields.push(['readOnly', 'true']);
+    if (isMap(efs) && typeof efs.uid === 'number') fields.push(['uid', literal(efs.uid)]);
+    if (isMap(efs) && typeof efs.gid === 'number') fields.push(['gid', literal(efs.gid)]);
+    entries.push(ctx.writer.object(fields));
+  }
+  if (entries.length > 0) options.push(['volumes', `[${entries.join(', ')}]`]);
 }
 
 /** What scales a service: the web service (on its load balancer's traffic too), an internal worker, a queue worker (on its backlog only). */

@@ -62,6 +62,12 @@ export const CASES: FieldCase[] = [
   { type: 'Load Balanced Web Service', field: 'http.healthcheck.timeout', yaml: 'http:\n  path: \'/\'\n  healthcheck:\n    timeout: 15s\n', code: ['healthCheckInterval: Duration.seconds(30),\n      healthCheckTimeout: Duration.seconds(15)'] },
   { type: 'Load Balanced Web Service', field: 'http.deregistration_delay', yaml: 'http:\n  path: \'/\'\n  deregistration_delay: 45s\n', code: ['deregistrationDelay: Duration.seconds(45)'] },
   { type: 'Load Balanced Web Service', field: 'deployment.rolling', yaml: 'deployment:\n  rolling: default\n', code: [] },
+  // Copilot mounts a volume read-only unless read_only: false.
+  { type: 'Load Balanced Web Service', field: 'storage.volumes.*.path', yaml: 'storage:\n  volumes:\n    uploads:\n      path: /var/uploads\n      efs: true\n', code: ['volumes: [{', 'name: \'uploads\'', 'containerPath: \'/var/uploads\'', 'readOnly: true'] },
+  { type: 'Load Balanced Web Service', field: 'storage.volumes.*.read_only', yaml: 'storage:\n  volumes:\n    uploads:\n      path: /var/uploads\n      read_only: false\n      efs: true\n', code: ['containerPath: \'/var/uploads\', }]'] },
+  { type: 'Load Balanced Web Service', field: 'storage.volumes.*.efs', yaml: 'storage:\n  volumes:\n    uploads:\n      path: /var/uploads\n      efs: true\n', code: ['name: \'uploads\''] },
+  { type: 'Load Balanced Web Service', field: 'storage.volumes.*.efs.uid', yaml: 'storage:\n  volumes:\n    uploads:\n      path: /var/uploads\n      efs:\n        uid: 2000\n        gid: 3000\n', code: ['readOnly: true, uid: 2000, gid: 3000'] },
+  { type: 'Load Balanced Web Service', field: 'storage.volumes.*.efs.gid', yaml: 'storage:\n  volumes:\n    uploads:\n      path: /var/uploads\n      efs:\n        uid: 2000\n        gid: 3000\n', code: ['gid: 3000'] },
   { type: 'Backend Service', field: 'image.port', yaml: '', code: ['port: 8080'] },
   { type: 'Backend Service', field: 'image.location', yaml: 'image:\n  location: public.ecr.aws/docker/library/redis:7\n  port: 6379\n', code: ['image: ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(\'public.ecr.aws/docker/library/redis:7\'))', 'port: 6379'] },
   { type: 'Backend Service', field: 'count.memory_percentage', yaml: 'count:\n  range: 1-3\n  memory_percentage: 70\n', code: ['targetCpuUtilizationPercent: 0,\n      targetMemoryUtilizationPercent: 70'] },
