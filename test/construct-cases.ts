@@ -351,7 +351,10 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   ['BackendPlatform whose web service and a worker in a stack of its own collect metrics into the platform\'s workspace, monitored', (app) => {
     const given = givenStack({}, app);
     const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod', vpc: given.vpc, hostedZone: given.zone, service: { metrics: { port: 9464 }, tracing: true },
+      environmentName: 'prod',
+      vpc: given.vpc,
+      hostedZone: given.zone,
+      service: { metrics: { port: 9464 }, tracing: true, webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
     });
     platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 }, ownStack: true });
     return given;
