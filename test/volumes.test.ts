@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { backups, platform, synthesized, web, worker } from './builders';
-import { DataBackups, EnvironmentProfile, WorkerService } from '../src';
+import { DataBackups, EnvironmentProfile, ServiceImage, WorkerService } from '../src';
 
 const templateOf = (construct: { node: any }) => Template.fromStack(Stack.of(construct as any)).toJSON();
 const ofType = (template: any, type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
@@ -252,5 +253,40 @@ describe('Volumes', () => {
       expect(synthesized(() => { built.addWorker('Jobs', { queue: {}, volumes: [{ name: 'a', containerPath: '/a' }, { name: 'a', containerPath: '/b' }] }); return built; }))
         .toThrow(/addWorker\('Jobs'\)\.volumes\[1\]\.name "a"/);
     });
+
+    test('a volume of a name another workload of the platform mounts as another user: EFS keeps the directory\'s first owner', () => {
+      const built = platform({ service: { volumes: [{ name: 'shared', containerPath: '/shared' }] } });
+      built.addWorker('Same', { queue: {}, volumes: [{ name: 'shared', containerPath: '/data', uid: 1000, gid: 1000, readOnly: true }] });
+      built.addWorker('Other', { queue: {}, volumes: [{ name: 'shared', containerPath: '/data', uid: 2000 }] });
+      expect(synthesized(() => built)).toThrow(/addWorker\('Other'\)\.volumes\[0\] "uid 2000, gid 1000": service\.volumes\[0\] mounts \/shared as uid 1000, gid 1000, and EFS keeps the owner the directory was created with/);
+    });
+  });
+
+  describe('GIVEN a user\'s VPC with two private subnet groups with egress', () => {
+    test('THEN the file system has one mount target per Availability Zone (EFS refuses a second one in a zone)', () => {
+      const stack = new Stack(undefined, 'TwoGroups');
+      const vpc = new ec2.Vpc(stack, 'Vpc', {
+        maxAzs: 2,
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'jobs', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        ],
+      });
+      const given = new WorkerService(stack, 'Worker', {
+        cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+        environmentName: 'prod',
+        image: ServiceImage.placeholder(),
+        queue: {},
+        volumes: [{ name: 'data', containerPath: '/data' }],
+      });
+      const targets = ofType(templateOf(given), 'AWS::EFS::MountTarget');
+      expect(targets).toHaveLength(2);
+      const zoneOf = (subnet: any) => template(stack).Resources[subnet.Ref].Properties.AvailabilityZone;
+      expect(new Set(targets.map(([, t]) => JSON.stringify(zoneOf(t.Properties.SubnetId)))).size).toBe(2);
+    });
   });
 });
+
+const template = (stack: Stack) => Template.fromStack(stack).toJSON();

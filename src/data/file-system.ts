@@ -36,7 +36,8 @@ export function createFileSystem(scope: Construct, id: string, settings: FileSys
   });
   const fileSystem = new efs.FileSystem(scope, id, {
     vpc: settings.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    // EFS refuses a second mount target in a zone: a VPC with two subnet groups of this type must still get one per zone.
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, onePerAz: true },
     securityGroup,
     encrypted: true,
     kmsKey: settings.encryptionKey,

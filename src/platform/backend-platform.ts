@@ -49,7 +49,7 @@ import {
 import { repositoryKey, sameRepository } from '../private/repositories';
 import { createSharedSecret, ReaderGrantedSecret } from '../private/secret';
 import { declareTeardown } from '../private/teardown';
-import { invalidProp, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
+import { invalidProp, isToken, requireSynthValue, validateDnsLabel, validateEmail, validatePath, validateProfile, validateTriggerTag, validateUnique } from '../private/validation';
 import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { RuntimeGuardFunction, shareRuntimeGuardFunction } from '../scheduled/runtime-guard';
@@ -60,7 +60,8 @@ import { MAIN_CONTAINER } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from '../service/service-options';
 import { PrometheusMetricsOptions } from '../service/sidecar-options';
-import { VolumesOptions } from '../service/volume-options';
+import { VolumeOptions, VolumesOptions } from '../service/volume-options';
+import { DEFAULT_VOLUME_OWNER } from '../service/volumes';
 import { WorkerService } from '../workers/worker-service';
 
 /** Construct ID of the platform's file system: its logical ID is public contract (it holds data). */
@@ -135,6 +136,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   /** The function that redeploys the workloads after secret changes, once one reads a watched secret. */
   private redeployFunction?: RedeployFunction;
   private runtimeGuardFunction?: RuntimeGuardFunction;
+  /** The owner of each volume directory of the platform's file system, and the prop that set it first. */
+  private readonly volumeOwners = new Map<string, { readonly uid: number; readonly gid: number; readonly prop: string }>();
   /** Every service and worker, in the order added (a promotion deploys them), and the jobs that move with releases. */
   private readonly deployables: IDeployableService[] = [];
   private readonly releasedJobs: CleanupJobScheduler[] = [];
@@ -275,14 +278,31 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    * follows the profile (the shared key in development, one of its own in production), it follows the teardown
    * policy, and the platform's AWS Backup plan covers it (EFS automatic backups without a plan).
    */
-  private volumesOf<T extends VolumesOptions>(options: T): efs.IFileSystem | undefined {
+  private volumesOf<T extends VolumesOptions>(prop: string, options: T): efs.IFileSystem | undefined {
     if (options.fileSystem || !options.volumes?.length) return options.fileSystem;
+    options.volumes.forEach((volume, i) => this.checkVolumeOwner(`${prop}.volumes[${i}]`, volume));
     const existing = this.fileSystem;
     if (existing) return existing;
     const encryptionKey = this.defaults.sharedEncryptionKey ? this.encryptionKey : createKey(this, `${FILE_SYSTEM_ID}Key`, 'EFS file system of the backend volumes');
     const fileSystem = createFileSystem(this, FILE_SYSTEM_ID, { vpc: this.vpc, encryptionKey, automaticBackups: !this.backups });
     this.backups?.addFileSystem(fileSystem);
     return fileSystem;
+  }
+
+  /**
+   * Volumes of one name share the directory /<name> of the platform's file system. EFS creates it owned by the user of
+   * the first access point that mounts it and never changes its owner, so a second owner could not write to it.
+   */
+  private checkVolumeOwner(prop: string, volume: VolumeOptions): void {
+    if (typeof volume.name !== 'string' || isToken(volume.name) || isToken(volume.uid) || isToken(volume.gid)) return;
+    const owner = { uid: volume.uid ?? DEFAULT_VOLUME_OWNER, gid: volume.gid ?? DEFAULT_VOLUME_OWNER };
+    const first = this.volumeOwners.get(volume.name);
+    if (!first) {
+      this.volumeOwners.set(volume.name, { ...owner, prop });
+    } else if (first.uid !== owner.uid || first.gid !== owner.gid) {
+      invalidProp(this, prop, `uid ${owner.uid}, gid ${owner.gid}`, `${first.prop} mounts /${volume.name} as uid ${first.uid}, gid ${first.gid}, and EFS keeps `
+        + 'the owner the directory was created with: give the same uid and gid, or another name');
+    }
   }
 
   /** The Amazon Managed Service for Prometheus workspace the workloads' collectors write to; none until a workload sets `metrics`. */
@@ -320,7 +340,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           logEncryptionKey: this.encryptionKey,
           alarmTopic: this.monitoring.alarmTopic,
           metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
-          fileSystem: this.volumesOf(options),
+          fileSystem: this.volumesOf(`addWorker('${id}')`, options),
         }),
       };
     }, input);
@@ -674,7 +694,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       logRetention: this.defaults.logRetention,
       logEncryptionKey: this.encryptionKey,
       metrics: this.metricsOf(prop, options.metrics),
-      fileSystem: this.volumesOf(options),
+      fileSystem: this.volumesOf(prop, options),
     };
   }
 

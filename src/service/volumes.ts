@@ -10,7 +10,8 @@ import { pascal } from '../private/naming';
 import { invalidProp, isToken, requireSynthValue, validateIntegerRange } from '../private/validation';
 
 const VOLUME_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const DEFAULT_ID = 1000;
+/** The POSIX user and group a volume's access point runs as and creates its directory for, unless given. */
+export const DEFAULT_VOLUME_OWNER = 1000;
 const MAX_POSIX_ID = 4294967295;
 
 /**
@@ -95,8 +96,8 @@ export function addVolumes(scope: Construct, props: VolumesOptions, mount: Volum
   });
   fileSystem.connections.allowDefaultPortFrom(mount.securityGroup, `NFS from ${scope.node.path}`);
   for (const volume of volumes) {
-    const uid = String(volume.uid ?? DEFAULT_ID);
-    const gid = String(volume.gid ?? DEFAULT_ID);
+    const uid = String(volume.uid ?? DEFAULT_VOLUME_OWNER);
+    const gid = String(volume.gid ?? DEFAULT_VOLUME_OWNER);
     const accessPoint = new efs.AccessPoint(scope, `${pascal(volume.name)}AccessPoint`, {
       fileSystem,
       path: `/${volume.name}`,
