@@ -1,8 +1,10 @@
 /**
  * Deploys a queue worker and an internal worker (Service Connect) next to each other, and asserts at deploy time that
  * the queue is encrypted with a redrive policy to its dead-letter queue, that the queue worker runs with no load
- * balancer and scales from zero, and that the internal worker is registered in the Service Connect namespace.
- * The images are public (BusyBox), so the services start without any push.
+ * balancer and scales from zero, and that the internal worker is registered in the Service Connect namespace. The
+ * internal worker serves its page from an EFS volume its command writes at start (a task whose mount fails never
+ * starts, so the service would not stabilize): the file system is encrypted and available, and its access point
+ * forces the volume's POSIX user on /www. The images are public (BusyBox), so the services start without any push.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
@@ -32,7 +34,8 @@ const reports = new WorkerService(stack, 'Reports', {
   appName: 'workers',
   image: busybox,
   port: 8080,
-  command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'],
+  command: ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'],
+  volumes: [{ name: 'www', containerPath: '/www' }],
 });
 reports.allowFrom(mailer);
 
@@ -46,3 +49,7 @@ integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalableTargets',
 }).expect(ExpectedResult.objectLike({ ScalableTargets: [{ MinCapacity: 0, MaxCapacity: 4 }] }));
 integ.assertions.awsApiCall('ServiceDiscovery', 'listNamespaces', {})
   .expect(ExpectedResult.objectLike({ Namespaces: Match.arrayWith([Match.objectLike({ Name: 'integ.workers.internal', Type: 'HTTP' })]) }));
+integ.assertions.awsApiCall('EFS', 'describeFileSystems', { FileSystemId: reports.fileSystem!.fileSystemId })
+  .expect(ExpectedResult.objectLike({ FileSystems: [{ LifeCycleState: 'available', Encrypted: true, NumberOfMountTargets: 2 }] }));
+integ.assertions.awsApiCall('EFS', 'describeAccessPoints', { FileSystemId: reports.fileSystem!.fileSystemId })
+  .expect(ExpectedResult.objectLike({ AccessPoints: [{ LifeCycleState: 'available', PosixUser: { Uid: 1000, Gid: 1000 }, RootDirectory: { Path: '/www' } }] }));
