@@ -17,6 +17,13 @@ export function inlinePolicyAcknowledgements(reason: string): Acknowledgement[] 
   return ['NIST.800.53.R5', 'HIPAA.Security'].map(pack => ({ id: `${pack}-IAMNoInlinePolicy`, reason }));
 }
 
+/** The managed basic execution policy (CloudWatch Logs) of a function's role, which cdk-nag flags (AwsSolutions-IAM4). */
+export const BASIC_EXECUTION_POLICY_ACKNOWLEDGEMENT: Acknowledgement = {
+  id: 'AwsSolutions-IAM4',
+  reason: 'The AWS managed basic execution policy (CloudWatch Logs) is the least privilege a Lambda function needs and follows AWS\'s changes.',
+  appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+};
+
 /** Why a small function of the library's own stays outside the VPC, reserves no concurrency and has no dead-letter queue. */
 export interface SmallFunctionReasons {
   readonly vpc: string;

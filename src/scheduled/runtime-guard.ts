@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { anyOccurrenceAlarm } from '../private/alarms';
-import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
+import { acknowledge, BASIC_EXECUTION_POLICY_ACKNOWLEDGEMENT, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { SharedByCluster } from '../private/shared-by-cluster';
 
@@ -109,9 +109,8 @@ export class RuntimeGuardFunction {
   }
 
   private acknowledgeFindings(): void {
-    const managed = 'The AWS managed basic execution policy (CloudWatch Logs) is the least privilege a Lambda function needs and follows AWS\'s changes.';
     acknowledge(this.function.role!, [
-      { id: 'AwsSolutions-IAM4', reason: managed, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+      BASIC_EXECUTION_POLICY_ACKNOWLEDGEMENT,
       { id: 'AwsSolutions-IAM5', reason: 'ListTasks takes no task resource; DescribeTasks and StopTask name task IDs known only at run time. All three are limited to the jobs\' cluster (ecs:cluster), and each job\'s rule names the one family whose overdue runs the function stops.', appliesTo: ['Resource::*', '/^Resource::arn:<AWS::Partition>:ecs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):task\\/.+\\/\\*$/'] },
     ], { recursive: true });
     const inline = 'ECS task permissions on this one cluster: a managed policy for them would outlive the jobs.';

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { anyOccurrenceAlarm } from '../private/alarms';
-import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
+import { acknowledge, BASIC_EXECUTION_POLICY_ACKNOWLEDGEMENT, inlinePolicyAcknowledgements, smallFunctionAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { SharedByCluster } from '../private/shared-by-cluster';
 import { invalidProp } from '../private/validation';
@@ -105,10 +105,7 @@ export class RedeployFunction {
 
   private acknowledgeFindings(wholeCluster: boolean): void {
     const role = this.function.role!;
-    const managed = 'The AWS managed basic execution policy (CloudWatch Logs) is the least privilege a Lambda function needs and follows AWS\'s changes.';
-    acknowledge(role, [
-      { id: 'AwsSolutions-IAM4', reason: managed, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-    ], { recursive: true });
+    acknowledge(role, [BASIC_EXECUTION_POLICY_ACKNOWLEDGEMENT], { recursive: true });
     const inline = wholeCluster
       ? 'ecs:UpdateService on the services of the platform\'s cluster: a managed policy for it would outlive the platform.'
       : 'ecs:UpdateService on this one service: a managed policy for it would outlive the service.';
