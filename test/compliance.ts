@@ -40,7 +40,8 @@ export function checkCompliance(app: App, stacks: Stack[], pack: NagPack = 'AwsS
     nagErrors.push(...toFindings(annotations.findError('*', Match.stringLikeRegexp(`^${escape(pack)}`))));
     nagWarnings.push(...toFindings(annotations.findWarning('*', Match.stringLikeRegexp(`^${escape(pack)}`))));
     if (options.guard ?? true) {
-      guardViolations.push(...guardFindings(path.join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile)));
+      const templateFile = assembly.getStackArtifact(stack.artifactId).templateFile;
+      guardViolations.push(...guardFindings(JSON.parse(fs.readFileSync(path.join(assembly.directory, templateFile), 'utf8')), templateFile));
       for (const nested of nestedStacksOf(stack)) guardViolations.push(...nestedGuardFindings(nested, assembly.directory));
     }
   }
@@ -107,9 +108,7 @@ function nestedGuardFindings(nested: NestedStack, assemblyDir: string): Finding[
     copies.add(name);
     pending.push(...referencedIds(source.Properties).map((ref): [string, string] => [ref, ref]));
   }
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), path.basename(nested.templateFile));
-  fs.writeFileSync(file, JSON.stringify(template));
-  return guardFindings(file).filter(f => !copies.has(f.resource)).map(f => ({ ...f, resource: `${nested.node.path}/${f.resource}` }));
+  return guardFindings(template, path.basename(nested.templateFile)).filter(f => !copies.has(f.resource)).map(f => ({ ...f, resource: `${nested.node.path}/${f.resource}` }));
 }
 
 /** The logical IDs a value names through `Ref` and `Fn::GetAtt`, at any depth. */
@@ -141,9 +140,9 @@ const CONTROL_TOWER_RULES: ReadonlyArray<{ readonly file: string; readonly types
  * key, a queue's redrive target): so guard reads only the rules naming a type the template has, over a copy of the
  * template with only the resources of those types and what they reference, at any depth. The findings are the same as
  * over the whole template with every rule (compared on every compliance case when this was written, 2026-12-02).
+ * `fileName` names the copy guard reads.
  */
-function guardFindings(templatePath: string): Finding[] {
-  const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
+function guardFindings(template: any, fileName: string): Finding[] {
   const resources: { [id: string]: { Type: string; Properties?: unknown; Metadata?: any } } = template.Resources ?? {};
   const present = new Set(Object.values(resources).map(r => r.Type));
   const rules = CONTROL_TOWER_RULES.filter(rule => [...rule.types].some(type => present.has(type)));
@@ -156,7 +155,7 @@ function guardFindings(templatePath: string): Finding[] {
     kept[id] = resources[id];
     pending.push(...referencedIds(resources[id]));
   }
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), path.basename(templatePath));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), fileName);
   fs.writeFileSync(file, JSON.stringify({ ...template, Resources: kept }));
   const exitCode = process.exitCode;
   const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map(rule => rule.file) });
