@@ -6,11 +6,26 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { givenStack } from './fixtures';
 import {
-  BackendPlatform, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline, EdgeMode, EdgeWebAcl,
+  BackendPlatform, BackendPlatformProps, CleanupJobScheduler, CloudFrontWebAcl, DataBackups, DatabaseRestoreSource, EcrToEcsPipeline,
+  EdgeMode, EdgeWebAcl,
   EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, PromotionPipeline, ScheduledApiCalls,
   SecureAlbFargateService,
   ServiceDeployment, ServiceImage, WorkerService,
 } from '../src';
+
+/**
+ * A production platform in the fixture's VPC and zone. Its distribution is behind a web ACL, so the case warns about
+ * nothing (weakened-defaults) and each case states only what it adds.
+ */
+function productionPlatform(given: ReturnType<typeof givenStack>, props: Omit<BackendPlatformProps, 'environmentName'>): BackendPlatform {
+  return new BackendPlatform(given.stack, 'Backend', {
+    environmentName: 'prod',
+    vpc: given.vpc,
+    hostedZone: given.zone,
+    ...props,
+    service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2'), ...props.service },
+  });
+}
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
 export const constructCases: Array<[string, (app: App) => ReturnType<typeof givenStack>]> = [
@@ -322,13 +337,9 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform with a data bucket, a worker and a second scheduled job', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
+    const platform = productionPlatform(given, {
       database: {},
       dataBucket: {},
-      service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
     });
     platform.addWorker('Agents', { queue: {}, stores: [PlatformStore.DATA_BUCKET, PlatformStore.DATABASE] });
     platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' });
@@ -336,12 +347,9 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform with two more web services sharing its edge (one blue/green, one with a routed container) and an internal worker', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
+    const platform = productionPlatform(given, {
       database: {},
-      service: { deployment: ServiceDeployment.blueGreen(), webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+      service: { deployment: ServiceDeployment.blueGreen() },
     });
     platform.addWorker('Pricing', { port: 8080, stores: [] });
     platform.addService('Admin', { pathPatterns: ['/admin/*'], deployment: ServiceDeployment.blueGreen() });
@@ -350,25 +358,19 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform whose web service and a worker in a stack of its own collect metrics into the platform\'s workspace, monitored', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
-      service: { metrics: { port: 9464 }, tracing: true, webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    const platform = productionPlatform(given, {
+      service: { metrics: { port: 9464 }, tracing: true },
     });
     platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 }, ownStack: true });
     return given;
   }],
   ['BackendPlatform with a blue/green web service, an internal worker, a queue worker and a job in stacks of their own (ownStack)', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
+    const platform = productionPlatform(given, {
       database: {},
       cache: {},
       dataBucket: {},
-      service: { deployment: ServiceDeployment.blueGreen(), webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+      service: { deployment: ServiceDeployment.blueGreen() },
     });
     platform.addWorker('Pricing', { port: 8080, ownStack: true });
     platform.addWorker('Mailer', { queue: {}, ownStack: true });
@@ -378,11 +380,8 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform with topics: the web service and a job publish, queue workers subscribe with a filter (one in a stack of its own)', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
-      service: { publishes: ['orders'], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    const platform = productionPlatform(given, {
+      service: { publishes: ['orders'] },
     });
     platform.addScheduledJob('Reminders', { command: ['node', 'reminders.js'], taskType: 'REMINDERS', publishes: ['orders', 'reminders'] });
     platform.addWorker('Fulfilment', {
@@ -403,11 +402,8 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform in us-east-1 with aliases and web services routed by host (one blue/green, one with paths too)', (app) => {
     const given = givenStack({ env: { region: 'us-east-1' } }, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
-      service: { domainName: 'api.example.com', aliases: ['www.example.com'], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+    const platform = productionPlatform(given, {
+      service: { domainName: 'api.example.com', aliases: ['www.example.com'] },
     });
     platform.addService('Admin', { aliases: ['admin.example.com'], deployment: ServiceDeployment.blueGreen() });
     platform.addService('Reports', { aliases: ['reports.example.com', 'stats.example.com'], pathPatterns: ['/v1/*'] });
@@ -429,12 +425,9 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
   }],
   ['BackendPlatform with EFS volumes on its service, an added web service and a worker in a stack of its own (production: in the backup plan)', (app) => {
     const given = givenStack({}, app);
-    const platform = new BackendPlatform(given.stack, 'Backend', {
-      environmentName: 'prod',
-      vpc: given.vpc,
-      hostedZone: given.zone,
+    const platform = productionPlatform(given, {
       database: {},
-      service: { volumes: [{ name: 'uploads', containerPath: '/var/uploads' }], webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2') },
+      service: { volumes: [{ name: 'uploads', containerPath: '/var/uploads' }] },
     });
     platform.addService('Admin', { pathPatterns: ['/admin/*'], volumes: [{ name: 'uploads', containerPath: '/var/uploads', readOnly: true }] });
     platform.addWorker('Thumbnails', { queue: {}, ownStack: true, volumes: [{ name: 'uploads', containerPath: '/data' }] });

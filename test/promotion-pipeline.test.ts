@@ -11,15 +11,24 @@ import { BackendPlatform, EnvironmentProfile, PromotionEnvironment, PromotionPip
 const STAGING = { account: '111111111111', region: 'eu-west-1' };
 const PRODUCTION = { account: '222222222222', region: 'eu-central-1' };
 
+/** The staging platform, which owns the promoted repository, in the pipeline's stack. */
+function stagingOf(app: App) {
+  const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+  const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+  return { stagingStack, staging };
+}
+
+/** Staging's repository as another environment's stack names it (by ARN, from staging's output). */
+const promotedRepository = (stack: Stack) => ecr.Repository.fromRepositoryAttributes(stack, 'Repository', {
+  repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
+});
+
 /** A staging platform with the repository and the pipeline, and a production platform in another account. */
 function crossAccount(production: Partial<PromotionEnvironment> = {}, productionEnv = PRODUCTION) {
   const app = new App();
-  const stagingStack = new Stack(app, 'Staging', { env: STAGING });
+  const { stagingStack, staging } = stagingOf(app);
   const productionStack = new Stack(app, 'Production', { env: productionEnv });
-  const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
-  const repository = ecr.Repository.fromRepositoryAttributes(productionStack, 'Repository', {
-    repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
-  });
+  const repository = promotedRepository(productionStack);
   const prod = new BackendPlatform(productionStack, 'Backend', { environmentName: 'prod', repository, pipeline: { enabled: false } });
   const promotion = new PromotionPipeline(stagingStack, 'Promotion', {
     repository: staging.repository,
@@ -300,13 +309,10 @@ describe('PromotionPipeline', () => {
 
     test('two environments in one other region but in two accounts are refused (one artifact store per region), naming the second', () => {
       const app = new App();
-      const stagingStack = new Stack(app, 'Staging', { env: STAGING });
-      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const { stagingStack, staging } = stagingOf(app);
       const inAccount = (id: string, account: string) => {
         const stack = new Stack(app, id, { env: { account, region: PRODUCTION.region } });
-        const repository = ecr.Repository.fromRepositoryAttributes(stack, 'Repository', {
-          repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
-        });
+        const repository = promotedRepository(stack);
         return { target: new BackendPlatform(stack, 'Backend', { environmentName: id.toLowerCase(), repository, pipeline: { enabled: false } }), repository };
       };
       expect(() => new PromotionPipeline(stagingStack, 'Promotion', {
@@ -317,12 +323,9 @@ describe('PromotionPipeline', () => {
 
     test('two environments in one other region and account share one artifact store', () => {
       const app = new App();
-      const stagingStack = new Stack(app, 'Staging', { env: STAGING });
-      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const { stagingStack, staging } = stagingOf(app);
       const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
-      const repository = ecr.Repository.fromRepositoryAttributes(euStack, 'Repository', {
-        repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
-      });
+      const repository = promotedRepository(euStack);
       const qa = new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', profile: EnvironmentProfile.DEVELOPMENT, repository, pipeline: { enabled: false } });
       const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
       new PromotionPipeline(stagingStack, 'Promotion', {
@@ -336,12 +339,9 @@ describe('PromotionPipeline', () => {
     test('WHEN an environment of production\'s stack is added before production THEN the region\'s store keeps its logical IDs and names', () => {
       const build = (withQa: boolean) => {
         const app = new App();
-        const stagingStack = new Stack(app, 'Staging', { env: STAGING });
-        const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+        const { stagingStack, staging } = stagingOf(app);
         const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
-        const repository = ecr.Repository.fromRepositoryAttributes(euStack, 'Repository', {
-          repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/backend', repositoryName: 'backend',
-        });
+        const repository = promotedRepository(euStack);
         const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
         const qa = withQa ? [{ target: new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', repository, pipeline: { enabled: false } }), repository }] : [];
         new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, ...qa, { target: prod, repository }] });
