@@ -3,12 +3,12 @@
  * owns the repository and the pipeline) and a production platform (account 222222222222, eu-central-1) in stacks of
  * their own, both given `pipeline: { enabled: false }`. The promotion pins each pushed digest, deploys it to staging,
  * smoke-checks it, waits for an approval, then migrates and deploys the same digest to production, whose actions read
- * the artifacts from the library's artifact store in production's stack (ADR 0021).
+ * the artifacts from the library's artifact store for eu-central-1, in a stack of the pipeline's account (ADR 0021).
  * Asserts at deploy time the stage order, that production's actions run with the role production's stack grants,
  * that the pipeline has an artifact store in each region, and that the repository lets the production account pull.
- * A real run needs both accounts bootstrapped in their regions with trust for the first one
- * (`cdk bootstrap --trust 111111111111 aws://222222222222/eu-central-1`), production deployed first, and an image
- * tagged `latest` in the repository.
+ * A real run needs the pipeline's account bootstrapped in both regions, the production account in its region with
+ * trust for the first one (`cdk bootstrap --trust 111111111111 aws://222222222222/eu-central-1`), production and the
+ * store deployed first, and an image tagged `latest` in the repository.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
@@ -54,7 +54,7 @@ const promotion = new PromotionPipeline(stagingStack, 'Promotion', {
 
 // The assertions read the pipeline and the repository, so they run in the pipeline's account and region.
 const integ = new IntegTest(app, 'PromotionTest', {
-  testCases: [stagingStack, productionStack],
+  testCases: [...promotion.artifactStoreStacks, productionStack, stagingStack],
   assertionStack: new Stack(app, 'IntegPromotionAssertions', { env: STAGING }),
 });
 integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: promotion.pipeline.pipelineName })
@@ -70,11 +70,11 @@ integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name: promotion.pip
         Match.objectLike({ name: 'prod.Deploy' }),
         Match.objectLike({ name: 'prod.Test' }),
       ],
-      // One artifact store per region an action runs in; production's key named by its alias ARN in production's account.
+      // One artifact store per region an action runs in; eu-central-1's key named by its alias ARN in the pipeline's account.
       artifactStores: Match.objectLike({
         'eu-west-1': Match.objectLike({ type: 'S3' }),
         'eu-central-1': Match.objectLike({
-          type: 'S3', encryptionKey: Match.objectLike({ id: Match.stringLikeRegexp('^arn:aws:kms:eu-central-1:222222222222:alias/') }),
+          type: 'S3', encryptionKey: Match.objectLike({ id: Match.stringLikeRegexp('^arn:aws:kms:eu-central-1:111111111111:alias/') }),
         }),
       }),
     }),

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
@@ -103,32 +103,45 @@ describe('PromotionPipeline', () => {
       })]);
     });
 
-    describe('production\'s region (eu-central-1) has the library\'s artifact store, in production\'s stack', () => {
-      const [bucketId, bucket] = Object.entries<any>(production.findResources('AWS::S3::Bucket')).find(([id]) => /^PromotionPromotionArtifactsArtifactBucket/.test(id))!;
-      const [keyId, key] = Object.entries<any>(production.findResources('AWS::KMS::Key')).find(([id]) => /^PromotionPromotionArtifactsKey/.test(id))!;
-      const alias = Object.values<any>(production.findResources('AWS::KMS::Alias')).find(a => a.Properties.TargetKeyId['Fn::GetAtt'][0] === keyId)!;
-      const pipelineRole = expect.stringMatching(/^:iam::111111111111:role\/.+pipelinerole/);
-      const asPipelineRole = {
-        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
-        Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, pipelineRole]] } } },
-      };
+    describe('production\'s region (eu-central-1) has the library\'s artifact store, in a stack of the pipeline\'s account', () => {
+      const storeStack = app.node.findChild('StagingPromotionArtifactsEuCentral1') as Stack;
+      const store = Template.fromStack(storeStack);
+      const [bucketId, bucket] = Object.entries<any>(store.findResources('AWS::S3::Bucket')).find(([id]) => /^StoreArtifactBucket/.test(id))!;
+      const [keyId, key] = Object.entries<any>(store.findResources('AWS::KMS::Key')).find(([id]) => /^StoreKey/.test(id))!;
+      const alias = Object.values<any>(store.findResources('AWS::KMS::Alias')).find(a => a.Properties.TargetKeyId['Fn::GetAtt'][0] === keyId)!;
+      const policy = Object.values<any>(store.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+      const asRoleOf = (account: string, role: RegExp) => ({
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] } },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(role)]] } } },
+      });
 
-      test('THEN the pipeline has a store per region: its own, and production\'s bucket with its key named by the alias ARN', () => {
+      test('THEN the store\'s stack is in the pipeline\'s account and production\'s region, deployed before the pipeline\'s', () => {
+        expect([storeStack.account, storeStack.region]).toEqual(['111111111111', 'eu-central-1']);
+        expect(stagingStack.dependencies).toContain(storeStack);
+        expect(app.node.children.filter(c => c instanceof Stack).map(c => c.node.id).sort()).toEqual(['Production', 'Staging', 'StagingPromotionArtifactsEuCentral1']);
+      });
+
+      test('THEN the pipeline has a store per region: its own, and the region\'s bucket by name with its key named by the alias ARN of the pipeline\'s account', () => {
         expect(pipelineOf(staging).ArtifactStore).toBeUndefined();
         const stores = Object.fromEntries(pipelineOf(staging).ArtifactStores.map((s: any) => [s.Region, s.ArtifactStore]));
         expect(Object.keys(stores).sort()).toEqual(['eu-central-1', 'eu-west-1']);
         expect(stores['eu-west-1'].Location).toEqual({ Ref: expect.stringMatching(/^PromotionArtifactBucket/) });
+        expect(bucket.Properties.BucketName).toMatch(/^stagingpromotionartifactseucentral1-[0-9a-f]{16}$/);
         expect(stores['eu-central-1']).toEqual({
           Type: 'S3',
           Location: bucket.Properties.BucketName,
-          EncryptionKey: { Type: 'KMS', Id: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:eu-central-1:222222222222:${alias.Properties.AliasName}`]] } },
+          EncryptionKey: { Type: 'KMS', Id: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:eu-central-1:111111111111:${alias.Properties.AliasName}`]] } },
         });
         expect(alias.Properties.AliasName).toMatch(/^alias\/[a-z0-9_-]+$/);
       });
 
-      test('THEN no support stack or aws-cdk-lib replication bucket: the store is the library\'s own', () => {
-        expect(app.node.children.filter(c => c instanceof Stack).map(c => c.node.id).sort()).toEqual(['Production', 'Staging']);
-        expect(Object.keys(production.toJSON().Resources).filter(id => /CrossRegion/.test(id))).toEqual([]);
+      test('THEN production\'s stack holds no store, no stack imports another\'s output, and aws-cdk-lib adds no replication bucket', () => {
+        expect(Object.keys(production.findResources('AWS::S3::Bucket')).filter(id => /Promotion/.test(id))).toEqual([]);
+        expect(Object.keys(production.findResources('AWS::KMS::Key')).filter(id => /Promotion/.test(id))).toEqual([]);
+        for (const template of [staging, production, store]) {
+          expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+          expect(Object.keys(template.toJSON().Resources).filter(id => /CrossRegion/.test(id))).toEqual([]);
+        }
       });
 
       test('THEN the bucket is KMS-encrypted with a rotating key, TLS-only, private, expiring, and emptied and deleted with the stack', () => {
@@ -140,37 +153,47 @@ describe('PromotionPipeline', () => {
         const { DeletionPolicy: keyDeletion, Properties: { PendingWindowInDays, EnableKeyRotation } } = key;
         expect([bucket.DeletionPolicy, keyDeletion, alias.DeletionPolicy, PendingWindowInDays, EnableKeyRotation])
           .toEqual(['Delete', 'Delete', 'Delete', 7, true]);
-        production.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: bucketId } });
-        const policy = Object.values<any>(production.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+        store.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: bucketId } });
         expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
           Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         }));
       });
 
-      test('THEN its bucket and key policies admit the pipeline\'s role by its account and an aws:PrincipalArn condition, never by the role\'s ARN', () => {
-        const policy = Object.values<any>(production.findResources('AWS::S3::BucketPolicy')).find(p => p.Properties.Bucket.Ref === bucketId)!;
+      test('THEN its bucket and key policies admit the pipeline\'s role and each step of production by account and an aws:PrincipalArn condition, never by ARN', () => {
         const statements = [...policy.Properties.PolicyDocument.Statement, ...key.Properties.KeyPolicy.Statement];
         for (const statement of statements) expect(JSON.stringify(statement.Principal)).not.toMatch(/:role\//);
+        const pipelineRole = asRoleOf('111111111111', /^:iam::111111111111:role\/.+pipelinerole/);
         expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-          ...asPipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['s3:GetObject*', 's3:PutObject']),
+          ...pipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['s3:GetObject*', 's3:PutObject']),
         }));
         expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
-          ...asPipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+          ...pipelineRole, Effect: 'Allow', Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
         }));
+        // Migrate, Deploy and TestTask: one read statement per step role in the bucket's policy and in the key's.
+        for (const document of [policy.Properties.PolicyDocument, key.Properties.KeyPolicy]) {
+          const steps = document.Statement.filter((s: any) => JSON.stringify(s.Principal).includes('222222222222'));
+          expect(steps).toHaveLength(3);
+          for (const step of steps) expect(step).toMatchObject(asRoleOf('222222222222', /^:iam::222222222222:role\/production.*projectrole/));
+        }
+        for (const template of [staging, production, store]) expect(resourcePolicyNamesNoRoleOfAnotherAccount.check(template.toJSON())).toEqual([]);
       });
 
-      test('THEN the pipeline\'s role may use the keys of production\'s account and region, and each step of production decrypt the store\'s key', () => {
+      test('THEN the pipeline\'s role and each step of production may read the store and use the keys of the pipeline\'s account in eu-central-1', () => {
+        const keys = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:111111111111:key/*']] };
         const pipelinePolicy = Object.entries<any>(staging.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('PromotionPipelineRoleDefaultPolicy'))![1];
         expect(pipelinePolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-          Action: expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']),
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:222222222222:key/*']] },
+          Action: expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']), Resource: keys,
         }));
         const stepRoles = projectsOf(production).map(([, project]) => project.Properties.ServiceRole['Fn::GetAtt'][0]);
         expect(stepRoles).toHaveLength(3);
         for (const role of stepRoles) {
           const statements = Object.values<any>(production.findResources('AWS::IAM::Policy'))
             .filter(p => p.Properties.Roles.some((r: any) => r.Ref === role)).flatMap(p => p.Properties.PolicyDocument.Statement);
-          expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
+          expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: keys }));
+          expect(statements).toContainEqual(expect.objectContaining({
+            Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+            Resource: expect.arrayContaining([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${bucket.Properties.BucketName}/*`]] }]),
+          }));
         }
       });
     });
@@ -288,9 +311,9 @@ describe('PromotionPipeline', () => {
   });
 
   describe('compliance', () => {
-    test('cross-account: zero unacknowledged cdk-nag AwsSolutions findings and Control Tower violations in both stacks', () => {
+    test('cross-account: zero unacknowledged cdk-nag AwsSolutions findings and Control Tower violations in the three stacks (the store\'s included)', () => {
       const { app, stagingStack, productionStack } = crossAccount();
-      const report = checkCompliance(app, [stagingStack, productionStack]);
+      const report = checkCompliance(app, [stagingStack, productionStack, app.node.findChild('StagingPromotionArtifactsEuCentral1') as Stack]);
       expect(describeFindings([...report.nagErrors, ...report.nagWarnings, ...report.guardViolations])).toEqual([]);
     });
   });
@@ -307,36 +330,53 @@ describe('PromotionPipeline', () => {
         .toThrow(/environments\[1\]\.target "Production\/Backend": none of its services runs an image of the promoted repository.*environments\[1\]\.repository/);
     });
 
-    test('two environments in one other region but in two accounts are refused (one artifact store per region), naming the second', () => {
+    test('environments of one other region in two accounts share that region\'s store, which admits the steps of each account', () => {
       const app = new App();
       const { stagingStack, staging } = stagingOf(app);
       const inAccount = (id: string, account: string) => {
         const stack = new Stack(app, id, { env: { account, region: PRODUCTION.region } });
         const repository = promotedRepository(stack);
-        return { target: new BackendPlatform(stack, 'Backend', { environmentName: id.toLowerCase(), repository, pipeline: { enabled: false } }), repository };
+        return { target: new BackendPlatform(stack, 'Backend', { environmentName: id.toLowerCase(), repository, pipeline: { enabled: false }, profile: EnvironmentProfile.DEVELOPMENT }), repository, migrationCommand: ['migrate'] };
       };
-      expect(() => new PromotionPipeline(stagingStack, 'Promotion', {
-        repository: staging.repository,
-        environments: [{ target: staging }, inAccount('Prod', '222222222222'), inAccount('Other', '333333333333')],
-      })).toThrow(/environments\[2\] "Other\/Backend": it is in eu-central-1 and account 333333333333, environments\[1\] in eu-central-1 and account 222222222222: CodePipeline keeps one artifact store per region.*second PromotionPipeline/);
-    });
-
-    test('two environments in one other region and account share one artifact store', () => {
-      const app = new App();
-      const { stagingStack, staging } = stagingOf(app);
-      const euStack = new Stack(app, 'Eu', { env: PRODUCTION });
-      const repository = promotedRepository(euStack);
-      const qa = new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', profile: EnvironmentProfile.DEVELOPMENT, repository, pipeline: { enabled: false } });
-      const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
       new PromotionPipeline(stagingStack, 'Promotion', {
-        repository: staging.repository, environments: [{ target: staging }, { target: qa, repository }, { target: prod, repository }],
+        repository: staging.repository,
+        environments: [{ target: staging }, inAccount('Qa', '222222222222'), inAccount('Prod', '333333333333')],
       });
-      const eu = Template.fromStack(euStack);
-      expect(Object.keys(eu.findResources('AWS::KMS::Alias')).filter(id => /PromotionArtifacts/.test(id))).toEqual([expect.stringMatching(/^PromotionPromotionArtifactsAlias/)]);
+      expect(app.node.children.filter(c => c instanceof Stack).map(c => c.node.id).sort()).toEqual(['Prod', 'Qa', 'Staging', 'StagingPromotionArtifactsEuCentral1']);
       expect(pipelineOf(Template.fromStack(stagingStack)).ArtifactStores.map((s: any) => s.Region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
+      const store = Template.fromStack(app.node.findChild('StagingPromotionArtifactsEuCentral1') as Stack);
+      const [, key] = Object.entries<any>(store.findResources('AWS::KMS::Key'))[0];
+      // Migrate and Deploy of each account's environment.
+      const admitted = (account: string) => key.Properties.KeyPolicy.Statement.filter((s: any) => JSON.stringify(s.Condition ?? {}).includes(`:iam::${account}:role/`));
+      expect([admitted('222222222222').length, admitted('333333333333').length]).toEqual([2, 2]);
     });
 
-    test('WHEN an environment of production\'s stack is added before production THEN the region\'s store keeps its logical IDs and names', () => {
+    test('in a Stage, with a bootstrap qualifier of its own, the store\'s stack is created in that stage with that qualifier', () => {
+      const app = new App();
+      const stage = new Stage(app, 'Delivery');
+      const stagingStack = new Stack(stage, 'Staging', { env: STAGING, synthesizer: new DefaultStackSynthesizer({ qualifier: 'team1' }) });
+      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const euStack = new Stack(stage, 'Eu', { env: PRODUCTION });
+      const repository = promotedRepository(euStack);
+      const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
+      const promotion = new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, { target: prod, repository }] });
+      const [store] = promotion.artifactStoreStacks;
+      expect([store.node.scope, store.stackName, store.synthesizer.bootstrapQualifier]).toEqual([stage, 'Delivery-StagingPromotionArtifactsEuCentral1', 'team1']);
+      expect(stagingStack.dependencies).toEqual(expect.arrayContaining([store]));
+    });
+
+    test('an environment of another region is refused when the pipeline\'s stack names no account (its store is created in that account)', () => {
+      const app = new App();
+      const stagingStack = new Stack(app, 'Staging', { env: { region: STAGING.region } });
+      const staging = new BackendPlatform(stagingStack, 'Backend', { environmentName: 'staging', profile: EnvironmentProfile.DEVELOPMENT, pipeline: { enabled: false } });
+      const euStack = new Stack(app, 'Eu', { env: { region: PRODUCTION.region } });
+      const repository = promotedRepository(euStack);
+      const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
+      expect(() => new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, { target: prod, repository }] }))
+        .toThrow(/environments\[1\] "Eu\/Prod": it is in eu-central-1, and the pipeline's stack names no account: .*give the pipeline's stack env: \{ account, region \}/);
+    });
+
+    test('WHEN an environment of production\'s region is added before production THEN the region\'s store keeps its logical IDs and names', () => {
       const build = (withQa: boolean) => {
         const app = new App();
         const { stagingStack, staging } = stagingOf(app);
@@ -345,8 +385,8 @@ describe('PromotionPipeline', () => {
         const prod = new BackendPlatform(euStack, 'Prod', { environmentName: 'prod', repository, pipeline: { enabled: false } });
         const qa = withQa ? [{ target: new BackendPlatform(euStack, 'Qa', { environmentName: 'qa', repository, pipeline: { enabled: false } }), repository }] : [];
         new PromotionPipeline(stagingStack, 'Promotion', { repository: staging.repository, environments: [{ target: staging }, ...qa, { target: prod, repository }] });
-        const resources = Template.fromStack(euStack).toJSON().Resources;
-        return Object.fromEntries(Object.entries<any>(resources).filter(([id]) => /^PromotionPromotionArtifacts/.test(id))
+        const resources = Template.fromStack(app.node.findChild('StagingPromotionArtifactsEuCentral1') as Stack).toJSON().Resources;
+        return Object.fromEntries(Object.entries<any>(resources)
           .filter(([, r]) => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::KMS::Alias'].includes(r.Type))
           .map(([id, r]) => [id, r.Properties.BucketName ?? r.Properties.AliasName ?? r.Type]));
       };

@@ -515,6 +515,51 @@ describe('GIVEN seed 002 deployed by the previous release WHEN it upgrades to th
 });
 
 /**
+ * The promotion of integ.promotion deployed by the previous release (its artifact store of eu-central-1 in production's
+ * stack, docs/adr/0021) against the snapshot this release writes (the store in a stack of the pipeline's account): the
+ * snapshot is synthesized from the source and checked by `npx projen integ`, so it is the template this release deploys.
+ */
+describe('GIVEN a cross-account, cross-region promotion deployed by the previous release WHEN it upgrades to this library', () => {
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, file), 'utf8'));
+  const changesOf = (stack: string) => {
+    const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+    fullDiff(read(`upgrade-fixtures/wave-3-promotion-${stack.toLowerCase()}.template.json`), read(`../integ/integ.promotion.ts.snapshot/IntegPromotion${stack}.template.json`))
+      .resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+    return changes;
+  };
+  const production = changesOf('Production');
+  const staging = changesOf('Staging');
+
+  test('THEN no stateful resource is replaced, removed or orphaned but the old store\'s transient bucket and key, which were always deleted with it', () => {
+    const unsafe = [...production, ...staging].filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact));
+    expect(unsafe.map(c => `${c.id.replace(/[0-9A-F]{8}$/, '')} ${c.impact}`).sort())
+      .toEqual(['PromotionPromotionArtifactsArtifactBucket WILL_DESTROY', 'PromotionPromotionArtifactsKey WILL_DESTROY']);
+    const before = read('upgrade-fixtures/wave-3-promotion-production.template.json').Resources;
+    expect(unsafe.map(c => before[c.id].DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    const emptied = Object.values<any>(before).filter(r => r.Type === 'Custom::S3AutoDeleteObjects').map(r => r.Properties.BucketName.Ref);
+    expect(emptied).toContain(unsafe.find(c => c.type === 'AWS::S3::Bucket')!.id);
+  });
+
+  test('THEN production\'s stack only loses the old store (bucket emptied and deleted, key and alias) and its steps\' roles are renamed, nothing of the platform changes', () => {
+    const removed = production.filter(c => c.impact === ResourceImpact.WILL_DESTROY).map(c => `${c.id.replace(/[0-9A-F]{8}$/, '')} ${c.type}`).sort();
+    expect(removed).toEqual([
+      'CustomS3AutoDeleteObjectsCustomResourceProviderHandler AWS::Lambda::Function', 'CustomS3AutoDeleteObjectsCustomResourceProviderRole AWS::IAM::Role',
+      'PromotionPromotionArtifactsAlias AWS::KMS::Alias', 'PromotionPromotionArtifactsArtifactBucket AWS::S3::Bucket',
+      'PromotionPromotionArtifactsArtifactBucketAutoDeleteObjectsCustomResource Custom::S3AutoDeleteObjects',
+      'PromotionPromotionArtifactsArtifactBucketPolicy AWS::S3::BucketPolicy', 'PromotionPromotionArtifactsKey AWS::KMS::Key',
+    ]);
+    // The store's stack names them by ARN in its conditions, so they get generated names: a new role, the project updated in place.
+    expect(production.filter(c => c.impact === ResourceImpact.WILL_REPLACE).map(c => c.type)).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::IAM::Role']);
+    expect(production.filter(c => !c.id.startsWith('BackendPromotion') && c.impact !== ResourceImpact.WILL_DESTROY)).toEqual([]);
+  });
+
+  test('THEN the pipeline is updated in place to the new store, and nothing else of staging is replaced', () => {
+    expect(staging.filter(c => c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+    expect(staging.map(c => c.type)).toContain('AWS::CodePipeline::Pipeline');
+  });
+});
+
+/**
  * The platform's Prometheus workspace holds the metrics: one per platform, under the platform, so metrics moving between
  * workloads never touch it; when no workload collects metrics any more it leaves the template and the profile decides.
  */

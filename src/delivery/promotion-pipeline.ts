@@ -56,6 +56,11 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** The GitHub build, when `source` is given. */
   public readonly buildProject?: codebuild.PipelineProject;
+  /**
+   * The stacks of the artifact stores of the other regions an environment runs in, one per region, in the pipeline's
+   * account; the pipeline's stack depends on them (`cdk deploy --all` deploys them first).
+   */
+  public readonly artifactStoreStacks: Stack[];
 
   constructor(scope: Construct, id: string, props: PromotionPipelineProps) {
     super(scope, id);
@@ -63,6 +68,7 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     validateProps(this, props);
     const plans = checkedPlans(this, props);
     const stores = regionStores(this, plans);
+    this.artifactStoreStacks = [...stores.values()].map(store => Stack.of(store));
     const tag = props.tag ?? 'latest';
     this.repository = props.repository;
 
@@ -106,7 +112,7 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
     plans.forEach(plan => new EnvironmentSteps(
       plan.remote ? plan.environment.target : this,
       plan.remote ? `Promotion${pascal(this.node.id)}` : `${pascal(plan.environment.target.environmentName)}Steps`,
-      plan, release, stores.get(Stack.of(plan.environment.target).region)));
+      plan, release, stores.get(Stack.of(plan.environment.target).region) ?? { bucket: this.artifactBucket, key: this.encryptionKey }));
     stores.forEach(store => store.grantPipeline(this.pipeline.role));
     this.grantPullToOtherAccounts(plans);
     acknowledge(this.pipeline.role, [{
@@ -183,30 +189,21 @@ export class PromotionPipeline extends Construct implements IMonitoredPipeline {
 }
 
 /**
- * The library's artifact store of each region other than the pipeline's where an environment runs, at the root of the
- * stack of the region's first environment. CodePipeline keeps one artifact store per region, so the environments of one other
- * region must share an account: the store's bucket and key live there.
+ * The library's artifact store of each region other than the pipeline's where an environment runs, in the pipeline's
+ * account (`RegionArtifactStore`): the environments of one region share it, whatever their accounts.
  */
 function regionStores(scope: Construct, plans: EnvironmentPlan[]): Map<string, RegionArtifactStore> {
-  const own = Stack.of(scope).region;
-  const first = new Map<string, { index: number; account: string }>();
-  checkAll(plans.map((plan, i) => () => {
-    const stack = Stack.of(plan.environment.target);
-    if (Token.isUnresolved(stack.region) || Token.isUnresolved(own) || stack.region === own) return;
-    const earlier = first.get(stack.region);
-    if (!earlier) {
-      first.set(stack.region, { index: i, account: stack.account });
-    } else if (earlier.account !== stack.account) {
-      invalidProp(scope, `environments[${i}]`, plan.environment.target.node.path, `it is in ${stack.region} and account ${stack.account}, `
-        + `environments[${earlier.index}] in ${stack.region} and account ${earlier.account}: CodePipeline keeps one artifact store per region, which `
-        + `lives in that region's environment account; put the environments of ${stack.region} in one account, or promote this one with a second PromotionPipeline`);
-    }
-  }));
+  const pipelineStack = Stack.of(scope);
   const stores = new Map<string, RegionArtifactStore>();
-  for (const [region, { index }] of first) {
-    // At the root of the stack, so adding or reordering the environments of that stack keeps the store where it is.
-    stores.set(region, new RegionArtifactStore(Stack.of(plans[index].environment.target), `Promotion${pascal(scope.node.id)}Artifacts`));
-  }
+  checkAll(plans.map((plan, i) => () => {
+    const { region } = Stack.of(plan.environment.target);
+    if (Token.isUnresolved(region) || Token.isUnresolved(pipelineStack.region) || region === pipelineStack.region || stores.has(region)) return;
+    if (Token.isUnresolved(pipelineStack.account)) {
+      invalidProp(scope, `environments[${i}]`, plan.environment.target.node.path, `it is in ${region}, and the pipeline's stack names no account: `
+        + `the artifact store of ${region} is created in the pipeline's account; give the pipeline's stack env: { account, region }`);
+    }
+    stores.set(region, RegionArtifactStore.of(scope, region));
+  }));
   return stores;
 }
 

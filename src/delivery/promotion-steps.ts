@@ -16,7 +16,7 @@ import {
 } from './pipeline-parts';
 import { PROMOTE_DEPLOY_SCRIPT, SMOKE_CHECK_SCRIPT, TEST_TASK_SCRIPT, MIGRATE_SCRIPT, MIGRATE_SCRIPT_WITH_VOLUMES, TEST_TASK_SCRIPT_WITH_VOLUMES } from './pipeline-scripts';
 import { PromotionEnvironment } from './promotion-options';
-import { RegionArtifactStore } from './region-artifact-store';
+import { ArtifactStoreLocation, grantStepRead } from './region-artifact-store';
 import { acknowledge, inlinePolicyAcknowledgements } from '../private/compliance';
 import { createLogGroup } from '../private/log-group';
 import { rolePrincipal } from '../private/role-principals';
@@ -59,12 +59,12 @@ export class EnvironmentSteps extends Construct {
   private readonly logGroup: logs.ILogGroup;
 
   /**
-   * @param artifactStore the library's artifact store of the environment's region, when not the pipeline's: the steps
+   * @param artifactStore the artifact store of the environment's region (the pipeline's own in its region): remote steps
    * read their input artifact from it
    */
   constructor(
     scope: Construct, id: string, private readonly plan: EnvironmentPlan, private readonly release: ReleaseContext,
-    private readonly artifactStore?: RegionArtifactStore,
+    private readonly artifactStore: ArtifactStoreLocation,
   ) {
     super(scope, id);
     this.logGroup = plan.remote ? createLogGroup(this, 'BuildLogGroup', release.logRetention, undefined) : release.logGroup;
@@ -121,31 +121,22 @@ export class EnvironmentSteps extends Construct {
   }
 
   private action(name: string, project: codebuild.PipelineProject, variables: { [name: string]: string }): actions.CodeBuildAction {
-    const runs = this.plan.remote && !this.artifactStore ? this.readingPipelineStore(project) : project;
+    const runs = this.plan.remote ? this.readingStore(project) : project;
     return stepAction(name, runs, { input: this.release.artifact, variables: { ...this.release.variables, ...variables }, role: this.actionRole });
   }
 
   /**
-   * In the pipeline's region but another account, a step reads its input from the pipeline's own artifact store.
-   * aws-cdk-lib would name the step's role in that bucket's and key's policies by its ARN; the action runs the
-   * project by name instead (so aws-cdk-lib grants nothing), and the store admits the role by its account and an
-   * `aws:PrincipalArn` condition, the role's own policy naming the bucket and the keys of the pipeline's account and region.
+   * In another account or region, a step reads its input from its region's artifact store, in the pipeline's account.
+   * aws-cdk-lib would name the step's role in that bucket's and key's policies by its ARN; the action runs the project
+   * by name instead (so aws-cdk-lib grants nothing), and `grantStepRead` admits the role by its account and an
+   * `aws:PrincipalArn` condition, the role's own policy naming the bucket and the keys of the store's account and region.
    */
-  private readingPipelineStore(project: codebuild.PipelineProject): codebuild.IProject {
-    const { artifactBucket, encryptionKey, pipeline } = this.release;
-    const objects = { actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], resources: [artifactBucket.bucketArn, artifactBucket.arnForObjects('*')] };
-    const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
-    const principal = rolePrincipal(project.role!);
-    artifactBucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], ...objects }));
-    encryptionKey.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], actions: keyActions, resources: ['*'] }));
-    project.addToRolePolicy(new iam.PolicyStatement(objects));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      actions: keyActions, resources: [Stack.of(pipeline).formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-    }));
+  private readingStore(project: codebuild.PipelineProject): codebuild.IProject {
+    grantStepRead(this.artifactStore, project.role!);
     acknowledge(project, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'The step reads the objects of the pipeline\'s artifact bucket, in the pipeline\'s account; that account\'s key ARN is unknown here at synth '
-        + '(the keys of its region, and the key policy admits only this role).',
+      reason: 'The step reads the objects of its region\'s artifact bucket, in the pipeline\'s account; that key\'s ARN is unknown here at synth '
+        + '(the keys of the store\'s account and region; its key policy admits only the pipeline\'s account and this role).',
       appliesTo: ['/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/', '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:[0-9]{12}:key\\/\\*$/'],
     }], { recursive: true });
     return codebuild.Project.fromProjectName(this, `${project.node.id}ByName`, project.projectName);
@@ -153,10 +144,9 @@ export class EnvironmentSteps extends Construct {
 
   private project(id: string, options: StepProjectOptions): codebuild.PipelineProject {
     if (!this.plan.remote) return createStepProject(this, id, options, this.release.encryptionKey, this.logGroup);
-    // The pipeline's key is another account's: the steps write no artifacts, so CodeBuild's own key encrypts what it keeps.
+    // The pipeline's key is of another account or region: the steps write no artifacts, so CodeBuild's own key encrypts what it keeps.
     const project = createStepProject(this, id, { ...options, projectName: PhysicalName.GENERATE_IF_NEEDED }, undefined, this.logGroup);
-    this.artifactStore?.grantRead(project);
-    const noArtifacts = 'The step writes no artifacts (it only calls AWS APIs); the pipeline\'s key belongs to another account, so CodeBuild\'s managed key '
+    const noArtifacts = 'The step writes no artifacts (it only calls AWS APIs); the pipeline\'s key belongs to another account or region, so CodeBuild\'s managed key '
       + 'encrypts its logs\' metadata and cache.';
     acknowledge(project, [{ id: 'AwsSolutions-CB4', reason: noArtifacts }]);
     return project;
