@@ -154,9 +154,9 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
       expect(row.map(w => w.properties.title)).toEqual(['Ingestion rate (samples/s)', 'Active series', 'Discarded samples by reason', 'Alarms']);
       const expressions = row.slice(0, 3).map(w => w.properties.metrics[0][0].expression);
       expect(expressions).toEqual([
-        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="IngestionRate" "<WorkspaceId>"\', \'Average\', 300)',
-        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="ActiveSeries" "<WorkspaceId>"\', \'Average\', 300)',
-        'SEARCH(\'Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "<WorkspaceId>"\', \'Sum\', 300)',
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="IngestionRate" ResourceId="<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="ActiveSeries" ResourceId="<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Prometheus" MetricName="DiscardedSamples" Workspace="<WorkspaceId>"\', \'Sum\', 300)',
       ]);
       expect(row[2].properties.metrics[0][0].label).toBe('${PROP(\'Dim.Reason\')}');
     });

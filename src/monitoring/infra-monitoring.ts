@@ -217,10 +217,13 @@ export class InfraMonitoring extends Construct {
 
   /**
    * A dashboard row for an Amazon Managed Service for Prometheus workspace: samples ingested per second and active
-   * series (AMP's `ResourceCount` usage metrics `IngestionRate` and `ActiveSeries`, namespace `AWS/Usage`), and samples
-   * discarded by reason (`DiscardedSamples`, namespace `AWS/Prometheus`), as AMP vends them to CloudWatch at no charge
-   * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html); an alarm pages when samples are
-   * discarded, since each is a gap in the metrics. `BackendPlatform` calls it for its workspace.
+   * series (AMP's `ResourceCount` usage metrics `IngestionRate` and `ActiveSeries`, namespace `AWS/Usage`, dimensions
+   * `Service` "Prometheus", `Resource` and `ResourceId` the workspace ID), and samples discarded by reason
+   * (`DiscardedSamples`, namespace `AWS/Prometheus`, dimensions `Workspace` the workspace ID and `Reason`), as AMP vends
+   * them to CloudWatch at no charge (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html;
+   * the dimension names are those of AWS's own workspace dashboard, aws-observability/aws-observability-accelerator
+   * artifacts/grafana-dashboards/amp/amp-workspace-dashboard.json); an alarm pages when samples are discarded, since each
+   * is a gap in the metrics. `BackendPlatform` calls it for its workspace.
    */
   public monitorMetricsWorkspace(options: MetricsWorkspaceMonitoringOptions): void {
     checkPropTypes(this, 'MetricsWorkspaceMonitoringOptions', options, 'monitorMetricsWorkspace(options).');
@@ -231,14 +234,16 @@ export class InfraMonitoring extends Construct {
     this.lastRow = { prop: 'monitorMetricsWorkspace(options)', value: options.workspaceId };
     const id = options.workspaceId;
     const period = WORKSPACE_PERIOD;
-    // The usage metrics carry the workspace ID among their dimensions; a search finds them by it, whatever the others.
+    // The usage metrics name the workspace in their ResourceId dimension (with Service, Resource and the usage metrics'
+    // others); a search matches those it names, whatever the others.
     const usage = (resource: string, label: string) => new cloudwatch.MathExpression({
-      expression: `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="${resource}" "${id}"', 'Average', ${period.toSeconds()})`,
+      expression: `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="${resource}" ResourceId="${id}"', 'Average', ${period.toSeconds()})`,
       usingMetrics: {},
       period,
       label,
     });
-    // Discarded samples are per reason and workspace; Metrics Insights sums the reasons, and an alarm may evaluate it.
+    // Discarded samples are per Reason and Workspace (dimensions); Metrics Insights sums the reasons, and an alarm may
+    // evaluate it (AWS's dashboard: SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '<id>' GROUP BY Reason).
     const discarded = new cloudwatch.MathExpression({
       expression: `SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '${id}'`,
       usingMetrics: {},
@@ -261,7 +266,7 @@ export class InfraMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Discarded samples by reason',
         left: [new cloudwatch.MathExpression({
-          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "${id}"', 'Sum', ${period.toSeconds()})`,
+          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" Workspace="${id}"', 'Sum', ${period.toSeconds()})`,
           usingMetrics: {},
           period,
           label: '${PROP(\'Dim.Reason\')}',
