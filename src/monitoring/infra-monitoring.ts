@@ -217,13 +217,10 @@ export class InfraMonitoring extends Construct {
 
   /**
    * A dashboard row for an Amazon Managed Service for Prometheus workspace: samples ingested per second and active
-   * series (AMP's `ResourceCount` usage metrics `IngestionRate` and `ActiveSeries`, namespace `AWS/Usage`, dimensions
-   * `Service` "Prometheus", `Resource` and `ResourceId` the workspace ID), and samples discarded by reason
-   * (`DiscardedSamples`, namespace `AWS/Prometheus`, dimensions `Workspace` the workspace ID and `Reason`), as AMP vends
-   * them to CloudWatch at no charge (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html;
-   * the dimension names are those of AWS's own workspace dashboard, aws-observability/aws-observability-accelerator
-   * artifacts/grafana-dashboards/amp/amp-workspace-dashboard.json); an alarm pages when samples are discarded, since each
-   * is a gap in the metrics. `BackendPlatform` calls it for its workspace.
+   * series (AMP's `ResourceCount` usage metrics `IngestionRate` and `ActiveSeries`, namespace `AWS/Usage`), and samples
+   * discarded by reason (`DiscardedSamples`, namespace `AWS/Prometheus`), as AMP vends them to CloudWatch at no charge
+   * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html); an alarm pages when samples are
+   * discarded, since each is a gap in the metrics. `BackendPlatform` calls it for its workspace.
    */
   public monitorMetricsWorkspace(options: MetricsWorkspaceMonitoringOptions): void {
     checkPropTypes(this, 'MetricsWorkspaceMonitoringOptions', options, 'monitorMetricsWorkspace(options).');
@@ -234,6 +231,10 @@ export class InfraMonitoring extends Construct {
     this.lastRow = { prop: 'monitorMetricsWorkspace(options)', value: options.workspaceId };
     const id = options.workspaceId;
     const period = WORKSPACE_PERIOD;
+    // The AWS page lists the metrics, not their dimensions; the dimension names below are those AWS's own workspace
+    // dashboard filters on (aws-observability/aws-observability-accelerator,
+    // artifacts/grafana-dashboards/amp/amp-workspace-dashboard.json). A search or query on a dimension AMP does not
+    // vend finds nothing, and an alarm on it never fires.
     // The usage metrics name the workspace in their ResourceId dimension (with Service, Resource and the usage metrics'
     // others); a search matches those it names, whatever the others.
     const usage = (resource: string, label: string) => new cloudwatch.MathExpression({
