@@ -11,6 +11,7 @@ import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { CostLine, estimateMonthlyCost, prices } from './cost';
+import { printObservabilityOptions } from './observability-bench';
 import { createPlatformApp } from './platform-app';
 import * as rollout from './rollout-model';
 import { createScaleApp, KINDS } from './scale-app';
@@ -124,6 +125,8 @@ const arm = createPlatformApp(graviton, ['development'], { cpuArchitecture: ecs.
 const armLines = estimateMonthlyCost(Template.fromStack(arm).toJSON() as Parameters<typeof estimateMonthlyCost>[0]);
 console.log(`\n  platform BackendDev with service.cpuArchitecture ARM64: ${armLines.reduce((sum, l) => sum + l.monthlyUsd, 0).toFixed(2)} USD/month`);
 for (const line of armLines.sort((x, y) => y.monthlyUsd - x.monthlyUsd)) console.log(`    ${line.monthlyUsd.toFixed(2).padStart(8)}  ${line.item}`);
+
+printObservabilityOptions();
 
 // Scale (issue #30): a platform of 1, 10 and 30 workloads in stacks of their own, each size in fresh processes.
 const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);

@@ -1,11 +1,16 @@
 /**
- * Monthly cost of a synthesized template from list prices (bench/prices.json). It counts what runs all month
- * (NAT gateways, ALBs, public IPv4, minimum Fargate tasks, database and cache nodes, keys, secrets, alarms,
- * dashboards) plus scheduled Fargate runs at one billed minute each, and AMP ingestion of the collectors' scrapes
- * at an assumed series count per task; traffic-dependent charges (X-Ray traces, Container Insights observations) are excluded.
+ * Monthly cost of a synthesized template from list prices (bench/prices.json; the observability prices in
+ * bench/observability-prices.ts). It counts what runs all month (NAT gateways, ALBs, public IPv4, minimum Fargate tasks,
+ * database and cache nodes, keys, secrets, alarms, dashboards) plus scheduled Fargate runs at one billed minute each,
+ * and AMP ingestion of the collectors' scrapes at an assumed series count per task. `estimateObservabilityCost` prices
+ * each observability option of a template on its own (AMP, X-Ray at an assumed request rate, Container Insights).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  AMP_ASSUMED_SERIES_PER_TASK, AMP_FIRST_TIER_SAMPLES, AMP_SAMPLE_INGESTED_FIRST_TIER_USD,
+  XRAY_ASSUMED_REQUESTS_PER_SECOND_PER_TASK, XRAY_ASSUMED_SCANS_PER_TRACE, XRAY_TRACE_RECORDED_USD, XRAY_TRACE_RETRIEVED_OR_SCANNED_USD,
+} from './observability-prices';
 
 export const prices = JSON.parse(fs.readFileSync(path.join(__dirname, 'prices.json'), 'utf8'));
 const H = prices.hoursPerMonth;
@@ -13,6 +18,7 @@ const H = prices.hoursPerMonth;
 export interface CostLine { readonly item: string; readonly monthlyUsd: number }
 
 type Resources = { [id: string]: { Type: string; Properties: any } };
+type Entries = Array<[string, { Type: string; Properties: any }]>;
 
 export function estimateMonthlyCost(template: { Resources: Resources }): CostLine[] {
   const resources = Object.entries(template.Resources);
@@ -37,24 +43,16 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
   for (const [, e] of endpoints) add('interface endpoint', (e.Properties.SubnetIds?.length ?? 1) * prices.interfaceEndpointAzHour * H);
 
   for (const [id, service] of ofType('AWS::ECS::Service')) {
-    // A service names its task definition by Ref, or by family when it follows the newest revision (docs/adr/0008).
-    const reference = service.Properties.TaskDefinition;
-    const taskDefinition = resources.find(([tid, r]) => r.Type === 'AWS::ECS::TaskDefinition'
-      && (tid === reference?.Ref || (typeof reference === 'string' && r.Properties.Family === reference)))?.[1];
-    const target = ofType('AWS::ApplicationAutoScaling::ScalableTarget').find(([, t]) => JSON.stringify(t.Properties.ResourceId).includes(id))?.[1];
-    const tasks = target?.Properties.MinCapacity ?? service.Properties.DesiredCount ?? 1;
+    const taskDefinition = taskDefinitionOf(resources, service);
+    const tasks = minimumTasks(resources, id, service);
     const strategy: any[] = service.Properties.CapacityProviderStrategy ?? [];
     const onDemand = strategy.some(s => s.CapacityProvider === 'FARGATE_SPOT') ? Math.min(tasks, strategy.find(s => s.CapacityProvider === 'FARGATE')?.Base ?? 0) : tasks;
     const spot = tasks - onDemand;
     if (taskDefinition) {
       add(`Fargate ${id}: ${onDemand} on-demand + ${spot} Spot task(s) of ${describeTask(taskDefinition)}`,
         (onDemand + spot * (1 - prices.fargate.spotDiscount)) * taskHour(taskDefinition) * H);
-      const interval = scrapeIntervalSeconds(taskDefinition);
-      if (interval) {
-        const samples = prices.ampAssumedSeriesPerTask * tasks * (30 * 24 * 3600 / interval);
-        add(`AMP ingestion ${id}: ${prices.ampAssumedSeriesPerTask} series (assumed) x ${tasks} task(s) every ${interval} s, ${(samples / 1e6).toFixed(1)} M samples`,
-          samples * prices.ampSampleIngested);
-      }
+      const amp = ampIngestion(id, taskDefinition, tasks);
+      if (amp?.monthlyUsd !== undefined) add(amp.item, amp.monthlyUsd);
     }
   }
   for (const [, rule] of ofType('AWS::Events::Rule')) {
@@ -95,6 +93,109 @@ export function estimateMonthlyCost(template: { Resources: Resources }): CostLin
   return lines;
 }
 
+/** One observability option of one workload or cluster; `monthlyUsd` is undefined where the price is unknown. */
+export interface ObservabilityCostLine { readonly option: string; readonly item: string; readonly monthlyUsd: number | undefined }
+
+const SECONDS_PER_MONTH = 30 * 24 * 3600;
+
+/**
+ * Each observability option a template turns on, priced alone: AMP ingestion per workload that scrapes metrics (at
+ * AMP_ASSUMED_SERIES_PER_TASK series per task), X-Ray per workload that traces (at XRAY_ASSUMED_REQUESTS_PER_SECOND_PER_TASK
+ * requests per task, each a trace, sampled as the main container's OTEL_TRACES_SAMPLER says, by default every one), and
+ * Container Insights per cluster (standard or enhanced, from its ClusterSettings). Minimum task counts; free tiers
+ * (per account) not deducted.
+ */
+export function estimateObservabilityCost(template: { Resources: Resources }): ObservabilityCostLine[] {
+  const resources = Object.entries(template.Resources);
+  const lines: ObservabilityCostLine[] = [];
+  const services = resources.filter(([, r]) => r.Type === 'AWS::ECS::Service');
+  for (const [id, service] of services) {
+    const taskDefinition = taskDefinitionOf(resources, service);
+    if (!taskDefinition) continue;
+    const tasks = minimumTasks(resources, id, service);
+    const amp = ampIngestion(id, taskDefinition, tasks);
+    if (amp) lines.push({ option: 'AMP ingestion', ...amp });
+    if (collectorConfig(taskDefinition).includes('awsxray')) {
+      const sampling = traceSampling(taskDefinition);
+      const requests = XRAY_ASSUMED_REQUESTS_PER_SECOND_PER_TASK * tasks * SECONDS_PER_MONTH;
+      const traces = sampling.ratio === undefined ? undefined : requests * sampling.ratio;
+      const recorded = traces === undefined ? undefined : traces * XRAY_TRACE_RECORDED_USD;
+      const scanned = traces === undefined ? undefined : traces * XRAY_ASSUMED_SCANS_PER_TRACE * XRAY_TRACE_RETRIEVED_OR_SCANNED_USD;
+      const volume = traces === undefined ? 'traces unknown' : `${(traces / 1e6).toFixed(2)} M traces`;
+      lines.push({
+        option: 'X-Ray tracing',
+        item: `X-Ray ${id}: ${XRAY_ASSUMED_REQUESTS_PER_SECOND_PER_TASK} requests/s per task (assumed) x ${tasks} task(s), sampler ${sampling.name}, ${volume}, recorded`,
+        monthlyUsd: recorded,
+      });
+      lines.push({
+        option: 'X-Ray tracing',
+        item: `X-Ray ${id}: the same traces scanned ${XRAY_ASSUMED_SCANS_PER_TRACE} time(s) each (assumed)`,
+        monthlyUsd: scanned,
+      });
+    }
+  }
+  for (const [id, cluster] of resources.filter(([, r]) => r.Type === 'AWS::ECS::Cluster')) {
+    const setting = (cluster.Properties.ClusterSettings ?? []).find((s: any) => s.Name === 'containerInsights')?.Value;
+    if (setting !== 'enabled' && setting !== 'enhanced') continue;
+    const own = services.filter(([, s]) => JSON.stringify(s.Properties.Cluster ?? '').includes(`"${id}"`));
+    const tasks = own.reduce((n, [sid, s]) => n + minimumTasks(resources, sid, s), 0);
+    const scope = `cluster ${id}: ${own.length} service(s), ${tasks} task(s) at minimum`;
+    // No figure: the rates were not in a stored AWS page (CONTAINER_INSIGHTS_*_USD in observability-prices.ts are
+    // undefined), and the template holds no count of observations or metrics to multiply one by.
+    lines.push(setting === 'enhanced'
+      ? { option: 'Container Insights enhanced', item: `Container Insights with enhanced observability, ${scope}; billed per observation, tiered`, monthlyUsd: undefined }
+      : { option: 'Container Insights standard', item: `Container Insights, ${scope}; billed as custom metrics per cluster, service and task family`, monthlyUsd: undefined });
+  }
+  return lines;
+}
+
+/** AMP ingestion of one workload's collector, if it scrapes: samples = series x tasks x scrapes a month, first tier only. */
+function ampIngestion(id: string, taskDefinition: { Properties: any }, tasks: number): { item: string; monthlyUsd: number | undefined } | undefined {
+  const interval = scrapeIntervalSeconds(taskDefinition);
+  if (!interval) return undefined;
+  const samples = AMP_ASSUMED_SERIES_PER_TASK * tasks * (SECONDS_PER_MONTH / interval);
+  return {
+    item: `AMP ingestion ${id}: ${AMP_ASSUMED_SERIES_PER_TASK} series (assumed) x ${tasks} task(s) every ${interval} s, ${(samples / 1e6).toFixed(1)} M samples`,
+    // Past the first tier the rate was not in a stored AWS page: no figure rather than the first tier's.
+    monthlyUsd: samples <= AMP_FIRST_TIER_SAMPLES ? samples * AMP_SAMPLE_INGESTED_FIRST_TIER_USD : undefined,
+  };
+}
+
+/** The trace sampling ratio of the main container's OpenTelemetry SDK, from OTEL_TRACES_SAMPLER(_ARG); the SDK's default is every trace. */
+function traceSampling(taskDefinition: { Properties: any }): { name: string; ratio: number | undefined } {
+  const env = (taskDefinition.Properties.ContainerDefinitions ?? []).flatMap((c: any) => c.Environment ?? []);
+  const value = (name: string) => env.find((e: any) => e.Name === name)?.Value;
+  const sampler = value('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
+  const arg = value('OTEL_TRACES_SAMPLER_ARG');
+  if (/^(parentbased_)?always_on$/.test(sampler)) return { name: `${sampler}${value('OTEL_TRACES_SAMPLER') ? '' : ' (SDK default)'}, every trace`, ratio: 1 };
+  if (/^(parentbased_)?always_off$/.test(sampler)) return { name: sampler, ratio: 0 };
+  if (/^(parentbased_)?traceidratio$/.test(sampler)) {
+    const ratio = arg === undefined ? 1 : Number(arg);
+    return { name: `${sampler} ${ratio}`, ratio: Number.isFinite(ratio) ? ratio : undefined };
+  }
+  // X-Ray's centralized sampling, a remote sampler: its rules live in the account, not the template.
+  return { name: sampler, ratio: undefined };
+}
+
+/** A service names its task definition by Ref, or by family when it follows the newest revision (docs/adr/0008). */
+function taskDefinitionOf(resources: Entries, service: { Properties: any }): { Properties: any } | undefined {
+  const reference = service.Properties.TaskDefinition;
+  return resources.find(([tid, r]) => r.Type === 'AWS::ECS::TaskDefinition'
+    && (tid === reference?.Ref || (typeof reference === 'string' && r.Properties.Family === reference)))?.[1];
+}
+
+/** The tasks a service runs at least: its scaling target's minimum, else its desired count. */
+function minimumTasks(resources: Entries, id: string, service: { Properties: any }): number {
+  const target = resources.filter(([, r]) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget')
+    .find(([, t]) => JSON.stringify(t.Properties.ResourceId).includes(id))?.[1];
+  return target?.Properties.MinCapacity ?? service.Properties.DesiredCount ?? 1;
+}
+
+function collectorConfig(taskDefinition: { Properties: any }): string {
+  const collector = (taskDefinition.Properties.ContainerDefinitions ?? []).find((c: any) => c.Name === 'otel_collector');
+  return JSON.stringify(collector?.Environment ?? []);
+}
+
 function taskHour(taskDefinition: { Properties: any }): number {
   const p = taskDefinition.Properties;
   const arch = p.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
@@ -103,9 +204,7 @@ function taskHour(taskDefinition: { Properties: any }): number {
 
 /** The scrape interval of a task's collector sidecar (its configuration in AOT_CONFIG_CONTENT), if it scrapes Prometheus metrics. */
 function scrapeIntervalSeconds(taskDefinition: { Properties: any }): number | undefined {
-  const collector = (taskDefinition.Properties.ContainerDefinitions ?? []).find((c: any) => c.Name === 'otel_collector');
-  const config = JSON.stringify(collector?.Environment ?? []);
-  const match = /scrape_interval\\*":\\*"(\d+)s/.exec(config);
+  const match = /scrape_interval\\*":\\*"(\d+)s/.exec(collectorConfig(taskDefinition));
   return match ? Number(match[1]) : undefined;
 }
 

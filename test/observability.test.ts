@@ -1,7 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { platform, web, worker, synthesized } from './builders';
-import { estimateMonthlyCost, prices } from '../bench/cost';
+import { estimateMonthlyCost, estimateObservabilityCost } from '../bench/cost';
+import { AMP_SAMPLE_INGESTED_FIRST_TIER_USD } from '../bench/observability-prices';
 import { EnvironmentProfile, ServiceImage } from '../src';
 
 const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-0123-0123-0123456789ab';
@@ -154,9 +155,9 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
       expect(row.map(w => w.properties.title)).toEqual(['Ingestion rate (samples/s)', 'Active series', 'Discarded samples by reason', 'Alarms']);
       const expressions = row.slice(0, 3).map(w => w.properties.metrics[0][0].expression);
       expect(expressions).toEqual([
-        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="IngestionRate" "<WorkspaceId>"\', \'Average\', 300)',
-        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="ActiveSeries" "<WorkspaceId>"\', \'Average\', 300)',
-        'SEARCH(\'Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "<WorkspaceId>"\', \'Sum\', 300)',
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="IngestionRate" ResourceId="<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="ActiveSeries" ResourceId="<WorkspaceId>"\', \'Average\', 300)',
+        'SEARCH(\'Namespace="AWS/Prometheus" MetricName="DiscardedSamples" Workspace="<WorkspaceId>"\', \'Sum\', 300)',
       ]);
       expect(row[2].properties.metrics[0][0].label).toBe('${PROP(\'Dim.Reason\')}');
     });
@@ -182,8 +183,38 @@ describe('Prometheus metrics and tracing through an ADOT collector sidecar', () 
     const lines = estimateMonthlyCost(Template.fromStack(Stack.of(built)).toJSON() as any).filter(l => l.item.startsWith('AMP ingestion'));
     // 500 series x 2 tasks x 86,400 scrapes in 30 days = 86.4 M samples at 0.90 USD per 10 M.
     expect(lines).toEqual([{ item: expect.stringMatching(/^AMP ingestion PlatformService[0-9A-F]{8}: 500 series \(assumed\) x 2 task\(s\) every 30 s, 86\.4 M samples$/), monthlyUsd: expect.any(Number) }]);
-    expect(lines[0].monthlyUsd).toBeCloseTo(86.4e6 * prices.ampSampleIngested, 6);
+    expect(lines[0].monthlyUsd).toBeCloseTo(86.4e6 * AMP_SAMPLE_INGESTED_FIRST_TIER_USD, 6);
     expect(lines[0].monthlyUsd).toBeCloseTo(7.776, 3);
+  });
+
+  describe('GIVEN the bench\'s price of each observability option', () => {
+    const optionsOf = (props: object) => estimateObservabilityCost(Template.fromStack(Stack.of(platform(props))).toJSON() as any);
+
+    test('WHEN production traces and scrapes with 2 tasks THEN AMP, X-Ray at 5 requests/s per task all sampled (the SDK default), and enhanced Container Insights at price unknown', () => {
+      const lines = optionsOf({ service: { metrics: { port: 9464 }, tracing: true, minCapacity: 2 } });
+      expect(lines.map(l => l.option)).toEqual(['AMP ingestion', 'X-Ray tracing', 'X-Ray tracing', 'Container Insights enhanced']);
+      // 500 series x 2 tasks x 43,200 scrapes (60 s) = 43.2 M samples at 0.90 USD per 10 M.
+      expect(lines[0].monthlyUsd).toBeCloseTo(3.888, 3);
+      // 5 requests/s x 2 tasks x 2,592,000 s = 25.92 M traces: 5 USD per million recorded, 0.50 per million scanned once.
+      expect(lines[1].item).toMatch(/^X-Ray PlatformService[0-9A-F]{8}: 5 requests\/s per task \(assumed\) x 2 task\(s\), sampler parentbased_always_on \(SDK default\), every trace, 25\.92 M traces, recorded$/);
+      expect(lines[1].monthlyUsd).toBeCloseTo(129.6, 6);
+      expect(lines[2].monthlyUsd).toBeCloseTo(12.96, 6);
+      expect(lines[3]).toEqual({ option: 'Container Insights enhanced', item: expect.stringMatching(/ 1 service\(s\), 2 task\(s\) at minimum; billed per observation, tiered$/), monthlyUsd: undefined });
+    });
+
+    test('WHEN the SDK samples 5 % of traces THEN X-Ray counts 5 % of the requests', () => {
+      const lines = optionsOf({
+        service: { tracing: true, minCapacity: 2, environment: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' } },
+      });
+      const recorded = lines.find(l => l.option === 'X-Ray tracing')!;
+      expect(recorded.item).toMatch(/sampler parentbased_traceidratio 0\.05, 1\.30 M traces, recorded$/);
+      expect(recorded.monthlyUsd).toBeCloseTo(6.48, 6);
+    });
+
+    test('WHEN the development profile neither scrapes nor traces THEN only standard Container Insights, at price unknown', () => {
+      const lines = optionsOf({ profile: EnvironmentProfile.DEVELOPMENT });
+      expect(lines).toEqual([{ option: 'Container Insights standard', item: expect.stringMatching(/billed as custom metrics per cluster, service and task family$/), monthlyUsd: undefined }]);
+    });
   });
 
   test('GIVEN the development profile THEN the workspace is deleted with the stack', () => {

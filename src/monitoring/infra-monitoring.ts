@@ -231,14 +231,20 @@ export class InfraMonitoring extends Construct {
     this.lastRow = { prop: 'monitorMetricsWorkspace(options)', value: options.workspaceId };
     const id = options.workspaceId;
     const period = WORKSPACE_PERIOD;
-    // The usage metrics carry the workspace ID among their dimensions; a search finds them by it, whatever the others.
+    // The AWS page lists the metrics, not their dimensions; the dimension names below are those AWS's own workspace
+    // dashboard filters on (aws-observability/aws-observability-accelerator,
+    // artifacts/grafana-dashboards/amp/amp-workspace-dashboard.json). A search or query on a dimension AMP does not
+    // vend finds nothing, and an alarm on it never fires.
+    // The usage metrics name the workspace in their ResourceId dimension (with Service, Resource and the usage metrics'
+    // others); a search matches those it names, whatever the others.
     const usage = (resource: string, label: string) => new cloudwatch.MathExpression({
-      expression: `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="${resource}" "${id}"', 'Average', ${period.toSeconds()})`,
+      expression: `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Service="Prometheus" Resource="${resource}" ResourceId="${id}"', 'Average', ${period.toSeconds()})`,
       usingMetrics: {},
       period,
       label,
     });
-    // Discarded samples are per reason and workspace; Metrics Insights sums the reasons, and an alarm may evaluate it.
+    // Discarded samples are per Reason and Workspace (dimensions); Metrics Insights sums the reasons, and an alarm may
+    // evaluate it (AWS's dashboard: SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '<id>' GROUP BY Reason).
     const discarded = new cloudwatch.MathExpression({
       expression: `SELECT SUM(DiscardedSamples) FROM "AWS/Prometheus" WHERE Workspace = '${id}'`,
       usingMetrics: {},
@@ -261,7 +267,7 @@ export class InfraMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Discarded samples by reason',
         left: [new cloudwatch.MathExpression({
-          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" "${id}"', 'Sum', ${period.toSeconds()})`,
+          expression: `SEARCH('Namespace="AWS/Prometheus" MetricName="DiscardedSamples" Workspace="${id}"', 'Sum', ${period.toSeconds()})`,
           usingMetrics: {},
           period,
           label: '${PROP(\'Dim.Reason\')}',

@@ -59,7 +59,11 @@ export const MAX_FILTER_POLICIES_PER_TOPIC = 200;
 
 /**
  * Amazon Managed Service for Prometheus's quotas (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html):
- * 25 workspaces per account and Region by default (adjustable); CreateWorkspace refuses the next one.
+ * "Workspaces per region per account" (Service Quotas code L-8873DB23), 25 by default and adjustable; CreateWorkspace
+ * refuses the next one ("Limit exceeded. Maximum workspaces per account.", AMP-troubleshooting.html). The stored copy of
+ * the AWS quota page stops before that row: 25 and "adjustable" come from the Service Quotas API's defaults as listed by
+ * gruntwork-io/terraform-aws-utilities docs/quotas.md (2024-02, "Adjustable AWS Service Quotas" table), read 2026-12-02.
+ * AMP vends the count as `ResourceCount`, resource `WorkspaceCount` (AMP-CW-usage-metrics.html).
  */
 export const AMP_QUOTAS = 'https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html';
 export const MAX_AMP_WORKSPACES_PER_REGION = 25;
