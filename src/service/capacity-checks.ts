@@ -76,13 +76,13 @@ export class EdgeUsage {
   private readonly used: { [quota: string]: number } = {};
 
   /** Counts `needs` against the quotas, or refuses `prop` of `scope` (all crossed quotas together) and counts nothing. */
-  public claim(scope: IConstruct, prop: string, value: unknown, needs: EdgeNeeds): void {
+  public claim(scope: IConstruct, prop: string, value: unknown, needs: EdgeNeeds, fix?: string): void {
     const entries = Object.entries(needs) as Array<[keyof typeof EDGE_QUOTAS, number]>;
     checkAll(entries.map(([quota, count]) => () => {
       const total = (this.used[quota] ?? 0) + count;
       const { quota: max, what, source } = EDGE_QUOTAS[quota];
       if (count > 0 && total > max) {
-        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers`);
+        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); ${fix ?? 'give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers'}`);
       }
     }));
     for (const [quota, count] of entries) this.used[quota] = (this.used[quota] ?? 0) + count;
