@@ -224,6 +224,20 @@ describe('GIVEN a platform with workers behind its internal load balancer', () =
     own.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
   });
 
+  test('THEN a worker answering every path is evaluated last, so the other workers\' paths still reach them', () => {
+    const { template } = platformWith([['Api', { port: 8080, internalLoadBalancer: { pathPatterns: ['/*'] } }], ['Search', { port: 9000, internalLoadBalancer: { pathPatterns: ['/search/*'] } }]]);
+    const rules = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([id]) => /InternalRoute/.test(id));
+    const catchAll = rules.find(([id]) => id.startsWith('BackendApi'))![1];
+    expect(catchAll.Properties.Priority).toBe(50000);
+    expect(rules.find(([id]) => id.startsWith('BackendSearch'))![1].Properties.Priority).toBeLessThan(50000);
+  });
+
+  test('THEN the load balancer and a worker\'s target group keep their logical IDs (their contract)', () => {
+    const { template } = platformWith([['Reports', { port: 8080, internalLoadBalancer: {} }]]);
+    expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).sort()).toEqual(['BackendInternalLoadBalancer4A6ED11B', 'BackendServiceLoadBalancerA3D09705']);
+    expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).filter(id => id.startsWith('BackendReports'))).toEqual(['BackendReportsTargetGroup52855854']);
+  });
+
   test('THEN a platform refuses the worker by its add call\'s words', () => {
     expect(synthesized(() => platformWith([['Reports', { queue: {}, internalLoadBalancer: {} }]]).platform)).toThrow(
       /Shop\/Backend: invalid addWorker\('Reports'\)\.internalLoadBalancer \{\}: a load balancer forwards requests to the worker's port/);

@@ -66,7 +66,8 @@ export interface WorkerLoadBalancingOptions extends HealthCheckOptions {
   /**
    * Pins the priority of the worker's listener rule (1-50000); only needed when the priority derived from the worker's
    * construct path collides with another worker's on the same load balancer (synth says so).
-   * @default - a priority derived from the worker's construct path, which adding or removing other workers never changes
+   * @default - a priority derived from the worker's construct path, which adding or removing other workers never changes;
+   * 50000 (evaluated last) for a worker whose `pathPatterns` include `/*`
    */
   readonly priority?: number;
 }

@@ -37,6 +37,9 @@ import { addSidecars } from '../service/sidecars';
 import { ServiceTask } from '../service/task';
 import { addVolumes } from '../service/volumes';
 
+/** The listener rule priority of a worker that answers every path: the last one an ALB evaluates. */
+const CATCH_ALL_PRIORITY = 50000;
+
 /**
  * A Fargate service with no load balancer, for the work of a backend that is not an HTTP request from the internet.
  *
@@ -215,8 +218,10 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     const d = WORKER_TARGET_DEFAULTS;
     lb._usage.claim(this, 'internalLoadBalancer', options, { listenerRules: 1, targetGroups: 1 },
       'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
-    const priority = lb._claimPriority(this, deployedPath(this), options.priority);
     const patterns = this.config.loadBalancerPathPatterns;
+    // A worker answering every path (Copilot's `path: '/'`) is evaluated last, so it never hides another worker's paths.
+    const catchAll = patterns.includes('/*') && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
+    const priority = lb._claimPriority(this, deployedPath(this), catchAll);
     claimPaths(lb.listener, patterns.map((pattern, i) => ({
       pattern, priority, scope: this, prop: options.pathPatterns ? `internalLoadBalancer.pathPatterns[${i}]` : 'internalLoadBalancer',
     })));
