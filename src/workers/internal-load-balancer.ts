@@ -104,21 +104,17 @@ export class InternalLoadBalancer extends Construct {
   }
 
   /**
-   * @internal The priority of a worker's listener rule: the pinned one, or one derived from its construct path by a
-   * fixed hash (so adding, removing or renaming other workers never moves it); a collision is refused with the fix.
+   * @internal Claims a worker's listener rule priority; a collision is refused with a free priority to pin.
+   * `pinned`: the user gave it (`internalLoadBalancer.priority`), rather than the library deriving it.
    */
-  public _claimPriority(worker: IConstruct, name: string, pinned: number | undefined): number {
-    let hash = 0;
-    for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
-    const priority = pinned ?? 1 + (hash % MAX_RULE_PRIORITY);
+  public _claimPriority(worker: IConstruct, priority: number, pinned: boolean): void {
     const taken = this._priorities.get(priority);
     // The same path is an earlier attempt at this worker that the platform refused and removed (docs/adr/0017).
     if (taken !== undefined && taken !== worker.node.path) {
       const free = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(k => (priority + k * 7919) % MAX_RULE_PRIORITY + 1).find(p => !this._priorities.has(p));
-      invalidProp(worker, 'internalLoadBalancer.priority', pinned, `the listener rule priority ${priority}${pinned === undefined ? ' derived from its construct path' : ''} `
+      invalidProp(worker, 'internalLoadBalancer.priority', pinned ? priority : undefined, `the listener rule priority ${priority}${pinned ? '' : ' derived from its construct path'} `
         + `is already taken by ${taken} on ${this.node.path}; pin this worker's internalLoadBalancer.priority to a free one, e.g. ${free} (leave the other one as it is: its rule is deployed)`);
     }
     this._priorities.set(priority, worker.node.path);
-    return priority;
   }
 }

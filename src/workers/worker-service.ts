@@ -220,11 +220,13 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
     const patterns = this.config.loadBalancerPathPatterns;
     // A worker answering every path (Copilot's `path: '/'`) is evaluated last, so it never hides another worker's paths.
-    const catchAll = patterns.includes('/*') && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
-    const priority = lb._claimPriority(this, deployedPath(this), catchAll);
+    const pinned = patterns.includes('/*') && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
+    const priority = pinned ?? derivedPriority(deployedPath(this));
+    // Paths first: a path another worker routes is the problem to report, not the priority that follows from it.
     claimPaths(lb.listener, patterns.map((pattern, i) => ({
       pattern, priority, scope: this, prop: options.pathPatterns ? `internalLoadBalancer.pathPatterns[${i}]` : 'internalLoadBalancer',
     })));
+    lb._claimPriority(this, priority, options.priority !== undefined);
     const interval = options.healthCheckInterval ?? d.healthCheckInterval;
     const timeout = options.healthCheckTimeout ?? Duration.seconds(Math.min(5, interval.toSeconds() - 1));
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
@@ -339,4 +341,14 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     acknowledgeTaskRoles(this.executionRole, this.taskRole);
     acknowledgeApplicationTaskDefinition(this.taskDefinition);
   }
+}
+
+/**
+ * The listener rule priority of a worker, from its construct path below its stack by a fixed polynomial hash (1-49999; 50000 is the catch-all's):
+ * adding, removing or renaming other workers never moves it.
+ */
+function derivedPriority(name: string): number {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
+  return 1 + (hash % (CATCH_ALL_PRIORITY - 1));
 }
