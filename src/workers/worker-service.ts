@@ -45,7 +45,8 @@ const CATCH_ALL_PRIORITY = 50000;
  *
  * Queue mode (`queue`): it consumes an SQS queue (a new encrypted, TLS-only one with a dead-letter queue, or yours),
  * gets `QUEUE_URL` in its environment, and scales on the backlog per running task, down to `minCapacity` (0 allowed).
- * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet.
+ * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet, and
+ * with `internalLoadBalancer` also through an internal load balancer's URL (docs/adr/0023).
  * Same task, secret, log and compliance defaults as the web service.
  */
 export class WorkerService extends Construct implements ec2.IConnectable, IMonitoredWorker, IDeployableService {
