@@ -243,13 +243,40 @@ describe('GIVEN a platform with workers behind its internal load balancer', () =
       /Shop\/Backend: invalid addWorker\('Reports'\)\.internalLoadBalancer \{\}: a load balancer forwards requests to the worker's port/);
   });
 
-  test('THEN the 101st target group on the load balancer is refused by name, with the quota and its source', () => {
+  function bigPlatform() {
     const stack = new Stack(new App(), 'Shop');
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
-    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, pipeline: { enabled: false } });
-    for (let i = 0; i < 100; i++) platform.addWorker(`W${i}`, { port: 8080, internalLoadBalancer: { priority: i + 1 }, ownStack: true });
-    platform.addWorker('W100', { port: 8080, internalLoadBalancer: { priority: 101 }, ownStack: true });
-    expect(() => Template.fromStack(stack)).toThrow(new RegExp('invalid addWorker\\(\'W100\'\\)\\.internalLoadBalancer \\{"priority":101\\}: the load balancer would hold 101 listener rules \\(default rules excluded\\), '
-      + 'over the quota of 100 per Application Load Balancer \\(https://docs\\.aws\\.amazon\\.com/elasticloadbalancing/latest/application/load-balancer-limits\\.html\\); give further workers a load balancer of their own'));
+    return { stack, platform: new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, pipeline: { enabled: false } }) };
+  }
+
+  test('THEN 60 workers sharing a standalone one synthesize (one outbound rule each), and the 61st is refused by name, with the quota and its source', () => {
+    const build = (count: number) => {
+      const first = worker({ queue: undefined, port: 8080, internalLoadBalancer: { priority: 1 } });
+      const stack = Stack.of(first);
+      // Each further worker in a stack of its own (a stack holds 500 resources); its rules to the load balancer stay there.
+      const stacks = [stack, ...Array.from({ length: count - 1 }, (_, i) => new Stack(stack.node.scope as App, `Workers${i + 1}`))];
+      stacks.slice(1).forEach((own, i) => new WorkerService(own, `W${i + 1}`, {
+        cluster: first.cluster, environmentName: 'prod', image: first.image, port: 8080, loadBalancer: first.internalLoadBalancer, internalLoadBalancer: { priority: i + 2 },
+      }));
+      return stacks;
+    };
+    const egress = build(60).flatMap(stack => Object.values<any>(Template.fromStack(stack).toJSON().Resources))
+      .filter(r => r.Type === 'AWS::EC2::SecurityGroupEgress' && JSON.stringify(r.Properties.GroupId).includes('InternalLoadBalancer'));
+    expect(egress).toHaveLength(60);
+    expect(() => build(61)).toThrow(new RegExp('Workers60/W60: invalid internalLoadBalancer \\{"priority":61\\}: the load balancer would hold 61 outbound rules \\(one per worker port\\) in its security group, '
+      + 'over the quota of 60 per security group \\(https://docs\\.aws\\.amazon\\.com/vpc/latest/userguide/amazon-vpc-limits\\.html#vpc-limits-security-groups\\); give further workers a load balancer of their own'));
+  });
+
+  test('THEN the 61st workload it would admit is refused by name, with the quota and its source', () => {
+    const { stack, platform } = bigPlatform();
+    platform.addWorker('Api', { port: 8080, internalLoadBalancer: {} });
+    // The web service and the worker are admitted; 58 queue workers fill the 60 inbound rules.
+    for (let i = 0; i < 58; i++) platform.addWorker(`Q${i}`, { queue: {}, ownStack: true });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    const crossed = bigPlatform();
+    crossed.platform.addWorker('Api', { port: 8080, internalLoadBalancer: {} });
+    for (let i = 0; i < 58; i++) crossed.platform.addWorker(`Q${i}`, { queue: {}, ownStack: true });
+    expect(() => crossed.platform.addWorker('Q58', { queue: {}, ownStack: true })).toThrow(new RegExp('^Shop/Backend/InternalLoadBalancer: invalid allowFrom\\(client\\) "Shop/Backend/Q58/Q58/SecurityGroup": '
+      + 'the load balancer would hold 61 inbound rules \\(one per admitted workload\\) in its security group, over the quota of 60 per security group \\(https://docs\\.aws\\.amazon\\.com/vpc/latest/userguide/amazon-vpc-limits\\.html#vpc-limits-security-groups\\); split the workloads over two platforms'));
   });
 });

@@ -63,6 +63,8 @@ const EDGE_QUOTAS = {
   cloudFrontGroupInbound: { quota: 60, what: 'inbound rules in its CloudFront security group (the origin-facing prefix list weighs 55), over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   cloudFrontGroupOutbound: { quota: 60, what: 'outbound rules (one per task security group and port) in its CloudFront security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   testGroupInbound: { quota: 60, what: 'inbound rules (one per blue/green smoke test) in its test-listener security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
+  internalGroupInbound: { quota: 60, what: 'inbound rules (one per admitted workload) in its security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
+  internalGroupOutbound: { quota: 60, what: 'outbound rules (one per worker port) in its security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
 } as const;
 
 /** What one service (or the edge itself) adds to its load balancer, by quota. */

@@ -56,6 +56,8 @@ export class InternalLoadBalancer extends Construct {
   public readonly _usage = new EdgeUsage();
   /** @internal The listener rule priority of each worker on it, and the worker's path. */
   public readonly _priorities = new Map<number, string>();
+  /** The construct paths of the client security groups admitted so far. */
+  private readonly admitted = new Set<string>();
 
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
@@ -95,6 +97,13 @@ export class InternalLoadBalancer extends Construct {
   public allowFrom(client: ec2.IConnectable): void {
     const description = 'Internal ALB clients';
     const clientGroups = client.connections.securityGroups;
+    // One inbound rule per client group, counted once however often a client is admitted.
+    const added = clientGroups.filter(group => !this.admitted.has(group.node.path));
+    if (added.length > 0) {
+      this._usage.claim(this, 'allowFrom(client)', added.map(group => group.node.path).join(', '), { internalGroupInbound: added.length },
+        'split the workloads over two platforms (a platform admits every workload it has)');
+      added.forEach(group => this.admitted.add(group.node.path));
+    }
     // A client in a stack of its own keeps the rule in its stack (docs/adr/0015), as Service Connect's do.
     if (clientGroups.every(group => group.stack === this.securityGroup.stack)) {
       this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(LISTENER_PORT), description);

@@ -217,7 +217,8 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   private joinLoadBalancer(lb: InternalLoadBalancer, props: WorkerServiceProps, port: number): elbv2.ApplicationTargetGroup {
     const options = props.internalLoadBalancer!;
     const d = WORKER_TARGET_DEFAULTS;
-    lb._usage.claim(this, 'internalLoadBalancer', options, { listenerRules: 1, targetGroups: 1 },
+    const ports = new Set([port, options.healthCheckPort ?? port]).size;
+    lb._usage.claim(this, 'internalLoadBalancer', options, { listenerRules: 1, targetGroups: 1, internalGroupOutbound: ports },
       'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
     const patterns = this.config.loadBalancerPathPatterns;
     // A worker answering every path (Copilot's `path: '/'`) is evaluated last, so it never hides another worker's paths.
