@@ -1,10 +1,9 @@
 import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { cache, database, job, platform, web } from './builders';
+import { cache, database, internalLoadBalancer, job, platform, web } from './builders';
 import { constructCases } from './construct-cases';
-import { givenStack } from './fixtures';
-import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring, InternalLoadBalancer, InternalLoadBalancerProps, TeardownPolicy } from '../src';
+import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring, TeardownPolicy } from '../src';
 
 /**
  * Turning a secure or durable default off is allowed but never silent: the construct warns at synth with the prop,
@@ -53,11 +52,6 @@ const cases: Array<[string, () => IConstruct, string]> = [
   ['internal load balancer: deletion protection off', () => internalLoadBalancer({ deletionProtection: false }),
     'deletionProtection is false: a stack update or removal can delete the load balancer; keep the default (true) outside throw-away environments'],
 ];
-
-function internalLoadBalancer(props: Partial<InternalLoadBalancerProps>) {
-  const { stack, vpc } = givenStack();
-  return new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc, ...props });
-}
 
 test.each(cases)('%s warns, naming the prop, the value and the fix', (_name, build, message) => {
   const construct = build();
