@@ -9,7 +9,8 @@ import {
   DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
   IDeliveryTarget, PrivateDatabase, PrivateDatabaseProps, PromotionPipeline, PromotionPipelineProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
-  InternalLoadBalancer, InternalLoadBalancerProps, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
+  InternalLoadBalancer, InternalLoadBalancerProps, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService,
+  WorkerServiceProps,
 } from '../src';
 
 /**
