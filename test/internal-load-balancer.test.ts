@@ -62,6 +62,23 @@ describe('GIVEN a standalone worker with a port and internalLoadBalancer: {}', (
     expect(service.Properties.ServiceConnectConfiguration.Enabled).toBe(true);
   });
 
+  test('THEN it pages when its targets fail their health checks, on the target group\'s metric', () => {
+    const [[, alarm]] = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('WorkerUnhealthyTargetsAlarm'));
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'UnHealthyHostCount',
+      Namespace: 'AWS/ApplicationELB',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.Properties.Dimensions.map((d: any) => d.Name).sort()).toEqual(['LoadBalancer', 'TargetGroup']);
+    expect(built.alarms.map(a => a.node.id)).toEqual(['UnhealthyTargetsAlarm']);
+  });
+
   test('THEN the ALB admits no address range and reaches only the worker\'s port; the worker admits the ALB on it', () => {
     const [[lbGroupId, lbGroup]] = resources(template, 'AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('WorkerInternalLoadBalancerSecurityGroup'));
     expect(lbGroup.Properties.SecurityGroupIngress).toBeUndefined();
@@ -197,6 +214,12 @@ describe('GIVEN a platform with workers behind its internal load balancer', () =
     expect(sources).toEqual([
       [80, 'BackendCleanupJobSecurityGroup'], [80, 'BackendMailerSecurityGroup'], [80, 'BackendReportsSecurityGroup'], [80, 'BackendServiceServiceSecurityGroup'],
     ]);
+  });
+
+  test('THEN the worker\'s unhealthy-targets alarm pages the monitoring topic', () => {
+    const { template } = platformWith([['Reports', { port: 8080, internalLoadBalancer: {} }]]);
+    const [[, alarm]] = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('BackendReportsUnhealthyTargetsAlarm'));
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^BackendMonitoringAlarmTopic/) }]);
   });
 
   test('THEN a workload added after the ALB is admitted too', () => {

@@ -84,7 +84,10 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   public readonly serviceConnectName?: string;
   /** The Service Connect namespace the worker is registered in (internal mode). */
   public readonly serviceConnectNamespace?: string;
-  /** Alarms: oldest message age and dead letters (queue mode); route them to your topic (the platform does). */
+  /**
+   * Alarms: oldest message age and dead letters (queue mode), targets failing their health checks (behind an internal
+   * load balancer); route them to your topic (the platform does).
+   */
   public readonly alarms: cloudwatch.Alarm[];
   /** The internal load balancer the worker is reached through, with `internalLoadBalancer`. */
   public readonly internalLoadBalancer?: InternalLoadBalancer;
@@ -162,7 +165,10 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
     if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
     else this.scaleOnUtilization(props);
-    this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
+    this.alarms = [
+      ...(this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []),
+      ...(this.targetGroup ? [unhealthyTargetsAlarm(this, this.targetGroup)] : []),
+    ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
 
@@ -353,4 +359,17 @@ function derivedPriority(name: string): number {
   let hash = 0;
   for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
   return 1 + (hash % (CATCH_ALL_PRIORITY - 1));
+}
+
+/** A worker behind an internal load balancer pages when its targets fail their health checks (3 of 5 minutes). */
+function unhealthyTargetsAlarm(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, 'UnhealthyTargetsAlarm', {
+    alarmDescription: 'Targets of the worker on the internal load balancer fail their health checks',
+    metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 0,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }
