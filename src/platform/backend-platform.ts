@@ -67,7 +67,7 @@ import { WorkerService } from '../workers/worker-service';
 
 /** Construct ID of the platform's file system: its logical ID is public contract (it holds data). */
 const FILE_SYSTEM_ID = 'FileSystem';
-/** Construct ID of the platform's internal load balancer (its contract: the ALB is pinned in test/stateful.ts). */
+/** Construct ID of the platform's internal load balancer: its logical ID is public contract (test/internal-load-balancer.test.ts pins it). */
 const INTERNAL_LOAD_BALANCER_ID = 'InternalLoadBalancer';
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
