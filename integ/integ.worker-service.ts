@@ -4,13 +4,16 @@
  * balancer and scales from zero, and that the internal worker is registered in the Service Connect namespace. The
  * internal worker serves its page from an EFS volume its command writes at start (a task whose mount fails never
  * starts, so the service would not stabilize): the file system is encrypted and available, and its access point
- * forces the volume's POSIX user on /www. The images are public (BusyBox), so the services start without any push.
+ * forces the volume's POSIX user on /www. The internal worker is also behind an internal load balancer (docs/adr/0023):
+ * the load balancer is internal, and the worker's target is healthy on the page it serves (ECS counts a task only once its
+ * target passes, so the service stabilizing proves it too). The images are public (BusyBox), so the services start
+ * without any push.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ServiceImage, WorkerService } from '../src';
+import { InternalLoadBalancer, ServiceImage, WorkerService } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'IntegWorkerService');
@@ -28,6 +31,8 @@ const mailer = new WorkerService(stack, 'Mailer', {
   command: ['sh', '-c', 'while true; do sleep 60; done'],
   queue: {},
 });
+// Not deletion-protected, so the test stack can be destroyed.
+const loadBalancer = new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc, deletionProtection: false });
 const reports = new WorkerService(stack, 'Reports', {
   cluster,
   environmentName: 'integ',
@@ -36,6 +41,9 @@ const reports = new WorkerService(stack, 'Reports', {
   port: 8080,
   command: ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'],
   volumes: [{ name: 'www', containerPath: '/www' }],
+  healthCheckPath: '/index.html',
+  loadBalancer,
+  internalLoadBalancer: { healthCheckInterval: Duration.seconds(10) },
 });
 reports.allowFrom(mailer);
 
@@ -53,3 +61,8 @@ integ.assertions.awsApiCall('EFS', 'describeFileSystems', { FileSystemId: report
   .expect(ExpectedResult.objectLike({ FileSystems: [{ LifeCycleState: 'available', Encrypted: true, NumberOfMountTargets: 2 }] }));
 integ.assertions.awsApiCall('EFS', 'describeAccessPoints', { FileSystemId: reports.fileSystem!.fileSystemId })
   .expect(ExpectedResult.objectLike({ AccessPoints: [{ LifeCycleState: 'available', PosixUser: { Uid: 1000, Gid: 1000 }, RootDirectory: { Path: '/www' } }] }));
+integ.assertions.awsApiCall('ElasticLoadBalancingV2', 'describeLoadBalancers', { LoadBalancerArns: [loadBalancer.loadBalancer.loadBalancerArn] })
+  .expect(ExpectedResult.objectLike({ LoadBalancers: [{ Scheme: 'internal', State: { Code: 'active' } }] }));
+integ.assertions.awsApiCall('ElasticLoadBalancingV2', 'describeTargetHealth', { TargetGroupArn: reports.targetGroup!.targetGroupArn })
+  .expect(ExpectedResult.objectLike({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });

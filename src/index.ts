@@ -7,6 +7,7 @@ export * from './service/cloudfront-web-acl';
 export * from './service/secure-alb-fargate-service';
 export * from './workers/worker-options';
 export * from './workers/worker-service';
+export * from './workers/internal-load-balancer';
 export * from './data/container-connection';
 export * from './data/database-connection';
 export * from './data/private-database';

@@ -9,7 +9,8 @@ import {
   DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
   IDeliveryTarget, PrivateDatabase, PrivateDatabaseProps, PromotionPipeline, PromotionPipelineProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
-  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
+  InternalLoadBalancer, InternalLoadBalancerProps, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService,
+  WorkerServiceProps,
 } from '../src';
 
 /**
@@ -70,6 +71,10 @@ export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
   const { stack, vpc, repository } = givenStack();
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpcOf?.(stack) ?? vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   return new WorkerService(stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), queue: {}, ...props });
+}
+export function internalLoadBalancer(props: Partial<InternalLoadBalancerProps>, vpcOf?: VpcOf) {
+  const { stack, vpc } = givenStack();
+  return new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc: vpcOf?.(stack) ?? vpc, ...props });
 }
 export function webAcl(props: CloudFrontWebAclProps) {
   const { stack } = givenStack({ env: { region: 'us-east-1', account: '123456789012' } });

@@ -154,6 +154,19 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new WorkerService(given.stack, 'Reports', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), port: 8080 });
     return given;
   }],
+  ['WorkerService (internal mode) behind an internal load balancer of its own', (app) => {
+    const given = givenStack({}, app);
+    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    new WorkerService(given.stack, 'Reports', {
+      cluster,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(given.repository),
+      port: 8080,
+      healthCheckPath: '/ready',
+      internalLoadBalancer: { pathPatterns: ['/reports/*'], healthCheckSuccessCodes: '200' },
+    });
+    return given;
+  }],
   ['WorkerService (internal mode) with a container health check', (app) => {
     const given = givenStack({}, app);
     const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
@@ -362,6 +375,20 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
       service: { metrics: { port: 9464 }, tracing: true },
     });
     platform.addWorker('Mailer', { queue: {}, metrics: { port: 9464 }, ownStack: true });
+    return given;
+  }],
+  ['BackendPlatform with two workers behind its internal load balancer (one in a stack of its own), a queue worker and a job', (app) => {
+    const given = givenStack({}, app);
+    const platform = productionPlatform(given, { cleanupJob: { command: ['node', 'cleanup.js'] } });
+    platform.addWorker('Pricing', { port: 8080, internalLoadBalancer: {} });
+    platform.addWorker('Search', { port: 9000, internalLoadBalancer: { pathPatterns: ['/search/*'] }, ownStack: true });
+    platform.addWorker('Mailer', { queue: {} });
+    return given;
+  }],
+  ['BackendPlatform (development profile) with a worker behind its internal load balancer', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', { environmentName: 'dev', vpc: given.vpc, hostedZone: given.zone, profile: EnvironmentProfile.DEVELOPMENT });
+    platform.addWorker('Pricing', { port: 8080, internalLoadBalancer: {} });
     return given;
   }],
   ['BackendPlatform with a blue/green web service, an internal worker, a queue worker and a job in stacks of their own (ownStack)', (app) => {

@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { backups, cache, calls, database, job, monitoring, pipeline, platform, promotion, web, webAcl, worker } from './builders';
+import { backups, cache, calls, database, internalLoadBalancer, job, monitoring, pipeline, platform, promotion, web, webAcl, worker } from './builders';
 import { TEMPLATE_RULES } from './deploy-readiness/rules-index';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
@@ -29,6 +29,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   WorkerService: worker,
   CloudFrontWebAcl: webAcl,
   PromotionPipeline: promotion,
+  InternalLoadBalancer: internalLoadBalancer,
 };
 
 /** Public constructs and the struct their props are. */
@@ -92,6 +93,8 @@ const NESTED_BASES: { [prop: string]: object } = {
 /** Sibling props a varied prop needs to mean anything (the platform's backups back up its database). */
 const SIBLINGS: { [prop: string]: object } = {
   backups: { database: {} },
+  // A worker reaches a load balancer on its port.
+  internalLoadBalancer: { port: 8080 },
 };
 
 function withProp(prop: string[], value: unknown): object {

@@ -224,6 +224,47 @@ describe.each([
   });
 });
 
+/** Workers behind the internal load balancer (docs/adr/0023); without `Reports` among them it is reached through Service Connect only. */
+const balancedWorkers = (...ids: string[]) => (platform: BackendPlatform) => {
+  if (!ids.includes('Reports')) platform.addWorker('Reports', { port: 8080 });
+  for (const id of ids) platform.addWorker(id, { port: 8080, internalLoadBalancer: {} });
+};
+
+/**
+ * The internal load balancer comes with its first worker and goes with its last; in between, adding or removing a
+ * worker behind it creates or deletes that worker's rule and target group only: the load balancer, its listener and
+ * the other workers' rules, target groups and services stay as they are.
+ */
+describe.each([
+  ['put the first worker behind the internal load balancer', [], ['Reports'], []],
+  ['add a second worker behind it', ['Reports'], ['Reports', 'Search'], ['Reports']],
+  ['remove one of two workers behind it', ['Reports', 'Search'], ['Search'], ['Search']],
+  ['remove the last worker behind it', ['Reports'], [], []],
+])('GIVEN the platform WHEN we %s', (name, before, after, kept) => {
+  const diff = fullDiff(synth({}, balancedWorkers(...before)), synth({}, balancedWorkers(...after)));
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  diff.resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+  const lbKept = before.length > 0 && after.length > 0;
+
+  test('THEN something changes (the change is real)', () => {
+    expect(changes.length).toBeGreaterThan(0);
+  });
+
+  test('THEN nothing stateful is replaced, removed or orphaned, but the load balancer when its last worker goes', () => {
+    const unsafe = changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact));
+    expect(unsafe.map(c => `${c.id.replace(/[0-9A-F]{8}$/, '')} ${c.impact}`)).toEqual(name === 'remove the last worker behind it' ? ['BackendInternalLoadBalancer WILL_DESTROY'] : []);
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE)).toEqual([]);
+  });
+
+  test('THEN the load balancer, its listener and security group, and the workers kept are not touched', () => {
+    const lbParts = changes.filter(c => c.id.startsWith('BackendInternalLoadBalancer') && !/Ingress|Egress/.test(c.type));
+    if (lbKept) expect(lbParts).toEqual([]);
+    expect(changes.filter(c => kept.some(id => c.id.startsWith(`Backend${id}`)) && !/Ingress|Egress/.test(c.type))).toEqual([]);
+    // The web service, which calls the workers, keeps its task definition and service.
+    expect(changes.filter(c => /^BackendService(Service|TaskDefinition)[0-9A-F]{8}$/.test(c.id))).toEqual([]);
+  });
+});
+
 /** Blue/green services added as the update-safety suite's platform names them, each at its own path. */
 const blueGreenServices = (...ids: string[]) => (platform: BackendPlatform) => {
   for (const id of ids) platform.addService(id, { pathPatterns: [`/${id.toLowerCase()}/*`], deployment: ServiceDeployment.blueGreen() });

@@ -1,7 +1,7 @@
 import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { cache, database, job, platform, web } from './builders';
+import { cache, database, internalLoadBalancer, job, platform, web } from './builders';
 import { constructCases } from './construct-cases';
 import { EdgeWebAcl, EnvironmentProfile, InfraMonitoring, TeardownPolicy } from '../src';
 
@@ -49,6 +49,8 @@ const cases: Array<[string, () => IConstruct, string]> = [
     + 'keep the default in production, or use profile EnvironmentProfile.DEVELOPMENT for a throw-away environment'],
   ['monitoring: no deployment alarms', () => monitoredWeb(false),
     'deploymentAlarms is false: a rollout that raises 5xx or latency is no longer rolled back, only one whose tasks fail to start; keep the default (true)'],
+  ['internal load balancer: deletion protection off', () => internalLoadBalancer({ deletionProtection: false }),
+    'deletionProtection is false: a stack update or removal can delete the load balancer; keep the default (true) outside throw-away environments'],
 ];
 
 test.each(cases)('%s warns, naming the prop, the value and the fix', (_name, build, message) => {

@@ -62,10 +62,13 @@ import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from 
 import { PrometheusMetricsOptions } from '../service/sidecar-options';
 import { VolumeOptions, VolumesOptions } from '../service/volume-options';
 import { DEFAULT_VOLUME_OWNER } from '../service/volumes';
+import { InternalLoadBalancer } from '../workers/internal-load-balancer';
 import { WorkerService } from '../workers/worker-service';
 
 /** Construct ID of the platform's file system: its logical ID is public contract (it holds data). */
 const FILE_SYSTEM_ID = 'FileSystem';
+/** Construct ID of the platform's internal load balancer: its logical ID is public contract (test/internal-load-balancer.test.ts pins it). */
+const INTERNAL_LOAD_BALANCER_ID = 'InternalLoadBalancer';
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
 
@@ -267,6 +270,29 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     return [...this.repositoryPipelines.values()];
   }
 
+  /**
+   * The internal load balancer of the workers added with `internalLoadBalancer`, one per platform, created with the
+   * first of them; it admits every workload of the platform (docs/adr/0023). None until a worker asks for it.
+   */
+  public get internalLoadBalancer(): InternalLoadBalancer | undefined {
+    return this.node.tryFindChild(INTERNAL_LOAD_BALANCER_ID) as InternalLoadBalancer | undefined;
+  }
+
+  /** The platform's internal load balancer, created on first use with the profile's deletion protection, admitting every workload so far. */
+  private internalLoadBalancerOf(): InternalLoadBalancer {
+    const existing = this.internalLoadBalancer;
+    if (existing) return existing;
+    const deletionProtection = this.serviceDeletionProtection(this.defaults);
+    const lb = new InternalLoadBalancer(this, INTERNAL_LOAD_BALANCER_ID, {
+      vpc: this.vpc, accessLogsBucket: this.service.accessLogsBucket, deletionProtection,
+    });
+    // Destroyable is what the development profile is for: no warning about it on every synth.
+    if (!deletionProtection) Annotations.of(lb).acknowledgeWarning(libraryWarningId('deletionProtection'), 'development profile');
+    this.deployables.forEach(workload => lb.allowFrom(workload.serviceSecurityGroup));
+    this.releasedJobs.forEach(job => lb.allowFrom(job));
+    return lb;
+  }
+
   /** The file system holding the workloads' `volumes`; none until a workload has one. */
   public get fileSystem(): efs.FileSystem | undefined {
     return this.node.tryFindChild(FILE_SYSTEM_ID) as efs.FileSystem | undefined;
@@ -341,6 +367,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           alarmTopic: this.monitoring.alarmTopic,
           metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
           fileSystem: this.volumesOf(`addWorker('${id}')`, options),
+          loadBalancer: options.internalLoadBalancer && options.port !== undefined ? this.internalLoadBalancerOf() : undefined,
         }),
       };
     }, input);
@@ -426,6 +453,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   /** A job runs the service's image: the pipeline of that image's repository registers its revisions with each release. */
   private moveWithReleases(job: CleanupJobScheduler): void {
     this.releasedJobs.push(job);
+    this.internalLoadBalancer?.allowFrom(job);
     if (job.imageRepository) this.repositoryPipelines.get(repositoryKey(job.imageRepository))?.addScheduledJob(job);
   }
 
@@ -754,6 +782,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   private deployWorkload(workload: IDeployableService): void {
     this.deployables.push(workload);
+    this.internalLoadBalancer?.allowFrom(workload.serviceSecurityGroup);
     const { enabled, source, runMigrations, migrationCommand, migrationTimeout, ...shared } = this.pipelineOptions;
     if (enabled === false) return;
     const repositories = new Map(workload.ecrContainers.map(container => [repositoryKey(container.repository), container]));

@@ -63,6 +63,8 @@ const EDGE_QUOTAS = {
   cloudFrontGroupInbound: { quota: 60, what: 'inbound rules in its CloudFront security group (the origin-facing prefix list weighs 55), over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   cloudFrontGroupOutbound: { quota: 60, what: 'outbound rules (one per task security group and port) in its CloudFront security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   testGroupInbound: { quota: 60, what: 'inbound rules (one per blue/green smoke test) in its test-listener security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
+  internalGroupInbound: { quota: 60, what: 'inbound rules (one per admitted workload) in its security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
+  internalGroupOutbound: { quota: 60, what: 'outbound rules (one per worker port) in its security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
 } as const;
 
 /** What one service (or the edge itself) adds to its load balancer, by quota. */
@@ -76,13 +78,13 @@ export class EdgeUsage {
   private readonly used: { [quota: string]: number } = {};
 
   /** Counts `needs` against the quotas, or refuses `prop` of `scope` (all crossed quotas together) and counts nothing. */
-  public claim(scope: IConstruct, prop: string, value: unknown, needs: EdgeNeeds): void {
+  public claim(scope: IConstruct, prop: string, value: unknown, needs: EdgeNeeds, fix?: string): void {
     const entries = Object.entries(needs) as Array<[keyof typeof EDGE_QUOTAS, number]>;
     checkAll(entries.map(([quota, count]) => () => {
       const total = (this.used[quota] ?? 0) + count;
       const { quota: max, what, source } = EDGE_QUOTAS[quota];
       if (count > 0 && total > max) {
-        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers`);
+        invalidProp(scope, prop, value, `the load balancer would hold ${total} ${what} (${source}); ${fix ?? 'give this service an edge of its own (another platform, or no shareEdgeWith), or fewer routed containers'}`);
       }
     }));
     for (const [quota, count] of entries) this.used[quota] = (this.used[quota] ?? 0) + count;

@@ -2,13 +2,13 @@ import { Annotations, Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { aliasChecks, EdgeDomain, edgeDomainOf } from './aliases';
 import { capacityChecks, warnOnExecuteCommand } from './capacity-checks';
 import { CLOUDFRONT_REGION, validateWebAcl } from './cloudfront-web-acl';
 import { BlueGreenSettings } from './deployment';
 import { MAX_PRIORITY_BLOCK, MAX_ROUTED_CONTAINERS } from './routes';
-import { EdgeMode, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
+import { EdgeMode, HealthCheckOptions, RoutedContainerOptions, SecureAlbFargateServiceProps } from './service-options';
 import { sidecarChecks, TaskContainers } from './sidecars';
 import { volumeChecks } from './volumes';
 import { checkAll } from '../private/errors';
@@ -490,24 +490,25 @@ const TARGET_GROUP_API = 'https://docs.aws.amazon.com/elasticloadbalancing/lates
  * The target group's health check limits (ELBv2 CreateTargetGroup): interval 5-300 s, timeout 2-120 s and shorter
  * than the interval, thresholds 2-10, success codes of 200-499; ECS takes a grace period up to 2147483647 s.
  */
-function targetHealthCheckChecks(scope: Construct, props: SecureAlbFargateServiceProps): Array<() => void> {
+export function targetHealthCheckChecks(scope: IConstruct, props: HealthCheckOptions, prefix = ''): Array<() => void> {
+  const at = (prop: string) => `${prefix}${prop}`;
   return [
-    () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
-    () => validateSeconds(scope, 'healthCheckTimeout', props.healthCheckTimeout, 2, 120),
+    () => validateSeconds(scope, at('healthCheckInterval'), props.healthCheckInterval, 5, 300),
+    () => validateSeconds(scope, at('healthCheckTimeout'), props.healthCheckTimeout, 2, 120),
     () => {
       const interval = props.healthCheckInterval ?? SERVICE_DEFAULTS.healthCheckInterval;
       const timeout = props.healthCheckTimeout;
       if (timeout === undefined || timeout.isUnresolved() || interval.isUnresolved()) return;
       if (timeout.toMilliseconds() >= interval.toMilliseconds()) {
-        invalidProp(scope, 'healthCheckTimeout', timeout.toHumanString(), `a target group's health check timeout must be shorter than its interval (${interval.toHumanString()}) `
-          + `(${TARGET_GROUP_API}); lower healthCheckTimeout or raise healthCheckInterval`);
+        invalidProp(scope, at('healthCheckTimeout'), timeout.toHumanString(), `a target group's health check timeout must be shorter than its interval (${interval.toHumanString()}) `
+          + `(${TARGET_GROUP_API}); lower ${at('healthCheckTimeout')} or raise ${at('healthCheckInterval')}`);
       }
     },
-    () => validateIntegerRange(scope, 'healthyThresholdCount', props.healthyThresholdCount, 2, 10),
-    () => validateIntegerRange(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 2, 10),
-    () => validateIntegerRange(scope, 'healthCheckPort', props.healthCheckPort, 1, 65535),
-    () => validateSuccessCodes(scope, 'healthCheckSuccessCodes', props.healthCheckSuccessCodes),
-    () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
+    () => validateIntegerRange(scope, at('healthyThresholdCount'), props.healthyThresholdCount, 2, 10),
+    () => validateIntegerRange(scope, at('unhealthyThresholdCount'), props.unhealthyThresholdCount, 2, 10),
+    () => validateIntegerRange(scope, at('healthCheckPort'), props.healthCheckPort, 1, 65535),
+    () => validateSuccessCodes(scope, at('healthCheckSuccessCodes'), props.healthCheckSuccessCodes),
+    () => validateSeconds(scope, at('healthCheckGracePeriod'), props.healthCheckGracePeriod, 0, 2147483647),
   ];
 }
 
@@ -515,7 +516,7 @@ function targetHealthCheckChecks(scope: Construct, props: SecureAlbFargateServic
 const SUCCESS_CODE_ITEM = /^(\d{3})(?:-(\d{3}))?$/;
 
 /** An ALB matcher: codes from 200 to 499, listed (`200,202`) or as ranges (`200-299`) whose start is below their end. */
-function validateSuccessCodes(scope: Construct, prop: string, codes: string | undefined): void {
+function validateSuccessCodes(scope: IConstruct, prop: string, codes: string | undefined): void {
   if (codes === undefined || isToken(codes)) return;
   const items = codes.split(',');
   const valid = items.every(item => {

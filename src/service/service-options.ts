@@ -239,7 +239,7 @@ export interface EdgeOptions {
 export interface HealthCheckTimingOptions {
   /**
    * Time between two health checks of a task (5-300 seconds).
-   * @default Duration.seconds(10) for a web service; Duration.seconds(30) for a worker's container health check
+   * @default Duration.seconds(10) for a target group (a web service's, a worker's `internalLoadBalancer`); Duration.seconds(30) for a worker's container health check
    */
   readonly healthCheckInterval?: Duration;
   /**
@@ -248,13 +248,13 @@ export interface HealthCheckTimingOptions {
    */
   readonly healthCheckTimeout?: Duration;
   /**
-   * Consecutive failed checks before a task counts as unhealthy (2-10 on a target group; 1-10 for a worker's container health check).
+   * Consecutive failed checks before a task counts as unhealthy (2-10 on a target group, a worker's `internalLoadBalancer` included; 1-10 for a worker's container health check).
    * @default 3
    */
   readonly unhealthyThresholdCount?: number;
   /**
    * Time ECS ignores failing health checks after a task starts.
-   * @default Duration.seconds(60) for a web service; none for a worker
+   * @default Duration.seconds(60) for a web service and a worker behind an internal load balancer; none for other workers
    */
   readonly healthCheckGracePeriod?: Duration;
 }

@@ -7,10 +7,11 @@ import { checkAll } from '../private/errors';
 import { spotStrategies } from '../private/fargate';
 import { defaultAppName } from '../private/naming';
 import {
-  invalidProp, requireSynthValue, validateDnsLabel, validateIntegerRange, validateNonEmpty, validateSeconds,
+  invalidProp, isToken, requireSynthValue, validateDnsLabel, validateIntegerRange, validateNonEmpty, validatePath, validateSeconds,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
 import { capacityChecks, warnOnExecuteCommand } from '../service/capacity-checks';
+import { SERVICE_DEFAULTS, targetHealthCheckChecks } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { sidecarChecks } from '../service/sidecars';
 import { volumeChecks } from '../service/volumes';
@@ -37,6 +38,8 @@ export interface WorkerConfig {
   readonly port?: number;
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   readonly serviceConnectNamespace?: string;
+  /** The path patterns of the worker's rule on its internal load balancer (with `internalLoadBalancer`). */
+  readonly loadBalancerPathPatterns: string[];
 }
 
 /** Validates the props (all problems at once), warns about weakened defaults, and applies the defaults once. */
@@ -71,6 +74,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     () => validateIntegerRange(scope, 'queue.maxReceiveCount', props.queue?.maxReceiveCount, 1, 1000),
     () => { if (props.command !== undefined) validateNonEmpty(scope, 'command', props.command); },
     ...containerHealthCheckChecks(scope, props),
+    ...loadBalancingChecks(scope, props),
     ...sidecarChecks(scope, props, {
       main: WORKER_CONTAINER,
       mainHealthCheck: props.healthCheckCommand !== undefined,
@@ -105,6 +109,7 @@ export function resolveWorkerConfig(scope: IConstruct, props: WorkerServiceProps
     port: props.port,
     capacityProviderStrategies: spotStrategies(props.spot, props.onDemandBaseCapacity, minCapacity),
     serviceConnectNamespace: props.port !== undefined ? serviceConnectNamespace(scope, props, appName) : undefined,
+    loadBalancerPathPatterns: props.internalLoadBalancer?.pathPatterns ?? [`/${name}`, `/${name}/*`],
   };
 }
 
@@ -132,7 +137,9 @@ function containerHealthCheckChecks(scope: IConstruct, props: WorkerServiceProps
     () => { if (props.healthCheckCommand !== undefined && !Token.isUnresolved(props.healthCheckCommand)) validateNonEmpty(scope, 'healthCheckCommand', props.healthCheckCommand); },
     ...timing.map(prop => () => {
       if (props[prop] !== undefined && props.healthCheckCommand === undefined) {
-        invalidProp(scope, prop, shown(props[prop]), 'a worker has no load balancer: its health check is a command run in its container; give healthCheckCommand or drop it');
+        invalidProp(scope, prop, shown(props[prop]), props.internalLoadBalancer
+          ? `these time a command run in the worker's container; the load balancer's check takes internalLoadBalancer.${prop}, or give healthCheckCommand`
+          : 'a worker has no load balancer: its health check is a command run in its container; give healthCheckCommand or drop it');
       }
     }),
     () => validateSeconds(scope, 'healthCheckInterval', props.healthCheckInterval, 5, 300),
@@ -147,6 +154,65 @@ function containerHealthCheckChecks(scope: IConstruct, props: WorkerServiceProps
     () => validateSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647),
   ];
 }
+
+/** An ALB rule takes at most 5 condition values (Elastic Load Balancing's quotas for a listener rule). */
+const MAX_RULE_PATHS = 5;
+
+/**
+ * An internal load balancer forwards to the worker's port, with a target group's health check (the web service's
+ * limits) on `healthCheckPath`; one grace period for the service, set once.
+ */
+function loadBalancingChecks(scope: IConstruct, props: WorkerServiceProps): Array<() => void> {
+  const lb = props.internalLoadBalancer;
+  if (lb === undefined) {
+    return [
+      () => { if (props.loadBalancer) invalidProp(scope, 'loadBalancer', props.loadBalancer.node.path, 'a worker joins a load balancer with internalLoadBalancer: {} (and a port); give it or drop loadBalancer'); },
+    ];
+  }
+  const patterns = lb.pathPatterns;
+  return [
+    () => {
+      if (props.port === undefined) invalidProp(scope, 'internalLoadBalancer', lb, 'a load balancer forwards requests to the worker\'s port; give port (e.g. 8080) or drop internalLoadBalancer');
+    },
+    () => {
+      if (patterns === undefined || isToken(patterns)) return;
+      validateNonEmpty(scope, 'internalLoadBalancer.pathPatterns', patterns);
+      if (patterns.length > MAX_RULE_PATHS) {
+        invalidProp(scope, 'internalLoadBalancer.pathPatterns', patterns, `an ALB rule takes at most ${MAX_RULE_PATHS} path patterns; use wider patterns (e.g. "/reports/*")`);
+      }
+      patterns.forEach((pattern, i) => validatePath(scope, `internalLoadBalancer.pathPatterns[${i}]`, pattern));
+    },
+    () => validateIntegerRange(scope, 'internalLoadBalancer.priority', lb.priority, 1, 50000),
+    () => requireSynthValue(scope, 'internalLoadBalancer.priority', lb.priority, 'collisions between workers are found at synth'),
+    ...targetHealthCheckChecks(scope, lb, 'internalLoadBalancer.'),
+    () => requireSynthValue(scope, 'internalLoadBalancer.healthCheckInterval', lb.healthCheckInterval, 'aws-cdk-lib checks the target group health check at synth'),
+    () => requireSynthValue(scope, 'internalLoadBalancer.healthCheckTimeout', lb.healthCheckTimeout, 'aws-cdk-lib checks the target group health check at synth'),
+    () => validateSeconds(scope, 'internalLoadBalancer.deregistrationDelay', lb.deregistrationDelay, 0, 3600),
+    () => requireSynthValue(scope, 'internalLoadBalancer.deregistrationDelay', lb.deregistrationDelay, 'the target group attribute is written as text at synth'),
+    () => { if (props.healthCheckPath !== undefined) validatePath(scope, 'healthCheckPath', props.healthCheckPath); },
+    () => {
+      if (lb.healthCheckGracePeriod !== undefined && props.healthCheckGracePeriod !== undefined) {
+        invalidProp(scope, 'internalLoadBalancer.healthCheckGracePeriod', shown(lb.healthCheckGracePeriod), 'ECS has one grace period per service, which healthCheckGracePeriod already sets; give it once');
+      }
+    },
+    () => {
+      if (lb.healthCheckPort !== undefined && lb.healthCheckPort === props.port) {
+        invalidProp(scope, 'internalLoadBalancer.healthCheckPort', lb.healthCheckPort, 'that is the worker\'s port, which the load balancer checks by default; drop it');
+      }
+    },
+  ];
+}
+
+/** The target group health check of a load-balanced worker: the web service's defaults (docs/adr/0023). */
+export const WORKER_TARGET_DEFAULTS = {
+  healthCheckPath: SERVICE_DEFAULTS.healthCheckPath,
+  healthCheckSuccessCodes: SERVICE_DEFAULTS.healthCheckSuccessCodes,
+  healthCheckInterval: SERVICE_DEFAULTS.healthCheckInterval,
+  healthyThresholdCount: SERVICE_DEFAULTS.healthyThresholdCount,
+  unhealthyThresholdCount: SERVICE_DEFAULTS.unhealthyThresholdCount,
+  deregistrationDelay: SERVICE_DEFAULTS.deregistrationDelay,
+  healthCheckGracePeriod: SERVICE_DEFAULTS.healthCheckGracePeriod,
+} as const;
 
 /** A value as an error shows it: a literal Duration in words, anything else as given. */
 function shown(value: unknown): unknown {

@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { InternalLoadBalancer } from './internal-load-balancer';
 import { ServiceImage } from '../service/service-image';
-import { CapacityOptions, ContainerOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
+import { CapacityOptions, ContainerOptions, HealthCheckOptions, HealthCheckTimingOptions, WorkloadEnvironmentOptions } from '../service/service-options';
 import { SidecarsOptions } from '../service/sidecar-options';
 import { VolumesOptions } from '../service/volume-options';
 
@@ -51,6 +52,27 @@ export interface WorkerQueueOptions {
 }
 
 /**
+ * How a worker in internal mode is reached through an internal load balancer (Copilot's Backend Service `http` block):
+ * the paths its listener rule forwards to the worker's `port`, and its target group's health check, whose path is the
+ * worker's `healthCheckPath` (docs/adr/0023).
+ */
+export interface WorkerLoadBalancingOptions extends HealthCheckOptions {
+  /**
+   * Path patterns the load balancer forwards to the worker (e.g. `/reports/*`), at most 5 (one rule's condition
+   * values). The path reaches the worker as requested (no prefix is stripped).
+   * @default - `/<id in lower case>` and `/<id in lower case>/*`
+   */
+  readonly pathPatterns?: string[];
+  /**
+   * Pins the priority of the worker's listener rule (1-50000); only needed when the priority derived from the worker's
+   * construct path collides with another worker's on the same load balancer (synth says so).
+   * @default - a priority derived from the worker's construct path, which adding or removing other workers never changes;
+   * 50000 (evaluated last) for a worker whose `pathPatterns` include `/*`
+   */
+  readonly priority?: number;
+}
+
+/**
  * Every option of a worker that does not depend on where it runs: what its container runs, its capacity, and its
  * mode. A worker has a queue (queue mode), a port (internal mode: reachable by name from the platform's other
  * workloads through ECS Service Connect, never from the internet), or both.
@@ -75,6 +97,13 @@ export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions,
    */
   readonly port?: number;
   /**
+   * Also reach the worker's `port` through an internal load balancer at `internalLoadBalancerUrl` (HTTP inside the
+   * VPC, from the workloads it admits only), besides Service Connect: for callers that expect a load balancer's URL.
+   * Needs `port`; its target group checks `healthCheckPath`.
+   * @default - Service Connect only
+   */
+  readonly internalLoadBalancer?: WorkerLoadBalancingOptions;
+  /**
    * Image of the worker.
    * @default - in a `BackendPlatform`, the platform's image; standalone, required
    */
@@ -95,6 +124,11 @@ export interface WorkerServiceProps extends WorkerServiceOptions, WorkloadEnviro
    * @default - the cluster's default namespace, created as `<environmentName>.<appName>.internal` if it has none
    */
   readonly serviceConnectNamespace?: string;
+  /**
+   * The internal load balancer a worker with `internalLoadBalancer` joins (several workers may share one).
+   * @default - a new `InternalLoadBalancer` of the worker's own (a `BackendPlatform` gives its one)
+   */
+  readonly loadBalancer?: InternalLoadBalancer;
   /**
    * Topic that receives the worker's alarms (old messages, dead letters).
    * @default - alarms without actions (a `BackendPlatform` routes them to its monitoring topic)

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,8 +13,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { InternalLoadBalancer } from './internal-load-balancer';
 import { subscribeQueue } from './topic-subscription';
-import { resolveWorkerConfig, WORKER_CONTAINER, WorkerConfig } from './worker-config';
+import { resolveWorkerConfig, WORKER_CONTAINER, WORKER_TARGET_DEFAULTS, WorkerConfig } from './worker-config';
 import { TopicSubscriptionOptions, WorkerServiceProps } from './worker-options';
 import { createWorkerQueue, workerAlarms } from './worker-queue';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
@@ -21,25 +23,30 @@ import { IMonitoredWorker } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
 import { admitClient } from '../private/connections';
 import { ensureFargateSpot } from '../private/fargate';
-import { claimPhysicalName } from '../private/naming';
+import { claimPhysicalName, deployedPath } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 import { invalidProp } from '../private/validation';
 import { WORKLOAD_TAG } from '../private/workload-tag';
 import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
+import { claimPaths } from '../service/routes';
 import { SERVICE_DEFAULTS } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
 import { addSidecars } from '../service/sidecars';
 import { ServiceTask } from '../service/task';
 import { addVolumes } from '../service/volumes';
 
+/** The listener rule priority of a worker that answers every path: the last one an ALB evaluates. */
+const CATCH_ALL_PRIORITY = 50000;
+
 /**
  * A Fargate service with no load balancer, for the work of a backend that is not an HTTP request from the internet.
  *
  * Queue mode (`queue`): it consumes an SQS queue (a new encrypted, TLS-only one with a dead-letter queue, or yours),
  * gets `QUEUE_URL` in its environment, and scales on the backlog per running task, down to `minCapacity` (0 allowed).
- * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet.
+ * Internal mode (`port`): other workloads reach it by name through ECS Service Connect, never from the internet, and
+ * with `internalLoadBalancer` also through an internal load balancer's URL (docs/adr/0023).
  * Same task, secret, log and compliance defaults as the web service.
  */
 export class WorkerService extends Construct implements ec2.IConnectable, IMonitoredWorker, IDeployableService {
@@ -77,8 +84,20 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
   public readonly serviceConnectName?: string;
   /** The Service Connect namespace the worker is registered in (internal mode). */
   public readonly serviceConnectNamespace?: string;
-  /** Alarms: oldest message age and dead letters (queue mode); route them to your topic (the platform does). */
+  /**
+   * Alarms: oldest message age and dead letters (queue mode), targets failing their health checks (behind an internal
+   * load balancer); route them to your topic (the platform does).
+   */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The internal load balancer the worker is reached through, with `internalLoadBalancer`. */
+  public readonly internalLoadBalancer?: InternalLoadBalancer;
+  /** The worker's target group on the internal load balancer, with `internalLoadBalancer`. */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * The URL callers reach the worker at through the internal load balancer, `http://<load balancer DNS name>/<path>`
+   * (the first of `internalLoadBalancer.pathPatterns` without its wildcard), e.g. for a caller's `environment`.
+   */
+  public readonly internalLoadBalancerUrl?: string;
   /** The file system holding the worker's `volumes`, if it has any. */
   public readonly fileSystem?: efs.IFileSystem;
   private readonly config: WorkerConfig;
@@ -135,12 +154,21 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     this.fileSystem = addVolumes(this, props, {
       vpc: cluster.vpc, taskDefinition: this.taskDefinition, container: this.container, securityGroup: this.securityGroup, service: this.service,
     });
+    if (props.internalLoadBalancer && props.port !== undefined) {
+      this.internalLoadBalancer = props.loadBalancer ?? new InternalLoadBalancer(this, 'InternalLoadBalancer', { vpc: cluster.vpc });
+      this.targetGroup = this.joinLoadBalancer(this.internalLoadBalancer, props, props.port);
+      const prefix = this.config.loadBalancerPathPatterns[0].replace(/\/?\*.*$/, '');
+      this.internalLoadBalancerUrl = `${this.internalLoadBalancer.url}${prefix}`;
+    }
     this.serviceConnectName = props.port !== undefined ? this.config.name : undefined;
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.config.minCapacity, maxCapacity: this.config.maxCapacity });
     if (this.queue) this.scaleOnBacklog(this.queue, this.config.messagesPerTask);
     else this.scaleOnUtilization(props);
-    this.alarms = (this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []).map(alarm => notify(alarm, props.alarmTopic));
+    this.alarms = [
+      ...(this.queue ? workerAlarms(this, this.queue, this.deadLetterQueue) : []),
+      ...(this.targetGroup ? [unhealthyTargetsAlarm(this, this.targetGroup)] : []),
+    ].map(alarm => notify(alarm, props.alarmTopic));
     this.acknowledgeFindings();
   }
 
@@ -181,10 +209,62 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     return subscribeQueue(this, `subscribe(${topic.node.id})`, this.queue, topic, options);
   }
 
-  /** Admit a client (the web service, another worker) on the worker's `port`. */
+  /** Admit a client (the web service, another worker) on the worker's `port`, and to its internal load balancer if it has one. */
   public allowFrom(client: ec2.IConnectable): void {
     if (this.config.port === undefined) return;
     admitClient(this.securityGroup, client, ec2.Port.tcp(this.config.port), `Service Connect to ${this.config.name}`);
+    this.internalLoadBalancer?.allowFrom(client);
+  }
+
+  /**
+   * The worker's target group (IP targets on its port, the web service's health check defaults) and its listener rule,
+   * counted against the load balancer's quotas and checked against the other workers' paths before anything exists.
+   */
+  private joinLoadBalancer(lb: InternalLoadBalancer, props: WorkerServiceProps, port: number): elbv2.ApplicationTargetGroup {
+    const options = props.internalLoadBalancer!;
+    const d = WORKER_TARGET_DEFAULTS;
+    const ports = new Set([port, options.healthCheckPort ?? port]).size;
+    lb._usage.claim(this, 'internalLoadBalancer', options, { listenerRules: 1, targetGroups: 1, internalGroupOutbound: ports },
+      'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
+    const patterns = this.config.loadBalancerPathPatterns;
+    // A worker answering every path (Copilot's `path: '/'`) is evaluated last, so it never hides another worker's paths.
+    const pinned = patterns.includes('/*') && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
+    const priority = pinned ?? derivedPriority(deployedPath(this));
+    // Paths first: a path another worker routes is the problem to report, not the priority that follows from it.
+    claimPaths(lb.listener, patterns.map((pattern, i) => ({
+      pattern, priority, scope: this, prop: options.pathPatterns ? `internalLoadBalancer.pathPatterns[${i}]` : 'internalLoadBalancer',
+    })));
+    lb._claimPriority(this, priority, options.priority !== undefined);
+    const interval = options.healthCheckInterval ?? d.healthCheckInterval;
+    const timeout = options.healthCheckTimeout ?? Duration.seconds(Math.min(5, interval.toSeconds() - 1));
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: this.cluster.vpc,
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: options.deregistrationDelay ?? d.deregistrationDelay,
+      healthCheck: {
+        path: props.healthCheckPath ?? d.healthCheckPath,
+        port: options.healthCheckPort !== undefined ? String(options.healthCheckPort) : undefined,
+        interval,
+        timeout,
+        healthyThresholdCount: options.healthyThresholdCount ?? d.healthyThresholdCount,
+        unhealthyThresholdCount: options.unhealthyThresholdCount ?? d.unhealthyThresholdCount,
+        healthyHttpCodes: options.healthCheckSuccessCodes ?? d.healthCheckSuccessCodes,
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: WORKER_CONTAINER, containerPort: port })],
+    });
+    new elbv2.ApplicationListenerRule(this, 'InternalRoute', {
+      listener: lb.listener,
+      priority,
+      conditions: [elbv2.ListenerCondition.pathPatterns(patterns)],
+      action: elbv2.ListenerAction.forward([targetGroup]),
+    });
+    // The service's load balancer target already opens the port to the load balancer's group (both directions).
+    if (options.healthCheckPort !== undefined) {
+      this.securityGroup.connections.allowFrom(lb.securityGroup, ec2.Port.tcp(options.healthCheckPort), 'Internal ALB health checks of the worker');
+    }
+    return targetGroup;
   }
 
   /** A worker's image-tag parameter and Service Connect name may not be another workload's. */
@@ -211,7 +291,8 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       capacityProviderStrategies: this.config.capacityProviderStrategies,
-      healthCheckGracePeriod: props.healthCheckGracePeriod,
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? props.internalLoadBalancer?.healthCheckGracePeriod
+        ?? (props.internalLoadBalancer ? WORKER_TARGET_DEFAULTS.healthCheckGracePeriod : undefined),
       serviceConnectConfiguration: props.port !== undefined ? {
         namespace: this.config.serviceConnectNamespace,
         services: [{ portMappingName: WORKER_CONTAINER, dnsName: this.config.name, port: props.port }],
@@ -268,4 +349,27 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     acknowledgeTaskRoles(this.executionRole, this.taskRole);
     acknowledgeApplicationTaskDefinition(this.taskDefinition);
   }
+}
+
+/**
+ * The listener rule priority of a worker, from its construct path below its stack by a fixed polynomial hash (1-49999; 50000 is the catch-all's):
+ * adding, removing or renaming other workers never moves it.
+ */
+function derivedPriority(name: string): number {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 2147483647;
+  return 1 + (hash % (CATCH_ALL_PRIORITY - 1));
+}
+
+/** A worker behind an internal load balancer pages when its targets fail their health checks (3 of 5 minutes). */
+function unhealthyTargetsAlarm(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, 'UnhealthyTargetsAlarm', {
+    alarmDescription: 'Targets of the worker on the internal load balancer fail their health checks',
+    metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 0,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }

@@ -74,6 +74,16 @@ function volumeWorker(...volumes: Array<{ name: string; containerPath: string }>
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, volumes });
 }
 
+/** Workers behind the platform's internal load balancer (docs/adr/0023), in the order given; `Reports` keeps Service Connect only without it. */
+function balanced(...ids: string[]) {
+  return (platform: BackendPlatform) => {
+    if (!ids.includes('Reports')) platform.addWorker('Reports', { port: 8080 });
+    for (const id of ids) platform.addWorker(id, { port: 8080, internalLoadBalancer: {} });
+  };
+}
+/** The platform's internal load balancer: it leaves the template with the last worker behind it (ADR 0023, like an edge's ALB in ADR 0007). */
+const internalLoadBalancer = /^BackendInternalLoadBalancer[0-9A-F]{8}$/;
+
 /** Added web services, each blue/green, in the order given. */
 function services(...ids: string[]) {
   return (platform: BackendPlatform) => {
@@ -155,6 +165,13 @@ export const TRANSITIONS: Transition[] = [
     before: { props: { service: { publishes: ['orders'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {}, subscriptions: [{ topic: 'orders' }] }); } },
     after: { props: { service: { publishes: ['purchases'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {} }); } },
   },
+  // A backend service behind the internal load balancer (ADR 0023): each worker's rule sits at a priority derived from its
+  // construct path, so adding or removing one touches no other worker's rule, target group or service.
+  { name: 'a worker reached through Service Connect put behind the internal load balancer (the first)', before: { props: {}, extend: balanced() }, after: { props: {}, extend: balanced('Reports') } },
+  { name: 'a second worker behind the internal load balancer', before: { props: {}, extend: balanced('Reports') }, after: { props: {}, extend: balanced('Reports', 'Search') } },
+  { name: 'one of two workers behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports', 'Search') }, after: { props: {}, extend: balanced('Search') } },
+  { name: 'one worker behind the internal load balancer removed and another added', before: { props: {}, extend: balanced('Billing', 'Search') }, after: { props: {}, extend: balanced('Invoices', 'Search') } },
+  { name: 'the last worker behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports') }, after: { props: {}, extend: balanced() }, replaces: internalLoadBalancer },
   // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
   // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).
   { name: 'development to production', before: { props: dev }, after: { props: {} }, replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },

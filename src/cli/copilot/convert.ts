@@ -170,6 +170,8 @@ interface Context {
   readonly notes: string[];
   /** The topic names the environment's workloads publish (`publish.topics[].name`). */
   readonly published: ReadonlySet<string>;
+  /** The Backend Service whose `http.path` is `/` on the environment's internal load balancer, once one has it. */
+  readonly internalRoot: { name?: string };
 }
 
 /** One environment: its platform with the main web service, then the other workloads. */
@@ -177,7 +179,7 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
   const stack = writer.beginEnvironment(environment);
   const merged = parsed.map(p => ({ ...p, raw: mergedFor(p.raw, environment) }));
   const published = new Set(merged.filter(p => p.type !== 'Environment' && p.type !== 'Pipeline').flatMap(p => publishedTopics(p.raw)));
-  const ctx: Context = { writer, environment, record, notes, published };
+  const ctx: Context = { writer, environment, record, notes, published, internalRoot: {} };
   const webServices = merged.filter(p => p.type === 'Load Balanced Web Service');
   const main = webServices.find(p => normalizePath(httpOf(p.raw).path) === '') ?? webServices[0];
 
@@ -467,6 +469,7 @@ function workerOptions(ctx: Context, stack: string, manifest: Parsed): [string, 
     if (health.retries !== undefined) options.push(['unhealthyThresholdCount', literal(health.retries)]);
     if (health.startPeriodMs !== undefined) options.push(['healthCheckGracePeriod', durationCode(health.startPeriodMs)]);
   }
+  if (!queue) loadBalancingOptions(ctx, manifest, options, health?.startPeriodMs !== undefined);
   if (queue) {
     const subscribeQueue = isMap(raw.subscribe) && isMap(raw.subscribe.queue) ? raw.subscribe.queue : {};
     const queueOptions: [string, Code][] = [];
@@ -479,6 +482,48 @@ function workerOptions(ctx: Context, stack: string, manifest: Parsed): [string, 
     subscriptionOptions(ctx, manifest, options);
   }
   return options;
+}
+
+/**
+ * A Backend Service's `http` block: the worker is also reached through the platform's internal load balancer
+ * (`internalLoadBalancer`, docs/adr/0023), on its path, with the target group's health check. `containerGracePeriod`:
+ * `image.healthcheck.start_period` already sets the service's one grace period.
+ */
+function loadBalancingOptions(ctx: Context, manifest: Parsed, options: [string, Code][], containerGracePeriod: boolean): void {
+  const raw = manifest.raw;
+  if (!isMap(raw.http) || Object.keys(raw.http).length === 0) return;
+  const http = raw.http;
+  const lb: [string, Code][] = [];
+  if (http.path !== undefined) {
+    const path = normalizePath(http.path);
+    const own = pascalCase(manifest.name).toLowerCase();
+    if (path === '' && ctx.internalRoot.name !== undefined) {
+      report(ctx, manifest, 'http.path', 'mapped-differently', `${ctx.internalRoot.name} already answers "/" on the internal load balancer: this one is given /${own} and /${own}/*`);
+      lb.push(['pathPatterns', literal([`/${own}`, `/${own}/*`])]);
+    } else {
+      if (path === '') ctx.internalRoot.name = manifest.name;
+      // `/` answers every path no other worker's rule takes: its rule is evaluated last.
+      lb.push(['pathPatterns', literal(path === '' ? ['/*'] : [`/${path}`, `/${path}/*`])]);
+    }
+  }
+  const health = parseHealthCheck(http.healthcheck);
+  if (health.path) options.push(['healthCheckPath', literal(health.path)]);
+  if (health.port !== undefined && !(isMap(raw.image) && raw.image.port === health.port)) lb.push(['healthCheckPort', literal(health.port)]);
+  if (health.successCodes !== undefined) lb.push(['healthCheckSuccessCodes', literal(health.successCodes)]);
+  if (health.healthyThreshold !== undefined) lb.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
+  if (health.unhealthyThreshold !== undefined) lb.push(['unhealthyThresholdCount', literal(health.unhealthyThreshold)]);
+  // As for a web service: Copilot's target group kept the load balancer's 30 s interval, which a timeout of 10 s or more needs.
+  const intervalMs = health.intervalMs ?? (health.timeoutMs !== undefined && health.timeoutMs >= 10000 ? 30000 : undefined);
+  if (intervalMs !== undefined) lb.push(['healthCheckInterval', durationCode(intervalMs)]);
+  if (health.timeoutMs !== undefined) lb.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
+  if (health.gracePeriodMs !== undefined && containerGracePeriod) {
+    report(ctx, manifest, 'http.healthcheck.grace_period', 'mapped-differently', 'ECS has one grace period per service: image.healthcheck.start_period\'s is kept (worker.healthCheckGracePeriod)');
+  } else if (health.gracePeriodMs !== undefined) {
+    lb.push(['healthCheckGracePeriod', durationCode(health.gracePeriodMs)]);
+  }
+  const deregistration = parseDuration(http.deregistration_delay);
+  if (deregistration !== undefined) lb.push(['deregistrationDelay', durationCode(deregistration)]);
+  options.push(['internalLoadBalancer', ctx.writer.object(lb)]);
 }
 
 /** `publish.topics[].name`: the platform topics the workload publishes to (docs/adr/0020). */

@@ -177,7 +177,7 @@ function workerFields(memoryNote: string): FieldMapping[] {
     d('image.location', 'worker.image', '`ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry(location))`; for a private ECR repository prefer `ServiceImage.fromEcrRepository(...)`'),
     ...capacityFields('worker', memoryNote, 'Copilot scales only on the metrics a range names: without `cpu_percentage` (and with `memory_percentage`), `targetCpuUtilizationPercent: 0`'),
     ...['requests', 'response_time'].map(field =>
-      u(`count.${field}`, 'a worker has no load balancer whose requests it could scale on (#32 item 2: a backend service behind an internal load balancer)')),
+      u(`count.${field}`, 'a worker scales on CPU and memory (or its backlog), not on requests or response time, even behind the internal load balancer')),
     m('deployment.rolling', undefined, '`default`: rolling with circuit breaker and rollback; `recreate` is not supported'),
     u('deployment.rollback_alarms', 'no prop: a worker rolls back on its circuit breaker only'),
   ];
@@ -188,9 +188,27 @@ const BACKEND: FieldMapping[] = [
   m('type', undefined, '`platform.addWorker(id, { port })`: a worker in internal mode, reached through ECS Service Connect'),
   ...workerFields('an internal worker also scales on memory when it is set (by default on CPU only)'),
   m('image.port', 'worker.port', 'needed: a Backend Service without a port has no counterpart'),
-  u('http.**', 'no prop yet (#32 item 2: a backend service behind an internal load balancer); callers reach the worker through Service Connect', false),
-  ...['alias', 'additional_rules', 'allowed_source_ips'].map(field =>
-    u(`http.${field}`, 'no prop yet (#32 item 2: a backend service behind an internal load balancer); callers reach the worker through Service Connect')),
+  u('http.**', 'no prop: the worker\'s rule on the internal load balancer takes its paths and target group health check only (ADR 0023)', false),
+  m('http', 'worker.internalLoadBalancer', 'a map: the worker is also reached through the platform\'s internal load balancer (one per platform, HTTP inside the VPC, admitting the platform\'s workloads only) at `worker.internalLoadBalancerUrl`, besides Service Connect'),
+  m('http.path', 'worker.internalLoadBalancer.pathPatterns', '`api` becomes `[\'/api\', \'/api/*\']`; `/` becomes `[\'/*\']`, whose rule is evaluated last; without it the worker answers `/<name>` and `/<name>/*`'),
+  m('http.healthcheck', 'worker.healthCheckPath', 'the string form is the path; the library\'s default is `/health`, not Copilot\'s `/`'),
+  m('http.healthcheck.path', 'worker.healthCheckPath', 'the library\'s default is `/health`, not Copilot\'s `/`'),
+  m('http.healthcheck.port', 'worker.internalLoadBalancer.healthCheckPort', 'the worker admits the load balancer on that port too; default `worker.port`'),
+  m('http.healthcheck.success_codes', 'worker.internalLoadBalancer.healthCheckSuccessCodes', 'the library\'s default is `200-399`, Copilot\'s (the load balancer\'s) `200`'),
+  m('http.healthcheck.healthy_threshold', 'worker.internalLoadBalancer.healthyThresholdCount', 'default 2 (Copilot: the load balancer\'s 5)'),
+  m('http.healthcheck.unhealthy_threshold', 'worker.internalLoadBalancer.unhealthyThresholdCount', 'default 3 (Copilot: the load balancer\'s 2)'),
+  m('http.healthcheck.interval', 'worker.internalLoadBalancer.healthCheckInterval', 'default 10 s (Copilot: the load balancer\'s 30 s)'),
+  m('http.healthcheck.timeout', 'worker.internalLoadBalancer.healthCheckTimeout', 'default 5 s; with a timeout of 10 s or more and no interval, the load balancer\'s 30 s interval (Copilot\'s) is generated'),
+  m('http.healthcheck.grace_period', 'worker.internalLoadBalancer.healthCheckGracePeriod', 'default 60 s; with `image.healthcheck.start_period` too, ECS\'s one grace period per service is that one (maps differently)'),
+  m('http.deregistration_delay', 'worker.internalLoadBalancer.deregistrationDelay', 'default 30 s'),
+  u('http.alias', 'the internal load balancer answers HTTP at its own DNS name inside the VPC (`worker.internalLoadBalancerUrl`): no alias, certificate or HTTPS (ADR 0023)'),
+  u('http.hosted_zone', 'no alias on the internal load balancer, so no record in a zone (ADR 0023)'),
+  u('http.target_container', 'no prop: the load balancer forwards to the worker\'s container'),
+  u('http.target_port', 'no prop: the load balancer forwards to `worker.port`'),
+  u('http.stickiness', 'no prop; escape hatch `worker.targetGroup!.enableCookieStickiness(...)`'),
+  u('http.allowed_source_ips', 'the internal load balancer admits the platform\'s workloads\' security groups only, never an address range; admit another client with `worker.allowFrom(...)`'),
+  u('http.additional_rules', 'no prop: one rule per worker, on its `pathPatterns`'),
+  u('http.version', 'HTTP/1.1 through the ALB only (no gRPC or HTTP/2 to the targets)'),
   d('network.connect', undefined, 'always on when `worker.port` is set; `connect.alias` is not kept: the name is the ID in lower case', true),
 ];
 
@@ -248,7 +266,7 @@ const ENVIRONMENT: FieldMapping[] = [
   d('http.public.security_groups.ingress.restrict_to.cdn', undefined, 'always, and stricter: the ALB admits only CloudFront'),
   u('http.public.ingress.source_ips', 'the ALB admits only CloudFront: use a web ACL (`service.webAcl`)'),
   d('http.public.ssl_policy', undefined, 'fixed: a modern TLS policy'),
-  u('http.private.**', 'no prop yet (#32 item 2: an internal load balancer for backend services)', false),
+  u('http.private.**', 'no prop: the platform\'s internal load balancer, created with the first worker with `internalLoadBalancer`, sits in the VPC\'s private subnets, speaks HTTP, and admits the platform\'s workloads only (ADR 0023)', false),
   d('observability.container_insights', undefined, 'always on for the platform\'s cluster (the running-task alarm needs it)'),
 ];
 

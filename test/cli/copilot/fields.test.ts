@@ -49,4 +49,32 @@ describe('import-copilot: a manifest per supported field', () => {
       }
     }
   });
+
+  test('a Backend Service with Copilot\'s http block synthesizes a worker behind the internal load balancer, with its health check', () => {
+    const yaml = 'http:\n  path: /reports\n  deregistration_delay: 5s\n  alias: reports.example.com\n  healthcheck:\n    path: /healthz\n    port: 7000\n'
+      + '    success_codes: \'200,301\'\n    healthy_threshold: 3\n    unhealthy_threshold: 2\n    interval: 15s\n    timeout: 10s\n    grace_period: 45s\n';
+    const conversion = convertWorkspace(workspaceOf({ type: 'Backend Service', field: 'http', yaml, code: [] }), {});
+    expect(conversion.findings.filter(f => f.path.startsWith('http')).map(f => `${f.path} ${f.status}`).sort()).toEqual([
+      'http.alias unsupported', 'http.deregistration_delay mapped', 'http.healthcheck.grace_period mapped',
+      'http.healthcheck.healthy_threshold mapped', 'http.healthcheck.interval mapped', 'http.healthcheck.path mapped', 'http.healthcheck.port mapped',
+      'http.healthcheck.success_codes mapped', 'http.healthcheck.timeout mapped', 'http.healthcheck.unhealthy_threshold mapped', 'http.path mapped',
+    ]);
+    const app = synthGeneratedApp(conversion.app);
+    const stack = app.node.children.find((child): child is Stack => child instanceof Stack)!;
+    expect(synthErrors(stack)).toEqual([]);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8080,
+      HealthCheckPath: '/healthz',
+      HealthCheckPort: '7000',
+      Matcher: { HttpCode: '200,301' },
+      HealthyThresholdCount: 3,
+      UnhealthyThresholdCount: 2,
+      HealthCheckIntervalSeconds: 15,
+      HealthCheckTimeoutSeconds: 10,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/reports', '/reports/*'] } }] });
+    template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 45, LoadBalancers: [Match.objectLike({ ContainerPort: 8080 })] });
+  });
 });
