@@ -160,6 +160,8 @@ describe('GIVEN bad input', () => {
     [{ queue: undefined, port: 8080, internalLoadBalancer: {}, healthCheckInterval: Duration.seconds(30) }, 'invalid healthCheckInterval "30 seconds": these time a command run in the worker\'s container; the load balancer\'s check takes internalLoadBalancer.healthCheckInterval'],
     [{ queue: undefined, port: 8080, healthCheckCommand: ['true'], healthCheckGracePeriod: Duration.seconds(30), internalLoadBalancer: { healthCheckGracePeriod: Duration.seconds(60) } },
       'invalid internalLoadBalancer.healthCheckGracePeriod "1 minute": ECS has one grace period per service'],
+    // Without a target group nothing would check it: refused rather than ignored.
+    [{ queue: undefined, port: 8080, healthCheckPath: '/ready' }, 'invalid healthCheckPath "/ready": a worker has a target group to check it only with internalLoadBalancer: {} (and a port); give that, or healthCheckCommand'],
   ])('%j is refused by prop path, value and fix', (props, message) => {
     expect(synthesized(() => worker(props))).toThrow(message);
   });

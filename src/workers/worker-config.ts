@@ -167,6 +167,13 @@ function loadBalancingChecks(scope: IConstruct, props: WorkerServiceProps): Arra
   if (lb === undefined) {
     return [
       () => { if (props.loadBalancer) invalidProp(scope, 'loadBalancer', props.loadBalancer.node.path, 'a worker joins a load balancer with internalLoadBalancer: {} (and a port); give it or drop loadBalancer'); },
+      // Only a target group checks a path: without one the prop would be ignored.
+      () => {
+        if (props.healthCheckPath !== undefined) {
+          invalidProp(scope, 'healthCheckPath', props.healthCheckPath, 'a worker has a target group to check it only with internalLoadBalancer: {} (and a port); '
+            + 'give that, or healthCheckCommand for a container health check, or drop healthCheckPath');
+        }
+      },
     ];
   }
   const patterns = lb.pathPatterns;
