@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { synthesized } from './builders';
+import { originAccessControlAdmittedByBucketPolicy } from './deploy-readiness/rules/static-sites';
 import { givenStack } from './fixtures';
 import { BackendPlatform, EdgeWebAcl, EnvironmentProfile, SiteContent, StaticSite, StaticSiteProps } from '../src';
 
@@ -77,6 +78,15 @@ describe('StaticSite on its own', () => {
     expect(config.Logging.Prefix).toMatch(/^sites\/TestStackSite[0-9A-F]{8}\/cloudfront\/$/);
     expect(config.WebACLId).toBeUndefined();
     expect(stack.resolve(built.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^SiteDistribution/), 'DomainName'] }]] });
+  });
+
+  test('the deploy-readiness rule on OAC reads this template: it holds, and fails once the bucket policy is gone', () => {
+    const json = template.toJSON();
+    expect(originAccessControlAdmittedByBucketPolicy.check(json)).toEqual([]);
+    const withoutPolicy = { ...json, Resources: Object.fromEntries(Object.entries<any>(json.Resources).filter(([, r]) => r.Type !== 'AWS::S3::BucketPolicy')) };
+    expect(originAccessControlAdmittedByBucketPolicy.check(withoutPolicy)).toEqual([
+      expect.stringMatching(/^SiteDistribution[0-9A-F]{8} reads SiteBucket[0-9A-F]{8} through origin access control, but no bucket policy/),
+    ]);
   });
 
   test('nothing is uploaded without content', () => {

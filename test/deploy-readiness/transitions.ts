@@ -74,6 +74,15 @@ function volumeWorker(...volumes: Array<{ name: string; containerPath: string }>
   return (platform: BackendPlatform) => void platform.addWorker('Jobs', { queue: {}, volumes });
 }
 
+/** Static sites added to the platform, in the order given (docs/adr/0024). */
+function sites(...ids: string[]) {
+  return (platform: BackendPlatform) => {
+    for (const id of ids) platform.addStaticSite(id, { singlePageApp: id === 'App' });
+  };
+}
+/** A site's bucket and distribution go with it: the bucket retained in production, the distribution deleted. */
+const docsSite = /^BackendDocs(Bucket|Distribution)[0-9A-F]{8}$/;
+
 /** Added web services, each blue/green, in the order given. */
 function services(...ids: string[]) {
   return (platform: BackendPlatform) => {
@@ -154,6 +163,15 @@ export const TRANSITIONS: Transition[] = [
     name: 'a subscription removed and the topic renamed',
     before: { props: { service: { publishes: ['orders'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {}, subscriptions: [{ topic: 'orders' }] }); } },
     after: { props: { service: { publishes: ['purchases'] } }, extend: platform => { platform.addWorker('Mailer', { queue: {} }); } },
+  },
+  // Static sites (ADR 0024): each its own bucket and distribution under its id; adding or removing one touches no other.
+  { name: 'a static site added', before: { props: {} }, after: { props: {}, extend: sites('Docs') } },
+  { name: 'a second static site added', before: { props: {}, extend: sites('Docs') }, after: { props: {}, extend: sites('Docs', 'App') } },
+  { name: 'the first of two static sites removed', before: { props: {}, extend: sites('Docs', 'App') }, after: { props: {}, extend: sites('App') }, replaces: docsSite },
+  {
+    name: 'a static site given a custom domain',
+    before: { props: {}, withZone: true, region: 'us-east-1', extend: sites('Docs') },
+    after: { props: {}, withZone: true, region: 'us-east-1', extend: platform => void platform.addStaticSite('Docs', { domainName: 'docs.example.com' }) },
   },
   // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
   // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).
