@@ -13,8 +13,8 @@ import { STATEFUL, UNSAFE } from './stateful';
 import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
 import {
-  BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, PlatformStaticSiteOptions, ServiceDeployment, ServiceImage,
-  SiteContent, TeardownPolicy,
+  BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, PlatformStaticSiteOptions,
+  ServiceDeployment, ServiceImage, SiteContent, TeardownPolicy,
 } from '../src';
 
 // Routine prop changes must never replace, remove or orphan stateful resources (test/stateful.ts): the diff engine
