@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { synthesized } from './builders';
 import { originAccessControlAdmittedByBucketPolicy } from './deploy-readiness/rules/static-sites';
 import { givenStack } from './fixtures';
-import { BackendPlatform, EdgeWebAcl, EnvironmentProfile, SiteContent, StaticSite, StaticSiteProps } from '../src';
+import { BackendPlatform, EdgeWebAcl, EnvironmentProfile, SiteContent, StaticSite, StaticSiteProps, TeardownPolicy } from '../src';
 
 const CONTENT = path.join(__dirname, 'site-content');
 const SECURITY_HEADERS_POLICY = '67f7725c-6f97-4210-82d7-5512b31e9d03';
@@ -93,6 +93,14 @@ describe('StaticSite on its own', () => {
     expect(template.findResources('Custom::CDKBucketDeployment')).toEqual({});
     expect(built.contentDeployments).toEqual([]);
   });
+});
+
+test('teardown DESTROY on its own empties and deletes the site bucket and its access-log bucket with the stack', () => {
+  const { template } = site({ teardown: TeardownPolicy.DESTROY });
+  const buckets = Object.entries<any>(template.findResources('AWS::S3::Bucket'));
+  expect(buckets.map(([id, bucket]) => [id.replace(/[0-9A-F]{8}$/, ''), bucket.DeletionPolicy])).toEqual([['SiteAccessLogsBucket', 'Delete'], ['SiteBucket', 'Delete']]);
+  expect(Object.values<any>(template.findResources('Custom::S3AutoDeleteObjects')).map(r => r.Properties.BucketName.Ref.replace(/[0-9A-F]{8}$/, '')).sort())
+    .toEqual(['SiteAccessLogsBucket', 'SiteBucket']);
 });
 
 test('a single-page app answers 403 and 404 with the root object and status 200', () => {

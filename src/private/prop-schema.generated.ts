@@ -687,6 +687,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     webAcl: '?class:EdgeWebAcl',
     accessLogsBucket: '?construct:aws-cdk-lib.aws_s3.IBucket',
     hostedZone: '?construct:aws-cdk-lib.aws_route53.IHostedZone',
+    teardown: '?enum:TeardownPolicy',
   },
   StoreConnectionOptions: {
     publishes: '?array<string>',

@@ -1,6 +1,7 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { TeardownPolicy } from '../platform/teardown';
 import { EdgeWebAcl } from '../service/cloudfront-web-acl';
 
 /** Where the files of a directory go in a static site's bucket, and which of them (Copilot's `files` entry). */
@@ -96,4 +97,10 @@ export interface StaticSiteProps extends StaticSiteOptions {
    * @default - a new encrypted, TLS-only access-log bucket
    */
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * What `cdk destroy` does to the site's buckets: RETAIN keeps them with their objects, DESTROY empties and
+   * deletes them (a throw-away environment).
+   * @default - the teardown policy of the enclosing platform (its profile's: RETAIN in production), else TeardownPolicy.RETAIN
+   */
+  readonly teardown?: TeardownPolicy;
 }

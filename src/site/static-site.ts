@@ -14,7 +14,7 @@ import { acknowledge, inlinePolicyAcknowledgements, smallFunctionAcknowledgement
 import { checkAll } from '../private/errors';
 import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
-import { createBucket } from '../private/teardown';
+import { createBucket, declareTeardown } from '../private/teardown';
 import { invalidProp, isToken, validateDomainName } from '../private/validation';
 import { zoneNameOf } from '../service/aliases';
 import { CLOUDFRONT_REGION, CloudFrontWebAcl, validateWebAcl } from '../service/cloudfront-web-acl';
@@ -52,6 +52,7 @@ export class StaticSite extends Construct {
     super(scope, id);
     checkPropTypes(this, 'StaticSiteProps', props);
     validateProps(this, props);
+    if (props.teardown !== undefined) declareTeardown(this, props.teardown);
     const logPrefix = `sites/${Names.uniqueId(this)}/`;
     this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this);
     this.bucket = createBucket(this, 'Bucket', {
