@@ -9,7 +9,7 @@ import {
   DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
   IDeliveryTarget, PrivateDatabase, PrivateDatabaseProps, PromotionPipeline, PromotionPipelineProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
-  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService, WorkerServiceProps,
+  SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, StaticSite, StaticSiteProps, WorkerService, WorkerServiceProps,
 } from '../src';
 
 /**
@@ -70,6 +70,10 @@ export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
   const { stack, vpc, repository } = givenStack();
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpcOf?.(stack) ?? vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   return new WorkerService(stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), queue: {}, ...props });
+}
+export function staticSite(props: Partial<StaticSiteProps>) {
+  const { stack, zone } = givenStack({ env: { region: 'us-east-1' } });
+  return new StaticSite(stack, 'Site', { hostedZone: zone, ...props });
 }
 export function webAcl(props: CloudFrontWebAclProps) {
   const { stack } = givenStack({ env: { region: 'us-east-1', account: '123456789012' } });
