@@ -236,6 +236,23 @@ describe('BackendPlatform.addStaticSite', () => {
     expect(webAcls).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceWebAcl/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceWebAcl/), 'Arn'] }]);
   });
 
+  test('a site domain another distribution of the platform answers at is refused at synth', () => {
+    const build = synthesized(() => {
+      const { stack, vpc, zone } = givenStack({ env: { region: 'us-east-1' } });
+      const p = new BackendPlatform(stack, 'Backend', {
+        environmentName: 'prod', vpc, hostedZone: zone, service: { domainName: 'api.example.com', aliases: ['www.example.com'] },
+      });
+      p.addStaticSite('Docs', { domainName: 'www.example.com' });
+      p.addStaticSite('Api', { domainName: 'api.example.com' });
+      p.addStaticSite('Other', { domainName: 'docs.example.com' });
+      return p;
+    });
+    // An alias of the service is a DNS name it claims in the zone; the service's domainName is found on its distribution.
+    expect(build).toThrow(/TestStack\/Backend: invalid addStaticSite\('Docs'\)\.domainName "www\.example\.com": the DNS name www\.example\.com is already created by TestStack\/Backend\/Service/);
+    expect(build).toThrow(/invalid addStaticSite\('Api'\)\.domainName "api\.example\.com": the distribution TestStack\/Backend\/Service\/Distribution already answers at it/);
+    expect(build).not.toThrow(/addStaticSite\('Other'\)/);
+  });
+
   test('bad site options are refused at synth in the platform\'s names, with the platform\'s other problems', () => {
     const build = synthesized(() => {
       const { stack, vpc, zone } = givenStack({ env: { region: 'us-east-1' } });

@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -415,11 +416,30 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       accessLogsBucket: this.service.accessLogsBucket,
       webAcl: input.value.webAcl ?? this.serviceWebAcl(),
     }), input);
+    this.refuseTakenSiteDomain(id, site);
     buildReporting(this, () => {
       this.output(`${id}Url`, site.url, `URL of the static site ${id}`);
       this.output(`${id}BucketName`, site.bucket.bucketName, `Bucket of the static site ${id}: aws s3 sync <dir> s3://<name>`);
     });
     return site;
+  }
+
+  /**
+   * A site's domain is an alternate domain name no other distribution of the platform has: CloudFront gives a name to
+   * one distribution only (CNAMEAlreadyExists). Checked at synth, so services and sites added later count.
+   */
+  private refuseTakenSiteDomain(id: string, site: StaticSite): void {
+    addLateCheck(this, () => {
+      const own = site.distribution.node.defaultChild as cloudfront.CfnDistribution;
+      const namesOf = (cfn: cloudfront.CfnDistribution): unknown[] => Stack.of(cfn).resolve(cfn.distributionConfig)?.aliases ?? [];
+      const [domainName] = namesOf(own);
+      if (typeof domainName !== 'string') return;
+      const taken = this.node.findAll().find(c => c instanceof cloudfront.CfnDistribution && c !== own && namesOf(c).includes(domainName));
+      if (taken) {
+        invalidProp(this, `addStaticSite('${id}').domainName`, domainName, `the distribution ${taken.node.scope!.node.path} already answers at it, and CloudFront `
+          + 'gives a name to one distribution only; pick another name for the site, or drop it there');
+      }
+    });
   }
 
   /** The web ACL of the platform's service, as an ARN a site's distribution can take, if it has one. */
