@@ -219,6 +219,34 @@ describe('BackendPlatform.addStaticSite', () => {
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'docs.example.com.', Type: 'A' });
   });
 
+  test('monitoring: a dashboard row from us-east-1 (CloudFront\'s metrics region), and a 5xx alarm when the stack is there', () => {
+    const { template, stack } = platformWithSite(EnvironmentProfile.PRODUCTION);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 5,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: [Match.objectLike({
+        MetricStat: {
+          Metric: { Namespace: 'AWS/CloudFront', MetricName: '5xxErrorRate', Dimensions: Match.arrayWith([{ Name: 'Region', Value: 'Global' }]) },
+          Period: 60,
+          Stat: 'Average',
+        },
+      })],
+    });
+    const body = JSON.stringify(stack.resolve((Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0]).Properties.DashboardBody));
+    expect(body).toContain('## Static site Docs');
+    expect(body).toMatch(/AWS\/CloudFront.*5xxErrorRate.*DistributionId/);
+
+    const { stack: elsewhere, vpc, zone } = givenStack({ env: { region: 'eu-west-1' } });
+    new BackendPlatform(elsewhere, 'Backend', { environmentName: 'prod', vpc, hostedZone: zone }).addStaticSite('Docs');
+    const other = Template.fromStack(elsewhere);
+    expect(JSON.stringify(other.findResources('AWS::CloudWatch::Alarm'))).not.toContain('AWS/CloudFront');
+    const otherBody = JSON.stringify(Object.values<any>(other.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(otherBody).toMatch(/AWS\/CloudFront.*5xxErrorRate.*DistributionId.*region.*us-east-1/);
+  });
+
   test('development: the bucket is emptied and deleted with the stack', () => {
     const { template, site: added, stack } = platformWithSite(EnvironmentProfile.DEVELOPMENT);
     const id = stack.getLogicalId(added.bucket.node.defaultChild as any);

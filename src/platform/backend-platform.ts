@@ -418,6 +418,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     }), input);
     this.refuseTakenSiteDomain(id, site);
     buildReporting(this, () => {
+      this.monitoring.monitorStaticSite(site);
       this.output(`${id}Url`, site.url, `URL of the static site ${id}`);
       this.output(`${id}BucketName`, site.bucket.bucketName, `Bucket of the static site ${id}: aws s3 sync <dir> s3://<name>`);
     });
