@@ -264,6 +264,22 @@ describe('BackendPlatform.addStaticSite', () => {
     expect(webAcls).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceWebAcl/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceWebAcl/), 'Arn'] }]);
   });
 
+  test('options of the wrong type from plain JavaScript are refused by name, with the platform\'s other problems', () => {
+    const js = (value: unknown) => value as any;
+    const build = synthesized(() => {
+      const { stack, vpc, zone } = givenStack();
+      const p = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', vpc, hostedZone: zone });
+      p.addStaticSite('Docs', { singlePageApp: js('yes'), content: js('./dist') });
+      return p;
+    });
+    expect(build).toThrow(/invalid addStaticSite\('Docs'\)\.singlePageApp "yes": expected true or false/);
+    expect(build).toThrow(/invalid addStaticSite\('Docs'\)\.content "\.\/dist": expected an array/);
+    const { stack, vpc, zone } = givenStack();
+    const p = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', vpc, hostedZone: zone });
+    expect(() => p.addStaticSite('Docs', js('./dist')))
+      .toThrow(/invalid addStaticSite\('Docs'\) options "\.\/dist": give the options, e\.g\. \{ content: \[SiteContent\.fromDirectory\('\.\/dist'\)\] \}/);
+  });
+
   test('a site domain another distribution of the platform answers at is refused at synth', () => {
     const build = synthesized(() => {
       const { stack, vpc, zone } = givenStack({ env: { region: 'us-east-1' } });
