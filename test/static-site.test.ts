@@ -280,6 +280,16 @@ describe('BackendPlatform.addStaticSite', () => {
       .toThrow(/invalid addStaticSite\('Docs'\) options "\.\/dist": give the options, e\.g\. \{ content: \[SiteContent\.fromDirectory\('\.\/dist'\)\] \}/);
   });
 
+  test('a domain on a platform without a hosted zone names the fix in the platform\'s terms', () => {
+    const build = synthesized(() => {
+      const { stack, vpc } = givenStack({ env: { region: 'eu-west-1' } });
+      const p = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', vpc });
+      p.addStaticSite('Docs', { domainName: 'docs.example.com' });
+      return p;
+    });
+    expect(build).toThrow(/^TestStack\/Backend: invalid addStaticSite\('Docs'\)\.domainName "docs\.example\.com": CloudFront needs a certificate for it, issued in us-east-1; give the hostedZone that holds the domain \(on a platform, its hostedZone/);
+  });
+
   test('a site domain another distribution of the platform answers at is refused at synth', () => {
     const build = synthesized(() => {
       const { stack, vpc, zone } = givenStack({ env: { region: 'us-east-1' } });

@@ -410,6 +410,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   public addStaticSite(id: string, options: PlatformStaticSiteOptions = {}): StaticSite {
     const input = this.workloadInput('addStaticSite', id, options, 'PlatformStaticSiteOptions', 'e.g. { content: [SiteContent.fromDirectory(\'./dist\')] }');
+    // The zone is the platform's: a problem with it is the platform's prop.
+    reportChildPropsAs(this, id, prop => (prop.split(/[.[]/)[0] === 'hostedZone' ? prop : `addStaticSite('${id}').${prop}`));
     const site = buildReporting(this, () => new StaticSite(this, id, {
       ...input.value,
       hostedZone: this.hostedZone,

@@ -160,7 +160,7 @@ function validateDomain(scope: Construct, props: StaticSiteProps): void {
   const region = Stack.of(scope).region;
   if (!domainCertificate && !hostedZone) {
     invalidProp(scope, 'domainName', domainName, `CloudFront needs a certificate for it, issued in ${CLOUDFRONT_REGION}; give the hostedZone `
-      + 'that holds the domain (the site issues a DNS-validated one) or set domainCertificate');
+      + 'that holds the domain (on a platform, its hostedZone; the site issues a DNS-validated certificate) or set domainCertificate');
   }
   if (!domainCertificate && isToken(region)) {
     invalidProp(scope, 'domainName', domainName, `CloudFront needs its certificate issued in ${CLOUDFRONT_REGION}, and this stack has no region to tell `
