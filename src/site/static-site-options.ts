@@ -12,8 +12,8 @@ export interface SiteContentOptions {
    */
   readonly destination?: string;
   /**
-   * Upload the files of subdirectories too; `false` uploads the directory's own files only (the `aws s3 sync` filter
-   * `--exclude '*/*'`, so an `include` pattern still brings back the subdirectories' files it matches).
+   * Upload the files of subdirectories too; `false` uploads the directory's own files only (an `aws s3 sync` filter
+   * excluding every key with a slash, so an `include` pattern still brings back the subdirectories' files it matches).
    * @default true
    */
   readonly recursive?: boolean;
