@@ -30,3 +30,5 @@ export * from './platform/environment-profile';
 export * from './platform/teardown';
 export * from './platform/platform-options';
 export * from './platform/backend-platform';
+export * from './site/static-site-options';
+export * from './site/static-site';

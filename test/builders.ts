@@ -9,8 +9,8 @@ import {
   DataBackups, DataBackupsProps, EcrToEcsPipeline, EcrToEcsPipelineProps, InfraMonitoring, InfraMonitoringProps, PrivateCache, PrivateCacheProps,
   IDeliveryTarget, PrivateDatabase, PrivateDatabaseProps, PromotionPipeline, PromotionPipelineProps,
   ScheduledApiCalls, ScheduledApiCallsProps,
-  InternalLoadBalancer, InternalLoadBalancerProps, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, WorkerService,
-  WorkerServiceProps,
+  InternalLoadBalancer, InternalLoadBalancerProps, SecureAlbFargateService, SecureAlbFargateServiceProps, ServiceImage, StaticSite, StaticSiteProps,
+  WorkerService, WorkerServiceProps,
 } from '../src';
 
 /**
@@ -75,6 +75,11 @@ export function worker(props: Partial<WorkerServiceProps>, vpcOf?: VpcOf) {
 export function internalLoadBalancer(props: Partial<InternalLoadBalancerProps>, vpcOf?: VpcOf) {
   const { stack, vpc } = givenStack();
   return new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc: vpcOf?.(stack) ?? vpc, ...props });
+}
+
+export function staticSite(props: Partial<StaticSiteProps>) {
+  const { stack, zone } = givenStack({ env: { region: 'us-east-1' } });
+  return new StaticSite(stack, 'Site', { hostedZone: zone, ...props });
 }
 export function webAcl(props: CloudFrontWebAclProps) {
   const { stack } = givenStack({ env: { region: 'us-east-1', account: '123456789012' } });

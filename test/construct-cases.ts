@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,7 +11,7 @@ import {
   EdgeMode, EdgeWebAcl,
   EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, PromotionPipeline, ScheduledApiCalls,
   SecureAlbFargateService,
-  ServiceDeployment, ServiceImage, WorkerService,
+  ServiceDeployment, ServiceImage, SiteContent, StaticSite, WorkerService,
 } from '../src';
 
 /**
@@ -464,6 +465,35 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     const given = givenStack({}, app);
     const platform = new BackendPlatform(given.stack, 'Backend', { environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, vpc: given.vpc, hostedZone: given.zone });
     platform.addWorker('Jobs', { queue: {}, volumes: [{ name: 'scratch', containerPath: '/scratch' }] });
+    return given;
+  }],
+  ['StaticSite', (app) => {
+    const given = givenStack({}, app);
+    new StaticSite(given.stack, 'Site');
+    return given;
+  }],
+  ['StaticSite in us-east-1: uploaded content, single-page app, custom domain and a managed web ACL', (app) => {
+    const given = givenStack({ env: { region: 'us-east-1' } }, app);
+    new StaticSite(given.stack, 'Site', {
+      hostedZone: given.zone,
+      domainName: 'www.example.com',
+      singlePageApp: true,
+      webAcl: EdgeWebAcl.managed(),
+      content: [SiteContent.fromDirectory(path.join(__dirname, 'site-content'), { exclude: ['*.map'] })],
+    });
+    return given;
+  }],
+  ['BackendPlatform with two static sites (one on a custom domain, with content)', (app) => {
+    const given = givenStack({ env: { region: 'us-east-1' } }, app);
+    const platform = productionPlatform(given, {});
+    platform.addStaticSite('Docs', { domainName: 'docs.example.com', content: [SiteContent.fromDirectory(path.join(__dirname, 'site-content'))] });
+    platform.addStaticSite('App', { singlePageApp: true });
+    return given;
+  }],
+  ['BackendPlatform (development) with a static site', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', { environmentName: 'dev', profile: EnvironmentProfile.DEVELOPMENT, vpc: given.vpc, hostedZone: given.zone });
+    platform.addStaticSite('App', { singlePageApp: true });
     return given;
   }],
 ];

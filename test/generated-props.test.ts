@@ -4,7 +4,7 @@ import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { backups, cache, calls, database, internalLoadBalancer, job, monitoring, pipeline, platform, promotion, web, webAcl, worker } from './builders';
+import { backups, cache, calls, database, internalLoadBalancer, job, monitoring, pipeline, platform, promotion, staticSite, web, webAcl, worker } from './builders';
 import { TEMPLATE_RULES } from './deploy-readiness/rules-index';
 import { STRUCTS } from '../src/private/prop-schema.generated';
 
@@ -30,6 +30,7 @@ const builders: { [construct: string]: (props: any) => IConstruct } = {
   CloudFrontWebAcl: webAcl,
   PromotionPipeline: promotion,
   InternalLoadBalancer: internalLoadBalancer,
+  StaticSite: staticSite,
 };
 
 /** Public constructs and the struct their props are. */

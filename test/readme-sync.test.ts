@@ -86,6 +86,7 @@ test('the "resources created" table matches what each construct synthesizes', ()
     'CleanupJobScheduler': ['CleanupJobScheduler', 'Cleanup'],
     'ScheduledApiCalls': ['ScheduledApiCalls (one call)', 'Calls'],
     'InfraMonitoring': ['InfraMonitoring (service, ALB, database)', 'Monitoring'],
+    'StaticSite': ['StaticSite', 'Site'],
   };
   const rows = constructCases.filter(([name]) => ownIds[name]).map(([name, build]) => row(ownIds[name][0], build(new App()).stack, ownIds[name][1]));
   const platform = new BackendStack(new App(), 'Platform', { environmentName: 'prod', profile: EnvironmentProfile.PRODUCTION });

@@ -13,8 +13,8 @@ import { STATEFUL, UNSAFE } from './stateful';
 import { FargateBackendStack } from '../examples/seeds/seed-000-fargate-backend';
 import { ScalableBackendStack } from '../examples/seeds/seed-002-scalable-backend';
 import {
-  BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, ServiceDeployment, ServiceImage,
-  TeardownPolicy,
+  BackendPlatform, BackendPlatformProps, DatabaseRestoreSource, EdgeMode, EdgeWebAcl, EnvironmentProfile, PlatformStaticSiteOptions,
+  ServiceDeployment, ServiceImage, SiteContent, TeardownPolicy,
 } from '../src';
 
 // Routine prop changes must never replace, remove or orphan stateful resources (test/stateful.ts): the diff engine
@@ -636,5 +636,55 @@ describe('GIVEN a platform whose workloads collect metrics into its workspace', 
   ])('WHEN the last workload stops collecting metrics in %s THEN the workspace leaves the template as the profile says', (_name, profile, impact) => {
     const changes = workspaceChanges(synth({ ...profile }, jobs(true)), synth({ ...profile }, jobs(false)));
     expect(changes).toEqual([{ id: expect.stringMatching(/^BackendMetricsWorkspace[0-9A-F]{8}$/), impact }]);
+  });
+});
+
+describe('GIVEN a platform with a static site (docs/adr/0024)', () => {
+  const content = [SiteContent.fromDirectory(path.join(__dirname, 'site-content'))];
+  const site = (options: PlatformStaticSiteOptions = {}, second = false) => (platform: BackendPlatform) => {
+    platform.addStaticSite('Docs', options);
+    if (second) platform.addStaticSite('App', { singlePageApp: true });
+  };
+  const siteChanges = (before: any, after: any) => {
+    const changes: string[] = [];
+    fullDiff(before, after).resources.forEachDifference((id, change) => {
+      if (STATEFUL.includes(change.resourceType ?? '') || change.resourceType === 'AWS::CloudFront::Distribution') {
+        if (UNSAFE.includes(change.changeImpact)) changes.push(`${id} ${change.resourceType} ${change.changeImpact}`);
+      }
+    });
+    return changes;
+  };
+  const base = synth({}, site());
+
+  test.each([
+    ['turned into a single-page app with another root object', site({ singlePageApp: true, defaultRootObject: 'app.html' })],
+    ['given content to upload', site({ content })],
+    ['joined by a second site', site({}, true)],
+    ['given the web ACL of its own', site({ webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/c3d4') })],
+  ])('WHEN it is %s THEN its bucket and distribution are updated in place, never replaced', (_name, extend) => {
+    const after = synth({}, extend);
+    expect(JSON.stringify(after)).not.toEqual(JSON.stringify(base));
+    expect(siteChanges(base, after)).toEqual([]);
+  });
+
+  test('WHEN content is removed THEN the upload is deleted but its files stay in the bucket (retainOnDelete, no prune)', () => {
+    const before = synth({}, site({ content }));
+    const uploads = Object.values<any>(before.Resources).filter(r => r.Type === 'Custom::CDKBucketDeployment');
+    expect(uploads.map(u => [u.Properties.Prune, u.Properties.RetainOnDelete])).toEqual([[false, true]]);
+    expect(siteChanges(before, base)).toEqual([]);
+  });
+
+  test.each([
+    ['production', {}, 'Retain', ResourceImpact.WILL_ORPHAN],
+    ['development', { profile: EnvironmentProfile.DEVELOPMENT }, 'Delete', ResourceImpact.WILL_DESTROY],
+  ])('WHEN the site is removed in %s THEN its bucket leaves the template as the profile says', (_name, profile, policy, impact) => {
+    const before = synth({ ...profile }, site());
+    const bucketId = Object.keys(before.Resources).find(id => /^BackendDocsBucket[0-9A-F]{8}$/.test(id))!;
+    expect(before.Resources[bucketId].DeletionPolicy).toBe(policy);
+    const changes: Array<[string, ResourceImpact]> = [];
+    fullDiff(before, synth({ ...profile })).resources.forEachDifference((id, change) => {
+      if (change.resourceType === 'AWS::S3::Bucket') changes.push([id, change.changeImpact]);
+    });
+    expect(changes).toEqual([[bucketId, impact]]);
   });
 });

@@ -48,8 +48,7 @@ export function createDataBucket(scope: Construct, id: string, options: DataBuck
  * Server access logs of the data bucket to the platform's access-log bucket (created later, by the web service,
  * whose environment names the data bucket): S3's log delivery may write under the prefix, for this account only.
  */
-export function logDataBucketAccess(dataBucket: s3.Bucket, accessLogs: s3.IBucket): void {
-  const prefix = 's3/data/';
+export function logDataBucketAccess(dataBucket: s3.Bucket, accessLogs: s3.IBucket, prefix = 's3/data/'): void {
   (dataBucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: prefix };
   accessLogs.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],

@@ -9,7 +9,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
-import { IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredWebService, IMonitoredWorker } from './monitored';
+import {
+  IMonitoredCache, IMonitoredDeployment, IMonitoredPipeline, IMonitoredScheduledWork, IMonitoredStaticSite, IMonitoredWebService, IMonitoredWorker,
+} from './monitored';
 import { InfraMonitoringProps, MetricsWorkspaceMonitoringOptions, MonitoringThresholds } from './monitoring-options';
 import { notify, ruleMetric } from '../private/alarms';
 import { addLateCheck } from '../private/collected-problems';
@@ -28,6 +30,8 @@ const WORKSPACE_PERIOD = Duration.minutes(5);
 const MAX_WIDGETS_PER_DASHBOARD = 500;
 const DASHBOARD_BODY = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html';
 const Missing = cloudwatch.TreatMissingData;
+/** CloudFront publishes its metrics in us-east-1 only. */
+const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
 
@@ -276,6 +280,38 @@ export class InfraMonitoring extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [alarm], width: 6 }),
     );
+  }
+
+  /**
+   * A dashboard row for a static site: requests, and the 4xx and 5xx error rates of its distribution. CloudFront
+   * publishes its metrics in us-east-1 only and an alarm watches metrics of its own region, so the 5xx alarm (over 5 %
+   * for 5 of 5 minutes) exists only when this stack is in us-east-1; the row shows the metrics from any region.
+   * `BackendPlatform.addStaticSite` calls it.
+   */
+  public monitorStaticSite(site: IMonitoredStaticSite): void {
+    this.lastRow = { prop: 'monitorStaticSite(site)', value: site.node.path };
+    const inUsEast1 = Stack.of(this).region === CLOUDFRONT_METRICS_REGION;
+    const metric = (metricName: string, statistic: string, label: string) => new cloudwatch.Metric({
+      namespace: 'AWS/CloudFront',
+      metricName,
+      dimensionsMap: { DistributionId: site.distribution.distributionId, Region: 'Global' },
+      // An alarm takes metrics of its own region only, written without one.
+      region: inUsEast1 ? undefined : CLOUDFRONT_METRICS_REGION,
+      statistic,
+      period: PERIOD,
+      label,
+    });
+    const serverErrors = metric('5xxErrorRate', 'Average', '5xx error rate');
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({ title: 'Requests', left: [metric('Requests', 'Sum', 'Requests')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Error rates (%)', left: [metric('4xxErrorRate', 'Average', '4xx error rate'), serverErrors], width: 8 }),
+    ];
+    if (inUsEast1) {
+      const alarm = this.watch(`${pascal(site.node.id)}Site5xxErrorRate`, `The static site ${site.node.path} answers more than 5 % of requests with a 5xx error`,
+        serverErrors, { threshold: 5, comparison: ABOVE, datapoints: 5, of: 5, missing: Missing.NOT_BREACHING }, this.alarmScopeOf(site));
+      widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [alarm], width: 8 }));
+    }
+    this.section(`Static site ${site.node.id}`, ...widgets);
   }
 
   /** The library's own alarms: `datapoints` breaching one-minute points out of the last `of` page. */

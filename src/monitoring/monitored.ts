@@ -1,3 +1,4 @@
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -75,4 +76,10 @@ export interface IMonitoredDeployment {
 export interface IMonitoredWebService extends IConstruct, IMonitoredDeployment {
   /** The service's Fargate service; its deployments roll back on its 5xx and latency alarms. */
   readonly service: ecs.FargateService;
+}
+
+/** What the monitoring watches of a static site: its distribution. */
+export interface IMonitoredStaticSite extends IConstruct {
+  /** The site's CloudFront distribution. */
+  readonly distribution: cloudfront.IDistribution;
 }

@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,6 +9,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,7 +19,7 @@ import { metricsWorkspaceOf, withMetricsWorkspace } from './metrics-workspace';
 import { createPlatformVpc } from './network';
 import {
   BackendPlatformProps, PlatformCleanupJobOptions, PlatformPipelineOptions, PlatformServiceOptions, PlatformStore, PlatformWebServiceOptions,
-  PlatformScheduledJobOptions, PlatformWorkerOptions, StoreConnectionOptions,
+  PlatformScheduledJobOptions, PlatformStaticSiteOptions, PlatformWorkerOptions, StoreConnectionOptions,
 } from './platform-options';
 import { PlatformTopics } from './platform-topics';
 import { ProfileDefaults, profileDefaults } from './profiles';
@@ -54,6 +56,7 @@ import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { RuntimeGuardFunction, shareRuntimeGuardFunction } from '../scheduled/runtime-guard';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
+import { CloudFrontWebAcl, EdgeWebAcl } from '../service/cloudfront-web-acl';
 import { RedeployFunction, shareRedeployFunction } from '../service/rotation-redeploy';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { MAIN_CONTAINER } from '../service/service-config';
@@ -62,6 +65,7 @@ import { ContainerOptions, RoutedContainerOptions, WebServiceTaskOptions } from 
 import { PrometheusMetricsOptions } from '../service/sidecar-options';
 import { VolumeOptions, VolumesOptions } from '../service/volume-options';
 import { DEFAULT_VOLUME_OWNER } from '../service/volumes';
+import { StaticSite } from '../site/static-site';
 import { InternalLoadBalancer } from '../workers/internal-load-balancer';
 import { WorkerService } from '../workers/worker-service';
 
@@ -123,6 +127,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
   private readonly schedulerKey?: secretsmanager.ISecret;
   private readonly serviceOptions: PlatformServiceOptions;
+  private readonly hostedZone?: route53.IHostedZone;
   /** The web services (the platform's `service` first) and the workers others reach through Service Connect. */
   private readonly webServices: SecureAlbFargateService[] = [];
   private readonly internalWorkers: WorkerService[] = [];
@@ -202,6 +207,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
     this.schedulerKey = schedulerKey;
     this.serviceOptions = props.service ?? {};
+    this.hostedZone = props.hostedZone;
     if (props.redeployOnSecretRotation ?? true) {
       this.redeployedSecrets = {
         [PlatformStore.DATABASE]: this.database?.secret ?? props.existingDatabase?.secret,
@@ -421,6 +427,57 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       this.deployWorkload(service);
     });
     return service;
+  }
+
+  /**
+   * Adds a static site (docs/adr/0024): a private bucket served by its own CloudFront distribution, its `domainName`
+   * in the platform's hosted zone, its logs in the platform's access-log bucket, the web ACL of the platform's service
+   * unless it names one, and the platform's teardown (retained in production). Outputs `<platform><id>Url` and
+   * `<platform><id>BucketName` name the site and the bucket to upload to.
+   */
+  public addStaticSite(id: string, options: PlatformStaticSiteOptions = {}): StaticSite {
+    const input = this.workloadInput('addStaticSite', id, options, 'PlatformStaticSiteOptions', 'e.g. { content: [SiteContent.fromDirectory(\'./dist\')] }');
+    // The zone is the platform's: a problem with it is the platform's prop.
+    reportChildPropsAs(this, id, prop => (prop.split(/[.[]/)[0] === 'hostedZone' ? prop : `addStaticSite('${id}').${prop}`));
+    const site = buildReporting(this, () => new StaticSite(this, id, {
+      ...input.value,
+      hostedZone: this.hostedZone,
+      accessLogsBucket: this.service.accessLogsBucket,
+      webAcl: input.value.webAcl ?? this.serviceWebAcl(),
+    }), input);
+    this.refuseTakenSiteDomain(id, site);
+    buildReporting(this, () => {
+      this.monitoring.monitorStaticSite(site);
+      this.output(`${id}Url`, site.url, `URL of the static site ${id}`);
+      this.output(`${id}BucketName`, site.bucket.bucketName, `Bucket of the static site ${id}: aws s3 sync <dir> s3://<name>`);
+    });
+    return site;
+  }
+
+  /**
+   * A site's domain is an alternate domain name no other distribution of the platform has: CloudFront gives a name to
+   * one distribution only (CNAMEAlreadyExists). Checked at synth, so services and sites added later count.
+   */
+  private refuseTakenSiteDomain(id: string, site: StaticSite): void {
+    addLateCheck(this, () => {
+      const own = site.distribution.node.defaultChild as cloudfront.CfnDistribution;
+      const namesOf = (cfn: cloudfront.CfnDistribution): unknown[] => Stack.of(cfn).resolve(cfn.distributionConfig)?.aliases ?? [];
+      const [domainName] = namesOf(own);
+      if (typeof domainName !== 'string') return;
+      const taken = this.node.findAll().find(c => c instanceof cloudfront.CfnDistribution && c !== own && namesOf(c).includes(domainName));
+      if (taken) {
+        invalidProp(this, `addStaticSite('${id}').domainName`, domainName, `the distribution ${taken.node.scope!.node.path} already answers at it, and CloudFront `
+          + 'gives a name to one distribution only; pick another name for the site, or drop it there');
+      }
+    });
+  }
+
+  /** The web ACL of the platform's service, as an ARN a site's distribution can take, if it has one. */
+  private serviceWebAcl(): EdgeWebAcl | undefined {
+    const managed = this.service.node.tryFindChild('WebAcl');
+    if (managed instanceof CloudFrontWebAcl) return EdgeWebAcl.fromArn(managed.webAclArn);
+    const given = this.serviceOptions.webAcl?.webAclArn ?? this.serviceOptions.webAclId;
+    return given === undefined ? undefined : EdgeWebAcl.fromArn(given);
   }
 
   /** A web service calls an internal worker by name: Service Connect as a client, and the worker's port open to it. */
@@ -836,16 +893,18 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    * `cdk deploy` prints names a user can read and look up; the platform's path in its stack keeps two platforms apart.
    */
   private createOutputs(): void {
-    const stack = Stack.of(this);
-    const prefix = logicalPrefix(this);
-    const output = (name: string, value: string, description: string) => {
-      const logicalId = `${prefix}${name}`;
-      claimPhysicalName(this, 'stack output', stack.node.path, logicalId, 'id', this.node.id);
-      new CfnOutput(this, name, { value, description }).overrideLogicalId(logicalId);
-    };
+    const output = this.output.bind(this);
     output('ServiceUrl', this.service.serviceUrl, 'Public URL of the backend');
     output('RepositoryUri', this.repository.repositoryUri, 'Push backend images here');
     if (this.database) output('DatabaseEndpoint', this.database.instance.dbInstanceEndpointAddress, 'PostgreSQL host (private)');
+  }
+
+  /** A stack output named after the platform (`Backend<name>`), unique in its stack. */
+  private output(name: string, value: string, description: string): void {
+    const stack = Stack.of(this);
+    const logicalId = `${logicalPrefix(this)}${name}`;
+    claimPhysicalName(this, 'stack output', stack.node.path, logicalId, 'id', this.node.id);
+    new CfnOutput(this, name, { value, description }).overrideLogicalId(logicalId);
   }
 
   /**

@@ -14,6 +14,7 @@ import { ScheduledTaskOptions } from '../scheduled/cleanup-job-scheduler';
 import { ScheduledApiCall } from '../scheduled/scheduled-api-calls';
 import { ServiceImage } from '../service/service-image';
 import { WebServiceOptions, WebServiceTaskOptions } from '../service/service-options';
+import { StaticSiteOptions } from '../site/static-site-options';
 import { TopicSubscriptionOptions, WorkerServiceOptions } from '../workers/worker-options';
 
 /** A data store of the platform that a workload can connect to. */
@@ -252,3 +253,9 @@ export interface BackendPlatformProps {
    */
   readonly containerInsights?: ecs.ContainerInsights;
 }
+
+/**
+ * Options of a static site of the platform (`addStaticSite`): its domain goes in the platform's hosted zone, its
+ * logs to the platform's access-log bucket, and it takes the web ACL of the platform's service unless it names one.
+ */
+export interface PlatformStaticSiteOptions extends StaticSiteOptions {}

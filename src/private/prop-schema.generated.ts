@@ -372,6 +372,14 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     stores: '?array<enum:PlatformStore>',
     connectedContainers: '?array<string>',
   },
+  PlatformStaticSiteOptions: {
+    content: '?array<class:SiteContent>',
+    defaultRootObject: '?string',
+    domainCertificate: '?construct:aws-cdk-lib.aws_certificatemanager.ICertificate',
+    domainName: '?string',
+    singlePageApp: '?boolean',
+    webAcl: '?class:EdgeWebAcl',
+  },
   PlatformTopicSubscription: {
     filterPolicy: '?map<class:aws-cdk-lib.aws_sns.SubscriptionFilter>',
     rawMessageDelivery: '?boolean',
@@ -662,6 +670,31 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     sidecars: '?array<struct:SidecarOptions>',
     tracing: '?boolean',
   },
+  SiteContentOptions: {
+    destination: '?string',
+    exclude: '?array<string>',
+    include: '?array<string>',
+    recursive: '?boolean',
+  },
+  StaticSiteOptions: {
+    content: '?array<class:SiteContent>',
+    defaultRootObject: '?string',
+    domainCertificate: '?construct:aws-cdk-lib.aws_certificatemanager.ICertificate',
+    domainName: '?string',
+    singlePageApp: '?boolean',
+    webAcl: '?class:EdgeWebAcl',
+  },
+  StaticSiteProps: {
+    content: '?array<class:SiteContent>',
+    defaultRootObject: '?string',
+    domainCertificate: '?construct:aws-cdk-lib.aws_certificatemanager.ICertificate',
+    domainName: '?string',
+    singlePageApp: '?boolean',
+    webAcl: '?class:EdgeWebAcl',
+    accessLogsBucket: '?construct:aws-cdk-lib.aws_s3.IBucket',
+    hostedZone: '?construct:aws-cdk-lib.aws_route53.IHostedZone',
+    teardown: '?enum:TeardownPolicy',
+  },
   StoreConnectionOptions: {
     publishes: '?array<string>',
     stores: '?array<enum:PlatformStore>',
@@ -915,6 +948,7 @@ export const SHAPES: { readonly [type: string]: readonly string[] } = {
   'SecureAlbFargateService': ['accessLogsBucket', 'addRollbackAlarm', 'alternateTargetGroups', 'appName', 'cluster', 'connections', 'container', 'containerImage', 'deploymentAlarms', 'deploymentStrategy', 'ecrContainers', 'edgeMode', 'environmentName', 'executionRole', 'httpsListener', 'image', 'listener', 'loadBalancer', 'loadBalancerDomainName', 'loadBalancerSecurityGroup', 'logGroups', 'node', 'redeployOnRotation', 'rollbackAlarms', 'scaling', 'service', 'serviceSecurityGroup', 'serviceUrl', 'targetGroup', 'targetGroups', 'taskDefinition', 'taskRole', 'toString', 'with'],
   'ServiceDeployment': ['strategy'],
   'ServiceImage': ['containerImage', 'isPlaceholder'],
+  'SiteContent': ['directory', 'options'],
 };
 
 /** Members of the public enums and their values. */

@@ -185,7 +185,7 @@ export function namesDigest(names: string[]): string {
 }
 
 /** The hosted zone's name as DNS records and certificates take it: Route 53's trailing dot dropped, lower case. */
-function zoneNameOf(zone: route53.IHostedZone): string | undefined {
+export function zoneNameOf(zone: route53.IHostedZone): string | undefined {
   let name: string;
   try {
     name = zone.zoneName;

@@ -83,6 +83,14 @@ function balanced(...ids: string[]) {
 }
 /** The platform's internal load balancer: it leaves the template with the last worker behind it (ADR 0023, like an edge's ALB in ADR 0007). */
 const internalLoadBalancer = /^BackendInternalLoadBalancer[0-9A-F]{8}$/;
+/** Static sites added to the platform, in the order given (docs/adr/0024). */
+function sites(...ids: string[]) {
+  return (platform: BackendPlatform) => {
+    for (const id of ids) platform.addStaticSite(id, { singlePageApp: id === 'App' });
+  };
+}
+/** A site's bucket and distribution go with it: the bucket retained in production, the distribution deleted. */
+const docsSite = /^BackendDocs(Bucket|Distribution)[0-9A-F]{8}$/;
 
 /** Added web services, each blue/green, in the order given. */
 function services(...ids: string[]) {
@@ -172,6 +180,15 @@ export const TRANSITIONS: Transition[] = [
   { name: 'one of two workers behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports', 'Search') }, after: { props: {}, extend: balanced('Search') } },
   { name: 'one worker behind the internal load balancer removed and another added', before: { props: {}, extend: balanced('Billing', 'Search') }, after: { props: {}, extend: balanced('Invoices', 'Search') } },
   { name: 'the last worker behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports') }, after: { props: {}, extend: balanced() }, replaces: internalLoadBalancer },
+  // Static sites (ADR 0024): each its own bucket and distribution under its id; adding or removing one touches no other.
+  { name: 'a static site added', before: { props: {} }, after: { props: {}, extend: sites('Docs') } },
+  { name: 'a second static site added', before: { props: {}, extend: sites('Docs') }, after: { props: {}, extend: sites('Docs', 'App') } },
+  { name: 'the first of two static sites removed', before: { props: {}, extend: sites('Docs', 'App') }, after: { props: {}, extend: sites('App') }, replaces: docsSite },
+  {
+    name: 'a static site given a custom domain',
+    before: { props: {}, withZone: true, region: 'us-east-1', extend: sites('Docs') },
+    after: { props: {}, withZone: true, region: 'us-east-1', extend: platform => void platform.addStaticSite('Docs', { domainName: 'docs.example.com' }) },
+  },
   // The development database is encrypted with the platform's shared key, production gives it a key of its own, and
   // RDS cannot re-key an instance: the change replaces it (README, "Profiles"; docs/deploy-readiness.md).
   { name: 'development to production', before: { props: dev }, after: { props: {} }, replaces: /^BackendDatabaseInstance[0-9A-F]{8}$/ },

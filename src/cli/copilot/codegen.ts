@@ -75,9 +75,14 @@ export class AppWriter {
   }
 
   /** A us-east-1 certificate for an alias: an ARN in `CERTIFICATE_ARNS` to replace. */
-  public certificate(stack: string, domainName: string): Code {
+  public certificate(stack: string, domainName: string, id = 'DomainCertificate'): Code {
     this.certificates.set(domainName, `arn:aws:acm:us-east-1:${PLACEHOLDER_ACCOUNT}:certificate/REPLACE-ME`);
-    return `acm.Certificate.fromCertificateArn(${stack}, 'DomainCertificate', CERTIFICATE_ARNS[${literal(domainName)}])`;
+    return `acm.Certificate.fromCertificateArn(${stack}, ${literal(id)}, CERTIFICATE_ARNS[${literal(domainName)}])`;
+  }
+
+  /** The name guessed for a hosted zone by `hostedZone`, if it was asked for. */
+  public zoneName(hostedZoneId: string): string | undefined {
+    return this.zones.get(hostedZoneId);
   }
 
   /** A hosted zone by ID; its name (not in Copilot's manifests) guessed from the alias, in `HOSTED_ZONE_NAMES` to check. */

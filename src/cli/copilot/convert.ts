@@ -218,6 +218,11 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
     const options = jobOptions(ctx, stack, job);
     if (options) writer.call(platform, 'addScheduledJob', pascalCase(job.name), options);
   }
+  const zoneId = mainAliases.find(alias => alias.hostedZone)?.hostedZone ?? (main && typeof httpOf(main.raw).hosted_zone === 'string' ? httpOf(main.raw).hosted_zone as string : undefined);
+  const zoneName = zoneId ? writer.zoneName(zoneId) : undefined;
+  for (const site of merged.filter(p => p.type === 'Static Site')) {
+    writer.call(platform, 'addStaticSite', pascalCase(site.name), staticSiteOptions(ctx, stack, site, zoneName));
+  }
   writer.endEnvironment();
 }
 
@@ -623,4 +628,46 @@ function pipelineOptions(ctx: Context, pipelines: Parsed[], build: Yaml | undefi
     return options;
   }
   return [];
+}
+
+/**
+ * A Static Site: its alias and certificate become the site's domain; its `files` are reported with the command that
+ * uploads them, since the generated app leaves uploads to the pipeline or CLI (docs/adr/0024).
+ */
+function staticSiteOptions(ctx: Context, stack: string, manifest: Parsed, platformZone: string | undefined): [string, Code][] {
+  const raw = manifest.raw;
+  const http = httpOf(raw);
+  const options: [string, Code][] = [];
+  const id = pascalCase(manifest.name);
+  const alias = typeof http.alias === 'string' ? http.alias : undefined;
+  const certificate = typeof http.certificate === 'string' ? http.certificate : undefined;
+  if (http.alias !== undefined && alias === undefined) {
+    report(ctx, manifest, 'http.alias', 'unsupported', 'a static site takes one host name as text');
+  } else if (alias?.includes('*')) {
+    report(ctx, manifest, 'http.alias', 'unsupported', `the wildcard alias ${alias} is not supported: give the site one host name`);
+  } else if (alias && platformZone && alias !== platformZone && !alias.endsWith(`.${platformZone}`)) {
+    report(ctx, manifest, 'http.alias', 'unsupported', `${alias} is outside the platform's hosted zone ${platformZone}, where the site's records go: give the site a name in it`);
+  } else if (alias) {
+    options.push(['domainName', literal(alias)]);
+    const inUsEast1 = certificate?.startsWith('arn:aws:acm:us-east-1:') ?? false;
+    if (certificate && !inUsEast1) report(ctx, manifest, 'http.certificate', 'unsupported', `${certificate} is not in us-east-1, the only region CloudFront takes certificates from: the app names a placeholder`);
+    options.push(['domainCertificate', certificate && inUsEast1
+      ? `acm.Certificate.fromCertificateArn(${stack}, ${literal(`${id}Certificate`)}, ${literal(certificate)})`
+      : ctx.writer.certificate(stack, alias, `${id}Certificate`)]);
+  } else if (certificate) {
+    report(ctx, manifest, 'http.certificate', 'unsupported', 'a certificate without an alias serves no name');
+  }
+  const files = Array.isArray(raw.files) ? raw.files.filter(isMap) : [];
+  files.forEach(file => {
+    const source = typeof file.source === 'string' ? file.source : '.';
+    const destination = typeof file.destination === 'string' ? file.destination.replace(/^\/+|\/+$/g, '') : '';
+    const patterns = (value: Yaml | undefined) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((p): p is string => typeof p === 'string');
+    const exclude = [...(file.recursive === false ? ['*/*'] : []), ...patterns(file.exclude)];
+    const include = patterns(file.reinclude);
+    const flags = [...exclude.map(pattern => `--exclude '${pattern}'`), ...include.map(pattern => `--include '${pattern}'`)].join(' ');
+    const target = `s3://<${pascalCase(ctx.writer.application)}${pascalCase(ctx.environment)} stack output Platform${id}BucketName>${destination ? `/${destination}` : ''}`;
+    ctx.notes.push(`${ctx.environment}: static site ${id}: upload ${source} after deploying with aws s3 sync ${source} ${target}${flags ? ` ${flags}` : ''}`
+      + ` (a file: sync its directory with --exclude '*' --include '<file>'), or give content: [SiteContent.fromDirectory('${source}'${destination ? `, { destination: '${destination}' }` : ''})]`);
+  });
+  return options;
 }

@@ -259,7 +259,7 @@ const ENVIRONMENT: FieldMapping[] = [
   m('cdn', undefined, 'always on (`false` is not kept: the ALB admits only CloudFront)'),
   u('cdn.certificate', 'give `service.domainCertificate` with `service.domainName` (the alias of the web service)'),
   d('cdn.terminate_tls', undefined, 'always: CloudFront terminates viewer TLS'),
-  u('cdn.static_assets', 'no S3 origin (#32 item 9: static sites); `service.cachedPathPatterns` caches paths the container serves'),
+  u('cdn.static_assets', 'no S3 origin on the service\'s distribution: serve the files from a static site of their own (`platform.addStaticSite`, on a host name of its own), or cache the paths the container serves (`service.cachedPathPatterns`)'),
   d('http.public.certificates', undefined, 'not needed: with `hostedZone` the ALB\'s certificate is created and DNS-validated', true),
   d('http.public.access_logs', undefined, 'always on, in one bucket kept or deleted with `teardown`', true),
   d('http.public.ingress.cdn', undefined, 'always, and stricter: the ALB admits only CloudFront'),
@@ -293,8 +293,22 @@ const REQUEST_DRIVEN: FieldMapping[] = [
   u('**', 'an App Runner service has no counterpart: change its type to Load Balanced Web Service (a Fargate service behind CloudFront) and run the converter again', false),
 ];
 
+/** Copilot's Static Site: `platform.addStaticSite(<name>)`, a private bucket behind its own distribution (docs/adr/0024). */
 const STATIC_SITE: FieldMapping[] = [
-  u('**', 'no prop yet (#32 item 9: a static site, S3 and CloudFront, as a workload of the platform)', false),
+  m('environments', undefined, 'one platform per environment: each `environments.<env>` block is merged into the manifest for that environment, and its fields are reported like the others', true),
+  m('name', undefined, 'the id of `platform.addStaticSite(...)`, in PascalCase (`front-end` is `FrontEnd`)'),
+  m('type', undefined, 'a `platform.addStaticSite(...)` call: a private, versioned bucket read by CloudFront through Origin Access Control, security headers, the web ACL of the platform\'s service'),
+  m('http.alias', 'site.domainName', 'the site\'s host name on its distribution, with A/AAAA records when the platform has a hosted zone; without `http.certificate` the app names a placeholder us-east-1 certificate ARN to replace (or drop `domainCertificate` and give the platform the zone: the site then issues one). A wildcard alias is not supported'),
+  m('http.certificate', 'site.domainCertificate', '`acm.Certificate.fromCertificateArn(...)`; CloudFront takes us-east-1 certificates only'),
+  ...([
+    ['source', 'directory', 'the directory, relative to where Copilot ran (the workspace root); a file is uploaded by syncing its directory with `--exclude \'*\' --include \'<file>\'`'],
+    ['destination', 'destination', 'the key prefix, its slashes trimmed'],
+    ['recursive', 'recursive', '`false` is `--exclude \'*/*\'` (the directory\'s own files only)'],
+    ['exclude', 'exclude', 'the same `aws s3 sync` patterns', true],
+    ['reinclude', 'include', 'the same `aws s3 sync` patterns, which win over `exclude`', true],
+  ] as const).map(([field, option, how, whole]) => d(`files[].${field}`, `site.content[].${option}`, field === 'source'
+    ? `${how}. The generated app uploads nothing: Copilot uploaded the files from the workspace at \`copilot svc deploy\`, so the import notes give the \`aws s3 sync\` command of each entry to run after deploying (to the bucket of the \`<platform><site>BucketName\` output), or give \`content: [SiteContent.fromDirectory(...)]\`, which \`cdk deploy\` uploads without ever deleting an object`
+    : `${how}; uploaded after deploying, like \`files[].source\``, whole)),
 ];
 
 /**

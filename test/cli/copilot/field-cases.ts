@@ -121,6 +121,14 @@ export const CASES: FieldCase[] = [
   { type: 'Pipeline', field: 'source.properties.branch', yaml: '', code: ['branch: \'release\''] },
   { type: 'Pipeline', field: 'source.properties.connection_name', yaml: '', code: ['GITHUB_CONNECTION_ARN = \'arn:aws:codestar-connections:us-east-1:123456789012:connection/REPLACE-ME\''] },
   { type: 'Pipeline', field: 'stages[].requires_approval', yaml: '', code: ['manualApproval: true'] },
+  // Static sites (#32 item 9, docs/adr/0024): the domain maps to the site's props; the files are uploaded after deploying (the notes give the command).
+  { type: 'Static Site', field: 'http.alias', yaml: 'http:\n  alias: www.example.com\n', code: ['platform.addStaticSite(\'Svc\', {', 'domainName: \'www.example.com\'', 'domainCertificate: acm.Certificate.fromCertificateArn(stack, \'SvcCertificate\', CERTIFICATE_ARNS[\'www.example.com\'])'] },
+  { type: 'Static Site', field: 'http.certificate', yaml: 'http:\n  alias: www.example.com\n  certificate: arn:aws:acm:us-east-1:123456789012:certificate/abc\n', code: ['domainCertificate: acm.Certificate.fromCertificateArn(stack, \'SvcCertificate\', \'arn:aws:acm:us-east-1:123456789012:certificate/abc\')'] },
+  { type: 'Static Site', field: 'files[].source', yaml: 'files:\n  - source: dist\n    destination: /assets/\n    recursive: false\n    exclude: \'*\'\n    reinclude:\n      - \'*.html\'\n', code: ['platform.addStaticSite(\'Svc\', {});'] },
+  { type: 'Static Site', field: 'files[].destination', yaml: 'files:\n  - source: dist\n    destination: /assets/\n    recursive: false\n    exclude: \'*\'\n    reinclude:\n      - \'*.html\'\n', code: ['platform.addStaticSite(\'Svc\', {});'] },
+  { type: 'Static Site', field: 'files[].recursive', yaml: 'files:\n  - source: dist\n    destination: /assets/\n    recursive: false\n    exclude: \'*\'\n    reinclude:\n      - \'*.html\'\n', code: ['platform.addStaticSite(\'Svc\', {});'] },
+  { type: 'Static Site', field: 'files[].exclude', yaml: 'files:\n  - source: dist\n    destination: /assets/\n    recursive: false\n    exclude: \'*\'\n    reinclude:\n      - \'*.html\'\n', code: ['platform.addStaticSite(\'Svc\', {});'] },
+  { type: 'Static Site', field: 'files[].reinclude', yaml: 'files:\n  - source: dist\n    destination: /assets/\n    recursive: false\n    exclude: \'*\'\n    reinclude:\n      - \'*.html\'\n', code: ['platform.addStaticSite(\'Svc\', {});'] },
   { type: 'Load Balanced Web Service', field: 'image.build.dockerfile', yaml: 'image:\n  build:\n    dockerfile: web/Dockerfile\n    context: web\n  port: 8080\n', code: ['dockerfile: \'web/Dockerfile\'', 'buildContext: \'web\''] },
   { type: 'Load Balanced Web Service', field: 'image.build.context', yaml: 'image:\n  build:\n    dockerfile: web/Dockerfile\n    context: web\n  port: 8080\n', code: ['buildContext: \'web\''] },
 ];

@@ -83,6 +83,9 @@ describe('import-copilot on the collected Copilot manifests', () => {
         HealthCheck: { Command: ['CMD-SHELL', 'curl -f http://localhost:8080 || exit 1'], Interval: 10, Retries: 2, Timeout: 5, StartPeriod: Match.absent() },
       })]),
     })).toBeGreaterThan(0);
+    // Copilot's static sites (docs, e2e and stack test manifests): a distribution of their own, reading a private bucket through OAC.
+    expect(count('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html' }) })).toBe(4);
+    expect(count('AWS::CloudFront::OriginAccessControl')).toBe(4);
     // A job's timeout is its runtime guard's limit (docs/adr/0013).
     expect(count('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"maxRuntimeSeconds":"3600"')])] } })],
