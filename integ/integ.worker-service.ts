@@ -61,8 +61,8 @@ integ.assertions.awsApiCall('EFS', 'describeFileSystems', { FileSystemId: report
   .expect(ExpectedResult.objectLike({ FileSystems: [{ LifeCycleState: 'available', Encrypted: true, NumberOfMountTargets: 2 }] }));
 integ.assertions.awsApiCall('EFS', 'describeAccessPoints', { FileSystemId: reports.fileSystem!.fileSystemId })
   .expect(ExpectedResult.objectLike({ AccessPoints: [{ LifeCycleState: 'available', PosixUser: { Uid: 1000, Gid: 1000 }, RootDirectory: { Path: '/www' } }] }));
-integ.assertions.awsApiCall('ElasticLoadBalancingV2', 'describeLoadBalancers', { LoadBalancerArns: [loadBalancer.loadBalancer.loadBalancerArn] })
+integ.assertions.awsApiCall('ELBv2', 'describeLoadBalancers', { LoadBalancerArns: [loadBalancer.loadBalancer.loadBalancerArn] })
   .expect(ExpectedResult.objectLike({ LoadBalancers: [{ Scheme: 'internal', State: { Code: 'active' } }] }));
-integ.assertions.awsApiCall('ElasticLoadBalancingV2', 'describeTargetHealth', { TargetGroupArn: reports.targetGroup!.targetGroupArn })
+integ.assertions.awsApiCall('ELBv2', 'describeTargetHealth', { TargetGroupArn: reports.targetGroup!.targetGroupArn })
   .expect(ExpectedResult.objectLike({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] }))
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
