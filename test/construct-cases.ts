@@ -11,7 +11,7 @@ import {
   EdgeMode, EdgeWebAcl,
   EnvironmentProfile, InfraMonitoring, LogDestination, PlatformStore, PrivateCache, PrivateDatabase, PromotionPipeline, ScheduledApiCalls,
   SecureAlbFargateService,
-  ServiceDeployment, ServiceImage, SiteContent, StaticSite, WorkerService,
+  ServiceDeployment, ServiceImage, SiteContent, StaticSite, WorkerService, WorkerServiceOptions,
 } from '../src';
 
 /**
@@ -26,6 +26,14 @@ function productionPlatform(given: ReturnType<typeof givenStack>, props: Omit<Ba
     ...props,
     service: { webAcl: EdgeWebAcl.fromArn('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2'), ...props.service },
   });
+}
+
+/** A standalone worker in a cluster of its own, running the fixture's repository in the prod environment. */
+function standaloneWorker(app: App, id: string, props: WorkerServiceOptions) {
+  const given = givenStack({}, app);
+  const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  new WorkerService(given.stack, id, { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), ...props });
+  return given;
 }
 
 /** Each case builds one construct (or the platform) alone in a fresh app. */
@@ -143,47 +151,21 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     new CloudFrontWebAcl(given.stack, 'WebAcl');
     return given;
   }],
-  ['WorkerService (queue mode)', (app) => {
-    const given = givenStack({}, app);
-    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    new WorkerService(given.stack, 'Worker', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), queue: {} });
-    return given;
-  }],
-  ['WorkerService (internal mode)', (app) => {
-    const given = givenStack({}, app);
-    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    new WorkerService(given.stack, 'Reports', { cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(given.repository), port: 8080 });
-    return given;
-  }],
-  ['WorkerService (internal mode) behind an internal load balancer of its own', (app) => {
-    const given = givenStack({}, app);
-    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    new WorkerService(given.stack, 'Reports', {
-      cluster,
-      environmentName: 'prod',
-      image: ServiceImage.fromEcrRepository(given.repository),
-      port: 8080,
-      healthCheckPath: '/ready',
-      internalLoadBalancer: { pathPatterns: ['/reports/*'], healthCheckSuccessCodes: '200' },
-    });
-    return given;
-  }],
-  ['WorkerService (internal mode) with a container health check', (app) => {
-    const given = givenStack({}, app);
-    const cluster = new ecs.Cluster(given.stack, 'Cluster', { vpc: given.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    new WorkerService(given.stack, 'Reports', {
-      cluster,
-      environmentName: 'prod',
-      image: ServiceImage.fromEcrRepository(given.repository),
-      port: 8080,
-      healthCheckCommand: ['curl -f http://localhost:8080/health || exit 1'],
-      healthCheckInterval: Duration.seconds(15),
-      unhealthyThresholdCount: 2,
-      healthCheckGracePeriod: Duration.seconds(90),
-      targetMemoryUtilizationPercent: 70,
-    });
-    return given;
-  }],
+  ['WorkerService (queue mode)', (app) => standaloneWorker(app, 'Worker', { queue: {} })],
+  ['WorkerService (internal mode)', (app) => standaloneWorker(app, 'Reports', { port: 8080 })],
+  ['WorkerService (internal mode) behind an internal load balancer of its own', (app) => standaloneWorker(app, 'Reports', {
+    port: 8080,
+    healthCheckPath: '/ready',
+    internalLoadBalancer: { pathPatterns: ['/reports/*'], healthCheckSuccessCodes: '200' },
+  })],
+  ['WorkerService (internal mode) with a container health check', (app) => standaloneWorker(app, 'Reports', {
+    port: 8080,
+    healthCheckCommand: ['curl -f http://localhost:8080/health || exit 1'],
+    healthCheckInterval: Duration.seconds(15),
+    unhealthyThresholdCount: 2,
+    healthCheckGracePeriod: Duration.seconds(90),
+    targetMemoryUtilizationPercent: 70,
+  })],
   ['SecureAlbFargateService and WorkerService with sidecars and start dependencies, metrics and tracing (collector sidecar), the worker logging through FireLens', (app) => {
     const given = givenStack({}, app);
     const busybox = ServiceImage.fromContainerImage(ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36'));

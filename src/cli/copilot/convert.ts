@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { AppWriter, Code, durationCode, literal, pascalCase } from './codegen';
 import {
   CountForm, interpolate, isMap, mergeOverrides, parseAliases, parseCommand, parseContainerHealthCheck, parseCount,
-  parseDuration, parseHealthCheck, parsePlatform, parseSecret, SCALING_METRICS, scheduleExpression, Yaml, YamlMap,
+  HealthCheckForm, parseDuration, parseHealthCheck, parsePlatform, parseSecret, SCALING_METRICS, scheduleExpression, Yaml, YamlMap,
 } from './forms';
 import { lookupField, MANIFEST_TYPES, ManifestType, MappingStatus } from './mapping';
 
@@ -414,13 +414,7 @@ function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain
   const health = parseHealthCheck(http.healthcheck);
   if (health.path) options.push(['healthCheckPath', literal(health.path)]);
   if (health.port !== undefined) options.push(['healthCheckPort', literal(health.port)]);
-  if (health.successCodes !== undefined) options.push(['healthCheckSuccessCodes', literal(health.successCodes)]);
-  if (health.healthyThreshold !== undefined) options.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
-  if (health.unhealthyThreshold !== undefined) options.push(['unhealthyThresholdCount', literal(health.unhealthyThreshold)]);
-  // Copilot's target group kept the load balancer's 30 s interval; the library's 10 s would refuse a timeout of 10 s or more.
-  const intervalMs = health.intervalMs ?? (health.timeoutMs !== undefined && health.timeoutMs >= 10000 ? 30000 : undefined);
-  if (intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(intervalMs)]);
-  if (health.timeoutMs !== undefined) options.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
+  options.push(...targetGroupHealthCheck(health));
   if (health.gracePeriodMs !== undefined) options.push(['healthCheckGracePeriod', durationCode(health.gracePeriodMs)]);
   const deregistration = parseDuration(http.deregistration_delay);
   if (deregistration !== undefined) options.push(['deregistrationDelay', durationCode(deregistration)]);
@@ -514,13 +508,7 @@ function loadBalancingOptions(ctx: Context, manifest: Parsed, options: [string, 
   const health = parseHealthCheck(http.healthcheck);
   if (health.path) options.push(['healthCheckPath', literal(health.path)]);
   if (health.port !== undefined && !(isMap(raw.image) && raw.image.port === health.port)) lb.push(['healthCheckPort', literal(health.port)]);
-  if (health.successCodes !== undefined) lb.push(['healthCheckSuccessCodes', literal(health.successCodes)]);
-  if (health.healthyThreshold !== undefined) lb.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
-  if (health.unhealthyThreshold !== undefined) lb.push(['unhealthyThresholdCount', literal(health.unhealthyThreshold)]);
-  // As for a web service: Copilot's target group kept the load balancer's 30 s interval, which a timeout of 10 s or more needs.
-  const intervalMs = health.intervalMs ?? (health.timeoutMs !== undefined && health.timeoutMs >= 10000 ? 30000 : undefined);
-  if (intervalMs !== undefined) lb.push(['healthCheckInterval', durationCode(intervalMs)]);
-  if (health.timeoutMs !== undefined) lb.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
+  lb.push(...targetGroupHealthCheck(health));
   if (health.gracePeriodMs !== undefined && containerGracePeriod) {
     report(ctx, manifest, 'http.healthcheck.grace_period', 'mapped-differently', 'ECS has one grace period per service: image.healthcheck.start_period\'s is kept (worker.healthCheckGracePeriod)');
   } else if (health.gracePeriodMs !== undefined) {
@@ -669,5 +657,21 @@ function staticSiteOptions(ctx: Context, stack: string, manifest: Parsed, platfo
     ctx.notes.push(`${ctx.environment}: static site ${id}: upload ${source} after deploying with aws s3 sync ${source} ${target}${flags ? ` ${flags}` : ''}`
       + ` (a file: sync its directory with --exclude '*' --include '<file>'), or give content: [SiteContent.fromDirectory('${source}'${destination ? `, { destination: '${destination}' }` : ''})]`);
   });
+  return options;
+}
+
+/**
+ * The target group's check of Copilot's `http.healthcheck` as the library's HealthCheckOptions take it, for a web
+ * service and for a worker behind the internal load balancer alike (the path and port are placed by each).
+ */
+function targetGroupHealthCheck(health: HealthCheckForm): [string, Code][] {
+  const options: [string, Code][] = [];
+  if (health.successCodes !== undefined) options.push(['healthCheckSuccessCodes', literal(health.successCodes)]);
+  if (health.healthyThreshold !== undefined) options.push(['healthyThresholdCount', literal(health.healthyThreshold)]);
+  if (health.unhealthyThreshold !== undefined) options.push(['unhealthyThresholdCount', literal(health.unhealthyThreshold)]);
+  // Copilot's target group kept the load balancer's 30 s interval; the library's 10 s would refuse a timeout of 10 s or more.
+  const intervalMs = health.intervalMs ?? (health.timeoutMs !== undefined && health.timeoutMs >= 10000 ? 30000 : undefined);
+  if (intervalMs !== undefined) options.push(['healthCheckInterval', durationCode(intervalMs)]);
+  if (health.timeoutMs !== undefined) options.push(['healthCheckTimeout', durationCode(health.timeoutMs)]);
   return options;
 }
