@@ -204,6 +204,30 @@ describe('BackendPlatform without a web service (service.enabled: false)', () =>
     });
   });
 
+  test('GIVEN the README example (workers and a job only) THEN it synthesizes: two workers, a job, the internal load balancer, a migrating pipeline', () => {
+    const { stack } = build({ profile: EnvironmentProfile.DEVELOPMENT, database: {}, pipeline: { migrationCommand: ['node', 'dist/migrate.js'] } }, new App());
+    const workers = stack.node.findChild('Backend') as BackendPlatform;
+    workers.addWorker('Mailer', { queue: {}, command: ['node', 'dist/mailer.js'] });
+    workers.addWorker('Pricing', { port: 8080, internalLoadBalancer: {}, healthCheckPath: '/health', command: ['node', 'dist/pricing.js'] });
+    workers.addScheduledJob('Report', { command: ['node', 'dist/report.js'], schedule: events.Schedule.cron({ minute: '0', hour: '6' }) });
+    expect(synthesized(() => workers)).not.toThrow();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ECS::Service', 2);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::CodePipeline::Pipeline', 1);
+    expect(workers.pipeline!.migrationProject).toBeDefined();
+  });
+
+  test('GIVEN a static site THEN it logs to the platform\'s own access-log bucket and has no web ACL of a service', () => {
+    const { stack, platform } = build();
+    const site = platform.addStaticSite('Docs');
+    expect(synthesized(() => platform)).not.toThrow();
+    const logs = stack.resolve((platform.node.findChild('AccessLogsBucket').node.defaultChild as any).attrRegionalDomainName);
+    const distribution = stack.resolve((site.distribution.node.defaultChild as any).distributionConfig);
+    expect(distribution.logging.bucket).toEqual(logs);
+    expect(distribution.webAclId).toBeUndefined();
+  });
+
   test('GIVEN a timeout prop of the pipeline without migrations THEN the existing rule still applies', () => {
     const { platform } = build({ pipeline: { migrationTimeout: Duration.minutes(45) } });
     expect(synthesized(() => platform)).toThrow(/invalid pipeline\.migrationTimeout/);
