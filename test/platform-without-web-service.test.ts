@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { synthesized } from './builders';
 import { BackendPlatform, BackendPlatformProps, EdgeMode, EnvironmentProfile, PromotionPipeline, ServiceImage } from '../src';
@@ -161,6 +162,18 @@ describe('BackendPlatform without a web service (service.enabled: false)', () =>
       expect(synthesized(() => platform)).not.toThrow();
       const [[, definition]] = resources(Template.fromStack(stack), 'AWS::ECS::TaskDefinition');
       expect(definition.Properties.ContainerDefinitions[0].Environment).toEqual(expect.arrayContaining([{ Name: 'LOG_LEVEL', Value: 'info' }]));
+    });
+
+    test('a hosted zone without a static site, and service.environment or service.secrets without a job, are refused', () => {
+      const { platform } = build({ service: { enabled: false, environment: { LOG_LEVEL: 'info' } } });
+      const other = new Stack(new App(), 'Zoned');
+      const zone = route53.HostedZone.fromHostedZoneAttributes(other, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+      const withZone = new BackendPlatform(other, 'Backend', { environmentName: 'staging', service: { enabled: false }, hostedZone: zone });
+      expect(synthesized(() => platform)).toThrow(/invalid service\.environment "LOG_LEVEL": without a web service only the scheduled jobs receive it, and the platform has none/);
+      expect(synthesized(() => withZone)).toThrow(/invalid hostedZone "example\.com": the platform has no web service \(service\.enabled is false\) and no static site/);
+      withZone.addStaticSite('Docs', { domainName: 'docs.example.com' });
+      platform.addScheduledJob('Report', { command: ['node', 'report.js'] });
+      expect(synthesized(() => platform)).not.toThrow();
     });
 
     test('addService is refused by name, with the fix', () => {

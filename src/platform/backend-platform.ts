@@ -264,7 +264,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
     this.refuseOverfullStack();
-    if (!this.service) this.refuseUnusedPipelineOptions();
+    if (!this.service) this.refuseIgnoredWithoutWebService();
   }
 
   /** The environment's name (`environmentName`). */
@@ -294,9 +294,10 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /**
    * Without a web service the pipeline of the platform image comes with the first worker that runs that image: the
-   * options only it uses (the build, migrations, approval) are refused at synth when no worker does.
+   * options only it uses (the build, migrations, approval) are refused at synth when no worker does; so are the zone
+   * without a static site and the jobs' `service.environment` and `service.secrets` without a job.
    */
-  private refuseUnusedPipelineOptions(): void {
+  private refuseIgnoredWithoutWebService(): void {
     addLateCheck(this, () => {
       const options = this.pipelineOptions;
       if (options.enabled === false || this.pipeline) return;
@@ -307,6 +308,21 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           + 'runs the platform\'s image, so no pipeline of that image exists to use it; add a worker with the platform\'s image (addWorker(\'Worker\', { queue: {} })), or drop the option');
       }));
     });
+    // Used without a web service by static sites (the zone) and scheduled jobs (their variables) only.
+    addLateCheck(this, () => checkAll([
+      () => {
+        if (this.hostedZone && !this.node.children.some(child => child instanceof StaticSite)) {
+          invalidProp(this, 'hostedZone', this.hostedZone.zoneName, 'the platform has no web service (service.enabled is false) and no static site, the only '
+            + 'parts that use the zone without one; drop hostedZone, or add a static site on it (addStaticSite)');
+        }
+      },
+      ...(['environment', 'secrets'] as const).map(name => () => {
+        if (this.serviceOptions[name] !== undefined && this.releasedJobs.length === 0) {
+          invalidProp(this, `service.${name}`, Object.keys(this.serviceOptions[name]!).join(', '), 'without a web service only the scheduled jobs receive it, '
+            + `and the platform has none; give the workers their own ${name} (addWorker(id, { ${name} })), or drop it`);
+        }
+      }),
+    ]));
   }
 
   /** The web service first, then every service and worker added: what a `PromotionPipeline` rolls out. */
