@@ -368,6 +368,24 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addWorker('Mailer', { queue: {} });
     return given;
   }],
+  ['BackendPlatform without web service (workers and jobs only): a database, a cache, a data bucket, a migrating pipeline, a queue worker, a worker behind the internal load balancer and a job', (app) => {
+    const given = givenStack({}, app);
+    const platform = new BackendPlatform(given.stack, 'Backend', {
+      environmentName: 'prod',
+      vpc: given.vpc,
+      service: { enabled: false },
+      database: {},
+      cache: {},
+      dataBucket: {},
+      cleanupJob: { command: ['node', 'cleanup.js'] },
+      pipeline: { migrationCommand: ['npm', 'run', 'migrate'] },
+      alarmEmails: ['ops@example.com'],
+    });
+    platform.addWorker('Mailer', { queue: {} });
+    platform.addWorker('Pricing', { port: 8080, internalLoadBalancer: {} });
+    platform.addScheduledJob('Report', { command: ['node', 'report.js'], taskType: 'REPORT' });
+    return given;
+  }],
   ['BackendPlatform (development profile) with a worker behind its internal load balancer', (app) => {
     const given = givenStack({}, app);
     const platform = new BackendPlatform(given.stack, 'Backend', { environmentName: 'dev', vpc: given.vpc, hostedZone: given.zone, profile: EnvironmentProfile.DEVELOPMENT });

@@ -688,3 +688,39 @@ describe('GIVEN a platform with a static site (docs/adr/0024)', () => {
     expect(changes).toEqual([[bucketId, impact]]);
   });
 });
+
+/** A platform of workers and jobs only (docs/adr/0025): adding workloads leaves every stateful resource as it is. */
+describe('GIVEN a platform without web service (service.enabled: false)', () => {
+  const noWeb = (extend?: (platform: BackendPlatform) => void) => {
+    const stack = new Stack(new App(), 'Backend');
+    const platform = new BackendPlatform(stack, 'Backend', {
+      environmentName: 'prod',
+      service: { enabled: false },
+      database: {},
+      cache: {},
+      dataBucket: {},
+      cleanupJob: { command: ['npx', 'tsx', 'cleanup-job.ts'] },
+      pipeline: { migrationCommand: ['npm', 'run', 'migrate'] },
+      alarmEmails: ['ops@example.com'],
+    });
+    platform.addWorker('Mailer', { queue: {} });
+    extend?.(platform);
+    return Template.fromStack(stack).toJSON();
+  };
+  const before = noWeb();
+
+  test.each([
+    ['add a queue worker', (platform: BackendPlatform) => { platform.addWorker('Reports', { queue: {} }); }],
+    ['add an internal worker behind the internal load balancer', (platform: BackendPlatform) => { platform.addWorker('Pricing', { port: 8080, internalLoadBalancer: {} }); }],
+    ['add a scheduled job', (platform: BackendPlatform) => { platform.addScheduledJob('NightlyReport', { command: ['node', 'report.js'], taskType: 'REPORT' }); }],
+  ])('WHEN we %s THEN resources are added and nothing stateful (nor the cluster) is replaced, removed or orphaned', (_name, extend) => {
+    const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+    fullDiff(before, noWeb(extend)).resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_CREATE).length).toBeGreaterThan(0);
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact))).toEqual([]);
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.WILL_DESTROY)).toEqual([]);
+    expect(changes.filter(c => c.type === 'AWS::ECS::Cluster' && c.impact !== ResourceImpact.WILL_UPDATE)).toEqual([]);
+    // The first worker's service and queues stay as they are.
+    expect(changes.filter(c => /^BackendMailer(Service|Queue|DeadLetterQueue)[0-9A-F]{8}$/.test(c.id))).toEqual([]);
+  });
+});

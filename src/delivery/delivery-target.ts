@@ -17,6 +17,9 @@ export interface IDeliveryTarget extends IConstruct {
   readonly deliveryServices: IDeployableService[];
   /** The scheduled jobs that move with each release (a revision of each job's family with the digest). */
   readonly deliveryJobs: IDeployableJob[];
-  /** The URL the smoke checks call (`smokeCheckPaths` are appended), e.g. `https://api.example.com`. */
-  readonly serviceUrl: string;
+  /**
+   * The URL the smoke checks call (`smokeCheckPaths` are appended), e.g. `https://api.example.com`.
+   * @default - no web service (a `BackendPlatform` with `service.enabled` false): smoke checks are refused
+   */
+  readonly serviceUrl?: string;
 }

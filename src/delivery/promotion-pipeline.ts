@@ -265,6 +265,12 @@ function environmentChecks(scope: IConstruct, prefix: string, environment: Promo
     () => { if (smokeCheckPaths !== undefined) validateNonEmpty(scope, `${prefix}.smokeCheckPaths`, smokeCheckPaths); },
     ...(smokeCheckPaths ?? []).map((path, j) => () => { if (!isToken(path)) validatePath(scope, `${prefix}.smokeCheckPaths[${j}]`, path); }),
     () => {
+      if (smokeCheckPaths?.length && typeof environment.target === 'object' && environment.target !== null && environment.target.serviceUrl === undefined) {
+        invalidProp(scope, `${prefix}.smokeCheckPaths`, smokeCheckPaths, 'the environment has no web service (its serviceUrl is undefined, as a BackendPlatform with '
+          + 'service.enabled false), so nothing answers the checks; drop smokeCheckPaths, or check the workers with testCommands or testTaskCommand');
+      }
+    },
+    () => {
       if (migrationTimeout === undefined) return;
       if (migrationCommand === undefined) {
         invalidProp(scope, `${prefix}.migrationTimeout`, migrationTimeout.toString(), `no migration runs, so the timeout would be ignored; give ${prefix}.migrationCommand or drop it`);

@@ -233,7 +233,7 @@ export class EnvironmentSteps extends Construct {
         ...(smokeCheckPaths?.length ? [SMOKE_CHECK_SCRIPT] : []),
       ].join('\n'),
       environment: {
-        SERVICE_URL: this.plan.environment.target.serviceUrl,
+        ...(this.plan.environment.target.serviceUrl !== undefined ? { SERVICE_URL: this.plan.environment.target.serviceUrl } : {}),
         ...(smokeCheckPaths?.length ? { SMOKE_CHECK_PATHS: smokeCheckPaths.join(' ') } : {}),
       },
     });

@@ -41,6 +41,7 @@ import { InfraMonitoring } from '../monitoring/infra-monitoring';
 import { notify } from '../private/alarms';
 import { buildReporting, addLateCheck, RefusableProps, reportProblemsAtSynth } from '../private/collected-problems';
 import { checkAll, reportChildPropsAs } from '../private/errors';
+import { createFargateCluster } from '../private/fargate';
 import { createKey } from '../private/kms';
 import { claimPhysicalName, defaultAppName, logicalPrefix, pascal } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
@@ -57,6 +58,7 @@ import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { RuntimeGuardFunction, shareRuntimeGuardFunction } from '../scheduled/runtime-guard';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
 import { CloudFrontWebAcl, EdgeWebAcl } from '../service/cloudfront-web-acl';
+import { createAccessLogsBucket } from '../service/edge';
 import { RedeployFunction, shareRedeployFunction } from '../service/rotation-redeploy';
 import { SecureAlbFargateService } from '../service/secure-alb-fargate-service';
 import { MAIN_CONTAINER } from '../service/service-config';
@@ -75,6 +77,8 @@ const FILE_SYSTEM_ID = 'FileSystem';
 const INTERNAL_LOAD_BALANCER_ID = 'InternalLoadBalancer';
 /** Key of the scheduler API key among the secrets redeployed on change, beside the stores'. */
 const SCHEDULER_KEY = 'SCHEDULER_API_KEY';
+/** Construct ID of the access-log bucket of a platform without web service (the service's is `Service/AccessLogsBucket`). */
+const ACCESS_LOGS_BUCKET_ID = 'AccessLogsBucket';
 
 /** What a workload of the platform receives from the stores it names: connections, grants and the scheduler key. */
 interface WorkloadConnections {
@@ -101,8 +105,10 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public readonly repository: ecr.IRepository;
   /** Key encrypting logs (and flow logs) of the platform. */
   public readonly encryptionKey: kms.Key;
-  /** The web service. */
-  public readonly service: SecureAlbFargateService;
+  /** The web service; undefined when `service.enabled` is false (a platform of workers and jobs only, docs/adr/0025). */
+  public readonly service?: SecureAlbFargateService;
+  /** The ECS cluster of every workload: the web service's (`<platform>/Service/Cluster`), or the platform's own (`<platform>/Cluster`) without one. */
+  public readonly cluster: ecs.ICluster;
   /** The database this platform created, if any. */
   public readonly database?: PrivateDatabase;
   /** The AWS Backup plan of the database, if any. */
@@ -113,8 +119,6 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public readonly cache?: PrivateCache;
   /** The data bucket, if any. */
   public readonly dataBucket?: s3.Bucket;
-  /** The deploy pipeline of the web service's image repository, unless disabled or the image is not from ECR. */
-  public readonly pipeline?: EcrToEcsPipeline;
   /** The cleanup job, if any. */
   public readonly cleanupJob?: CleanupJobScheduler;
   /** The scheduled API calls, if any. */
@@ -127,6 +131,12 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private readonly cpuArchitecture?: ecs.CpuArchitecture;
   private readonly schedulerKey?: secretsmanager.ISecret;
   private readonly serviceOptions: PlatformServiceOptions;
+  /** The platform's image (`image`, or the repository's): the web service's, and the default of workers and jobs. */
+  private readonly platformImage: ServiceImage;
+  private readonly appName: string;
+  private readonly platformEnvironmentName: string;
+  /** The tag the jobs of a platform without web service run at (`pipeline.tag`): no web service holds a tag parameter for them. */
+  private readonly imageTag: string;
   private readonly hostedZone?: route53.IHostedZone;
   /** The web services (the platform's `service` first) and the workers others reach through Service Connect. */
   private readonly webServices: SecureAlbFargateService[] = [];
@@ -202,9 +212,19 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     const spot = props.service?.spot ?? defaults.service.spot;
     this.spot = spot;
     this.cpuArchitecture = props.service?.cpuArchitecture;
-    this.service = reporting(() => this.createService(props, defaults, schedulerKey, spot));
-    this.webServices.push(this.service);
-    if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.service.accessLogsBucket);
+    this.platformImage = props.image ?? ServiceImage.fromEcrRepository(this.repository);
+    this.appName = props.appName ?? defaultAppName(this);
+    this.platformEnvironmentName = props.environmentName;
+    this.imageTag = props.pipeline?.tag ?? 'latest';
+    if (props.service?.enabled !== false) {
+      this.service = reporting(() => this.createService(props, defaults, schedulerKey, spot));
+      this.webServices.push(this.service);
+      this.cluster = this.service.cluster;
+    } else {
+      // Without a web service the cluster is the platform's, with the settings the service's cluster would have.
+      this.cluster = createFargateCluster(this, this.vpc, props.containerInsights ?? defaults.containerInsights);
+    }
+    if (this.dataBucket) logDataBucketAccess(this.dataBucket, this.accessLogsBucket());
     this.schedulerKey = schedulerKey;
     this.serviceOptions = props.service ?? {};
     this.hostedZone = props.hostedZone;
@@ -214,21 +234,21 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         [PlatformStore.CACHE]: this.cache?.authToken,
         [SCHEDULER_KEY]: schedulerKey,
       };
-      shareRedeployFunction(this.service.cluster, this, () => this.sharedRedeployFunction());
+      shareRedeployFunction(this.cluster, this, () => this.sharedRedeployFunction());
     }
-    shareRuntimeGuardFunction(this.service.cluster, this, () => this.sharedRuntimeGuardFunction());
+    shareRuntimeGuardFunction(this.cluster, this, () => this.sharedRuntimeGuardFunction());
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
+    if (this.service) this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
     this.cleanupJob = reporting(() => (props.cleanupJob ? this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob) : undefined));
-    this.scheduledApiCalls = reporting(() => (schedulerKey && props.scheduledApiCalls ? new ScheduledApiCalls(this, 'ScheduledApiCalls', {
+    this.scheduledApiCalls = reporting(() => (schedulerKey && props.scheduledApiCalls && this.service ? new ScheduledApiCalls(this, 'ScheduledApiCalls', {
       baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls, apiKeySecret: schedulerKey,
     }) : undefined));
-    this.pipeline = reporting(() => this.createPipelines(props));
+    reporting(() => this.createPipelines(props));
     if (this.cleanupJob) this.moveWithReleases(this.cleanupJob);
     this.monitoring = reporting(() => new InfraMonitoring(this, 'Monitoring', {
-      service: this.service.service,
-      loadBalancer: this.service.loadBalancer,
-      targetGroups: Object.values(this.service.targetGroups),
+      service: this.service?.service,
+      loadBalancer: this.service?.loadBalancer,
+      targetGroups: this.service ? Object.values(this.service.targetGroups) : undefined,
       database: this.database?.instance,
       cache: this.cache,
       cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,
@@ -244,16 +264,65 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
     this.refuseOverfullStack();
+    if (!this.service) this.refuseIgnoredWithoutWebService();
   }
 
   /** The environment's name (`environmentName`). */
   public get environmentName(): string {
-    return this.service.environmentName;
+    return this.service?.environmentName ?? this.platformEnvironmentName;
   }
 
-  /** The web service's public URL: where a promotion's smoke checks go. */
-  public get serviceUrl(): string {
-    return this.service.serviceUrl;
+  /** The web service's public URL: where a promotion's smoke checks go; undefined without a web service. */
+  public get serviceUrl(): string | undefined {
+    return this.service?.serviceUrl;
+  }
+
+  /**
+   * The deploy pipeline of the platform image's repository, unless disabled or the image is not from ECR; without a web
+   * service, created with the first worker that runs the platform's image.
+   */
+  public get pipeline(): EcrToEcsPipeline | undefined {
+    const repository = this.platformImage.repository;
+    return repository && this.repositoryPipelines.get(repositoryKey(repository));
+  }
+
+  /** The bucket of the platform's access logs: the web service's, or without one the platform's own, created on first use. */
+  private accessLogsBucket(): s3.IBucket {
+    if (this.service) return this.service.accessLogsBucket;
+    return (this.node.tryFindChild(ACCESS_LOGS_BUCKET_ID) as s3.IBucket | undefined) ?? createAccessLogsBucket(this);
+  }
+
+  /**
+   * Without a web service the pipeline of the platform image comes with the first worker that runs that image: the
+   * options only it uses (the build, migrations, approval) are refused at synth when no worker does; so are the zone
+   * without a static site and the jobs' `service.environment` and `service.secrets` without a job.
+   */
+  private refuseIgnoredWithoutWebService(): void {
+    addLateCheck(this, () => {
+      const options = this.pipelineOptions;
+      if (options.enabled === false || this.pipeline) return;
+      const { source, migrationCommand, runMigrations, manualApproval } = options;
+      const used = { source, migrationCommand, runMigrations, manualApproval };
+      checkAll(Object.entries(used).filter(([, value]) => value !== undefined).map(([name, value]) => () => {
+        invalidProp(this, `pipeline.${name}`, name === 'source' ? 'GitHubSourceOptions' : value, 'the platform has no web service (service.enabled is false) and no worker '
+          + 'runs the platform\'s image, so no pipeline of that image exists to use it; add a worker with the platform\'s image (addWorker(\'Worker\', { queue: {} })), or drop the option');
+      }));
+    });
+    // Used without a web service by static sites (the zone) and scheduled jobs (their variables) only.
+    addLateCheck(this, () => checkAll([
+      () => {
+        if (this.hostedZone && !this.node.children.some(child => child instanceof StaticSite)) {
+          invalidProp(this, 'hostedZone', this.hostedZone.zoneName, 'the platform has no web service (service.enabled is false) and no static site, the only '
+            + 'parts that use the zone without one; drop hostedZone, or add a static site on it (addStaticSite)');
+        }
+      },
+      ...(['environment', 'secrets'] as const).map(name => () => {
+        if (this.serviceOptions[name] !== undefined && this.releasedJobs.length === 0) {
+          invalidProp(this, `service.${name}`, Object.keys(this.serviceOptions[name]!).join(', '), 'without a web service only the scheduled jobs receive it, '
+            + `and the platform has none; give the workers their own ${name} (addWorker(id, { ${name} })), or drop it`);
+        }
+      }),
+    ]));
   }
 
   /** The web service first, then every service and worker added: what a `PromotionPipeline` rolls out. */
@@ -290,7 +359,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     if (existing) return existing;
     const deletionProtection = this.serviceDeletionProtection(this.defaults);
     const lb = new InternalLoadBalancer(this, INTERNAL_LOAD_BALANCER_ID, {
-      vpc: this.vpc, accessLogsBucket: this.service.accessLogsBucket, deletionProtection,
+      vpc: this.vpc, accessLogsBucket: this.accessLogsBucket(), deletionProtection,
     });
     // Destroyable is what the development profile is for: no warning about it on every synth.
     if (!deletionProtection) Annotations.of(lb).acknowledgeWarning(libraryWarningId('deletionProtection'), 'development profile');
@@ -359,10 +428,10 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         admit: admitTo,
         worker: new WorkerService(this.workloadScope(`addWorker('${id}')`, id, 'Worker', ownStack), id, {
           ...workerOptions,
-          cluster: this.service.cluster,
-          environmentName: this.service.environmentName,
-          appName: this.service.appName,
-          image: options.image ?? this.service.image,
+          cluster: this.cluster,
+          environmentName: this.environmentName,
+          appName: this.service?.appName ?? this.appName,
+          image: options.image ?? this.service?.image ?? this.platformImage,
           cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
           spot,
           onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
@@ -402,18 +471,23 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     const input = this.workloadInput('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
     const { service, connections } = buildReporting(this, () => {
+      if (!this.service) {
+        invalidProp(this, `addService('${id}')`, 'PlatformWebServiceOptions', 'the platform has no web service (service.enabled is false), whose load balancer '
+          + 'and distribution an added service shares; enable the web service (drop service.enabled), or add a worker that other workloads reach '
+          + `(addWorker('${id}', { port: 8080, internalLoadBalancer: {} }))`);
+      }
       const { stores, publishes, connectedContainers, image, ownStack, ...serviceOptions } = input.value;
       const connected = this.connectionsOf(`addService('${id}')`, input.value, this.schedulerKey);
       return {
         connections: connected,
         service: new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
           ...this.webServiceProps(`addService('${id}')`, serviceOptions, connected, connectedContainers),
-          shareEdgeWith: this.service,
-          cluster: this.service.cluster,
+          shareEdgeWith: this.service!,
+          cluster: this.cluster,
           vpc: this.vpc,
-          environmentName: this.service.environmentName,
-          appName: this.service.appName,
-          image: image ?? this.service.image,
+          environmentName: this.service!.environmentName,
+          appName: this.service!.appName,
+          image: image ?? this.service!.image,
         }),
       };
     }, input);
@@ -442,7 +516,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     const site = buildReporting(this, () => new StaticSite(this, id, {
       ...input.value,
       hostedZone: this.hostedZone,
-      accessLogsBucket: this.service.accessLogsBucket,
+      accessLogsBucket: this.accessLogsBucket(),
       webAcl: input.value.webAcl ?? this.serviceWebAcl(),
     }), input);
     this.refuseTakenSiteDomain(id, site);
@@ -474,6 +548,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /** The web ACL of the platform's service, as an ARN a site's distribution can take, if it has one. */
   private serviceWebAcl(): EdgeWebAcl | undefined {
+    if (!this.service) return undefined;
     const managed = this.service.node.tryFindChild('WebAcl');
     if (managed instanceof CloudFrontWebAcl) return EdgeWebAcl.fromArn(managed.webAclArn);
     const given = this.serviceOptions.webAcl?.webAclArn ?? this.serviceOptions.webAclId;
@@ -584,9 +659,10 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     const connections = this.connectionsOf(prop, options, this.schedulerKey);
     const scheduled = new CleanupJobScheduler(scope, id, {
       ...job,
-      cluster: this.service.cluster,
-      image: this.service.containerImage,
-      imageRepository: this.service.image.repository,
+      cluster: this.cluster,
+      // Without a web service no tag parameter holds the released tag: the job runs the pipeline's tag.
+      image: this.service ? this.service.containerImage : this.platformImage.containerImage(this.imageTag),
+      imageRepository: (this.service?.image ?? this.platformImage).repository,
       spot: this.spot,
       cpuArchitecture: this.cpuArchitecture,
       environment: { ...this.serviceOptions.environment, ...connections.environment, ...job.environment },
@@ -620,7 +696,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private sharedRedeployFunction(): RedeployFunction {
     if (this.redeployFunction) return this.redeployFunction;
     this.redeployFunction = new RedeployFunction(new Construct(this, 'RotationRedeploy'), {
-      cluster: this.service.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
+      cluster: this.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
     });
     this.routeSharedFunction(this.redeployFunction, 'redeployOnSecretRotation', 'rotation redeploy function',
       'put some workloads in another platform, or set redeployOnSecretRotation: false and redeploy after rotations yourself');
@@ -631,7 +707,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   private sharedRuntimeGuardFunction(): RuntimeGuardFunction {
     if (this.runtimeGuardFunction) return this.runtimeGuardFunction;
     this.runtimeGuardFunction = new RuntimeGuardFunction(new Construct(this, 'RuntimeGuard'), {
-      cluster: this.service.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
+      cluster: this.cluster, logRetention: this.defaults.logRetention, logEncryptionKey: this.encryptionKey,
     });
     this.routeSharedFunction(this.runtimeGuardFunction, 'maxRuntime', 'runtime guard function',
       'put some jobs in another platform, or set maxRuntime: Duration.seconds(0) on some and stop their overdue runs yourself');
@@ -818,19 +894,24 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    * Migrations (only with `pipeline.migrationCommand`) run once, in the pipeline of the first container that receives
    * the database (`service.connectedContainers`).
    */
-  private createPipelines(props: BackendPlatformProps): EcrToEcsPipeline | undefined {
+  private createPipelines(props: BackendPlatformProps): void {
     this.pipelineOptions = props.pipeline ?? {};
     const migrating = props.service?.connectedContainers?.[0] ?? MAIN_CONTAINER;
-    this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
     const { enabled, runMigrations, migrationCommand } = this.pipelineOptions;
     this.migrationCommand = enabled === false ? undefined : migrationCommandOf(this, 'pipeline.', this.pipelineOptions);
+    if (!this.service) {
+      // Migrations run in the pipeline of the platform image, as a one-off task of the first worker that runs it.
+      // (A pipeline with an image not from ECR is refused by validateProps.)
+      this.migrationRepository = this.platformImage.repository;
+      return;
+    }
+    this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
     if (this.migrationCommand && !this.migrationRepository) {
       invalidProp(this, migrationCommand ? 'pipeline.migrationCommand' : 'pipeline.runMigrations', migrationCommand ?? runMigrations,
         `migrations run in the container that receives the database ("${migrating}"), whose image is not from ECR, so no pipeline can run them; `
         + 'give that container ServiceImage.fromEcrRepository, or drop the option');
     }
     this.deployWorkload(this.service);
-    return this.service.image.repository && this.repositoryPipelines.get(repositoryKey(this.service.image.repository));
   }
 
   /**
@@ -849,7 +930,9 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         existing.addService(workload);
         continue;
       }
-      const main = workload === this.service && sameRepository(repository, this.service.image.repository);
+      // The platform image's pipeline: the web service's, or without one the first worker's that runs that image.
+      const main = this.service ? workload === this.service && sameRepository(repository, this.service.image.repository)
+        : sameRepository(repository, this.platformImage.repository);
       const migrations = sameRepository(repository, this.migrationRepository);
       const pipeline = new EcrToEcsPipeline(this, main ? 'Pipeline' : `${workload.node.id}${pascal(containerName)}Pipeline`, {
         ...shared,
@@ -864,6 +947,10 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         encryptionKey: this.defaults.sharedEncryptionKey ? this.encryptionKey : undefined,
       });
       this.repositoryPipelines.set(repositoryKey(repository), pipeline);
+      // Without a web service the jobs (the cleanup job too) may come before the pipeline of their image.
+      if (!this.service) {
+        this.releasedJobs.filter(job => sameRepository(job.imageRepository, repository)).forEach(job => pipeline.addScheduledJob(job));
+      }
       // Pipelines created with the platform are monitored once the monitoring exists.
       if (this.monitoring) this.monitoring.monitorPipeline(pipeline);
     }
@@ -894,7 +981,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   private createOutputs(): void {
     const output = this.output.bind(this);
-    output('ServiceUrl', this.service.serviceUrl, 'Public URL of the backend');
+    if (this.service) output('ServiceUrl', this.service.serviceUrl, 'Public URL of the backend');
     output('RepositoryUri', this.repository.repositoryUri, 'Push backend images here');
     if (this.database) output('DatabaseEndpoint', this.database.instance.dbInstanceEndpointAddress, 'PostgreSQL host (private)');
   }
@@ -966,6 +1053,7 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
         invalidProp(scope, 'service.deletionProtection', true, 'the teardown policy DESTROY deletes the load balancer with the stack, which deletion protection would block; drop service.deletionProtection or use teardown TeardownPolicy.RETAIN');
       }
     },
+    ...withoutWebServiceChecks(scope, props),
     () => {
       if (props.backups && props.backups.enabled !== false && !props.database) {
         invalidProp(scope, 'backups', 'PlatformBackupOptions', 'the plan backs up the database the platform creates; add database, or back up an existing database in its own stack');
@@ -977,4 +1065,24 @@ function validateProps(scope: Construct, props: BackendPlatformProps): void {
       }
     },
   ]);
+}
+
+/** The `service` options that still apply without a web service: the platform's defaults and the jobs' environment. */
+const NO_WEB_OPTIONS = ['enabled', 'spot', 'cpuArchitecture', 'environment', 'secrets'];
+
+/** Without a web service (`service.enabled: false`), what needs one is refused by name (docs/adr/0025). */
+function withoutWebServiceChecks(scope: Construct, props: BackendPlatformProps): Array<() => void> {
+  if (props.service?.enabled !== false) return [];
+  const fix = 'drop it, or enable the web service (drop service.enabled: false)';
+  return [
+    ...Object.entries(props.service).filter(([name, value]) => value !== undefined && !NO_WEB_OPTIONS.includes(name)).map(([name, value]) => () => {
+      invalidProp(scope, `service.${name}`, value, `the platform has no web service (service.enabled is false), so this web-service option would be ignored; ${fix}`);
+    }),
+    () => {
+      if (props.scheduledApiCalls?.length) {
+        invalidProp(scope, 'scheduledApiCalls', props.scheduledApiCalls, `the calls go to the web service's URL, and the platform has none (service.enabled is false); ${fix}, `
+          + 'or run the work as a scheduled job (addScheduledJob)');
+      }
+    },
+  ];
 }

@@ -83,7 +83,18 @@ export interface WorkloadPlacementOptions {
  * it runs. The profile decides size, capacity, Spot and deletion protection unless set here. The connections of
  * `stores` and the scheduler key are added to the environment and secrets of `connectedContainers`.
  */
-export interface PlatformServiceOptions extends WebServiceOptions, WebStoreConnectionOptions {}
+export interface PlatformServiceOptions extends WebServiceOptions, WebStoreConnectionOptions {
+  /**
+   * Create the platform's web service (its load balancer, distribution and web ACL). Without it (docs/adr/0025) the
+   * platform runs only workers (`addWorker`, internal ones behind `internalLoadBalancer` too) and scheduled jobs in a
+   * cluster of its own, with its stores, pipeline and monitoring: `platform.service` is undefined, and what needs a
+   * web service (`scheduledApiCalls`, `addService`, the edge options under `service`) is refused at synth. Of the other
+   * `service` options only `spot`, `cpuArchitecture` (the platform's defaults) and `environment` and `secrets` (those
+   * of the scheduled jobs) apply then.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
 
 /**
  * Options of a further web service of the platform (`addService`): its containers, capacity, health checks and

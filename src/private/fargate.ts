@@ -1,5 +1,7 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledge } from './compliance';
 import { invalidProp, isToken, propName } from './validation';
 
 /** Legal Fargate task sizes: CPU units to the memory values (MiB) Fargate accepts for them. */
@@ -47,6 +49,21 @@ export function isArm64(cpuArchitecture: ecs.CpuArchitecture | undefined): boole
  * Spot tasks need the FARGATE_SPOT capacity provider on their cluster: associate it when the cluster is defined in
  * this app (idempotent); an imported cluster must already have it.
  */
+/**
+ * The ECS cluster of a platform's workloads, `Cluster` under `scope`: the web service's (`<platform>/Service/Cluster`),
+ * or the platform's own (`<platform>/Cluster`) when it has no web service.
+ */
+export function createFargateCluster(scope: Construct, vpc: ec2.IVpc | undefined, containerInsights: ecs.ContainerInsights): ecs.Cluster {
+  const cluster = new ecs.Cluster(scope, 'Cluster', { vpc, containerInsightsV2: containerInsights });
+  if (containerInsights === ecs.ContainerInsights.ENHANCED) {
+    acknowledge(cluster, [{
+      id: 'ecs_container_insights_enabled_check',
+      reason: 'Container Insights is on with enhanced observability (ClusterSettings containerInsights "enhanced"), which collects everything "enabled" does and more; the rule only knows the value "enabled".',
+    }]);
+  }
+  return cluster;
+}
+
 export function ensureFargateSpot(cluster: ecs.ICluster): void {
   if (cluster instanceof ecs.Cluster) cluster.enableFargateCapacityProviders();
 }

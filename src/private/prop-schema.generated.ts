@@ -371,6 +371,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     publishes: '?array<string>',
     stores: '?array<enum:PlatformStore>',
     connectedContainers: '?array<string>',
+    enabled: '?boolean',
   },
   PlatformStaticSiteOptions: {
     content: '?array<class:SiteContent>',

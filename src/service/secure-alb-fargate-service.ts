@@ -28,8 +28,7 @@ import { addVolumes } from './volumes';
 import { EcrImageContainer, IDeployableService } from '../delivery/deployable-service';
 import { IMonitoredWebService } from '../monitoring/monitored';
 import { notify } from '../private/alarms';
-import { acknowledge } from '../private/compliance';
-import { ensureFargateSpot } from '../private/fargate';
+import { createFargateCluster, ensureFargateSpot } from '../private/fargate';
 import { backendParameterName, claimPhysicalName, deployedPath, pascal, ssmParameterName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { addRollbackAlarms, rollbackAlarmsOf } from '../private/rollback-alarms';
@@ -152,7 +151,7 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     const owner = props.shareEdgeWith;
     this.sharesEdge = owner !== undefined;
     this.block = owner ? owner.addSharer(this, props.priorityBlock) : OWNER_BLOCK;
-    this.cluster = props.cluster ?? owner?.cluster ?? this.createCluster(props.vpc, props.containerInsights ?? ecs.ContainerInsights.ENABLED);
+    this.cluster = props.cluster ?? owner?.cluster ?? createFargateCluster(this, props.vpc, props.containerInsights ?? ecs.ContainerInsights.ENABLED);
     if (props.spot) ensureFargateSpot(this.cluster);
     this.accessLogsBucket = owner?.accessLogsBucket ?? props.accessLogsBucket ?? createAccessLogsBucket(this);
     if (!owner) registerEdgeDomain(this, config.domain);
@@ -307,17 +306,6 @@ export class SecureAlbFargateService extends Construct implements IDeployableSer
     return this.service.connections;
   }
 
-  /** The service's own cluster; enhanced Container Insights is a superset of what Control Tower's CT.ECS.PR.2 asks. */
-  private createCluster(vpc: ec2.IVpc | undefined, containerInsights: ecs.ContainerInsights): ecs.Cluster {
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: containerInsights });
-    if (containerInsights === ecs.ContainerInsights.ENHANCED) {
-      acknowledge(cluster, [{
-        id: 'ecs_container_insights_enabled_check',
-        reason: 'Container Insights is on with enhanced observability (ClusterSettings containerInsights "enhanced"), which collects everything "enabled" does and more; the rule only knows the value "enabled".',
-      }]);
-    }
-    return cluster;
-  }
   /** The function that redeploys the service after a secret changed, once `redeployOnRotation` was called. */
   public get rotationRedeployFunction(): lambda.IFunction | undefined {
     return this.rotationRedeploy?.redeployFunction.function;

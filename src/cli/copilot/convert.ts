@@ -199,8 +199,9 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
     if (web.hostedZone) props.push(['hostedZone', web.hostedZone]);
     props.push(['service', writer.object(web.options)]);
   } else {
-    props.push(['image', 'ServiceImage.placeholder()']);
-    notes.push(`${environment}: no Load Balanced Web Service, but a platform always has a web service (#32 item 7: a platform without one): the app gives it ServiceImage.placeholder()`);
+    // Backend Services, workers and jobs only: a platform without web service (docs/adr/0025), no dummy edge.
+    props.push(['service', writer.object([['enabled', 'false']])]);
+    notes.push(`${environment}: no Load Balanced Web Service: the platform has no web service (service: { enabled: false }), only its workers and jobs`);
   }
   const pipeline = pipelineOptions(ctx, merged.filter(p => p.type === 'Pipeline'), main && isMap(main.raw.image) ? main.raw.image.build : undefined);
   if (pipeline.length > 0) props.push(['pipeline', writer.object(pipeline)]);

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES } from './generated-app';
-import { importCopilot, readWorkspace } from '../../../src/cli/copilot';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FIXTURES, synthErrors, synthGeneratedApp } from './generated-app';
+import { convertWorkspace, importCopilot, readWorkspace, Workspace } from '../../../src/cli/copilot';
 
 /** Runs the command with stdout and stderr captured. */
 async function run(argv: string[], env: { [name: string]: string } = {}) {
@@ -96,5 +98,39 @@ describe('import-copilot <copilot/ folder> [--out <dir>]', () => {
     const result = await run([fs.mkdtempSync(path.join(os.tmpdir(), 'empty-'))]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('has no manifest.yml');
+  });
+});
+
+describe('import-copilot on a workspace of Backend Services, workers and jobs only (no Load Balanced Web Service)', () => {
+  const workspace: Workspace = {
+    application: 'jobs',
+    environmentNames: ['prod'],
+    manifests: [
+      { path: 'mailer/manifest.yml', text: 'name: mailer\ntype: Worker Service\nimage:\n  build: Dockerfile\n' },
+      { path: 'pricing/manifest.yml', text: 'name: pricing\ntype: Backend Service\nimage:\n  build: Dockerfile\n  port: 8080\n' },
+      { path: 'report/manifest.yml', text: 'name: report\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: "@daily"\n' },
+      { path: 'environments/prod/manifest.yml', text: 'name: prod\ntype: Environment\n' },
+    ],
+  };
+  const converted = convertWorkspace(workspace, {});
+
+  test('THEN the platform is generated without web service (service: { enabled: false }), not with a dummy one', () => {
+    expect(converted.failed).toEqual([]);
+    expect(converted.app).toMatch(/service: \{\s*enabled: false,?\s*\}/);
+    expect(converted.app).not.toContain('ServiceImage.placeholder()');
+    expect(converted.notes.join('\n')).toContain('prod: no Load Balanced Web Service: the platform has no web service (service: { enabled: false })');
+  });
+
+  test('THEN the app synthesizes: no distribution, no load balancer, the workers and the job in the platform\'s own cluster', () => {
+    const app = synthGeneratedApp(converted.app);
+    const [stack] = app.node.children.filter((c): c is Stack => c instanceof Stack);
+    expect(synthErrors(stack)).toEqual([]);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    template.resourceCountIs('AWS::ECS::Service', 2);
+    expect(stack.node.findAll().some(c => c.node.path.endsWith('/Platform/Cluster'))).toBe(true);
+    expect(Object.values<any>(template.findResources('AWS::Events::Rule')).some(rule => rule.Properties.ScheduleExpression === 'cron(0 0 * * ? *)')).toBe(true);
   });
 });
