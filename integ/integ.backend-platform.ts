@@ -26,6 +26,6 @@ const platform = new BackendPlatform(stack, 'Backend', {
 });
 
 const integ = new IntegTest(app, 'BackendPlatformTest', { testCases: [stack] });
-integ.assertions.httpApiCall(`${platform.service!.serviceUrl}/health`).expect(ExpectedResult.objectLike({ status: 200 }));
+integ.assertions.httpApiCall(`${platform.service.serviceUrl}/health`).expect(ExpectedResult.objectLike({ status: 200 }));
 integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier: platform.database!.instance.instanceIdentifier })
   .expect(ExpectedResult.objectLike({ DBInstances: [{ PubliclyAccessible: false, StorageEncrypted: true }] }));

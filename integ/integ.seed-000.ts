@@ -11,5 +11,5 @@ const stack = new FargateBackendStack(app, 'IntegSeed000');
 const integ = new IntegTest(app, 'Seed000Test', { testCases: [stack] });
 integ.assertions.awsApiCall('SSM', 'getParameter', { Name: '/total-ctl/prod/backend/service-url' })
   .expect(ExpectedResult.objectLike({ Parameter: { Value: Match.stringLikeRegexp('^https://') } }));
-integ.assertions.awsApiCall('ECS', 'describeTaskDefinition', { taskDefinition: stack.platform.service!.taskDefinition.taskDefinitionArn })
+integ.assertions.awsApiCall('ECS', 'describeTaskDefinition', { taskDefinition: stack.platform.service.taskDefinition.taskDefinitionArn })
   .expect(ExpectedResult.objectLike({ taskDefinition: { cpu: '4096', memory: '8192' } }));

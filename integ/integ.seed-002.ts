@@ -15,7 +15,7 @@ integ.assertions.awsApiCall('RDS', 'describeDBInstances', { DBInstanceIdentifier
 const scalableTarget = (service: { cluster: { clusterName: string }; serviceName: string }) => ({
   ServiceNamespace: 'ecs', ResourceIds: [`service/${service.cluster.clusterName}/${service.serviceName}`],
 });
-integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalableTargets', scalableTarget(stack.platform.service!.service))
+integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalableTargets', scalableTarget(stack.platform.service.service))
   .expect(ExpectedResult.objectLike({ ScalableTargets: [{ MinCapacity: 2, MaxCapacity: 10 }] }));
 // The download agents: a queue worker that scales from zero on the downloads waiting.
 integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalableTargets', scalableTarget(stack.downloadAgents.service))

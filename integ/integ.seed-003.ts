@@ -9,7 +9,7 @@ import { TaskTrackerStack } from '../examples/seeds/seed-003-task-tracker';
 
 const app = new App();
 const stack = new TaskTrackerStack(app, 'IntegSeed003');
-const service = stack.platform.service!;
+const service = stack.platform.service;
 const integ = new IntegTest(app, 'Seed003Test', { testCases: [stack] });
 integ.assertions.awsApiCall('ECS', 'describeServices', { cluster: service.cluster.clusterArn, services: [service.service.serviceArn] })
   .expect(ExpectedResult.objectLike({

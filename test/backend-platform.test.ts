@@ -43,7 +43,7 @@ describe('BackendPlatform', () => {
       const container = taskDef.Properties.ContainerDefinitions[0];
       expect(container.Environment.map((e: any) => e.Name).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT']);
       expect(container.Secrets.map((e: any) => e.Name).sort()).toEqual(['DB_PASSWORD', 'DB_USER', 'SCHEDULER_API_KEY']);
-      expect(platform.service!.loadBalancer).toBeDefined();
+      expect(platform.service.loadBalancer).toBeDefined();
     });
 
     test('THEN the database admits the service and the cleanup job, nothing else', () => {
@@ -319,7 +319,7 @@ describe('BackendPlatform', () => {
   test('GIVEN service.domainName THEN the service URL, its SSM parameter and the output use it', () => {
     const domainCertificate = acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab');
     const { platform, template } = build({ service: { domainName: 'api.example.com', domainCertificate } });
-    expect(platform.service!.serviceUrl).toBe('https://api.example.com');
+    expect(platform.service.serviceUrl).toBe('https://api.example.com');
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ Aliases: ['api.example.com'] }) });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: Match.stringLikeRegexp('/service-url$'), Value: 'https://api.example.com' });
     expect(Object.values<any>(template.toJSON().Outputs).map(output => output.Value)).toContain('https://api.example.com');
@@ -484,7 +484,7 @@ describe('BackendPlatform', () => {
     const distributionUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceDistribution/), 'DomainName'] }]] };
 
     test('THEN the service URL, its SSM parameter, the output and the scheduled calls use the distribution\'s domain', () => {
-      expect(Stack.of(platform).resolve(platform.service!.serviceUrl)).toEqual(distributionUrl);
+      expect(Stack.of(platform).resolve(platform.service.serviceUrl)).toEqual(distributionUrl);
       const outputs = Object.values<any>(template.toJSON().Outputs).map(output => output.Value);
       expect(outputs).toContainEqual(distributionUrl);
       const endpoint = Object.values<any>(template.findResources('AWS::Events::ApiDestination'))[0].Properties.InvocationEndpoint;

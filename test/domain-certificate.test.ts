@@ -54,7 +54,7 @@ describe('GIVEN service.domainName in a stack outside us-east-1', () => {
     });
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABC' });
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Type: 'AAAA' });
-    expect(platform.service!.serviceUrl).toBe('https://api.example.com');
+    expect(platform.service.serviceUrl).toBe('https://api.example.com');
   });
 
   test('THEN the reader may read that one parameter and nothing else', () => {

@@ -264,6 +264,6 @@ describe('Through BackendPlatform', () => {
     expect(targetTracking(template, 'ALBRequestCountPerTarget')).toEqual([expect.objectContaining({ TargetValue: 500 })]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 1 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Name: 'worker', HealthCheck: Match.objectLike({ Command: ['CMD', '/bin/health'] }) })] });
-    expect(platform.service!.targetGroup).toBeDefined();
+    expect(platform.service.targetGroup).toBeDefined();
   });
 });

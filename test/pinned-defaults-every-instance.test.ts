@@ -103,8 +103,8 @@ const jobs = all.filter((c): c is CleanupJobScheduler => c instanceof CleanupJob
 const topic = r.idOf(platform.monitoring.alarmTopic);
 const logsKey = r.idOf(platform.encryptionKey);
 const privateSubnets = platform.vpc.privateSubnets.map(subnet => ref(r.idOf(subnet.node.findChild('Subnet'))));
-const loadBalancer = r.idOf(platform.service!.loadBalancer);
-const loadBalancerGroup = r.idOf(platform.service!.loadBalancerSecurityGroup);
+const loadBalancer = r.idOf(platform.service.loadBalancer);
+const loadBalancerGroup = r.idOf(platform.service.loadBalancerSecurityGroup);
 /** Every security group of the load balancer: the CloudFront one, and any other the edge gives it. */
 const loadBalancerGroups = (r.resources[loadBalancer].Properties.SecurityGroups as any[]).map(g => g['Fn::GetAtt'][0] as string);
 
@@ -653,9 +653,9 @@ describe.each([['database', platform.database!.securityGroup, 5432], ['cache', p
 describe('Behind a public ALB', () => {
   const pub = publicAlbPlatform();
   const p = inspect(pub.stack, pub.template);
-  const secret = p.idOf(pub.platform.service!.node.findChild('OriginVerifySecret'));
-  const listener = p.idOf(pub.platform.service!.listener);
-  const group = p.idOf(pub.platform.service!.loadBalancerSecurityGroup);
+  const secret = p.idOf(pub.platform.service.node.findChild('OriginVerifySecret'));
+  const listener = p.idOf(pub.platform.service.listener);
+  const group = p.idOf(pub.platform.service.loadBalancerSecurityGroup);
 
   describe.each(p.ofType('AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, rule]) => [p.named(id), rule.Properties] as const))('listener rule %s', (_, rule) => {
     test('is on the HTTPS listener and requires the X-Origin-Verify header holding the origin secret (besides its paths, if any)', () => {

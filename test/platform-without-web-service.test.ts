@@ -35,7 +35,8 @@ describe('BackendPlatform without a web service (service.enabled: false)', () =>
     const clusterId = stack.getLogicalId(platform.cluster.node.defaultChild as any);
 
     test('THEN there is no web service: no CloudFront, no web ACL, no internet-facing load balancer, no ServiceUrl output', () => {
-      expect(platform.service).toBeUndefined();
+      expect(platform.hasWebService).toBe(false);
+      expect(() => platform.service).toThrow(/has no web service \(service: \{ enabled: false \}\): read platform\.service only when platform\.hasWebService is true/);
       expect(platform.serviceUrl).toBeUndefined();
       template.resourceCountIs('AWS::CloudFront::Distribution', 0);
       template.resourceCountIs('AWS::WAFv2::WebACL', 0);

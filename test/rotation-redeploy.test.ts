@@ -122,9 +122,9 @@ describe('BackendPlatform redeploys the workloads that read a changed secret, wi
     expect(rules.map(r => r.target)).toEqual([functionIds(template)[0], functionIds(template)[0]]);
     for (const rule of rules) expect(rule.pattern.resources).toEqual([{ Ref: expect.stringMatching(/^BackendDatabaseInstanceSecretAttachment/) }]);
     const services = rules.map(r => inputOf(r.input).match(/"service":"<([^>]+)>"/)![1]).sort();
-    const serviceIds = [mailer.service, p.service!.service].map(service => stack.getLogicalId(service.node.defaultChild as any));
+    const serviceIds = [mailer.service, p.service.service].map(service => stack.getLogicalId(service.node.defaultChild as any));
     expect(services).toEqual(serviceIds.sort());
-    expect(mailer.rotationRedeployFunction).toBe(p.service!.rotationRedeployFunction);
+    expect(mailer.rotationRedeployFunction).toBe(p.service.rotationRedeployFunction);
   });
 
   test('THEN the function may call ecs:UpdateService on the services of the platform\'s cluster only', () => {
@@ -190,7 +190,7 @@ describe('BackendPlatform redeploys the workloads that read a changed secret, wi
     expect(redeployRules(template)).toEqual([]);
     expect(updateServiceGrants(template)).toEqual([]);
     expect(functionIds(template)).toEqual([]);
-    expect(p.service!.rotationRedeployFunction).toBeUndefined();
+    expect(p.service.rotationRedeployFunction).toBeUndefined();
   });
 
   test.each([
@@ -207,7 +207,7 @@ describe('BackendPlatform redeploys the workloads that read a changed secret, wi
     for (const service of Object.values<any>(template.findResources('AWS::ECS::Service'))) {
       expect(JSON.stringify(service.Properties.DeploymentConfiguration?.Alarms ?? {})).not.toMatch(/RotationRedeploy/);
     }
-    expect([...mailer.alarms, ...admin.deploymentAlarms, ...p.service!.deploymentAlarms].map(a => a.node.path)).not.toContainEqual(expect.stringMatching(/RotationRedeploy/));
+    expect([...mailer.alarms, ...admin.deploymentAlarms, ...p.service.deploymentAlarms].map(a => a.node.path)).not.toContainEqual(expect.stringMatching(/RotationRedeploy/));
   });
 
   test('GIVEN more rules than permissions fit the function\'s resource-based policy THEN the platform is refused at synth, naming the quota', () => {

@@ -81,7 +81,7 @@ describe('Sidecars', () => {
   test('GIVEN a platform with sidecars on its service and a worker THEN both tasks have them', () => {
     const built = platform({ service: { sidecars: [{ name: 'agent', image: busybox }] } });
     const added = built.addWorker('Jobs', { queue: {}, sidecars: [{ name: 'agent', image: busybox }] });
-    expect(containersOf(built.service!).map(c => c.Name)).toEqual(['app', 'agent']);
+    expect(containersOf(built.service).map(c => c.Name)).toEqual(['app', 'agent']);
     const definitions = Object.values<any>(Template.fromStack(Stack.of(added)).findResources('AWS::ECS::TaskDefinition'))
       .map(d => d.Properties.ContainerDefinitions.map((c: any) => c.Name));
     expect(definitions).toContainEqual(['worker', 'agent']);

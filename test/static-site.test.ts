@@ -208,7 +208,7 @@ describe('BackendPlatform.addStaticSite', () => {
     expect(added.node.path).toBe('TestStack/Backend/Docs');
     const bucket = template.toJSON().Resources[stack.getLogicalId(added.bucket.node.defaultChild as any)];
     expect(bucket.DeletionPolicy).toBe('Retain');
-    const logs = stack.resolve(platform.service!.accessLogsBucket.bucketName);
+    const logs = stack.resolve(platform.service.accessLogsBucket.bucketName);
     expect(stack.resolve(bucket.Properties.LoggingConfiguration.DestinationBucketName)).toEqual(logs);
     const configs = Object.values<any>(template.findResources('AWS::CloudFront::Distribution')).map(d => d.Properties.DistributionConfig);
     const siteConfig = configs.find(config => config.Aliases?.includes('docs.example.com'));

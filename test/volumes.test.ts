@@ -127,7 +127,7 @@ describe('Volumes', () => {
       expect(fileSystem.Properties.KmsKeyId['Fn::GetAtt'][0]).toMatch(/^PlatformFileSystemKey/);
       const selections = ofType(template, 'AWS::Backup::BackupSelection').map(([, s]) => JSON.stringify(s.Properties.BackupSelection.Resources));
       expect(selections.filter(s => s.includes(':file-system/') && s.includes(id))).toHaveLength(1);
-      expect(built.service!.fileSystem).toBe(built.fileSystem);
+      expect(built.service.fileSystem).toBe(built.fileSystem);
       expect(jobs.fileSystem).toBe(built.fileSystem);
     });
 

@@ -28,11 +28,11 @@ describe('BackendPlatform.addService', () => {
     test('THEN it shares the one load balancer and distribution, and answers at the platform URL', () => {
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
       template.resourceCountIs('AWS::CloudFront::Distribution', 1);
-      expect(admin.loadBalancer).toBe(built.service!.loadBalancer);
-      expect(admin.listener).toBe(built.service!.listener);
-      expect(admin.distribution).toBe(built.service!.distribution);
-      expect(admin.serviceUrl).toBe(built.service!.serviceUrl);
-      expect(admin.cluster).toBe(built.service!.cluster);
+      expect(admin.loadBalancer).toBe(built.service.loadBalancer);
+      expect(admin.listener).toBe(built.service.listener);
+      expect(admin.distribution).toBe(built.service.distribution);
+      expect(admin.serviceUrl).toBe(built.service.serviceUrl);
+      expect(admin.cluster).toBe(built.service.cluster);
     });
 
     test('THEN the platform listener forwards its paths to its own target group, before the first service\'s catch-all', () => {

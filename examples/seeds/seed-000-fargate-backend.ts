@@ -42,11 +42,11 @@ export class FargateBackendStack extends Stack {
       alarmEmails: ['oncall@total-ctl.example.com'],
     });
     // Escape hatch: the application's own AWS permissions go on the task role.
-    this.platform.service!.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.platform.service.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: ['arn:aws:s3:::total-ctl-uploads/*'],
     }));
-    NagSuppressions.addResourceSuppressions(this.platform.service!.taskRole, [
+    NagSuppressions.addResourceSuppressions(this.platform.service.taskRole, [
       { id: 'AwsSolutions-IAM5', reason: 'The app stores user uploads under any key of its own bucket.', appliesTo: ['Resource::arn:aws:s3:::total-ctl-uploads/*'] },
     ], true);
   }

@@ -35,7 +35,7 @@ export class ScalableBackendStack extends Stack {
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.dataBucket.grantReadWrite(this.platform.service!.taskRole);
+    this.dataBucket.grantReadWrite(this.platform.service.taskRole);
 
     // The download agents: long-running Fargate workers with no load balancer, fed by a queue the backend writes to.
     this.downloadAgents = this.platform.addWorker('DownloadAgents', {
@@ -46,9 +46,9 @@ export class ScalableBackendStack extends Stack {
       environment: { DATA_BUCKET: this.dataBucket.bucketName },
     });
     this.dataBucket.grantRead(this.downloadAgents.taskRole);
-    this.downloadAgents.queue!.grantSendMessages(this.platform.service!.taskRole);
-    this.platform.service!.container.addEnvironment('DOWNLOAD_QUEUE_URL', this.downloadAgents.queue!.queueUrl);
-    for (const role of [this.platform.service!.taskRole, this.downloadAgents.taskRole]) {
+    this.downloadAgents.queue!.grantSendMessages(this.platform.service.taskRole);
+    this.platform.service.container.addEnvironment('DOWNLOAD_QUEUE_URL', this.downloadAgents.queue!.queueUrl);
+    for (const role of [this.platform.service.taskRole, this.downloadAgents.taskRole]) {
       NagSuppressions.addResourceSuppressions(role, [{
         id: 'AwsSolutions-IAM5',
         reason: 'The backend manages and the agents read any data file of this one bucket (CDK grant actions).',

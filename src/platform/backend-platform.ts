@@ -105,10 +105,15 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public readonly repository: ecr.IRepository;
   /** Key encrypting logs (and flow logs) of the platform. */
   public readonly encryptionKey: kms.Key;
-  /** The web service; undefined when `service.enabled` is false (a platform of workers and jobs only, docs/adr/0025). */
-  public readonly service?: SecureAlbFargateService;
+  /** The web service, when the platform has one (not with `service: { enabled: false }`). */
+  private readonly mainService?: SecureAlbFargateService;
   /** The ECS cluster of every workload: the web service's (`<platform>/Service/Cluster`), or the platform's own (`<platform>/Cluster`) without one. */
   public readonly cluster: ecs.ICluster;
+  /**
+   * Whether the platform has its web service: false with `service: { enabled: false }` (a platform of workers and
+   * jobs only, docs/adr/0025).
+   */
+  public readonly hasWebService: boolean;
   /** The database this platform created, if any. */
   public readonly database?: PrivateDatabase;
   /** The AWS Backup plan of the database, if any. */
@@ -216,10 +221,11 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     this.appName = props.appName ?? defaultAppName(this);
     this.platformEnvironmentName = props.environmentName;
     this.imageTag = props.pipeline?.tag ?? 'latest';
-    if (props.service?.enabled !== false) {
-      this.service = reporting(() => this.createService(props, defaults, schedulerKey, spot));
-      this.webServices.push(this.service);
-      this.cluster = this.service.cluster;
+    this.hasWebService = props.service?.enabled !== false;
+    if (this.hasWebService) {
+      this.mainService = reporting(() => this.createService(props, defaults, schedulerKey, spot));
+      this.webServices.push(this.mainService);
+      this.cluster = this.mainService.cluster;
     } else {
       // Without a web service the cluster is the platform's, with the settings the service's cluster would have.
       this.cluster = createFargateCluster(this, this.vpc, props.containerInsights ?? defaults.containerInsights);
@@ -238,23 +244,23 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     }
     shareRuntimeGuardFunction(this.cluster, this, () => this.sharedRuntimeGuardFunction());
     // Before monitoring takes the service's deployment alarms: the redeploy's error alarm is one of them.
-    if (this.service) this.redeployOnSecretChange(this.service, props.service?.stores, true, props.service?.connectedContainers);
+    if (this.mainService) this.redeployOnSecretChange(this.mainService, props.service?.stores, true, props.service?.connectedContainers);
     this.cleanupJob = reporting(() => (props.cleanupJob ? this.createJob(this, 'CleanupJob', 'cleanupJob', props.cleanupJob) : undefined));
-    this.scheduledApiCalls = reporting(() => (schedulerKey && props.scheduledApiCalls && this.service ? new ScheduledApiCalls(this, 'ScheduledApiCalls', {
-      baseUrl: this.service.serviceUrl, calls: props.scheduledApiCalls, apiKeySecret: schedulerKey,
+    this.scheduledApiCalls = reporting(() => (schedulerKey && props.scheduledApiCalls && this.mainService ? new ScheduledApiCalls(this, 'ScheduledApiCalls', {
+      baseUrl: this.mainService.serviceUrl, calls: props.scheduledApiCalls, apiKeySecret: schedulerKey,
     }) : undefined));
     reporting(() => this.createPipelines(props));
     if (this.cleanupJob) this.moveWithReleases(this.cleanupJob);
     this.monitoring = reporting(() => new InfraMonitoring(this, 'Monitoring', {
-      service: this.service?.service,
-      loadBalancer: this.service?.loadBalancer,
-      targetGroups: this.service ? Object.values(this.service.targetGroups) : undefined,
+      service: this.mainService?.service,
+      loadBalancer: this.mainService?.loadBalancer,
+      targetGroups: this.mainService ? Object.values(this.mainService.targetGroups) : undefined,
       database: this.database?.instance,
       cache: this.cache,
       cleanupJobs: this.cleanupJob ? [this.cleanupJob] : undefined,
       scheduledApiCalls: this.scheduledApiCalls ? [this.scheduledApiCalls] : undefined,
       pipeline: this.pipeline,
-      deployment: this.service,
+      deployment: this.mainService,
       alarmEmails: props.alarmEmails,
     }));
     for (const shared of [this.redeployFunction, this.runtimeGuardFunction]) if (shared) notify(shared.errorsAlarm, this.monitoring.alarmTopic);
@@ -264,17 +270,29 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     reporting(() => this.createOutputs());
     this.warnOnUnsubscribedAlarms();
     this.refuseOverfullStack();
-    if (!this.service) this.refuseIgnoredWithoutWebService();
+    if (!this.mainService) this.refuseIgnoredWithoutWebService();
+  }
+
+  /**
+   * The web service: its ALB, edge, task and scaling. A platform without one (`service: { enabled: false }`, see
+   * `hasWebService`) throws when it is read: use the workers and jobs `addWorker` and `addScheduledJob` return.
+   */
+  public get service(): SecureAlbFargateService {
+    if (!this.mainService) {
+      throw new Error(`${this.node.path} has no web service (service: { enabled: false }): read platform.service only when platform.hasWebService is true, `
+        + 'or use the workers and jobs that addWorker and addScheduledJob return');
+    }
+    return this.mainService;
   }
 
   /** The environment's name (`environmentName`). */
   public get environmentName(): string {
-    return this.service?.environmentName ?? this.platformEnvironmentName;
+    return this.mainService?.environmentName ?? this.platformEnvironmentName;
   }
 
   /** The web service's public URL: where a promotion's smoke checks go; undefined without a web service. */
   public get serviceUrl(): string | undefined {
-    return this.service?.serviceUrl;
+    return this.mainService?.serviceUrl;
   }
 
   /**
@@ -288,7 +306,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /** The bucket of the platform's access logs: the web service's, or without one the platform's own, created on first use. */
   private accessLogsBucket(): s3.IBucket {
-    if (this.service) return this.service.accessLogsBucket;
+    if (this.mainService) return this.mainService.accessLogsBucket;
     return (this.node.tryFindChild(ACCESS_LOGS_BUCKET_ID) as s3.IBucket | undefined) ?? createAccessLogsBucket(this);
   }
 
@@ -430,8 +448,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           ...workerOptions,
           cluster: this.cluster,
           environmentName: this.environmentName,
-          appName: this.service?.appName ?? this.appName,
-          image: options.image ?? this.service?.image ?? this.platformImage,
+          appName: this.mainService?.appName ?? this.appName,
+          image: options.image ?? this.mainService?.image ?? this.platformImage,
           cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
           spot,
           onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
@@ -471,7 +489,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
   public addService(id: string, options: PlatformWebServiceOptions): SecureAlbFargateService {
     const input = this.workloadInput('addService', id, options, 'PlatformWebServiceOptions', 'e.g. { pathPatterns: [\'/admin/*\'] }');
     const { service, connections } = buildReporting(this, () => {
-      if (!this.service) {
+      if (!this.mainService) {
         invalidProp(this, `addService('${id}')`, 'PlatformWebServiceOptions', 'the platform has no web service (service.enabled is false), whose load balancer '
           + 'and distribution an added service shares; enable the web service (drop service.enabled), or add a worker that other workloads reach '
           + `(addWorker('${id}', { port: 8080, internalLoadBalancer: {} }))`);
@@ -482,12 +500,12 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         connections: connected,
         service: new SecureAlbFargateService(this.workloadScope(`addService('${id}')`, id, 'Web service', ownStack), id, {
           ...this.webServiceProps(`addService('${id}')`, serviceOptions, connected, connectedContainers),
-          shareEdgeWith: this.service!,
+          shareEdgeWith: this.mainService!,
           cluster: this.cluster,
           vpc: this.vpc,
-          environmentName: this.service!.environmentName,
-          appName: this.service!.appName,
-          image: image ?? this.service!.image,
+          environmentName: this.mainService!.environmentName,
+          appName: this.mainService!.appName,
+          image: image ?? this.mainService!.image,
         }),
       };
     }, input);
@@ -548,8 +566,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /** The web ACL of the platform's service, as an ARN a site's distribution can take, if it has one. */
   private serviceWebAcl(): EdgeWebAcl | undefined {
-    if (!this.service) return undefined;
-    const managed = this.service.node.tryFindChild('WebAcl');
+    if (!this.mainService) return undefined;
+    const managed = this.mainService.node.tryFindChild('WebAcl');
     if (managed instanceof CloudFrontWebAcl) return EdgeWebAcl.fromArn(managed.webAclArn);
     const given = this.serviceOptions.webAcl?.webAclArn ?? this.serviceOptions.webAclId;
     return given === undefined ? undefined : EdgeWebAcl.fromArn(given);
@@ -661,8 +679,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       ...job,
       cluster: this.cluster,
       // Without a web service no tag parameter holds the released tag: the job runs the pipeline's tag.
-      image: this.service ? this.service.containerImage : this.platformImage.containerImage(this.imageTag),
-      imageRepository: (this.service?.image ?? this.platformImage).repository,
+      image: this.mainService ? this.mainService.containerImage : this.platformImage.containerImage(this.imageTag),
+      imageRepository: (this.mainService?.image ?? this.platformImage).repository,
       spot: this.spot,
       cpuArchitecture: this.cpuArchitecture,
       environment: { ...this.serviceOptions.environment, ...connections.environment, ...job.environment },
@@ -899,19 +917,19 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     const migrating = props.service?.connectedContainers?.[0] ?? MAIN_CONTAINER;
     const { enabled, runMigrations, migrationCommand } = this.pipelineOptions;
     this.migrationCommand = enabled === false ? undefined : migrationCommandOf(this, 'pipeline.', this.pipelineOptions);
-    if (!this.service) {
+    if (!this.mainService) {
       // Migrations run in the pipeline of the platform image, as a one-off task of the first worker that runs it.
       // (A pipeline with an image not from ECR is refused by validateProps.)
       this.migrationRepository = this.platformImage.repository;
       return;
     }
-    this.migrationRepository = this.service.ecrContainers.find(container => container.containerName === migrating)?.repository;
+    this.migrationRepository = this.mainService.ecrContainers.find(container => container.containerName === migrating)?.repository;
     if (this.migrationCommand && !this.migrationRepository) {
       invalidProp(this, migrationCommand ? 'pipeline.migrationCommand' : 'pipeline.runMigrations', migrationCommand ?? runMigrations,
         `migrations run in the container that receives the database ("${migrating}"), whose image is not from ECR, so no pipeline can run them; `
         + 'give that container ServiceImage.fromEcrRepository, or drop the option');
     }
-    this.deployWorkload(this.service);
+    this.deployWorkload(this.mainService);
   }
 
   /**
@@ -931,7 +949,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         continue;
       }
       // The platform image's pipeline: the web service's, or without one the first worker's that runs that image.
-      const main = this.service ? workload === this.service && sameRepository(repository, this.service.image.repository)
+      const main = this.mainService ? workload === this.mainService && sameRepository(repository, this.mainService.image.repository)
         : sameRepository(repository, this.platformImage.repository);
       const migrations = sameRepository(repository, this.migrationRepository);
       const pipeline = new EcrToEcsPipeline(this, main ? 'Pipeline' : `${workload.node.id}${pascal(containerName)}Pipeline`, {
@@ -948,7 +966,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       });
       this.repositoryPipelines.set(repositoryKey(repository), pipeline);
       // Without a web service the jobs (the cleanup job too) may come before the pipeline of their image.
-      if (!this.service) {
+      if (!this.mainService) {
         this.releasedJobs.filter(job => sameRepository(job.imageRepository, repository)).forEach(job => pipeline.addScheduledJob(job));
       }
       // Pipelines created with the platform are monitored once the monitoring exists.
@@ -981,7 +999,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   private createOutputs(): void {
     const output = this.output.bind(this);
-    if (this.service) output('ServiceUrl', this.service.serviceUrl, 'Public URL of the backend');
+    if (this.mainService) output('ServiceUrl', this.mainService.serviceUrl, 'Public URL of the backend');
     output('RepositoryUri', this.repository.repositoryUri, 'Push backend images here');
     if (this.database) output('DatabaseEndpoint', this.database.instance.dbInstanceEndpointAddress, 'PostgreSQL host (private)');
   }

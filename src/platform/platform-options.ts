@@ -87,7 +87,8 @@ export interface PlatformServiceOptions extends WebServiceOptions, WebStoreConne
   /**
    * Create the platform's web service (its load balancer, distribution and web ACL). Without it (docs/adr/0025) the
    * platform runs only workers (`addWorker`, internal ones behind `internalLoadBalancer` too) and scheduled jobs in a
-   * cluster of its own, with its stores, pipeline and monitoring: `platform.service` is undefined, and what needs a
+   * cluster of its own, with its stores, pipeline and monitoring: `platform.hasWebService` is false and reading
+   * `platform.service` throws, and what needs a
    * web service (`scheduledApiCalls`, `addService`, the edge options under `service`) is refused at synth. Of the other
    * `service` options only `spot`, `cpuArchitecture` (the platform's defaults) and `environment` and `secrets` (those
    * of the scheduled jobs) apply then.
