@@ -287,7 +287,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
 
   /** The environment's name (`environmentName`). */
   public get environmentName(): string {
-    return this.mainService?.environmentName ?? this.platformEnvironmentName;
+    return this.platformEnvironmentName;
   }
 
   /** The web service's public URL: where a promotion's smoke checks go; undefined without a web service. */
@@ -448,8 +448,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           ...workerOptions,
           cluster: this.cluster,
           environmentName: this.environmentName,
-          appName: this.mainService?.appName ?? this.appName,
-          image: options.image ?? this.mainService?.image ?? this.platformImage,
+          appName: this.appName,
+          image: options.image ?? this.platformImage,
           cpuArchitecture: options.cpuArchitecture ?? this.cpuArchitecture,
           spot,
           onDemandBaseCapacity: options.onDemandBaseCapacity ?? (spot ? 0 : undefined),
@@ -503,9 +503,9 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           shareEdgeWith: this.mainService!,
           cluster: this.cluster,
           vpc: this.vpc,
-          environmentName: this.mainService!.environmentName,
-          appName: this.mainService!.appName,
-          image: image ?? this.mainService!.image,
+          environmentName: this.platformEnvironmentName,
+          appName: this.appName,
+          image: image ?? this.platformImage,
         }),
       };
     }, input);
@@ -680,7 +680,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       cluster: this.cluster,
       // Without a web service no tag parameter holds the released tag: the job runs the pipeline's tag.
       image: this.mainService ? this.mainService.containerImage : this.platformImage.containerImage(this.imageTag),
-      imageRepository: (this.mainService?.image ?? this.platformImage).repository,
+      imageRepository: this.platformImage.repository,
       spot: this.spot,
       cpuArchitecture: this.cpuArchitecture,
       environment: { ...this.serviceOptions.environment, ...connections.environment, ...job.environment },
@@ -825,9 +825,9 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
       ...this.webServiceProps('service', { ...options, spot }, connections, connectedContainers),
       vpc: this.vpc,
       hostedZone: props.hostedZone,
-      environmentName: props.environmentName,
-      appName: props.appName ?? defaultAppName(this),
-      image: props.image ?? ServiceImage.fromEcrRepository(this.repository),
+      environmentName: this.platformEnvironmentName,
+      appName: this.appName,
+      image: this.platformImage,
       deletionProtection: options.deletionProtection ?? this.serviceDeletionProtection(defaults),
       containerInsights: props.containerInsights ?? defaults.containerInsights,
     });
@@ -949,8 +949,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
         continue;
       }
       // The platform image's pipeline: the web service's, or without one the first worker's that runs that image.
-      const main = this.mainService ? workload === this.mainService && sameRepository(repository, this.mainService.image.repository)
-        : sameRepository(repository, this.platformImage.repository);
+      const main = (!this.mainService || workload === this.mainService) && sameRepository(repository, this.platformImage.repository);
       const migrations = sameRepository(repository, this.migrationRepository);
       const pipeline = new EcrToEcsPipeline(this, main ? 'Pipeline' : `${workload.node.id}${pascal(containerName)}Pipeline`, {
         ...shared,
