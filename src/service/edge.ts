@@ -17,6 +17,7 @@ import { EdgeMode, EdgeOptions } from './service-options';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
 import { cloudFrontOriginFacingPrefixListId, ORIGIN_FACING_PREFIX_LIST_WEIGHT } from '../private/cloudfront-prefix-list';
 import { acknowledge } from '../private/compliance';
+import { createHardenedLoadBalancer } from '../private/load-balancers';
 import { createSharedSecret } from '../private/secret';
 import { requireSubnets } from '../private/subnets';
 import { createBucket } from '../private/teardown';
@@ -68,19 +69,15 @@ export class ServiceEdge {
         + 'in a VPC with an internet gateway attached (the load balancer stays internal); make sure this VPC has one');
     }
     this.loadBalancerSecurityGroup = this.createLoadBalancerSecurityGroup();
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+    this.loadBalancer = createHardenedLoadBalancer(scope, 'LoadBalancer', {
       vpc: options.vpc,
       internetFacing: !this.vpcOrigin,
       vpcSubnets: this.vpcOrigin
         ? requireSubnets(scope, options.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 2, 'the internal load balancer')
         : requireSubnets(scope, options.vpc, ec2.SubnetType.PUBLIC, 2, 'the internet-facing load balancer'),
       securityGroup: this.loadBalancerSecurityGroup,
-      dropInvalidHeaderFields: true,
-      deletionProtection: options.deletionProtection ?? true,
+      deletionProtection: options.deletionProtection,
     });
-    if (options.deletionProtection === false) {
-      acknowledge(this.loadBalancer, [{ id: 'elbv2_deletion_protection_enabled_check', reason: 'Deletion protection was turned off explicitly (deletionProtection: false), e.g. by the development profile.' }]);
-    }
     enableAlbAccessLogs(this.loadBalancer, options.accessLogsBucket, 'alb');
 
     const { hostedZone, loadBalancerDomainName } = options;

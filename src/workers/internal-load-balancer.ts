@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
 import { acknowledge } from '../private/compliance';
+import { createHardenedLoadBalancer } from '../private/load-balancers';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
 import { invalidProp } from '../private/validation';
@@ -65,17 +66,15 @@ export class InternalLoadBalancer extends Construct {
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, description: 'Internal ALB: HTTP from the admitted workloads only', allowAllOutbound: false,
     });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+    this.loadBalancer = createHardenedLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: false,
       vpcSubnets: requireSubnets(this, props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 2, 'the internal load balancer'),
       securityGroup: this.securityGroup,
-      dropInvalidHeaderFields: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: props.deletionProtection,
     });
     if (props.deletionProtection === false) {
       warnWeakenedDefault(this, 'deletionProtection', false, 'a stack update or removal can delete the load balancer', 'keep the default (true) outside throw-away environments');
-      acknowledge(this.loadBalancer, [{ id: 'elbv2_deletion_protection_enabled_check', reason: 'Deletion protection was turned off explicitly (deletionProtection: false), e.g. by the development profile.' }]);
     }
     this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this);
     enableAlbAccessLogs(this.loadBalancer, this.accessLogsBucket, 'internal-alb');
