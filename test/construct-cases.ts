@@ -368,6 +368,14 @@ export const constructCases: Array<[string, (app: App) => ReturnType<typeof give
     platform.addWorker('Mailer', { queue: {} });
     return given;
   }],
+  ['BackendPlatform with workers on HTTPS aliases of its internal load balancer (one in a stack of its own) and one on HTTP only', (app) => {
+    const given = givenStack({}, app);
+    const platform = productionPlatform(given, {});
+    platform.addWorker('Pricing', { port: 8080, internalLoadBalancer: {} });
+    platform.addWorker('Billing', { port: 8080, internalLoadBalancer: { pathPatterns: ['/*'], aliases: ['billing.example.com', 'pay.example.com'] } });
+    platform.addWorker('Ledger', { port: 9000, internalLoadBalancer: { aliases: ['ledger.example.com'] }, ownStack: true });
+    return given;
+  }],
   ['BackendPlatform without web service (workers and jobs only): a database, a cache, a data bucket, a migrating pipeline, a queue worker, a worker behind the internal load balancer and a job', (app) => {
     const given = givenStack({}, app);
     const platform = new BackendPlatform(given.stack, 'Backend', {

@@ -4,14 +4,26 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { synthesized, worker } from './builders';
-import { BackendPlatform, BackendPlatformProps, EnvironmentProfile, InternalLoadBalancer, PlatformWorkerOptions, WorkerService } from '../src';
+import { givenStack } from './fixtures';
+import { BackendPlatform, BackendPlatformProps, EnvironmentProfile, InternalLoadBalancer, PlatformWorkerOptions, ServiceImage, WorkerService } from '../src';
 
 const resources = (template: Template, type: string) => Object.entries<any>(template.findResources(type));
 const ref = (id: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${id}`)), 'GroupId'] });
 const groupOf = (id: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}`), 'GroupId'] });
+
+/** A production platform in the zone example.com with a cleanup job, and the workers added to it in order. */
+function platformWith(workers: Array<[string, PlatformWorkerOptions]>, props: Partial<BackendPlatformProps> = {}) {
+  const stack = new Stack(new App(), 'Shop');
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+  const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, cleanupJob: { command: ['node', 'cleanup.js'] }, ...props });
+  const added = workers.map(([id, options]) => platform.addWorker(id, options));
+  return { platform, added, stack, template: Template.fromStack(stack) };
+}
 
 describe('GIVEN a standalone worker with a port and internalLoadBalancer: {}', () => {
   const built = worker({ queue: undefined, port: 8080, internalLoadBalancer: {} });
@@ -182,13 +194,6 @@ describe('GIVEN bad input', () => {
 });
 
 describe('GIVEN a platform with workers behind its internal load balancer', () => {
-  function platformWith(workers: Array<[string, PlatformWorkerOptions]>, props: Partial<BackendPlatformProps> = {}) {
-    const stack = new Stack(new App(), 'Shop');
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
-    const platform = new BackendPlatform(stack, 'Backend', { environmentName: 'prod', hostedZone, cleanupJob: { command: ['node', 'cleanup.js'] }, ...props });
-    const added = workers.map(([id, options]) => platform.addWorker(id, options));
-    return { platform, added, stack, template: Template.fromStack(stack) };
-  }
 
   test('THEN one internal ALB serves them all, each with its target group and rule, and it shares the platform\'s access-log bucket', () => {
     const { template, platform, added } = platformWith([['Reports', { port: 8080, internalLoadBalancer: {} }], ['Mailer', { queue: {} }], ['Search', { port: 9000, internalLoadBalancer: { pathPatterns: ['/search/*'] } }]]);
@@ -304,4 +309,158 @@ describe('GIVEN a platform with workers behind its internal load balancer', () =
     expect(() => crossed.platform.addWorker('Q58', { queue: {}, ownStack: true })).toThrow(new RegExp('^Shop/Backend/InternalLoadBalancer: invalid allowFrom\\(client\\) "Shop/Backend/Q58/Q58/SecurityGroup": '
       + 'the load balancer would hold 61 inbound rules \\(one per admitted workload\\) in its security group, over the quota of 60 per security group \\(https://docs\\.aws\\.amazon\\.com/vpc/latest/userguide/amazon-vpc-limits\\.html#vpc-limits-security-groups\\); split the workloads over two platforms'));
   });
+});
+
+describe('GIVEN workers with aliases on the internal load balancer (HTTPS, Copilot\'s http.alias)', () => {
+  const billing: [string, PlatformWorkerOptions] = ['Billing', { port: 8080, internalLoadBalancer: { aliases: ['billing.internal.example.com'] } }];
+  const withRef = (resource: any, prefix: string) => JSON.stringify(resource).includes(`"${prefix}`);
+
+  test('THEN the load balancer gets an HTTPS listener on 443 with a DNS-validated certificate of its own name, a record, and a 404 default', () => {
+    const { template } = platformWith([billing]);
+    const listener = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').find(([id]) => id.startsWith('BackendInternalLoadBalancerHttpsListener'))![1];
+    expect(listener.Properties).toEqual({
+      LoadBalancerArn: { Ref: expect.stringMatching(/^BackendInternalLoadBalancer/) },
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Certificates: [{ CertificateArn: { Ref: expect.stringMatching(/^BackendInternalLoadBalancerCertificate/) } }],
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } }],
+    });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'prod-internal.example.com', ValidationMethod: 'DNS', DomainValidationOptions: [{ DomainName: 'prod-internal.example.com', HostedZoneId: 'Z0123456789ABC' }],
+    });
+    const records = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => withRef(r.Properties.AliasTarget, 'BackendInternalLoadBalancer'));
+    expect(records.map(([, r]) => [r.Properties.Name, r.Properties.Type]).sort()).toEqual([['billing.internal.example.com.', 'A'], ['prod-internal.example.com.', 'A']]);
+  });
+
+  test('THEN each alias gets its own certificate, attached by one ListenerCertificate each, and the worker\'s HTTPS rule matches host and paths', () => {
+    const { template, added: [billingWorker] } = platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['billing.internal.example.com', 'pay.example.com'] } }]]);
+    const certificates = resources(template, 'AWS::CertificateManager::Certificate').filter(([id]) => id.startsWith('BackendBillingCertificate'));
+    expect(certificates.map(([, c]) => c.Properties.DomainName).sort()).toEqual(['billing.internal.example.com', 'pay.example.com']);
+    const attached = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerCertificate');
+    expect(attached).toHaveLength(2);
+    attached.forEach(([, a]) => {
+      expect(a.Properties.Certificates).toHaveLength(1);
+      expect(a.Properties.ListenerArn).toEqual({ Ref: expect.stringMatching(/^BackendInternalLoadBalancerHttpsListener/) });
+    });
+    const rules = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([id]) => id.startsWith('BackendBilling'));
+    const https = rules.find(([id]) => id.startsWith('BackendBillingInternalHttpsRoute'))![1].Properties;
+    const http = rules.find(([id]) => id.startsWith('BackendBillingInternalRoute'))![1].Properties;
+    const conditions = [
+      { Field: 'host-header', HostHeaderConfig: { Values: ['billing.internal.example.com', 'pay.example.com'] } },
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/billing', '/billing/*'] } },
+    ];
+    expect(https.Conditions).toEqual(conditions);
+    expect(https.Actions).toEqual([expect.objectContaining({ Type: 'forward', TargetGroupArn: { Ref: expect.stringMatching(/^BackendBillingTargetGroup/) } })]);
+    expect(https.ListenerArn).toEqual({ Ref: expect.stringMatching(/^BackendInternalLoadBalancerHttpsListener/) });
+    // On HTTP its host names redirect to HTTPS, at the same priority on the other listener.
+    expect(http.Conditions).toEqual(conditions);
+    expect(http.Actions).toEqual([{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]);
+    expect(http.ListenerArn).toEqual({ Ref: expect.stringMatching(/^BackendInternalLoadBalancerHttpListener/) });
+    expect(http.Priority).toBe(https.Priority);
+    expect(Stack.of(billingWorker).resolve(billingWorker.internalLoadBalancerUrl)).toBe('https://billing.internal.example.com/billing');
+  });
+
+  test('THEN every workload, admitted before HTTPS or after, reaches port 443 as well as 80', () => {
+    const { template } = platformWith([['Reports', { port: 8080, internalLoadBalancer: {} }], billing, ['Mailer', { queue: {} }]]);
+    const ingress = resources(template, 'AWS::EC2::SecurityGroupIngress')
+      .filter(([, r]) => withRef(r.Properties.GroupId, 'BackendInternalLoadBalancerSecurityGroup'))
+      .map(([, r]) => `${r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')}:${r.Properties.FromPort}`).sort();
+    const sources = ['BackendBillingSecurityGroup', 'BackendCleanupJobSecurityGroup', 'BackendMailerSecurityGroup', 'BackendReportsSecurityGroup', 'BackendServiceServiceSecurityGroup'];
+    const found = sources.filter(source => ingress.some(rule => rule.startsWith(source)));
+    expect(found).toEqual(sources);
+    for (const source of found) expect(ingress.filter(rule => rule.startsWith(source)).map(rule => rule.split(':')[1]).sort()).toEqual(['443', '80']);
+    expect(ingress.every(rule => /:(80|443)$/.test(rule))).toBe(true);
+  });
+
+  test('THEN a platform whose workers have no alias has no HTTPS listener, certificate or record on it (templates of earlier versions unchanged)', () => {
+    const { template } = platformWith([['Reports', { port: 8080, internalLoadBalancer: {} }]]);
+    expect(resources(template, 'AWS::ElasticLoadBalancingV2::Listener').filter(([id]) => id.startsWith('BackendInternalLoadBalancer')).map(([, l]) => l.Properties.Port)).toEqual([80]);
+    expect(resources(template, 'AWS::CertificateManager::Certificate').filter(([id]) => id.startsWith('BackendInternal'))).toEqual([]);
+    expect(resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => withRef(r.Properties.AliasTarget, 'BackendInternalLoadBalancer'))).toEqual([]);
+  });
+
+  test('THEN two workers answering every path on their own host names both synthesize, neither as the catch-all; one without aliases keeps it', () => {
+    const { template } = platformWith([
+      ['Billing', { port: 8080, internalLoadBalancer: { pathPatterns: ['/*'], aliases: ['billing.example.com'] } }],
+      ['Ledger', { port: 8080, internalLoadBalancer: { pathPatterns: ['/*'], aliases: ['ledger.example.com'] } }],
+      ['Fallback', { port: 8080, internalLoadBalancer: { pathPatterns: ['/*'] } }],
+    ]);
+    const priorities = Object.fromEntries(resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+      .map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Properties.Priority]));
+    expect(priorities.BackendFallbackInternalRoute).toBe(50000);
+    expect(priorities.BackendBillingInternalRoute).toBeLessThan(50000);
+    expect(priorities.BackendLedgerInternalRoute).toBeLessThan(50000);
+    expect(priorities.BackendBillingInternalHttpsRoute).toBe(priorities.BackendBillingInternalRoute);
+  });
+
+  test('THEN a standalone load balancer with a certificate of its own serves aliases without a certificate per alias', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Private', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab');
+    const lb = new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone: zone, certificate } });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const built = new WorkerService(stack, 'Api', {
+      cluster, environmentName: 'prod', image: ServiceImage.fromEcrRepository(repository), port: 8080, loadBalancer: lb, internalLoadBalancer: { aliases: ['api.example.com'] },
+    });
+    const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::CertificateManager::Certificate')).toEqual({});
+    expect(template.findResources('AWS::ElasticLoadBalancingV2::ListenerCertificate')).toEqual({});
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: certificate.certificateArn }] });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'internal.example.com.', Type: 'A' });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Type: 'A' });
+    expect(lb.domainName).toBe('internal.example.com');
+    expect(stack.resolve(built.internalLoadBalancerUrl)).toBe('https://api.example.com/api');
+  });
+
+  test('THEN the 26th alias certificate on one load balancer is refused by name, with the quota and its source', () => {
+    const { stack, vpc, zone, repository } = givenStack();
+    const lb = new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone: zone } });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const add = (i: number) => new WorkerService(new Stack(stack.node.scope as App, `Workers${i}`), `W${i}`, {
+      cluster,
+      environmentName: 'prod',
+      image: ServiceImage.fromEcrRepository(repository),
+      port: 8080,
+      loadBalancer: lb,
+      internalLoadBalancer: { priority: i + 1, pathPatterns: ['/*'], aliases: [0, 1, 2, 3].map(k => `w${i}-${k}.example.com`) },
+    });
+    // Four aliases each: six workers hold 24 certificates.
+    for (let i = 0; i < 6; i++) add(i);
+    expect(() => add(6)).toThrow(new RegExp('Workers6/W6: invalid internalLoadBalancer .*: the load balancer would hold 28 certificates on its listeners \\(default certificates excluded\\), '
+      + 'over the quota of 25 per Application Load Balancer \\(https://docs\\.aws\\.amazon\\.com/elasticloadbalancing/latest/application/load-balancer-limits\\.html\\)'));
+  });
+
+  test.each<[string, () => unknown, RegExp]>([
+    ['aliases on a platform without a hosted zone', () => platformWith([billing], { hostedZone: undefined, service: { edgeMode: undefined } }).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases \["billing\.internal\.example\.com"\]: an alias is served over HTTPS, and the load balancer has no HTTPS listener; in a BackendPlatform give the platform a hostedZone/],
+    ['aliases on a standalone worker\'s own load balancer', () => worker({ queue: undefined, port: 8080, internalLoadBalancer: { aliases: ['api.example.com'] } }),
+      /TestStack\/Worker: invalid internalLoadBalancer\.aliases \["api\.example\.com"\]: an alias is served over HTTPS.*standalone give loadBalancer: new InternalLoadBalancer\(scope, id, \{ vpc, https: \{ hostedZone \} \}\)/],
+    ['an alias outside the zone', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['billing.other.org'] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "billing\.other\.org": it must be inside the hosted zone example\.com/],
+    ['a wildcard alias', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['*.example.com'] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "\*\.example\.com": a wildcard alias is not supported/],
+    ['the load balancer\'s own name', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['prod-internal.example.com'] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "prod-internal\.example\.com": that is the load balancer's own host name/],
+    ['aliases and paths over 5 condition values', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases .*: the worker's HTTPS rule would match 4 host names and 2 path patterns, over the 5 condition values an ALB rule takes/],
+    ['one alias on two workers', () => platformWith([billing, ['Ledger', { port: 8080, internalLoadBalancer: { aliases: ['billing.internal.example.com'] } }]]).platform,
+      /invalid addWorker\('Ledger'\)\.internalLoadBalancer\.aliases\[0\] "billing\.internal\.example\.com"/],
+    ['a zone imported by ID alone', () => {
+      const { stack, vpc } = givenStack();
+      return new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'ById', 'Z999') } });
+    }, /TestStack\/Internal: invalid https\.domainName undefined: the hosted zone's name is not known at synth .*give domainName/],
+    ['a domain name outside the zone', () => {
+      const { stack, vpc, zone } = givenStack();
+      return new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone: zone, domainName: 'internal.other.org' } });
+    }, /TestStack\/Internal: invalid https\.domainName "internal\.other\.org": it must be inside the hosted zone example\.com/],
+  ])('THEN %s is refused by prop path, value and fix', (_name, build, message) => {
+    expect(synthesized(build)).toThrow(message);
+  });
+});
+
+test('GIVEN a private hosted zone and no certificate THEN HTTPS is refused: ACM cannot validate a certificate there', () => {
+  const { stack, vpc } = givenStack();
+  const hostedZone = new route53.PrivateHostedZone(stack, 'Private', { zoneName: 'corp.internal', vpc });
+  expect(() => new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone } })).toThrow(
+    /TestStack\/Internal: invalid https\.certificate undefined: TestStack\/Private is a private hosted zone, where ACM cannot validate a certificate; give a certificate/);
 });

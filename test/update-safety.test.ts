@@ -265,6 +265,56 @@ describe.each([
   });
 });
 
+/** `Reports` behind the internal load balancer, with the given aliases (HTTPS on the load balancer with the first). */
+const aliasedReports = (...aliases: string[]) => (platform: BackendPlatform) => {
+  platform.addWorker('Reports', { port: 8080, internalLoadBalancer: aliases.length > 0 ? { aliases } : {} });
+  platform.addWorker('Search', { port: 8080, internalLoadBalancer: {} });
+};
+
+/**
+ * A worker given aliases (docs/adr/0023) keeps its HTTP rule, updated in place into a redirect at the same priority, its
+ * target group and its service; the HTTPS listener, its certificate, the records and the alias certificates are new.
+ * Adding or dropping one alias touches only that alias's record and certificates and the rules' conditions.
+ */
+describe.each([
+  ['give a worker aliases', [], ['reports.example.com']],
+  ['add an alias to a worker', ['reports.example.com'], ['reports.example.com', 'reports-v2.example.com']],
+  ['drop one of a worker\'s aliases', ['reports.example.com', 'reports-v2.example.com'], ['reports-v2.example.com']],
+  ['drop a worker\'s aliases', ['reports.example.com'], []],
+])('GIVEN the platform WHEN we %s', (_name, before, after) => {
+  const [beforeTemplate, afterTemplate] = [synth({}, aliasedReports(...before)), synth({}, aliasedReports(...after))];
+  const changes: Array<{ id: string; type: string; impact: ResourceImpact }> = [];
+  fullDiff(beforeTemplate, afterTemplate).resources.forEachDifference((id, change) => changes.push({ id, type: change.resourceType ?? '', impact: change.changeImpact }));
+  const dropped = before.filter(name => !after.includes(name));
+
+  test('THEN the worker\'s HTTP rule is updated in place (never replaced), nothing is replaced, and only the dropped names\' certificates are deleted', () => {
+    expect(changes.filter(c => /^BackendReportsInternalRoute[0-9A-F]{8}$/.test(c.id)).map(c => c.impact)).toEqual([ResourceImpact.WILL_UPDATE]);
+    expect(changes.filter(c => c.impact === ResourceImpact.WILL_REPLACE)).toEqual([]);
+    // A certificate goes with its name; the load balancer's own with the last alias, and its HTTPS listener with it.
+    const certificates = [...dropped.map(name => `BackendReportsCertificate${name.replace(/[^A-Za-z0-9]/g, '')}`), ...(after.length === 0 ? ['BackendInternalLoadBalancerCertificate'] : [])];
+    expect(changes.filter(c => STATEFUL.includes(c.type) && UNSAFE.includes(c.impact)).map(c => `${c.id.replace(/[0-9A-F]{8}$/, '')} ${c.impact}`).sort())
+      .toEqual(certificates.map(id => `${id} WILL_DESTROY`).sort());
+  });
+
+  test('THEN the load balancer, its HTTP listener, the worker\'s target group and the other worker stay as they are, and its service\'s properties too', () => {
+    const untouched = /^Backend(InternalLoadBalancer|InternalLoadBalancerHttpListener|ReportsTargetGroup|Search(?!.*Ingress).*)[0-9A-F]{8}$/;
+    expect(changes.filter(c => untouched.test(c.id) && !/Ingress|Egress/.test(c.type))).toEqual([]);
+    // The service waits for the rules that forward to its target group (DependsOn), which moves with the HTTPS rule: no property changes, no deployment.
+    const service = (template: any) => Object.entries<any>(template.Resources).find(([id]) => /^BackendReportsService[0-9A-F]{8}$/.test(id))![1];
+    expect(service(afterTemplate).Properties).toEqual(service(beforeTemplate).Properties);
+  });
+
+  test('THEN only alias records and certificates of the names added or dropped are created or deleted', () => {
+    const names = (list: string[]) => list.map(name => name.replace(/[^A-Za-z0-9]/g, ''));
+    const added = names(after.filter(name => !before.includes(name)));
+    const removed = names(dropped);
+    const perAlias = (c: { id: string }) => /^BackendReports(Alias|Certificate|ListenerCertificate)/.test(c.id);
+    const named = (list: string[]) => (c: { id: string }) => list.some(name => c.id.includes(name));
+    expect(changes.filter(perAlias).every(c => (c.impact === ResourceImpact.WILL_CREATE ? named(added)(c) : named(removed)(c)))).toBe(true);
+    expect(changes.filter(perAlias).length).toBe(3 * (added.length + removed.length));
+  });
+});
+
 /** Blue/green services added as the update-safety suite's platform names them, each at its own path. */
 const blueGreenServices = (...ids: string[]) => (platform: BackendPlatform) => {
   for (const id of ids) platform.addService(id, { pathPatterns: [`/${id.toLowerCase()}/*`], deployment: ServiceDeployment.blueGreen() });

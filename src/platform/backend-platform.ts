@@ -57,6 +57,7 @@ import { libraryWarningId, warnWeakenedDefault } from '../private/warnings';
 import { CleanupJobScheduler } from '../scheduled/cleanup-job-scheduler';
 import { RuntimeGuardFunction, shareRuntimeGuardFunction } from '../scheduled/runtime-guard';
 import { ScheduledApiCalls } from '../scheduled/scheduled-api-calls';
+import { zoneNameOf } from '../service/aliases';
 import { CloudFrontWebAcl, EdgeWebAcl } from '../service/cloudfront-web-acl';
 import { createAccessLogsBucket } from '../service/edge';
 import { RedeployFunction, shareRedeployFunction } from '../service/rotation-redeploy';
@@ -371,10 +372,25 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
     return this.node.tryFindChild(INTERNAL_LOAD_BALANCER_ID) as InternalLoadBalancer | undefined;
   }
 
-  /** The platform's internal load balancer, created on first use with the profile's deletion protection, admitting every workload so far. */
-  private internalLoadBalancerOf(): InternalLoadBalancer {
-    const existing = this.internalLoadBalancer;
-    if (existing) return existing;
+  /**
+   * The platform's internal load balancer, created on first use with the profile's deletion protection, admitting every
+   * workload so far; with HTTPS in the platform's zone from the first worker that has aliases (`https`) on.
+   */
+  private internalLoadBalancerOf(https: boolean): InternalLoadBalancer {
+    const lb = this.internalLoadBalancer ?? this.createInternalLoadBalancer();
+    const zoneName = this.hostedZone && zoneNameOf(this.hostedZone);
+    // Without a zone the worker's aliases are refused by name (they need HTTPS); so is a zone whose name is unknown.
+    if (https && this.hostedZone) {
+      if (zoneName === undefined || isToken(zoneName)) {
+        invalidProp(this, 'hostedZone', this.hostedZone.hostedZoneId, 'a worker\'s aliases need the internal load balancer\'s host name in the zone, and its name is not known at synth; '
+          + 'import the zone with its name (route53.HostedZone.fromHostedZoneAttributes)');
+      }
+      lb._enableHttps({ hostedZone: this.hostedZone, domainName: `${this.environmentName}-internal.${zoneName}` }, 'hostedZone');
+    }
+    return lb;
+  }
+
+  private createInternalLoadBalancer(): InternalLoadBalancer {
     const deletionProtection = this.serviceDeletionProtection(this.defaults);
     const lb = new InternalLoadBalancer(this, INTERNAL_LOAD_BALANCER_ID, {
       vpc: this.vpc, accessLogsBucket: this.accessLogsBucket(), deletionProtection,
@@ -460,7 +476,8 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           alarmTopic: this.monitoring.alarmTopic,
           metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
           fileSystem: this.volumesOf(`addWorker('${id}')`, options),
-          loadBalancer: options.internalLoadBalancer && options.port !== undefined ? this.internalLoadBalancerOf() : undefined,
+          loadBalancer: options.internalLoadBalancer && options.port !== undefined
+            ? this.internalLoadBalancerOf(options.internalLoadBalancer.aliases !== undefined) : undefined,
         }),
       };
     }, input);

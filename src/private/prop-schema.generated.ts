@@ -228,10 +228,16 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     targetGroups: '?array<class:aws-cdk-lib.aws_elasticloadbalancingv2.ApplicationTargetGroup>',
     thresholds: '?struct:MonitoringThresholds',
   },
+  InternalHttpsOptions: {
+    hostedZone: 'construct:aws-cdk-lib.aws_route53.IHostedZone',
+    certificate: '?construct:aws-cdk-lib.aws_certificatemanager.ICertificate',
+    domainName: '?string',
+  },
   InternalLoadBalancerProps: {
     vpc: 'construct:aws-cdk-lib.aws_ec2.IVpc',
     accessLogsBucket: '?construct:aws-cdk-lib.aws_s3.IBucket',
     deletionProtection: '?boolean',
+    https: '?struct:InternalHttpsOptions',
   },
   MetricsWorkspaceMonitoringOptions: {
     workspaceId: 'string',
@@ -828,6 +834,7 @@ export const STRUCTS: { readonly [struct: string]: { readonly [prop: string]: st
     healthCheckSuccessCodes: '?string',
     deregistrationDelay: '?class:aws-cdk-lib.Duration',
     healthyThresholdCount: '?number',
+    aliases: '?array<string>',
     pathPatterns: '?array<string>',
     priority: '?number',
   },

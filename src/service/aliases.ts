@@ -108,28 +108,9 @@ export class EdgeAliases {
  */
 export function aliasChecks(scope: IConstruct, aliases: string[] | undefined, domain: EdgeDomain, sharing: boolean): Array<() => void> {
   if (aliases === undefined) return [];
-  const zoneName = domain.hostedZone ? zoneNameOf(domain.hostedZone) : undefined;
   return [
-    () => requireSynthValue(scope, 'aliases', aliases, 'each alias gets DNS records and, on a shared edge, listener rule conditions'),
-    () => {
-      if (isToken(aliases)) return;
-      if (!Array.isArray(aliases)) {
-        invalidProp(scope, 'aliases', aliases, 'give a list of host names, e.g. [\'www.example.com\']');
-        return;
-      }
-      validateUnique(scope, 'aliases', aliases);
-      aliases.forEach((alias, i) => {
-        const prop = `aliases[${i}]`;
-        if (typeof alias !== 'string') return invalidProp(scope, prop, alias, 'give a host name as text, e.g. \'www.example.com\'');
-        if (isToken(alias)) return invalidProp(scope, prop, alias, 'its DNS records and rule conditions are written at synth; give the name as text');
-        if (alias.includes('*')) return invalidProp(scope, prop, alias, 'a wildcard alias is not supported; list each host name');
-        validateDomainName(scope, prop, alias);
-        if (zoneName !== undefined && !isToken(zoneName) && alias !== zoneName && !alias.endsWith(`.${zoneName}`)) {
-          invalidProp(scope, prop, alias, `it must be inside the hosted zone ${zoneName}, where its certificate validation and alias records go`);
-        }
-        if (alias === domain.loadBalancerDomainName) invalidProp(scope, prop, alias, 'that is the load balancer\'s own host name; pick another name');
-      });
-    },
+    ...hostNameChecks(scope, 'aliases', aliases, domain.hostedZone, domain.loadBalancerDomainName,
+      'each alias gets DNS records and, on a shared edge, listener rule conditions'),
     () => {
       const where = sharing ? ' on the service that owns the edge' : '';
       if (!domain.cloudFront) {
@@ -147,10 +128,48 @@ export function aliasChecks(scope: IConstruct, aliases: string[] | undefined, do
   ];
 }
 
+/**
+ * Host names a workload answers at (`prop`, e.g. `aliases`): a list of names known at synth, unique, not wildcards,
+ * inside `zone` (where their certificate validation and records go), and never the load balancer's own name.
+ * @param why what is written from the names at synth, for the error of a token
+ */
+export function hostNameChecks(
+  scope: IConstruct, prop: string, names: string[], zone: route53.IHostedZone | undefined, loadBalancerName: string | undefined, why: string,
+): Array<() => void> {
+  const zoneName = zone ? zoneNameOf(zone) : undefined;
+  return [
+    () => requireSynthValue(scope, prop, names, why),
+    () => {
+      if (isToken(names)) return;
+      if (!Array.isArray(names)) {
+        invalidProp(scope, prop, names, 'give a list of host names, e.g. [\'www.example.com\']');
+        return;
+      }
+      validateUnique(scope, prop, names);
+      names.forEach((name, i) => {
+        const itemProp = `${prop}[${i}]`;
+        validateHostName(scope, itemProp, name, zoneName);
+        if (name === loadBalancerName) invalidProp(scope, itemProp, name, 'that is the load balancer\'s own host name; pick another name');
+      });
+    },
+  ];
+}
+
+/** One host name: text known at synth, no wildcard, a valid domain name inside the zone named `zoneName` (if known). */
+export function validateHostName(scope: IConstruct, prop: string, name: unknown, zoneName: string | undefined): void {
+  if (typeof name !== 'string') return invalidProp(scope, prop, name, 'give a host name as text, e.g. \'www.example.com\'');
+  if (isToken(name)) return invalidProp(scope, prop, name, 'its DNS records and rule conditions are written at synth; give the name as text');
+  if (name.includes('*')) return invalidProp(scope, prop, name, 'a wildcard alias is not supported; list each host name');
+  validateDomainName(scope, prop, name);
+  if (zoneName !== undefined && !isToken(zoneName) && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+    invalidProp(scope, prop, name, `it must be inside the hosted zone ${zoneName}, where its certificate validation and alias records go`);
+  }
+}
+
 /** Two services (of any platform of the app) may not create records for one name in one zone. */
-export function claimAliasNames(scope: IConstruct, zone: route53.IHostedZone | undefined, aliases: string[]): void {
+export function claimAliasNames(scope: IConstruct, zone: route53.IHostedZone | undefined, aliases: string[], prop = 'aliases'): void {
   if (!zone) return;
-  aliases.forEach((alias, i) => claimPhysicalName(scope, 'DNS name', zone.hostedZoneId, alias, `aliases[${i}]`, alias));
+  aliases.forEach((alias, i) => claimPhysicalName(scope, 'DNS name', zone.hostedZoneId, alias, `${prop}[${i}]`, alias));
 }
 
 /**

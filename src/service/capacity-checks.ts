@@ -60,6 +60,7 @@ const EDGE_QUOTAS = {
   listenerRules: { quota: 100, what: 'listener rules (default rules excluded), over the quota of 100 per Application Load Balancer', source: ALB_QUOTAS },
   targetGroups: { quota: 100, what: 'target groups, over the quota of 100 per Application Load Balancer', source: ALB_QUOTAS },
   listeners: { quota: 50, what: 'listeners, over the quota of 50 per Application Load Balancer', source: ALB_QUOTAS },
+  listenerCertificates: { quota: 25, what: 'certificates on its listeners (default certificates excluded), over the quota of 25 per Application Load Balancer', source: ALB_QUOTAS },
   cloudFrontGroupInbound: { quota: 60, what: 'inbound rules in its CloudFront security group (the origin-facing prefix list weighs 55), over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   cloudFrontGroupOutbound: { quota: 60, what: 'outbound rules (one per task security group and port) in its CloudFront security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },
   testGroupInbound: { quota: 60, what: 'inbound rules (one per blue/green smoke test) in its test-listener security group, over the quota of 60 per security group', source: SECURITY_GROUP_QUOTAS },

@@ -1,16 +1,45 @@
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { enableAlbAccessLogs } from '../private/alb-access-logs';
 import { acknowledge } from '../private/compliance';
 import { createHardenedLoadBalancer } from '../private/load-balancers';
+import { claimPhysicalName } from '../private/naming';
 import { checkPropTypes } from '../private/prop-types';
 import { requireSubnets } from '../private/subnets';
-import { invalidProp } from '../private/validation';
+import { invalidProp, isToken } from '../private/validation';
 import { warnWeakenedDefault } from '../private/warnings';
+import { validateHostName, zoneNameOf } from '../service/aliases';
 import { EdgeUsage } from '../service/capacity-checks';
 import { createAccessLogsBucket } from '../service/edge';
+
+/**
+ * HTTPS on an internal load balancer (port 443, beside HTTP on port 80), for workers that callers reach at host names
+ * of their own (`internalLoadBalancer.aliases`; Copilot's Backend Service `http.alias`). docs/adr/0023.
+ */
+export interface InternalHttpsOptions {
+  /**
+   * Zone of the load balancer's host name and of its workers' aliases: their A records, and (without `certificate`)
+   * their certificates' DNS validation, which needs a public zone. The names resolve to the load balancer's private
+   * addresses, reachable from inside the VPC only.
+   */
+  readonly hostedZone: route53.IHostedZone;
+  /**
+   * Host name of the load balancer, inside the hosted zone: its default certificate and an A record.
+   * @default - `internal.<zone name>` (in a `BackendPlatform`: `<environmentName>-internal.<zone name>`)
+   */
+  readonly domainName?: string;
+  /**
+   * Certificate of the HTTPS listener, covering `domainName` and every alias of its workers (e.g. one issued by AWS
+   * Private CA for a private hosted zone: Copilot's `http.private.certificates`). Covering the aliases is then yours.
+   * @default - a DNS-validated certificate for `domainName`, and one per worker alias
+   */
+  readonly certificate?: acm.ICertificate;
+}
 
 /** Props of `InternalLoadBalancer`. */
 export interface InternalLoadBalancerProps {
@@ -26,10 +55,16 @@ export interface InternalLoadBalancerProps {
    * @default true (in a `BackendPlatform`: true in production, false in development)
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Also listen on HTTPS (port 443) with a certificate, for workers with `internalLoadBalancer.aliases`.
+   * @default - HTTP on port 80 only (a `BackendPlatform` turns HTTPS on, in its hosted zone, with its first worker that has aliases)
+   */
+  readonly https?: InternalHttpsOptions;
 }
 
-/** The port the internal load balancer listens on (HTTP inside the VPC, docs/adr/0023). */
+/** The ports the internal load balancer listens on (HTTP inside the VPC, and HTTPS for aliases; docs/adr/0023). */
 const LISTENER_PORT = 80;
+const HTTPS_PORT = 443;
 
 /** Where the priority derived from a construct path lands: 1..50000, the ALB's range of rule priorities. */
 const MAX_RULE_PRIORITY = 50000;
@@ -53,12 +88,18 @@ export class InternalLoadBalancer extends Construct {
   public readonly accessLogsBucket: s3.IBucket;
   /** The URL the VPC reaches it at, `http://<load balancer DNS name>`; a worker's own is `internalLoadBalancerUrl`. */
   public readonly url: string;
+  /** The HTTPS listener (port 443) of the workers' aliases, with `https`; its default answers 404. */
+  public httpsListener?: elbv2.ApplicationListener;
+  /** Host name of the load balancer in its zone, with `https`. */
+  public domainName?: string;
+  /** @internal The zone of the aliases, and whether each alias gets a certificate of its own (none given). */
+  public _https?: { readonly hostedZone: route53.IHostedZone; readonly certificatePerAlias: boolean };
   /** @internal What the workers on it use of its quotas (listener rules, target groups). */
   public readonly _usage = new EdgeUsage();
   /** @internal The listener rule priority of each worker on it, and the worker's path. */
   public readonly _priorities = new Map<number, string>();
-  /** The construct paths of the client security groups admitted so far. */
-  private readonly admitted = new Set<string>();
+  /** The client security groups admitted so far, by construct path. */
+  private readonly admitted = new Map<string, ec2.ISecurityGroup>();
 
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
@@ -90,24 +131,67 @@ export class InternalLoadBalancer extends Construct {
     }]);
     this._usage.claim(this, 'listener', LISTENER_PORT, { listeners: 1 });
     this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    if (props.https) this._enableHttps(props.https, 'https');
+  }
+
+  /**
+   * @internal Adds the HTTPS listener (its certificate, the load balancer's A record, port 443 for every client admitted
+   * so far and later). A platform calls it with its first worker that has aliases; `prop` names where `options` came from.
+   */
+  public _enableHttps(options: InternalHttpsOptions, prop: string): void {
+    if (this.httpsListener) return;
+    const { hostedZone } = options;
+    const zoneName = zoneNameOf(hostedZone);
+    if (options.domainName === undefined && (zoneName === undefined || isToken(zoneName))) {
+      invalidProp(this, `${prop}.domainName`, undefined, 'the hosted zone\'s name is not known at synth (a zone imported by ID alone); give domainName, e.g. \'internal.example.com\'');
+    }
+    // ACM validates a public certificate through public DNS only: a private zone would leave the stack waiting.
+    if (hostedZone instanceof route53.PrivateHostedZone && options.certificate === undefined) {
+      invalidProp(this, `${prop}.certificate`, undefined, `${hostedZone.node.path} is a private hosted zone, where ACM cannot validate a certificate; `
+        + 'give a certificate covering the load balancer\'s name and the aliases (e.g. one issued by AWS Private CA), or a public zone');
+    }
+    const domainName = options.domainName ?? `internal.${zoneName}`;
+    validateHostName(this, `${prop}.domainName`, domainName, zoneName);
+    claimPhysicalName(this, 'DNS name', hostedZone.hostedZoneId, domainName, `${prop}.domainName`, domainName);
+    const certificate = options.certificate ?? new acm.Certificate(this, 'Certificate', {
+      domainName, validation: acm.CertificateValidation.fromDns(hostedZone),
+    });
+    new route53.ARecord(this, 'DomainRecord', {
+      zone: hostedZone, recordName: domainName, target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
+    });
+    this._usage.claim(this, prop, domainName, { listeners: 1, internalGroupInbound: this.admitted.size });
+    this.httpsListener = this.loadBalancer.addListener('HttpsListener', {
+      port: HTTPS_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [certificate],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      open: false,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
+    });
+    this.domainName = domainName;
+    this._https = { hostedZone, certificatePerAlias: options.certificate === undefined };
+    this.admitted.forEach(group => this.admit(group, HTTPS_PORT));
   }
 
   /** Admit a client (a web service, a worker, a job) to the load balancer's listener. */
   public allowFrom(client: ec2.IConnectable): void {
-    const description = 'Internal ALB clients';
-    const clientGroups = client.connections.securityGroups;
-    // One inbound rule per client group, counted once however often a client is admitted.
-    const added = clientGroups.filter(group => !this.admitted.has(group.node.path));
-    if (added.length > 0) {
-      this._usage.claim(this, 'allowFrom(client)', added.map(group => group.node.path).join(', '), { internalGroupInbound: added.length },
-        'split the workloads over two platforms (a platform admits every workload it has)');
-      added.forEach(group => this.admitted.add(group.node.path));
-    }
-    // A client in a stack of its own keeps the rule in its stack (docs/adr/0015), as Service Connect's do.
-    if (clientGroups.every(group => group.stack === this.securityGroup.stack)) {
-      this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(LISTENER_PORT), description);
+    // One inbound rule per client group and port, counted once however often a client is admitted.
+    const added = client.connections.securityGroups.filter(group => !this.admitted.has(group.node.path));
+    if (added.length === 0) return;
+    const ports = this.httpsListener ? [LISTENER_PORT, HTTPS_PORT] : [LISTENER_PORT];
+    this._usage.claim(this, 'allowFrom(client)', added.map(group => group.node.path).join(', '), { internalGroupInbound: added.length * ports.length },
+      'split the workloads over two platforms (a platform admits every workload it has)');
+    added.forEach(group => this.admitted.set(group.node.path, group));
+    added.forEach(group => ports.forEach(port => this.admit(group, port)));
+  }
+
+  /** Opens `port` to a client's security group; a client in a stack of its own keeps the rule in its stack (docs/adr/0015), as Service Connect's do. */
+  private admit(group: ec2.ISecurityGroup, port: number): void {
+    const description = port === HTTPS_PORT ? 'Internal ALB clients (HTTPS)' : 'Internal ALB clients';
+    if (group.stack === this.securityGroup.stack) {
+      this.securityGroup.connections.allowFrom(group, ec2.Port.tcp(port), description);
     } else {
-      clientGroups.forEach(group => this.securityGroup.addIngressRule(group, ec2.Port.tcp(LISTENER_PORT), description, true));
+      this.securityGroup.addIngressRule(group, ec2.Port.tcp(port), description, true);
     }
   }
 

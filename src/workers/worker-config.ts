@@ -10,6 +10,7 @@ import {
   invalidProp, isToken, requireSynthValue, validateDnsLabel, validateIntegerRange, validateNonEmpty, validatePath, validateSeconds,
 } from '../private/validation';
 import { warnOnCredentialNamedEnvironment } from '../private/warnings';
+import { hostNameChecks } from '../service/aliases';
 import { capacityChecks, warnOnExecuteCommand } from '../service/capacity-checks';
 import { SERVICE_DEFAULTS, targetHealthCheckChecks } from '../service/service-config';
 import { ServiceImage } from '../service/service-image';
@@ -155,7 +156,7 @@ function containerHealthCheckChecks(scope: IConstruct, props: WorkerServiceProps
   ];
 }
 
-/** An ALB rule takes at most 5 condition values (Elastic Load Balancing's quotas for a listener rule). */
+/** An ALB rule takes at most 5 condition values, paths and host names together (Elastic Load Balancing's quotas for a listener rule). */
 const MAX_RULE_PATHS = 5;
 
 /**
@@ -205,6 +206,31 @@ function loadBalancingChecks(scope: IConstruct, props: WorkerServiceProps): Arra
     () => {
       if (lb.healthCheckPort !== undefined && lb.healthCheckPort === props.port) {
         invalidProp(scope, 'internalLoadBalancer.healthCheckPort', lb.healthCheckPort, 'that is the worker\'s port, which the load balancer checks by default; drop it');
+      }
+    },
+    ...aliasesChecks(scope, props),
+  ];
+}
+
+/** A worker's aliases: host names of the load balancer's zone, on a load balancer with HTTPS, fitting one rule with the paths. */
+function aliasesChecks(scope: IConstruct, props: WorkerServiceProps): Array<() => void> {
+  const aliases = props.internalLoadBalancer?.aliases;
+  if (aliases === undefined) return [];
+  const https = props.loadBalancer?._https;
+  const prop = 'internalLoadBalancer.aliases';
+  return [
+    ...hostNameChecks(scope, prop, aliases, https?.hostedZone, props.loadBalancer?.domainName, 'each alias gets a DNS record, a certificate and a rule condition'),
+    () => {
+      if (!https) {
+        invalidProp(scope, prop, aliases, 'an alias is served over HTTPS, and the load balancer has no HTTPS listener; in a BackendPlatform give the platform a hostedZone, '
+          + 'standalone give loadBalancer: new InternalLoadBalancer(scope, id, { vpc, https: { hostedZone } }); or drop aliases');
+      }
+    },
+    () => {
+      const paths = props.internalLoadBalancer?.pathPatterns?.length ?? 2;
+      if (Array.isArray(aliases) && aliases.length + paths > MAX_RULE_PATHS) {
+        invalidProp(scope, prop, aliases, `the worker's HTTPS rule would match ${aliases.length} host names and ${paths} path patterns, over the ${MAX_RULE_PATHS} condition values `
+          + 'an ALB rule takes (Elastic Load Balancing\'s quotas for a listener rule); drop aliases, or route fewer path patterns (pathPatterns: [\'/*\'] is one)');
       }
     },
   ];

@@ -70,6 +70,15 @@ export interface WorkerLoadBalancingOptions extends HealthCheckOptions {
    * 50000 (evaluated last) for a worker whose `pathPatterns` include `/*`
    */
   readonly priority?: number;
+  /**
+   * Host names the worker answers at over HTTPS (Copilot's Backend Service `http.alias`), inside the load balancer's
+   * hosted zone: each gets an A record to the load balancer and, unless the load balancer's certificate covers it, a
+   * DNS-validated certificate; the worker's HTTPS rule matches them with its `pathPatterns` (5 condition values in all).
+   * `internalLoadBalancerUrl` becomes `https://<first alias>/<path>`; plain HTTP at the load balancer's own name keeps
+   * working. Needs a load balancer with HTTPS: a `BackendPlatform` with a `hostedZone` turns it on.
+   * @default - no alias: HTTP at the load balancer's own DNS name only
+   */
+  readonly aliases?: string[];
 }
 
 /**
@@ -98,7 +107,8 @@ export interface WorkerServiceOptions extends ContainerOptions, CapacityOptions,
   readonly port?: number;
   /**
    * Also reach the worker's `port` through an internal load balancer at `internalLoadBalancerUrl` (HTTP inside the
-   * VPC, from the workloads it admits only), besides Service Connect: for callers that expect a load balancer's URL.
+   * VPC, and HTTPS at its `aliases`, from the workloads it admits only), besides Service Connect: for callers that
+   * expect a load balancer's URL.
    * Needs `port`; its target group checks `healthCheckPath`.
    * @default - Service Connect only
    */

@@ -1,5 +1,6 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +9,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -29,6 +32,7 @@ import { requireSubnets } from '../private/subnets';
 import { acknowledgeApplicationTaskDefinition, acknowledgeTaskRoles } from '../private/task-definition';
 import { invalidProp } from '../private/validation';
 import { WORKLOAD_TAG } from '../private/workload-tag';
+import { claimAliasNames } from '../service/aliases';
 import { RotationRedeploy, validateRedeployedSecret } from '../service/rotation-redeploy';
 import { claimPaths } from '../service/routes';
 import { SERVICE_DEFAULTS } from '../service/service-config';
@@ -158,7 +162,8 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       this.internalLoadBalancer = props.loadBalancer ?? new InternalLoadBalancer(this, 'InternalLoadBalancer', { vpc: cluster.vpc });
       this.targetGroup = this.joinLoadBalancer(this.internalLoadBalancer, props, props.port);
       const prefix = this.config.loadBalancerPathPatterns[0].replace(/\/?\*.*$/, '');
-      this.internalLoadBalancerUrl = `${this.internalLoadBalancer.url}${prefix}`;
+      const alias = props.internalLoadBalancer.aliases?.[0];
+      this.internalLoadBalancerUrl = `${alias !== undefined ? `https://${alias}` : this.internalLoadBalancer.url}${prefix}`;
     }
     this.serviceConnectName = props.port !== undefined ? this.config.name : undefined;
     this.serviceConnectNamespace = this.config.serviceConnectNamespace;
@@ -224,15 +229,24 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
     const options = props.internalLoadBalancer!;
     const d = WORKER_TARGET_DEFAULTS;
     const ports = new Set([port, options.healthCheckPort ?? port]).size;
-    lb._usage.claim(this, 'internalLoadBalancer', options, { listenerRules: 1, targetGroups: 1, internalGroupOutbound: ports },
-      'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
+    const aliases = options.aliases ?? [];
+    const certificates = lb._https?.certificatePerAlias ? aliases.length : 0;
+    lb._usage.claim(this, 'internalLoadBalancer', options, {
+      listenerRules: aliases.length > 0 ? 2 : 1, targetGroups: 1, internalGroupOutbound: ports, listenerCertificates: certificates,
+    }, 'give further workers a load balancer of their own (loadBalancer), or reach them through Service Connect only');
     const patterns = this.config.loadBalancerPathPatterns;
-    // A worker answering every path (Copilot's `path: '/'`) is evaluated last, so it never hides another worker's paths.
-    const pinned = patterns.includes('/*') && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
+    // A worker answering every path (Copilot's `path: '/'`) on every host is evaluated last, so it never hides another
+    // worker's paths; on its own host names it hides nobody's.
+    const catchAll = patterns.includes('/*') && aliases.length === 0;
+    const pinned = catchAll && options.priority === undefined ? CATCH_ALL_PRIORITY : options.priority;
     const priority = pinned ?? derivedPriority(deployedPath(this));
     // Paths first: a path another worker routes is the problem to report, not the priority that follows from it.
     claimPaths(lb.listener, patterns.map((pattern, i) => ({
-      pattern, priority, scope: this, prop: options.pathPatterns ? `internalLoadBalancer.pathPatterns[${i}]` : 'internalLoadBalancer',
+      pattern,
+      priority,
+      scope: this,
+      prop: options.pathPatterns ? `internalLoadBalancer.pathPatterns[${i}]` : 'internalLoadBalancer',
+      hosts: aliases.length > 0 ? aliases : undefined,
     })));
     lb._claimPriority(this, priority, options.priority !== undefined);
     const interval = options.healthCheckInterval ?? d.healthCheckInterval;
@@ -254,17 +268,42 @@ export class WorkerService extends Construct implements ec2.IConnectable, IMonit
       },
       targets: [this.service.loadBalancerTarget({ containerName: WORKER_CONTAINER, containerPort: port })],
     });
-    new elbv2.ApplicationListenerRule(this, 'InternalRoute', {
-      listener: lb.listener,
-      priority,
-      conditions: [elbv2.ListenerCondition.pathPatterns(patterns)],
-      action: elbv2.ListenerAction.forward([targetGroup]),
-    });
+    const paths = elbv2.ListenerCondition.pathPatterns(patterns);
+    if (aliases.length === 0) {
+      new elbv2.ApplicationListenerRule(this, 'InternalRoute', { listener: lb.listener, priority, conditions: [paths], action: elbv2.ListenerAction.forward([targetGroup]) });
+    } else {
+      // Its host names answer HTTPS; on HTTP they redirect to it. The rule keeps its ID: adding aliases updates it in place.
+      const hosts = elbv2.ListenerCondition.hostHeaders(aliases);
+      new elbv2.ApplicationListenerRule(this, 'InternalRoute', {
+        listener: lb.listener, priority, conditions: [hosts, paths], action: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      new elbv2.ApplicationListenerRule(this, 'InternalHttpsRoute', {
+        listener: lb.httpsListener!, priority, conditions: [hosts, paths], action: elbv2.ListenerAction.forward([targetGroup]),
+      });
+      this.addAliasRecords(lb, aliases);
+    }
     // The service's load balancer target already opens the port to the load balancer's group (both directions).
     if (options.healthCheckPort !== undefined) {
       this.securityGroup.connections.allowFrom(lb.securityGroup, ec2.Port.tcp(options.healthCheckPort), 'Internal ALB health checks of the worker');
     }
     return targetGroup;
+  }
+
+  /**
+   * An A record per alias to the load balancer and, unless the load balancer's certificate covers them, a certificate
+   * per alias. IDs come from the names, never their positions: adding or removing one leaves the others in place.
+   */
+  private addAliasRecords(lb: InternalLoadBalancer, aliases: string[]): void {
+    const { hostedZone, certificatePerAlias } = lb._https!;
+    claimAliasNames(this, hostedZone, aliases, 'internalLoadBalancer.aliases');
+    const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(lb.loadBalancer));
+    for (const alias of aliases) {
+      new route53.ARecord(this, `Alias ${alias}`, { zone: hostedZone, recordName: alias, target });
+      if (!certificatePerAlias) continue;
+      const certificate = new acm.Certificate(this, `Certificate ${alias}`, { domainName: alias, validation: acm.CertificateValidation.fromDns(hostedZone) });
+      // One certificate per resource, as CloudFormation's ListenerCertificate takes it.
+      new elbv2.ApplicationListenerCertificate(this, `ListenerCertificate ${alias}`, { listener: lb.httpsListener!, certificates: [certificate] });
+    }
   }
 
   /** A worker's image-tag parameter and Service Connect name may not be another workload's. */

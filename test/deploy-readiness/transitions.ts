@@ -81,6 +81,15 @@ function balanced(...ids: string[]) {
     for (const id of ids) platform.addWorker(id, { port: 8080, internalLoadBalancer: {} });
   };
 }
+/** Workers behind the internal load balancer answering at `<id>.example.com` over HTTPS; `Reports` keeps Service Connect only without it. */
+function aliased(...ids: string[]) {
+  return (platform: BackendPlatform) => {
+    if (!ids.includes('Reports')) platform.addWorker('Reports', { port: 8080 });
+    for (const id of ids) platform.addWorker(id, { port: 8080, internalLoadBalancer: { aliases: [`${id.toLowerCase()}.example.com`] } });
+  };
+}
+/** An alias's certificate goes with it, and the load balancer's own HTTPS certificate with the platform's last alias (ADR 0023). */
+const aliasCertificates = /^Backend(InternalLoadBalancer|Reports)Certificate[0-9A-Za-z]*$/;
 /** The platform's internal load balancer: it leaves the template with the last worker behind it (ADR 0023, like an edge's ALB in ADR 0007). */
 const internalLoadBalancer = /^BackendInternalLoadBalancer[0-9A-F]{8}$/;
 /** Static sites added to the platform, in the order given (docs/adr/0024). */
@@ -179,6 +188,11 @@ export const TRANSITIONS: Transition[] = [
   { name: 'a second worker behind the internal load balancer', before: { props: {}, extend: balanced('Reports') }, after: { props: {}, extend: balanced('Reports', 'Search') } },
   { name: 'one of two workers behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports', 'Search') }, after: { props: {}, extend: balanced('Search') } },
   { name: 'one worker behind the internal load balancer removed and another added', before: { props: {}, extend: balanced('Billing', 'Search') }, after: { props: {}, extend: balanced('Invoices', 'Search') } },
+  // Aliases (HTTPS): the worker's HTTP rule keeps its ID and priority and turns into a redirect; its HTTPS rule, records
+  // and certificates are created, and deleted with the aliases.
+  { name: 'a worker behind the internal load balancer given aliases (HTTPS comes with them)', before: { props: {}, withZone: true, extend: balanced('Reports') }, after: { props: {}, withZone: true, extend: aliased('Reports') } },
+  { name: 'a second worker with aliases on the internal load balancer', before: { props: {}, withZone: true, extend: aliased('Reports') }, after: { props: {}, withZone: true, extend: aliased('Reports', 'Search') } },
+  { name: 'a worker\'s aliases dropped', before: { props: {}, withZone: true, extend: aliased('Reports') }, after: { props: {}, withZone: true, extend: balanced('Reports') }, replaces: aliasCertificates },
   { name: 'the last worker behind the internal load balancer removed', before: { props: {}, extend: balanced('Reports') }, after: { props: {}, extend: balanced() }, replaces: internalLoadBalancer },
   // Static sites (ADR 0024): each its own bucket and distribution under its id; adding or removing one touches no other.
   { name: 'a static site added', before: { props: {} }, after: { props: {}, extend: sites('Docs') } },

@@ -172,6 +172,8 @@ interface Context {
   readonly published: ReadonlySet<string>;
   /** The Backend Service whose `http.path` is `/` on the environment's internal load balancer, once one has it. */
   readonly internalRoot: { name?: string };
+  /** The name guessed for the generated platform's hosted zone, if it has one (a Backend Service's aliases need it). */
+  readonly platformZone: { name?: string };
 }
 
 /** One environment: its platform with the main web service, then the other workloads. */
@@ -179,7 +181,7 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
   const stack = writer.beginEnvironment(environment);
   const merged = parsed.map(p => ({ ...p, raw: mergedFor(p.raw, environment) }));
   const published = new Set(merged.filter(p => p.type !== 'Environment' && p.type !== 'Pipeline').flatMap(p => publishedTopics(p.raw)));
-  const ctx: Context = { writer, environment, record, notes, published, internalRoot: {} };
+  const ctx: Context = { writer, environment, record, notes, published, internalRoot: {}, platformZone: {} };
   const webServices = merged.filter(p => p.type === 'Load Balanced Web Service');
   const main = webServices.find(p => normalizePath(httpOf(p.raw).path) === '') ?? webServices[0];
 
@@ -203,6 +205,12 @@ function convertEnvironment(writer: AppWriter, environment: string, parsed: Pars
     props.push(['service', writer.object([['enabled', 'false']])]);
     notes.push(`${environment}: no Load Balanced Web Service: the platform has no web service (service: { enabled: false }), only its workers and jobs`);
   }
+  // Without a zone from the web service, the first Backend Service alias's zone: its aliases need the platform's (ADR 0023).
+  const backendAlias = merged.filter(p => p.type === 'Backend Service').flatMap(p => parseAliases(httpOf(p.raw).alias, stringOf(httpOf(p.raw).hosted_zone))).find(a => a.hostedZone);
+  const mainZoneId = main ? parseAliases(httpOf(main.raw).alias, stringOf(httpOf(main.raw).hosted_zone))[0]?.hostedZone : undefined;
+  if (!mainZoneId && backendAlias) props.push(['hostedZone', writer.hostedZone(stack, backendAlias.hostedZone!, backendAlias.name)]);
+  const platformZoneId = mainZoneId ?? backendAlias?.hostedZone;
+  ctx.platformZone.name = platformZoneId ? writer.zoneName(platformZoneId) : undefined;
   const pipeline = pipelineOptions(ctx, merged.filter(p => p.type === 'Pipeline'), main && isMap(main.raw.image) ? main.raw.image.build : undefined);
   if (pipeline.length > 0) props.push(['pipeline', writer.object(pipeline)]);
   const platform = writer.platform(stack, props);
@@ -235,6 +243,10 @@ function mergedFor(raw: YamlMap, environment: string): YamlMap {
 
 function httpOf(raw: YamlMap): YamlMap {
   return isMap(raw.http) ? raw.http : {};
+}
+
+function stringOf(value: Yaml | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Copilot's `http.path` without its slashes: `''` is the root. */
@@ -401,7 +413,7 @@ function webServiceOptions(ctx: Context, stack: string, manifest: Parsed, isMain
   if (raw.http === false) report(ctx, manifest, 'http', 'unsupported', '`http: false` (a Network Load Balancer only): the service is generated behind the ALB and CloudFront anyway');
   const http = httpOf(raw);
   const path = normalizePath(http.path);
-  const aliases = parseAliases(http.alias, typeof http.hosted_zone === 'string' ? http.hosted_zone : undefined);
+  const aliases = parseAliases(http.alias, stringOf(http.hosted_zone));
   const hostRouted = !isMain && aliases.length > 0 && edgeHasDomain;
   if (hostRouted && path === '') {
     // Routed by host alone: every path of its aliases.
@@ -494,10 +506,14 @@ function loadBalancingOptions(ctx: Context, manifest: Parsed, options: [string, 
   if (!isMap(raw.http) || Object.keys(raw.http).length === 0) return;
   const http = raw.http;
   const lb: [string, Code][] = [];
+  const aliases = internalAliases(ctx, manifest, http);
   if (http.path !== undefined) {
     const path = normalizePath(http.path);
     const own = pascalCase(manifest.name).toLowerCase();
-    if (path === '' && ctx.internalRoot.name !== undefined) {
+    if (path === '' && aliases.length > 0) {
+      // On its own host names `/` takes no other worker's paths.
+      lb.push(['pathPatterns', literal(['/*'])]);
+    } else if (path === '' && ctx.internalRoot.name !== undefined) {
       report(ctx, manifest, 'http.path', 'mapped-differently', `${ctx.internalRoot.name} already answers "/" on the internal load balancer: this one is given /${own} and /${own}/*`);
       lb.push(['pathPatterns', literal([`/${own}`, `/${own}/*`])]);
     } else {
@@ -517,7 +533,34 @@ function loadBalancingOptions(ctx: Context, manifest: Parsed, options: [string, 
   }
   const deregistration = parseDuration(http.deregistration_delay);
   if (deregistration !== undefined) lb.push(['deregistrationDelay', durationCode(deregistration)]);
+  if (aliases.length > 0) lb.push(['aliases', literal(aliases)]);
   options.push(['internalLoadBalancer', ctx.writer.object(lb)]);
+}
+
+/**
+ * A Backend Service's `http.alias`: HTTPS host names on the internal load balancer, in the platform's hosted zone, as
+ * many as one rule takes beside the worker's paths (5 condition values).
+ */
+function internalAliases(ctx: Context, manifest: Parsed, http: YamlMap): string[] {
+  const aliases = parseAliases(http.alias, stringOf(http.hosted_zone)).map(alias => alias.name);
+  if (aliases.length === 0) return [];
+  const zone = ctx.platformZone.name;
+  if (zone === undefined) {
+    report(ctx, manifest, 'http.alias', 'unsupported', 'no hosted zone is named (http.hosted_zone, or the web service\'s alias): the aliases\' records and certificates need the platform\'s hostedZone; give it and internalLoadBalancer.aliases');
+    return [];
+  }
+  const inZone = aliases.filter(alias => alias === zone || alias.endsWith(`.${zone}`));
+  const outside = aliases.filter(alias => !inZone.includes(alias));
+  if (outside.length > 0) report(ctx, manifest, 'http.alias', 'unsupported', `${outside.join(', ')} outside the platform's hosted zone ${zone}, where the records and certificates go: left out`);
+  const paths = normalizePath(http.path) === '' ? 1 : 2;
+  const kept = inZone.slice(0, 5 - paths);
+  if (kept.length === 0) return [];
+  const note = 'HTTPS at these names on the platform\'s internal load balancer (internalLoadBalancer.aliases), each with a DNS-validated certificate and a record in the platform\'s hosted zone '
+    + '(Copilot used the environment\'s imported http.private.certificates); on HTTP they redirect to HTTPS';
+  const dropped = inZone.slice(kept.length);
+  report(ctx, manifest, 'http.alias', 'mapped-differently', dropped.length > 0 ? `${note}; ${dropped.join(', ')} left out: one rule takes 5 condition values with the paths` : note);
+  if (typeof http.hosted_zone === 'string') report(ctx, manifest, 'http.hosted_zone', 'mapped-differently', 'the platform\'s hostedZone, where every alias of the platform goes');
+  return kept;
 }
 
 /** `publish.topics[].name`: the platform topics the workload publishes to (docs/adr/0020). */

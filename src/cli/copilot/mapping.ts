@@ -201,8 +201,8 @@ const BACKEND: FieldMapping[] = [
   m('http.healthcheck.timeout', 'worker.internalLoadBalancer.healthCheckTimeout', 'default 5 s; with a timeout of 10 s or more and no interval, the load balancer\'s 30 s interval (Copilot\'s) is generated'),
   m('http.healthcheck.grace_period', 'worker.internalLoadBalancer.healthCheckGracePeriod', 'default 60 s; with `image.healthcheck.start_period` too, ECS\'s one grace period per service is that one (maps differently)'),
   m('http.deregistration_delay', 'worker.internalLoadBalancer.deregistrationDelay', 'default 30 s'),
-  u('http.alias', 'the internal load balancer answers HTTP at its own DNS name inside the VPC (`worker.internalLoadBalancerUrl`): no alias, certificate or HTTPS (ADR 0023)'),
-  u('http.hosted_zone', 'no alias on the internal load balancer, so no record in a zone (ADR 0023)'),
+  d('http.alias', 'worker.internalLoadBalancer.aliases', 'HTTPS at these names on the platform\'s internal load balancer, each with a DNS-validated certificate and an A record in the platform\'s `hostedZone` (Copilot used the environment\'s imported `http.private.certificates`); on HTTP they redirect to HTTPS; at most 5 condition values with the paths (ADR 0023)'),
+  d('http.hosted_zone', 'hostedZone', 'the platform\'s `hostedZone` (generated from the first Backend Service alias\'s zone when the web service names none); every alias of the platform goes there'),
   u('http.target_container', 'no prop: the load balancer forwards to the worker\'s container'),
   u('http.target_port', 'no prop: the load balancer forwards to `worker.port`'),
   u('http.stickiness', 'no prop; escape hatch `worker.targetGroup!.enableCookieStickiness(...)`'),
@@ -266,7 +266,7 @@ const ENVIRONMENT: FieldMapping[] = [
   d('http.public.security_groups.ingress.restrict_to.cdn', undefined, 'always, and stricter: the ALB admits only CloudFront'),
   u('http.public.ingress.source_ips', 'the ALB admits only CloudFront: use a web ACL (`service.webAcl`)'),
   d('http.public.ssl_policy', undefined, 'fixed: a modern TLS policy'),
-  u('http.private.**', 'no prop: the platform\'s internal load balancer, created with the first worker with `internalLoadBalancer`, sits in the VPC\'s private subnets, speaks HTTP, and admits the platform\'s workloads only (ADR 0023)', false),
+  u('http.private.**', 'no prop: the platform\'s internal load balancer, created with the first worker with `internalLoadBalancer`, sits in the VPC\'s private subnets, speaks HTTP, adds HTTPS with DNS-validated certificates in the platform\'s `hostedZone` for its workers\' `aliases`, and admits the platform\'s workloads only; a standalone `InternalLoadBalancer` takes an imported certificate (`https.certificate`) (ADR 0023)', false),
   d('observability.container_insights', undefined, 'always on for the platform\'s cluster (the running-task alarm needs it)'),
 ];
 

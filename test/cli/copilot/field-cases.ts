@@ -110,6 +110,8 @@ export const CASES: FieldCase[] = [
   { type: 'Backend Service', field: 'http.healthcheck.interval', yaml: 'http:\n  path: api\n  healthcheck:\n    interval: 15s\n', code: ['healthCheckInterval: Duration.seconds(15)'] },
   { type: 'Backend Service', field: 'http.healthcheck.timeout', yaml: 'http:\n  path: api\n  healthcheck:\n    timeout: 10s\n', code: ['healthCheckInterval: Duration.seconds(30),\n        healthCheckTimeout: Duration.seconds(10)'] },
   { type: 'Backend Service', field: 'http.healthcheck.grace_period', yaml: 'http:\n  path: api\n  healthcheck:\n    grace_period: 45s\n', code: ['healthCheckGracePeriod: Duration.seconds(45)'] },
+  { type: 'Backend Service', field: 'http.alias', yaml: 'http:\n  path: \'/\'\n  alias: api.internal.example.com\n  hosted_zone: Z0123456789ABC\n', code: ['pathPatterns: [\'/*\'],', 'aliases: [\'api.internal.example.com\'],'] },
+  { type: 'Backend Service', field: 'http.hosted_zone', yaml: 'http:\n  path: api\n  alias:\n    - name: api.example.com\n      hosted_zone: Z0123456789ABC\n', code: ['hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, \'Zone\', { hostedZoneId: \'Z0123456789ABC\'', 'aliases: [\'api.example.com\'],'] },
   { type: 'Backend Service', field: 'http.deregistration_delay', yaml: 'http:\n  path: api\n  deregistration_delay: 5s\n', code: ['deregistrationDelay: Duration.seconds(5)'] },
   { type: 'Scheduled Job', field: 'timeout', yaml: 'timeout: 1h30m\n', code: ['maxRuntime: Duration.minutes(90)'] },
   { type: 'Scheduled Job', field: 'cpu', yaml: 'cpu: 1024\nmemory: 2048\n', code: ['cpu: 1024', 'memoryLimitMiB: 2048'] },
