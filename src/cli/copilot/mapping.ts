@@ -201,7 +201,7 @@ const BACKEND: FieldMapping[] = [
   m('http.healthcheck.timeout', 'worker.internalLoadBalancer.healthCheckTimeout', 'default 5 s; with a timeout of 10 s or more and no interval, the load balancer\'s 30 s interval (Copilot\'s) is generated'),
   m('http.healthcheck.grace_period', 'worker.internalLoadBalancer.healthCheckGracePeriod', 'default 60 s; with `image.healthcheck.start_period` too, ECS\'s one grace period per service is that one (maps differently)'),
   m('http.deregistration_delay', 'worker.internalLoadBalancer.deregistrationDelay', 'default 30 s'),
-  d('http.alias', 'worker.internalLoadBalancer.aliases', 'HTTPS at these names on the platform\'s internal load balancer, each with a DNS-validated certificate and an A record in the platform\'s `hostedZone` (Copilot used the environment\'s imported `http.private.certificates`); on HTTP they redirect to HTTPS; at most 5 condition values with the paths (ADR 0023)'),
+  d('http.alias', 'worker.internalLoadBalancer.aliases', 'HTTPS at these names on the platform\'s internal load balancer, each with a DNS-validated certificate and an A record in the platform\'s `hostedZone` (Copilot used the environment\'s imported `http.private.certificates`); on HTTP they redirect to HTTPS; at most 5 condition values with the paths; a name outside the zone is left out (ADR 0023)', true),
   d('http.hosted_zone', 'hostedZone', 'the platform\'s `hostedZone` (generated from the first Backend Service alias\'s zone when the web service names none); every alias of the platform goes there'),
   u('http.target_container', 'no prop: the load balancer forwards to the worker\'s container'),
   u('http.target_port', 'no prop: the load balancer forwards to `worker.port`'),
