@@ -6,13 +6,16 @@
  * starts, so the service would not stabilize): the file system is encrypted and available, and its access point
  * forces the volume's POSIX user on /www. The internal worker is also behind an internal load balancer (docs/adr/0023):
  * the load balancer is internal, and the worker's target is healthy on the page it serves (ECS counts a task only once its
- * target passes, so the service stabilizing proves it too). The images are public (BusyBox), so the services start
- * without any push.
+ * target passes, so the service stabilizing proves it too). The load balancer also serves HTTPS at the worker's alias
+ * (docs/adr/0023): its 443 listener has the certificate of its own name, the alias's certificate is issued and attached,
+ * and the HTTPS rule matches the alias. The images are public (BusyBox), so the services start without any push.
+ * A real run needs a public hosted zone: set INTEG_HOSTED_ZONE_ID and INTEG_ZONE_NAME.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { InternalLoadBalancer, ServiceImage, WorkerService } from '../src';
 
 const app = new App();
@@ -31,8 +34,10 @@ const mailer = new WorkerService(stack, 'Mailer', {
   command: ['sh', '-c', 'while true; do sleep 60; done'],
   queue: {},
 });
+const zoneName = process.env.INTEG_ZONE_NAME ?? 'integ.example.com';
+const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: process.env.INTEG_HOSTED_ZONE_ID ?? 'Z0123456789ABC', zoneName });
 // Not deletion-protected, so the test stack can be destroyed.
-const loadBalancer = new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc, deletionProtection: false });
+const loadBalancer = new InternalLoadBalancer(stack, 'InternalLoadBalancer', { vpc, deletionProtection: false, https: { hostedZone } });
 const reports = new WorkerService(stack, 'Reports', {
   cluster,
   environmentName: 'integ',
@@ -43,7 +48,7 @@ const reports = new WorkerService(stack, 'Reports', {
   volumes: [{ name: 'www', containerPath: '/www' }],
   healthCheckPath: '/index.html',
   loadBalancer,
-  internalLoadBalancer: { healthCheckInterval: Duration.seconds(10) },
+  internalLoadBalancer: { healthCheckInterval: Duration.seconds(10), aliases: [`reports.${zoneName}`] },
 });
 reports.allowFrom(mailer);
 
@@ -66,3 +71,9 @@ integ.assertions.awsApiCall('ELBv2', 'describeLoadBalancers', { LoadBalancerArns
 integ.assertions.awsApiCall('ELBv2', 'describeTargetHealth', { TargetGroupArn: reports.targetGroup!.targetGroupArn })
   .expect(ExpectedResult.objectLike({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] }))
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
+integ.assertions.awsApiCall('ELBv2', 'describeListeners', { ListenerArns: [loadBalancer.httpsListener!.listenerArn] })
+  .expect(ExpectedResult.objectLike({ Listeners: [{ Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }] }));
+integ.assertions.awsApiCall('ELBv2', 'describeListenerCertificates', { ListenerArn: loadBalancer.httpsListener!.listenerArn })
+  .expect(ExpectedResult.objectLike({ Certificates: Match.arrayWith([Match.objectLike({ IsDefault: true }), Match.objectLike({ IsDefault: false })]) }));
+integ.assertions.awsApiCall('ELBv2', 'describeRules', { ListenerArn: loadBalancer.httpsListener!.listenerArn })
+  .expect(ExpectedResult.objectLike({ Rules: Match.arrayWith([Match.objectLike({ Conditions: Match.arrayWith([Match.objectLike({ Field: 'host-header', HostHeaderConfig: { Values: [`reports.${zoneName}`] } })]) })]) }));
