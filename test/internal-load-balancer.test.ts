@@ -327,10 +327,10 @@ describe('GIVEN workers with aliases on the internal load balancer (HTTPS, Copil
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } }],
     });
     template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'prod-internal.example.com', ValidationMethod: 'DNS', DomainValidationOptions: [{ DomainName: 'prod-internal.example.com', HostedZoneId: 'Z0123456789ABC' }],
+      DomainName: 'internal.prod.shop.example.com', ValidationMethod: 'DNS', DomainValidationOptions: [{ DomainName: 'internal.prod.shop.example.com', HostedZoneId: 'Z0123456789ABC' }],
     });
     const records = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => withRef(r.Properties.AliasTarget, 'BackendInternalLoadBalancer'));
-    expect(records.map(([, r]) => [r.Properties.Name, r.Properties.Type]).sort()).toEqual([['billing.internal.example.com.', 'A'], ['prod-internal.example.com.', 'A']]);
+    expect(records.map(([, r]) => [r.Properties.Name, r.Properties.Type]).sort()).toEqual([['billing.internal.example.com.', 'A'], ['internal.prod.shop.example.com.', 'A']]);
   });
 
   test('THEN each alias gets its own certificate, attached by one ListenerCertificate each, and the worker\'s HTTPS rule matches host and paths', () => {
@@ -394,6 +394,16 @@ describe('GIVEN workers with aliases on the internal load balancer (HTTPS, Copil
     expect(priorities.BackendBillingInternalHttpsRoute).toBe(priorities.BackendBillingInternalRoute);
   });
 
+  test('THEN two platforms of two apps in one zone give their internal load balancers names of their own', () => {
+    const { stack, template } = platformWith([billing]);
+    const shop = resources(template, 'AWS::CertificateManager::Certificate').map(([, c]) => c.Properties.DomainName);
+    expect(shop).toContain('internal.prod.shop.example.com');
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone2', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
+    const other = new BackendPlatform(stack, 'Other', { environmentName: 'prod', appName: 'ledger', hostedZone: zone, service: { loadBalancerDomainName: 'ledger-lb.example.com' } });
+    other.addWorker('Ledger', { port: 8080, internalLoadBalancer: { aliases: ['ledger.example.com'] } });
+    expect(other.internalLoadBalancer!.domainName).toBe('internal.prod.ledger.example.com');
+  });
+
   test('THEN a standalone load balancer with a certificate of its own serves aliases without a certificate per alias', () => {
     const { stack, vpc, zone, repository } = givenStack();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Private', 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-0123-0123-0123456789ab');
@@ -439,12 +449,14 @@ describe('GIVEN workers with aliases on the internal load balancer (HTTPS, Copil
       /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "billing\.other\.org": it must be inside the hosted zone example\.com/],
     ['a wildcard alias', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['*.example.com'] } }]]).platform,
       /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "\*\.example\.com": a wildcard alias is not supported/],
-    ['the load balancer\'s own name', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['prod-internal.example.com'] } }]]).platform,
-      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "prod-internal\.example\.com": that is the load balancer's own host name/],
+    ['the load balancer\'s own name', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['internal.prod.shop.example.com'] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases\[0\] "internal\.prod\.shop\.example\.com": that is the load balancer's own host name/],
     ['aliases and paths over 5 condition values', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: ['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'] } }]]).platform,
       /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases .*: the worker's HTTPS rule would match 4 host names and 2 path patterns, over the 5 condition values an ALB rule takes/],
     ['one alias on two workers', () => platformWith([billing, ['Ledger', { port: 8080, internalLoadBalancer: { aliases: ['billing.internal.example.com'] } }]]).platform,
       /invalid addWorker\('Ledger'\)\.internalLoadBalancer\.aliases\[0\] "billing\.internal\.example\.com"/],
+    ['an empty list of aliases', () => platformWith([['Billing', { port: 8080, internalLoadBalancer: { aliases: [] } }]]).platform,
+      /invalid addWorker\('Billing'\)\.internalLoadBalancer\.aliases \[\]: give at least one element/],
     ['a zone imported by ID alone', () => {
       const { stack, vpc } = givenStack();
       return new InternalLoadBalancer(stack, 'Internal', { vpc, https: { hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'ById', 'Z999') } });

@@ -378,14 +378,12 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
    */
   private internalLoadBalancerOf(https: boolean): InternalLoadBalancer {
     const lb = this.internalLoadBalancer ?? this.createInternalLoadBalancer();
-    const zoneName = this.hostedZone && zoneNameOf(this.hostedZone);
-    // Without a zone the worker's aliases are refused by name (they need HTTPS); so is a zone whose name is unknown.
+    // Without a zone the worker's aliases are refused by name: they need HTTPS.
     if (https && this.hostedZone) {
-      if (zoneName === undefined || isToken(zoneName)) {
-        invalidProp(this, 'hostedZone', this.hostedZone.hostedZoneId, 'a worker\'s aliases need the internal load balancer\'s host name in the zone, and its name is not known at synth; '
-          + 'import the zone with its name (route53.HostedZone.fromHostedZoneAttributes)');
-      }
-      lb._enableHttps({ hostedZone: this.hostedZone, domainName: `${this.environmentName}-internal.${zoneName}` }, 'hostedZone');
+      const zoneName = zoneNameOf(this.hostedZone);
+      // Copilot's `<env>.<app>.internal`, in the zone: unique per app environment, as the platform's other names are.
+      const domainName = zoneName === undefined || isToken(zoneName) ? undefined : `internal.${this.environmentName}.${this.appName}.${zoneName}`;
+      lb._enableHttps({ hostedZone: this.hostedZone, domainName }, 'hostedZone', 'environmentName');
     }
     return lb;
   }
@@ -477,7 +475,7 @@ export class BackendPlatform extends Construct implements IDeliveryTarget {
           metrics: this.metricsOf(`addWorker('${id}')`, options.metrics),
           fileSystem: this.volumesOf(`addWorker('${id}')`, options),
           loadBalancer: options.internalLoadBalancer && options.port !== undefined
-            ? this.internalLoadBalancerOf(options.internalLoadBalancer.aliases !== undefined) : undefined,
+            ? this.internalLoadBalancerOf((options.internalLoadBalancer.aliases ?? []).length > 0) : undefined,
         }),
       };
     }, input);

@@ -30,7 +30,7 @@ export interface InternalHttpsOptions {
   readonly hostedZone: route53.IHostedZone;
   /**
    * Host name of the load balancer, inside the hosted zone: its default certificate and an A record.
-   * @default - `internal.<zone name>` (in a `BackendPlatform`: `<environmentName>-internal.<zone name>`)
+   * @default - `internal.<zone name>` (in a `BackendPlatform`: `internal.<environmentName>.<appName>.<zone name>`)
    */
   readonly domainName?: string;
   /**
@@ -136,14 +136,15 @@ export class InternalLoadBalancer extends Construct {
 
   /**
    * @internal Adds the HTTPS listener (its certificate, the load balancer's A record, port 443 for every client admitted
-   * so far and later). A platform calls it with its first worker that has aliases; `prop` names where `options` came from.
+   * so far and later). A platform calls it with its first worker that has aliases; `prop` names where `options` came
+   * from, `domainProp` what sets the domain name.
    */
-  public _enableHttps(options: InternalHttpsOptions, prop: string): void {
+  public _enableHttps(options: InternalHttpsOptions, prop: string, domainProp = `${prop}.domainName`): void {
     if (this.httpsListener) return;
     const { hostedZone } = options;
     const zoneName = zoneNameOf(hostedZone);
     if (options.domainName === undefined && (zoneName === undefined || isToken(zoneName))) {
-      invalidProp(this, `${prop}.domainName`, undefined, 'the hosted zone\'s name is not known at synth (a zone imported by ID alone); give domainName, e.g. \'internal.example.com\'');
+      invalidProp(this, domainProp, undefined, 'the hosted zone\'s name is not known at synth (a zone imported by ID alone); give domainName, e.g. \'internal.example.com\'');
     }
     // ACM validates a public certificate through public DNS only: a private zone would leave the stack waiting.
     if (hostedZone instanceof route53.PrivateHostedZone && options.certificate === undefined) {
@@ -151,8 +152,8 @@ export class InternalLoadBalancer extends Construct {
         + 'give a certificate covering the load balancer\'s name and the aliases (e.g. one issued by AWS Private CA), or a public zone');
     }
     const domainName = options.domainName ?? `internal.${zoneName}`;
-    validateHostName(this, `${prop}.domainName`, domainName, zoneName);
-    claimPhysicalName(this, 'DNS name', hostedZone.hostedZoneId, domainName, `${prop}.domainName`, domainName);
+    validateHostName(this, domainProp, domainName, zoneName);
+    claimPhysicalName(this, 'DNS name', hostedZone.hostedZoneId, domainName, domainProp, domainName);
     const certificate = options.certificate ?? new acm.Certificate(this, 'Certificate', {
       domainName, validation: acm.CertificateValidation.fromDns(hostedZone),
     });

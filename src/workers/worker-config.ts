@@ -218,6 +218,7 @@ function aliasesChecks(scope: IConstruct, props: WorkerServiceProps): Array<() =
   if (aliases === undefined) return [];
   const https = props.loadBalancer?._https;
   const prop = 'internalLoadBalancer.aliases';
+  if (Array.isArray(aliases) && aliases.length === 0) return [() => validateNonEmpty(scope, prop, aliases)];
   return [
     ...hostNameChecks(scope, prop, aliases, https?.hostedZone, props.loadBalancer?.domainName, 'each alias gets a DNS record, a certificate and a rule condition'),
     () => {
