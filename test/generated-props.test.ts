@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
 import { backups, cache, calls, database, internalLoadBalancer, job, monitoring, pipeline, platform, promotion, staticSite, web, webAcl, worker } from './builders';
@@ -89,6 +90,8 @@ const NESTED_BASES: { [prop: string]: object } = {
   vaultLock: { minRetention: Duration.days(1) },
   metrics: { port: 9464, workspaceArn: 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0123-4567-89ab-0123456789ab' },
   source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd', owner: 'acme', repo: 'api' },
+  // An imported zone holds only literals: any stack may name it.
+  https: { hostedZone: route53.HostedZone.fromHostedZoneAttributes(new Stack(), 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' }) },
 };
 
 /** Sibling props a varied prop needs to mean anything (the platform's backups back up its database). */
