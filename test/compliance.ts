@@ -136,41 +136,90 @@ const CONTROL_TOWER_RULES: ReadonlyArray<{ readonly file: string; readonly types
 /**
  * The Control Tower rules over a template, reported per rule, without the resources whose template metadata
  * acknowledges that rule. Guard's time grows with rules x resources (a 154-resource template took 12.6 s with all 237
- * rules), and every rule only looks at resources of the types it names, and at what those reference (a log group's
- * key, a queue's redrive target): so guard reads only the rules naming a type the template has, over a copy of the
- * template with only the resources of those types and what they reference, at any depth. The findings are the same as
- * over the whole template with every rule (compared on every compliance case when this was written, 2026-12-02).
- * `fileName` names the copy guard reads.
+ * rules; it reads the whole template once per rule file), and every rule only looks at resources of the types it names,
+ * and at what those reference (a log group's key, a queue's redrive target): so each rule reads a copy of the template
+ * with only the resources of the types it names and what they reference, at any depth. Rules are run together, in one
+ * guard process per group (see `ruleGroups`), over the union of what the group's rules need. The findings are the
+ * same as over the whole template with every rule (compared on every compliance case, the reference app and the seeds
+ * when this was written, 2026-12-02). `fileName` names the copy guard reads.
  */
 function guardFindings(template: any, fileName: string): Finding[] {
   const resources: { [id: string]: { Type: string; Properties?: unknown; Metadata?: any } } = template.Resources ?? {};
   const present = new Set(Object.values(resources).map(r => r.Type));
   const rules = CONTROL_TOWER_RULES.filter(rule => [...rule.types].some(type => present.has(type)));
-  if (rules.length === 0) return [];
-  const checked = new Set(rules.flatMap(rule => [...rule.types]));
-  const kept: typeof resources = {};
-  const pending = Object.keys(resources).filter(id => checked.has(resources[id].Type));
-  for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
-    if (kept[id] || !resources[id]) continue;
-    kept[id] = resources[id];
-    pending.push(...referencedIds(resources[id]));
-  }
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), fileName);
-  fs.writeFileSync(file, JSON.stringify({ ...template, Resources: kept }));
-  const exitCode = process.exitCode;
-  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map(rule => rule.file) });
-  const report = guard.validate({ templatePaths: [file] });
-  process.exitCode = exitCode;
   const findings: Finding[] = [];
-  for (const violation of report.violations) {
-    for (const resource of violation.violatingResources) {
-      const suppressed: string[] = resources[resource.resourceLogicalId]?.Metadata?.guard?.SuppressedRules ?? [];
-      if (suppressed.includes(violation.ruleName)) continue;
-      findings.push({ tool: 'cfn-guard', rule: violation.ruleName, resource: resource.resourceLogicalId ?? '(template)', message: violation.description ?? '' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));
+  for (const group of ruleGroups(rules, resources)) {
+    const kept = Object.fromEntries(Object.keys(resources).filter(id => group.resources.has(id)).map(id => [id, resources[id]]));
+    const file = path.join(dir, fileName);
+    fs.writeFileSync(file, JSON.stringify({ ...template, Resources: kept }));
+    const exitCode = process.exitCode;
+    const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: group.rules.map(rule => rule.file) });
+    const report = guard.validate({ templatePaths: [file] });
+    process.exitCode = exitCode;
+    for (const violation of report.violations) {
+      for (const resource of violation.violatingResources) {
+        const suppressed: string[] = resources[resource.resourceLogicalId]?.Metadata?.guard?.SuppressedRules ?? [];
+        if (suppressed.includes(violation.ruleName)) continue;
+        findings.push({ tool: 'cfn-guard', rule: violation.ruleName, resource: resource.resourceLogicalId ?? '(template)', message: violation.description ?? '' });
+      }
     }
   }
+  fs.rmSync(dir, { recursive: true, force: true });
   return findings;
 }
+
+/** The resources of `types` in a template, and what they reference, at any depth. */
+function resourcesFor(types: ReadonlySet<string>, resources: { [id: string]: { Type: string } }): Set<string> {
+  const kept = new Set<string>();
+  const pending = Object.keys(resources).filter(id => types.has(resources[id].Type));
+  for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
+    if (kept.has(id) || !resources[id]) continue;
+    kept.add(id);
+    pending.push(...referencedIds(resources[id]));
+  }
+  return kept;
+}
+
+interface RuleGroup { readonly rules: Array<typeof CONTROL_TOWER_RULES[number]>; readonly resources: Set<string> }
+
+/**
+ * The rules in groups, each run by one guard process over the resources its rules need. A guard process costs about
+ * GUARD_PROCESS_COST (start, rules parsed), and each rule about the size of the template it reads: rules are first
+ * grouped by the types they name, and a group joins a larger one when reading that one's resources costs less than a
+ * process of its own. Which rule runs with which only changes the time, never what a rule reads less than it needs.
+ */
+function ruleGroups(rules: Array<typeof CONTROL_TOWER_RULES[number]>, resources: { [id: string]: { Type: string } }): RuleGroup[] {
+  const byTypes = new Map<string, RuleGroup>();
+  for (const rule of rules) {
+    const key = [...rule.types].sort().join(',');
+    const group = byTypes.get(key) ?? { rules: [], resources: resourcesFor(rule.types, resources) };
+    group.rules.push(rule);
+    byTypes.set(key, group);
+  }
+  const sizes = new Map(Object.keys(resources).map(id => [id, JSON.stringify(resources[id]).length]));
+  const size = (ids: Set<string>) => [...ids].reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
+  const cost = (ruleCount: number, ids: Set<string>) => ruleCount * size(ids);
+  const merged: RuleGroup[] = [];
+  for (const group of [...byTypes.values()].sort((a, b) => b.resources.size - a.resources.size)) {
+    let best: { into: RuleGroup; extra: number } | undefined;
+    for (const into of merged) {
+      const union = new Set([...into.resources, ...group.resources]);
+      const extra = cost(into.rules.length + group.rules.length, union) - cost(into.rules.length, into.resources);
+      if (!best || extra < best.extra) best = { into, extra };
+    }
+    if (best && best.extra < GUARD_PROCESS_COST + cost(group.rules.length, group.resources)) {
+      best.into.rules.push(...group.rules);
+      for (const id of group.resources) best.into.resources.add(id);
+    } else {
+      merged.push({ rules: [...group.rules], resources: new Set(group.resources) });
+    }
+  }
+  return merged;
+}
+
+/** What starting one guard process costs, in template characters read by one rule (measured 2026-12-02). */
+const GUARD_PROCESS_COST = 100_000;
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
