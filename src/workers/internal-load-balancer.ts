@@ -66,6 +66,9 @@ export interface InternalLoadBalancerProps {
 const LISTENER_PORT = 80;
 const HTTPS_PORT = 443;
 
+/** Both listeners' default: a path (or host) no worker routes never reaches one. */
+const notFound = () => elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' });
+
 /** Where the priority derived from a construct path lands: 1..50000, the ALB's range of rule priorities. */
 const MAX_RULE_PRIORITY = 50000;
 
@@ -123,7 +126,7 @@ export class InternalLoadBalancer extends Construct {
       port: LISTENER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
+      defaultAction: notFound(),
     });
     acknowledge(this.listener, [{
       id: 'alb_http_to_https_redirection_check',
@@ -167,7 +170,7 @@ export class InternalLoadBalancer extends Construct {
       certificates: [certificate],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
+      defaultAction: notFound(),
     });
     this.domainName = domainName;
     this._https = { hostedZone, certificatePerAlias: options.certificate === undefined };
